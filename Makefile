@@ -1,0 +1,64 @@
+# journey — PGXS build.  Quick start (see README.md):
+#   make demo    set up everything, show what journey answers
+#   make test    set up everything, run every test suite
+# A DBA with an own server:  make && sudo make install && make installcheck
+
+EXTENSION  = journey
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" journey.control)
+
+MODULE_big = journey
+ENGINE_SRCS = $(sort $(wildcard src/engine/*.c))
+GLUE_SRCS   = $(sort $(wildcard src/*.c))
+OBJS = $(ENGINE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
+
+# The install script of the current version is assembled from one fragment
+# per capability (src/sql/NN_name.sql), in file-name order.  Once a version is
+# released its script is frozen: later changes go into journey--A--B.sql.
+SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*.sql))
+
+# pg_regress: 'setup' first (creates the extension), then every sql/*.sql.
+REGRESS_ALL = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS = setup $(filter-out setup,$(REGRESS_ALL))
+
+REGRESS_OPTS = --load-extension=plpgsql
+
+PG_CONFIG ?= pg_config
+# Our code builds with -Wall -Wextra -Werror.  PostgreSQL's own headers are not
+# -Wextra clean (unused parameters in inline functions), so they are included
+# as system headers: warnings in them are not ours to fix.
+PG_CPPFLAGS = -Isrc -Isrc/engine -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CFLAGS = -Wall -Wextra -Werror
+
+EXTRA_CLEAN = $(DATA_built) test/unit/bin test/fuzz/bin results regression.diffs regression.out
+
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(PGXS),)
+$(error pg_config --pgxs found nothing: install postgresql-server-dev-15 (apt-get install postgresql-server-dev-15), or run 'make test' / 'make demo' as root to have it installed)
+endif
+include $(PGXS)
+
+$(DATA_built): $(SQL_FRAGMENTS) journey.control
+	@{ printf '%s\n' '-- journey $(EXTVERSION) install script. Generated from src/sql/*.sql by make: edit those.'; \
+	   printf '%s\n' '\echo Use "CREATE EXTENSION journey" to load this file. \quit'; \
+	   for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done; } > $@
+
+# ---- the two README commands, and friends -------------------------------
+.PHONY: test demo bench unit fuzz-smoke check-all
+test:
+	@bash test/run.sh test
+demo:
+	@bash test/run.sh demo
+bench:
+	@bash test/run.sh bench $(if $(SCALE),SCALE=$(SCALE))
+
+# Engine unit tests: plain C, no server (never include postgres.h).
+UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
+UNIT_BINS = $(patsubst test/unit/%.c,test/unit/bin/%,$(UNIT_SRCS))
+ENGINE_CFLAGS = -O2 -g -std=gnu11 -Wall -Wextra -Werror -Isrc/engine
+test/unit/bin/%: test/unit/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h) test/unit/unit.h
+	@mkdir -p test/unit/bin
+	$(CC) $(ENGINE_CFLAGS) -o $@ $< $(ENGINE_SRCS) -lm
+unit: $(UNIT_BINS)
+	@bash test/unit/run.sh $(UNIT_BINS)

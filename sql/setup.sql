@@ -1,0 +1,30 @@
+-- Creates the extension for every later test file (pg_regress runs this first).
+CREATE EXTENSION journey;
+SELECT extname, extversion FROM pg_extension WHERE extname = 'journey';
+-- every function of the extension carries a comment
+SELECT p.oid::regprocedure AS undocumented
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'journey'
+WHERE obj_description(p.oid, 'pg_proc') IS NULL
+ORDER BY 1;
+-- no SECURITY DEFINER functions; C functions are never VOLATILE by accident
+SELECT p.oid::regprocedure AS secdef
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'journey'
+WHERE p.prosecdef;
+-- every function is PARALLEL SAFE
+SELECT p.oid::regprocedure AS not_parallel_safe
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'journey'
+WHERE p.proparallel <> 's'
+ORDER BY 1;
+-- the extension is trusted: a non-superuser with CREATE on the database can install it
+SELECT current_database() AS regress_db \gset
+CREATE ROLE journey_installer LOGIN;
+CREATE DATABASE journey_trusted OWNER journey_installer;
+\c journey_trusted journey_installer
+CREATE EXTENSION journey;
+SELECT count(*) > 0 AS works FROM journey_sample_events(3, 1);
+\c :regress_db postgres
+DROP DATABASE journey_trusted;
+DROP ROLE journey_installer;

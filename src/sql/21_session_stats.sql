@@ -1,0 +1,129 @@
+-- Session KPIs, two-step: session_stats(ts, ...) per user -> rollup() -> accessors.
+
+CREATE TYPE session_stats;
+
+CREATE FUNCTION session_stats_in(cstring) RETURNS session_stats
+AS 'MODULE_PATHNAME', 'jy_session_stats_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION session_stats_out(session_stats) RETURNS cstring
+AS 'MODULE_PATHNAME', 'jy_session_stats_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION session_stats_recv(internal) RETURNS session_stats
+AS 'MODULE_PATHNAME', 'jy_session_stats_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION session_stats_send(session_stats) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_session_stats_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE session_stats (
+    INPUT = session_stats_in,
+    OUTPUT = session_stats_out,
+    RECEIVE = session_stats_recv,
+    SEND = session_stats_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE session_stats IS
+'summary of sessions (counts, total duration, duration histogram); mergeable with rollup(), read with session_kpis() and accessors';
+
+-- per-user aggregate
+CREATE FUNCTION session_stats_trans(internal, timestamptz) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION session_stats_trans(internal, timestamptz, interval) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION session_stats_trans(internal, timestamptz, interval, interval) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION session_stats_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_session_stats_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION session_stats_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_session_stats_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION session_stats_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_session_stats_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION session_stats_final(internal) RETURNS session_stats
+AS 'MODULE_PATHNAME', 'jy_session_stats_final' LANGUAGE C PARALLEL SAFE;
+
+CREATE AGGREGATE session_stats(ts timestamptz) (
+    SFUNC = session_stats_trans, STYPE = internal,
+    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = session_stats_combine,
+    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE session_stats(ts timestamptz, gap interval) (
+    SFUNC = session_stats_trans, STYPE = internal,
+    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = session_stats_combine,
+    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE session_stats(ts timestamptz, gap interval, max_length interval) (
+    SFUNC = session_stats_trans, STYPE = internal,
+    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = session_stats_combine,
+    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE session_stats(timestamptz) IS
+'session summary of one group''s events (usually GROUP BY user), 30-minute gap; input order does not matter';
+COMMENT ON AGGREGATE session_stats(timestamptz, interval) IS
+'session summary of one group''s events with the given inactivity gap; input order does not matter';
+COMMENT ON AGGREGATE session_stats(timestamptz, interval, interval) IS
+'session summary of one group''s events with the given gap and maximum session length';
+
+-- cross-user rollup: varlena state, so it can be combined anywhere
+CREATE FUNCTION session_stats_merge(session_stats, session_stats) RETURNS session_stats
+AS 'MODULE_PATHNAME', 'jy_session_stats_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION session_stats_merge(session_stats, session_stats) IS
+'merge two session summaries (what rollup() does row by row)';
+
+CREATE AGGREGATE rollup(session_stats) (
+    SFUNC = session_stats_merge, STYPE = session_stats,
+    COMBINEFUNC = session_stats_merge,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(session_stats) IS
+'merge session summaries (across users, days, channels or nodes); the result is again a session_stats';
+
+-- accessors
+CREATE FUNCTION session_stats_get(session_stats, integer) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_session_stats_get' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION session_stats_rate(session_stats, integer) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_session_stats_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION session_stats_duration(session_stats, integer) RETURNS interval
+AS 'MODULE_PATHNAME', 'jy_session_stats_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION session_stats_get(session_stats, integer) IS 'internal: field of a session_stats (0 sessions, 1 events, 2 bounces)';
+COMMENT ON FUNCTION session_stats_rate(session_stats, integer) IS 'internal: ratio of a session_stats (0 bounce rate, 1 events per session)';
+COMMENT ON FUNCTION session_stats_duration(session_stats, integer) IS 'internal: duration of a session_stats (0 average, 1 total)';
+
+CREATE FUNCTION session_count(s session_stats) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_get(s, 0);
+CREATE FUNCTION event_count(s session_stats) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_get(s, 1);
+CREATE FUNCTION bounce_count(s session_stats) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_get(s, 2);
+CREATE FUNCTION bounce_rate(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_rate(s, 0);
+CREATE FUNCTION events_per_session(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_rate(s, 1);
+CREATE FUNCTION avg_duration(s session_stats) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_duration(s, 0);
+CREATE FUNCTION total_duration(s session_stats) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_duration(s, 1);
+CREATE FUNCTION duration_percentile(s session_stats, q float8) RETURNS interval
+AS 'MODULE_PATHNAME', 'jy_session_stats_percentile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION median_duration(s session_stats) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.duration_percentile(s, 0.5);
+
+CREATE FUNCTION session_kpis(s session_stats,
+    OUT sessions bigint, OUT events bigint, OUT bounces bigint, OUT bounce_rate float8,
+    OUT events_per_session float8, OUT avg_duration interval, OUT median_duration interval,
+    OUT p90_duration interval)
+AS 'MODULE_PATHNAME', 'jy_session_stats_kpis' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION session_count(session_stats) IS 'number of sessions';
+COMMENT ON FUNCTION event_count(session_stats) IS 'number of events (NULL timestamps are not counted)';
+COMMENT ON FUNCTION bounce_count(session_stats) IS 'number of single-event sessions';
+COMMENT ON FUNCTION bounce_rate(session_stats) IS 'share of sessions with a single event (NULL when there is no session)';
+COMMENT ON FUNCTION events_per_session(session_stats) IS 'average events per session';
+COMMENT ON FUNCTION avg_duration(session_stats) IS 'average session duration (last event minus first; 0 for a bounce), exact to the microsecond';
+COMMENT ON FUNCTION total_duration(session_stats) IS 'sum of session durations';
+COMMENT ON FUNCTION duration_percentile(session_stats, float8) IS 'q-quantile (nearest rank, like percentile_disc) of session durations, within 0.4% (exact below 128 microseconds)';
+COMMENT ON FUNCTION median_duration(session_stats) IS 'median session duration (nearest rank), within 0.4%';
+COMMENT ON FUNCTION session_kpis(session_stats) IS 'all session KPIs as one row of scalar columns (sessions, events, bounces, bounce_rate, events_per_session, avg/median/p90 duration)';

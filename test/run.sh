@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# journey's one entry point for `make test`, `make demo` and `make bench`.
+#
+#   bash test/run.sh test          install what is missing, build, install, start a
+#                                  throwaway cluster, run every suite, print
+#                                  "N passed, N failed"; non-zero exit on any failure
+#   bash test/run.sh demo          same set-up, then the showcase in demo/*.sql
+#   bash test/run.sh bench [SCALE=small|N]   same set-up, then bench/run.sh
+#
+# The cluster lives in a temp directory, listens only on a Unix socket there,
+# runs as the `postgres` user when we are root (the server refuses root) and is
+# stopped and removed on exit, whatever happens.
+set -uo pipefail
+
+MODE=${1:-test}
+shift || true
+for kv in "$@"; do case "$kv" in SCALE=*) export SCALE="${kv#SCALE=}" ;; esac; done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+PGVER=15
+PGBIN=/usr/lib/postgresql/$PGVER/bin
+export PG_CONFIG=$PGBIN/pg_config
+PKGS="postgresql-$PGVER postgresql-server-dev-$PGVER make gcc libc6-dev"
+# Optional tools for the fuzz smoke run (skipped, and said so, when absent).
+OPT_PKGS="clang libclang-rt-14-dev"
+
+say() { printf '== %s\n' "$*"; }
+die() { printf 'journey: %s\n' "$*" >&2; exit 2; }
+
+# ---- 1. dependencies --------------------------------------------------------
+missing_pkgs() {
+    local p out=""
+    for p in $1; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || out="$out $p"
+    done
+    echo "$out"
+}
+need=$(missing_pkgs "$PKGS")
+want=$(missing_pkgs "$OPT_PKGS")
+if [ -n "$need$want" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        say "installing:$need$want"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null || die "apt-get update failed"
+        apt-get install -y -qq --no-install-recommends $need >/dev/null || die "apt-get install$need failed"
+        if [ -n "$want" ]; then
+            apt-get install -y -qq --no-install-recommends $want >/dev/null ||
+                say "optional packages$want could not be installed; fuzz smoke will be skipped"
+        fi
+    elif [ -n "$need" ]; then
+        die "missing Debian packages:$need. Install them (as root: apt-get install$need) and run again."
+    fi
+fi
+[ -x "$PGBIN/postgres" ] || die "$PGBIN/postgres not found: apt-get install postgresql-$PGVER"
+
+# ---- 2. build and install ---------------------------------------------------
+say "building"
+make -s PG_CONFIG="$PG_CONFIG" >/tmp/journey-build.$$ 2>&1 || { cat /tmp/journey-build.$$; rm -f /tmp/journey-build.$$; die "build failed"; }
+rm -f /tmp/journey-build.$$
+
+# Several work trees on one machine share the server's extension directory:
+# install and run under one lock so each run tests its own build.
+exec 9>/tmp/journey-install.lock
+flock -w 1800 9 || die "could not get /tmp/journey-install.lock"
+
+if [ -w "$($PG_CONFIG --pkglibdir)" ]; then
+    make -s PG_CONFIG="$PG_CONFIG" install >/dev/null || die "make install failed"
+else
+    cmp -s journey.so "$($PG_CONFIG --pkglibdir)/journey.so" ||
+        die "the built extension is not installed and $($PG_CONFIG --pkglibdir) is not writable: run 'sudo make install' first (or run as root)"
+fi
+
+# ---- 3. a throwaway cluster -------------------------------------------------
+TMP=$(mktemp -d /tmp/journey-pg.XXXXXX)
+RUNAS=()
+if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$TMP"
+    RUNAS=(runuser -u postgres --)
+fi
+stop_cluster() {
+    if [ -f "$TMP/data/postmaster.pid" ]; then
+        "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$TMP/data" -m immediate -w stop >/dev/null 2>&1
+    fi
+    rm -rf "$TMP"
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM
+
+say "starting a throwaway PostgreSQL $PGVER cluster in $TMP"
+"${RUNAS[@]}" "$PGBIN/initdb" -D "$TMP/data" -A trust -U postgres -E UTF8 --locale=C >"$TMP/initdb.log" 2>&1 ||
+    { cat "$TMP/initdb.log"; die "initdb failed"; }
+cat >>"$TMP/data/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$TMP'
+port = 5432
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 512MB
+work_mem = 64MB
+maintenance_work_mem = 512MB
+max_parallel_workers_per_gather = 2
+timezone = 'UTC'
+log_min_messages = warning
+EOF
+"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$TMP/data" -l "$TMP/server.log" -w -t 60 start >/dev/null ||
+    { cat "$TMP/server.log"; die "the server did not start"; }
+
+export PGHOST=$TMP PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+export JOURNEY_SERVER_LOG=$TMP/server.log
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
+
+case "$MODE" in
+demo)
+    "${PSQL[@]}" -c 'CREATE DATABASE journey_demo' || die "createdb failed"
+    for f in demo/*.sql; do
+        "${PSQL[@]}" -d journey_demo -P footer=off -f "$f" || die "demo step $f failed"
+    done
+    say "demo done; the cluster is stopped and removed"
+    ;;
+bench)
+    bash bench/run.sh || die "bench failed"
+    ;;
+test)
+    pass=0; fail=0; failed=()
+    # (a) pg_regress
+    say "pg_regress"
+    rm -rf results regression.diffs regression.out
+    if [ "$(id -u)" = 0 ]; then mkdir -p results; fi
+    make -s PG_CONFIG="$PG_CONFIG" installcheck >"$TMP/regress.log" 2>&1
+    rrc=$?
+    cat "$TMP/regress.log"
+    p=$(grep -cE '\.\.\. ok ' "$TMP/regress.log" || true)
+    f=$(grep -cE '\.\.\. FAILED' "$TMP/regress.log" || true)
+    # every sql/*.sql must have run: the ones that did not (pg_regress aborted) count as failed
+    nfiles=$(ls sql/*.sql | wc -l)
+    [ $((p + f)) -lt "$nfiles" ] && f=$((nfiles - p))
+    [ $rrc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    pass=$((pass + p)); fail=$((fail + f))
+    if [ "$f" -gt 0 ]; then
+        failed+=("pg_regress")
+        [ -f regression.diffs ] && head -300 regression.diffs
+    fi
+    # (b) engine unit tests and (c) other suites report "N passed, N failed" each
+    for suite in unit fuzz-smoke tap; do
+        script=test/$suite.sh
+        [ -f "$script" ] || continue
+        say "$suite"
+        bash "$script" >"$TMP/$suite.log" 2>&1
+        rc=$?
+        cat "$TMP/$suite.log"
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/$suite.log" | tail -1)
+        if [ -n "$line" ]; then
+            sp=${line%% passed*}; sf=${line#*passed, }; sf=${sf%% failed*}
+            pass=$((pass + sp)); fail=$((fail + sf))
+        fi
+        if [ $rc -ne 0 ] || [ -z "$line" ]; then
+            failed+=("$suite")
+            [ -z "$line" ] && fail=$((fail + 1))
+        fi
+    done
+    if grep -q 'terminated by signal' "$TMP/server.log"; then
+        say "the server log shows a crashed backend:"
+        grep -B2 -A2 'terminated by signal' "$TMP/server.log"
+        fail=$((fail + 1)); failed+=("server-crash")
+    fi
+    [ ${#failed[@]} -gt 0 ] && say "failing suites: ${failed[*]}"
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ] || exit 1
+    ;;
+*)
+    die "unknown mode $MODE (test, demo, bench)"
+    ;;
+esac
