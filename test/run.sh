@@ -6,6 +6,8 @@
 #                                  "N passed, N failed"; non-zero exit on any failure
 #   bash test/run.sh demo          same set-up, then the showcase in demo/*.sql
 #   bash test/run.sh bench [SCALE=small|N]   same set-up, then bench/run.sh
+#   bash test/run.sh sql FILE...   same set-up, then psql -f each FILE in a fresh
+#                                  database with the extension (for experiments)
 #
 # The cluster lives in a temp directory, listens only on a Unix socket there,
 # runs as the `postgres` user when we are root (the server refuses root) and is
@@ -14,7 +16,13 @@ set -uo pipefail
 
 MODE=${1:-test}
 shift || true
-for kv in "$@"; do case "$kv" in SCALE=*) export SCALE="${kv#SCALE=}" ;; esac; done
+SQL_FILES=()
+for kv in "$@"; do
+    case "$kv" in
+        SCALE=*) export SCALE="${kv#SCALE=}" ;;
+        *) SQL_FILES+=("$(cd "$(dirname "$kv")" && pwd)/$(basename "$kv")") ;;
+    esac
+done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -122,6 +130,14 @@ demo)
     ;;
 bench)
     bash bench/run.sh || die "bench failed"
+    ;;
+sql)
+    # bash test/run.sh sql FILE...: run psql scripts against a fresh database (for experiments)
+    "${PSQL[@]}" -c 'CREATE DATABASE journey_scratch' || die "createdb failed"
+    "${PSQL[@]}" -d journey_scratch -c 'CREATE EXTENSION journey' || die "CREATE EXTENSION failed"
+    for f in "${SQL_FILES[@]}"; do
+        "$PGBIN/psql" -X -d journey_scratch -f "$f"
+    done
     ;;
 test)
     pass=0; fail=0; failed=()
