@@ -118,6 +118,12 @@ EOF
 
 export PGHOST=$TMP PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 export JOURNEY_SERVER_LOG=$TMP/server.log
+# Real public datasets (shared/ beside the clone, as CI lays it out). Tests that use
+# them read $JOURNEY_DATA_DIR (psql: \getenv) and say so when it is absent.
+for d in "$ROOT/../shared/data" /work/shared/data; do
+    if [ -d "$d" ]; then export JOURNEY_DATA_DIR=$(cd "$d" && pwd); break; fi
+done
+export JOURNEY_DATA_DIR=${JOURNEY_DATA_DIR:-}
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
 
 case "$MODE" in
