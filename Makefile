@@ -31,7 +31,7 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -Isrc/engine -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS = -Wall -Wextra -Werror
 
-EXTRA_CLEAN = $(DATA_built) test/unit/bin test/fuzz/bin results regression.diffs regression.out
+EXTRA_CLEAN = bench/micro $(DATA_built) test/unit/bin test/fuzz/bin results regression.diffs regression.out
 
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
@@ -62,3 +62,7 @@ test/unit/bin/%: test/unit/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h) test/un
 	$(CC) $(ENGINE_CFLAGS) -o $@ $< $(ENGINE_SRCS) -lm
 unit: $(UNIT_BINS)
 	@bash test/unit/run.sh $(UNIT_BINS)
+
+# Engine micro-benchmarks (make bench runs them first).
+bench/micro: bench/micro.c $(ENGINE_SRCS) $(wildcard src/engine/*.h)
+	$(CC) $(ENGINE_CFLAGS) -o $@ bench/micro.c $(ENGINE_SRCS) -lm

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""journey's benchmark runner (make bench).
+
+Runs against the throwaway cluster started by test/run.sh (PGHOST/PGPORT/PGUSER
+in the environment).  For each bench/cases/*.sql: set-up, an agreement check
+(a fast wrong answer is no result), a warm-up, then several repetitions with
+the floor, the plain-SQL and the journey queries interleaved, with parallel
+workers off and on.  Prints a table and writes the same as JSON under
+bench/results/.
+
+SCALE: small (20k users, ~160k events), default (1.25M users, ~10M events),
+or a number of users.
+"""
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PSQL = os.environ.get("PSQL", "/usr/lib/postgresql/15/bin/psql")
+DB = "journey_bench"
+
+
+def scale_users(s):
+    if s in ("", "default"):
+        return 1_250_000
+    if s == "small":
+        return 20_000
+    if s == "medium":
+        return 250_000
+    return int(s)
+
+
+def psql(sql, db=DB, check=True):
+    r = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", db],
+                       input=sql, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError("psql failed: %s\n--- sql ---\n%s" % (r.stderr.strip(), sql[:2000]))
+    return r.stdout.strip()
+
+
+def timed(query, parallel):
+    """Run one query in a fresh backend; return (ms, peak anonymous memory in kB)."""
+    script = "\n".join([
+        "SET max_parallel_workers_per_gather = %d;" % (2 if parallel else 0),
+        "SELECT 'PID ' || pg_backend_pid();",
+        "\\timing on",
+        # count(q) references the whole row, so no output column can be optimized away
+        "SELECT count(q) FROM (%s) q;" % query.strip().rstrip(";"),
+        "\\timing off",
+        "SELECT 'DONE';",
+    ])
+    p = subprocess.Popen([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", DB],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         bufsize=1)
+    p.stdin.write(script + "\n")
+    p.stdin.close()
+    peak = [0]
+    stop = threading.Event()
+
+    def sample(pid):
+        path = "/proc/%d/status" % pid
+        while not stop.is_set():
+            try:
+                with open(path) as f:
+                    for line in f:
+                        if line.startswith("RssAnon:"):
+                            peak[0] = max(peak[0], int(line.split()[1]))
+            except OSError:
+                return
+            time.sleep(0.01)
+
+    ms = None
+    th = None
+    for line in p.stdout:
+        line = line.strip()
+        if line.startswith("PID ") and th is None:
+            th = threading.Thread(target=sample, args=(int(line[4:]),), daemon=True)
+            th.start()
+        m = re.match(r"Time: ([0-9.]+) ms", line)
+        if m:
+            ms = float(m.group(1))
+    stop.set()
+    err = p.stderr.read()
+    p.wait()
+    if p.returncode != 0 or ms is None:
+        raise RuntimeError("timed query failed: %s\n%s" % (err.strip(), query[:1000]))
+    return ms, peak[0]
+
+
+def parse_case(path):
+    case = {"file": os.path.basename(path), "name": os.path.basename(path), "setup": "", "floor": None,
+            "plain": None, "journey": [], "check": None, "teardown": ""}
+    kind, label, buf = None, None, []
+
+    def flush():
+        text = "\n".join(buf).strip()
+        if kind is None or not text:
+            return
+        if kind == "journey":
+            case["journey"].append((label or "journey", text))
+        elif kind in ("setup", "teardown"):
+            case[kind] += text + "\n"
+        elif kind in ("floor", "plain", "check"):
+            case[kind] = text
+
+    for raw in open(path):
+        m = re.match(r"--\s*@(\w+)\s*(.*)$", raw.rstrip("\n"))
+        if m:
+            flush()
+            kind, label, buf = m.group(1), m.group(2).strip(), []
+            if kind == "name":
+                case["name"] = label
+                kind = None
+            continue
+        buf.append(raw.rstrip("\n"))
+    flush()
+    return case
+
+
+def main():
+    users = scale_users(os.environ.get("SCALE", ""))
+    reps = int(os.environ.get("REPS", "5" if users <= 100_000 else "3"))
+    only = os.environ.get("CASES", "")
+    psql("DROP DATABASE IF EXISTS %s;" % DB, db="postgres")
+    psql("CREATE DATABASE %s;" % DB, db="postgres")
+    psql("CREATE EXTENSION journey;")
+    t0 = time.time()
+    # The event log as an application appends it: in time order, not grouped by user.
+    psql("""CREATE TABLE events AS SELECT * FROM journey_sample_events(%d, 1) ORDER BY ts;
+            VACUUM ANALYZE events;""" % users)
+    load_s = time.time() - t0
+    n_events = int(psql("SELECT count(*) FROM events;"))
+    heap_bytes = int(psql("SELECT pg_relation_size('events');"))
+    print("== bench: %d users, %d events, heap %.1f MB (%.1f bytes/event), loaded in %.1f s, %d repetitions"
+          % (users, n_events, heap_bytes / 1e6, heap_bytes / n_events, load_s, reps))
+    info = {"users": users, "events": n_events, "heap_bytes": heap_bytes, "reps": reps,
+            "machine": {"nproc": os.cpu_count(), "uname": " ".join(os.uname())},
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cases": []}
+
+    rows = []
+    cases = sorted(f for f in os.listdir(os.path.join(ROOT, "bench", "cases")) if f.endswith(".sql"))
+    for f in cases:
+        if only and not any(o in f for o in only.split(",")):
+            continue
+        case = parse_case(os.path.join(ROOT, "bench", "cases", f))
+        print("-- case %s (%s)" % (case["name"], f), flush=True)
+        if case["setup"]:
+            t = time.time()
+            psql(case["setup"])
+            print("   setup %.1f s" % (time.time() - t), flush=True)
+        result = {"name": case["name"], "file": f, "check": None, "runs": []}
+        if case["check"]:
+            ok = psql(case["check"])
+            result["check"] = ok
+            if ok != "t":
+                print("   CHECK FAILED: journey and plain SQL disagree (%r); not timing this case" % ok)
+                result["check_failed"] = True
+                info["cases"].append(result)
+                if case["teardown"]:
+                    psql(case["teardown"])
+                continue
+            print("   check: journey = plain SQL", flush=True)
+        variants = []
+        if case["floor"]:
+            variants.append(("floor", case["floor"]))
+        if case["plain"]:
+            variants.append(("plain", case["plain"]))
+        variants += case["journey"]
+        for parallel in (False, True):
+            times = {v: [] for v, _ in variants}
+            mem = {v: 0 for v, _ in variants}
+            if not parallel:
+                for v, q in variants:      # warm-up, once per case
+                    timed(q, parallel)
+            for _ in range(reps):
+                for v, q in variants:      # interleaved
+                    ms, kb = timed(q, parallel)
+                    times[v].append(ms)
+                    mem[v] = max(mem[v], kb)
+            floor = statistics.median(times["floor"]) if "floor" in times else None
+            plain = statistics.median(times["plain"]) if "plain" in times else None
+            for v, _ in variants:
+                med = statistics.median(times[v])
+                r = {"variant": v, "parallel": parallel, "median_ms": med, "min_ms": min(times[v]),
+                     "max_ms": max(times[v]), "x_floor": med / floor if floor else None,
+                     "x_plain": med / plain if plain else None,
+                     "events_per_s": n_events / (med / 1000.0) if med > 0 else None,
+                     "peak_anon_mb": mem[v] / 1024.0, "times_ms": times[v]}
+                result["runs"].append(r)
+                rows.append((case["name"], r))
+        info["cases"].append(result)
+        if case["teardown"]:
+            psql(case["teardown"])
+
+    hdr = "%-22s %-20s %-4s %10s %21s %8s %8s %10s %9s" % (
+        "case", "variant", "par", "median ms", "min-max ms", "x floor", "x plain", "Mev/s", "peak MB")
+    print()
+    print(hdr)
+    print("-" * len(hdr))
+    for name, r in rows:
+        print("%-22s %-20s %-4s %10.1f %21s %8s %8s %10.2f %9.1f" % (
+            name[:22], r["variant"][:20], "on" if r["parallel"] else "off", r["median_ms"],
+            "%.1f-%.1f" % (r["min_ms"], r["max_ms"]),
+            "%.2f" % r["x_floor"] if r["x_floor"] is not None else "-",
+            "%.3f" % r["x_plain"] if r["x_plain"] is not None else "-",
+            r["events_per_s"] / 1e6, r["peak_anon_mb"]))
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    out = os.path.join(ROOT, "bench", "results", "bench-%s-%d.json" % (time.strftime("%Y%m%dT%H%M%S"), users))
+    with open(out, "w") as fh:
+        json.dump(info, fh, indent=1)
+    with open(os.path.join(ROOT, "bench", "results", "latest.json"), "w") as fh:
+        json.dump(info, fh, indent=1)
+    print("\nwritten: %s" % os.path.relpath(out, ROOT))
+    failed = [c["name"] for c in info["cases"] if c.get("check_failed")]
+    if failed:
+        print("agreement check failed for: %s" % ", ".join(failed))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
