@@ -12,7 +12,7 @@ ORDER BY ts LIMIT 8;
 SELECT (session_kpis(rollup(s))).*
 FROM (SELECT user_id, session_stats(ts) AS s FROM events GROUP BY user_id) per_user;
 \echo
-\echo '-- session KPIs by first-touch channel (utm_source of the user's first event)'
+\echo '-- session KPIs by first-touch channel (utm_source of the first event of each user)'
 SELECT utm_source, session_count(r) AS sessions, round(bounce_rate(r)::numeric, 3) AS bounce_rate,
        round(events_per_session(r)::numeric, 2) AS events_per_session, median_duration(r) AS median_duration
 FROM (SELECT utm_source, rollup(s) AS r

@@ -496,7 +496,7 @@ jy_session_stats_serial(PG_FUNCTION_ARGS)
 Datum
 jy_session_stats_deserial(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_PP(1 - 1);
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const char *p = VARDATA_ANY(in);
 	Size		len = VARSIZE_ANY_EXHDR(in);
 	MemoryContext aggcxt;
