@@ -184,11 +184,15 @@ def main():
                     mem[v] = max(mem[v], kb)
             floor = statistics.median(times["floor"]) if "floor" in times else None
             plain = statistics.median(times["plain"]) if "plain" in times else None
+            floor_min = min(times["floor"]) if "floor" in times else None
+            plain_min = min(times["plain"]) if "plain" in times else None
             for v, _ in variants:
                 med = statistics.median(times[v])
                 r = {"variant": v, "parallel": parallel, "median_ms": med, "min_ms": min(times[v]),
                      "max_ms": max(times[v]), "x_floor": med / floor if floor else None,
                      "x_plain": med / plain if plain else None,
+                     "x_floor_min": min(times[v]) / floor_min if floor_min else None,
+                     "x_plain_min": min(times[v]) / plain_min if plain_min else None,
                      "events_per_s": n_events / (med / 1000.0) if med > 0 else None,
                      "peak_anon_mb": mem[v] / 1024.0, "times_ms": times[v]}
                 result["runs"].append(r)
@@ -197,18 +201,20 @@ def main():
         if case["teardown"]:
             psql(case["teardown"])
 
-    hdr = "%-22s %-20s %-4s %10s %21s %8s %8s %10s %9s" % (
-        "case", "variant", "par", "median ms", "min-max ms", "x floor", "x plain", "Mev/s", "peak MB")
+    hdr = "%-22s %-20s %-4s %10s %21s %8s %8s %8s %8s %8s %9s" % (
+        "case", "variant", "par", "median ms", "min-max ms", "x floor", "x plain", "(min)fl", "(min)pl",
+        "Mev/s", "peak MB")
     print()
     print(hdr)
     print("-" * len(hdr))
     for name, r in rows:
-        print("%-22s %-20s %-4s %10.1f %21s %8s %8s %10.2f %9.1f" % (
+        def f(x, fmt):
+            return fmt % x if x is not None else "-"
+        print("%-22s %-20s %-4s %10.1f %21s %8s %8s %8s %8s %8.2f %9.1f" % (
             name[:22], r["variant"][:20], "on" if r["parallel"] else "off", r["median_ms"],
             "%.1f-%.1f" % (r["min_ms"], r["max_ms"]),
-            "%.2f" % r["x_floor"] if r["x_floor"] is not None else "-",
-            "%.3f" % r["x_plain"] if r["x_plain"] is not None else "-",
-            r["events_per_s"] / 1e6, r["peak_anon_mb"]))
+            f(r["x_floor"], "%.2f"), f(r["x_plain"], "%.3f"), f(r["x_floor_min"], "%.2f"),
+            f(r["x_plain_min"], "%.3f"), r["events_per_s"] / 1e6, r["peak_anon_mb"]))
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     out = os.path.join(ROOT, "bench", "results", "bench-%s-%d.json" % (time.strftime("%Y%m%dT%H%M%S"), users))
     with open(out, "w") as fh:
