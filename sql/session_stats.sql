@@ -30,7 +30,12 @@ SELECT session_count(rollup(s)) FROM per_user;
 
 -- text I/O is lossless; binary send/recv round-trips
 SELECT s::text::session_stats::text = s::text AS text_roundtrip FROM per_user WHERE s IS NOT NULL;
-SELECT session_stats_recv_check FROM (SELECT bool_and(s::text = s::text) AS session_stats_recv_check FROM per_user) x;
+-- binary: COPY (FORMAT binary) goes through session_stats_send / session_stats_recv
+\copy (SELECT u, s FROM per_user) TO 'results/session_stats.bin' WITH (FORMAT binary)
+CREATE TABLE per_user_bin (u int, s session_stats);
+\copy per_user_bin FROM 'results/session_stats.bin' WITH (FORMAT binary)
+SELECT count(*) AS rows, bool_and(b.s::text IS NOT DISTINCT FROM p.s::text) AS binary_roundtrip
+FROM per_user p JOIN per_user_bin b USING (u);
 
 -- agreement with plain SQL on the sample data: counts and durations exact, medians within 0.4%
 CREATE TABLE sample AS SELECT * FROM journey_sample_events(2000, 5);
