@@ -833,7 +833,7 @@ Datum
 jy_cohort_retention_final(PG_FUNCTION_ARGS)
 {
 	RetState   *st;
-	RetCall		call;
+	RetCall    *call;
 	CohortRetention *r;
 	const char *tzname;
 	uint64_t	bits[JY_RET_BITWORDS];
@@ -847,13 +847,15 @@ jy_cohort_retention_final(PG_FUNCTION_ARGS)
 	/* sorting in place keeps the state valid for another final call */
 	keys_finish(&st->ret);
 	keys_finish(&st->starts);
-	memset(&call, 0, sizeof(call));
+	call = (RetCall *) fcinfo->flinfo->fn_extra;
+	if (call == NULL)
+		call = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RetCall));
 	tzname = pg_get_timezone_name(st->p.tz);
-	last_period = calendar_index(&call, &st->p, st->max_ts);
+	last_period = calendar_index(call, &st->p, st->max_ts);
 	if (st->p.ctype == CR_FIRST_TIME)
 	{
 		int64		cohort = st->p.unit == JY_RET_ROLLING ?
-			calendar_index(&call, &st->p, st->first_start) : st->first_start;
+			calendar_index(call, &st->p, st->first_start) : st->first_start;
 
 		r = cr_alloc(st->p.unit, st->p.ctype, st->p.periods, st->p.window, tzname,
 					 (uint16) strlen(tzname), last_period, 1);
