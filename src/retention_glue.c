@@ -1606,3 +1606,311 @@ jy_ch_retention_final(PG_FUNCTION_ARGS)
 		el[i] = Int16GetDatum(out[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(el, n, INT2OID, 2, true, TYPALIGN_SHORT));
 }
+
+/* ---- one pass across users: retention_summary(user_id, ts, period, periods, tz) ----
+ * Calendar periods and any activity only (the common heatmap); a hash table
+ * of users with a bitmap of their periods relative to their first one.  The
+ * result is the same cohort_retention value as rollup() over per-user
+ * cohort_retention(ts, period, periods, tz).
+ */
+PG_FUNCTION_INFO_V1(jy_retention_summary_trans);
+PG_FUNCTION_INFO_V1(jy_retention_summary_combine);
+PG_FUNCTION_INFO_V1(jy_retention_summary_serial);
+PG_FUNCTION_INFO_V1(jy_retention_summary_deserial);
+PG_FUNCTION_INFO_V1(jy_retention_summary_final);
+
+typedef struct SumState
+{
+	RetParams	p;
+	JyRetTable	t;
+	int64		max_key;		/* latest period seen */
+	int64		last_user;		/* slot cache for consecutive rows of one user */
+	int64	   *last_slot;
+} SumState;
+
+static void
+sum_table_alloc(JyRetTable *t, size_t cap, int32 periods, MemoryContext cxt)
+{
+	size_t		sw = JY_RET_SLOT_WORDS((periods + 1 + 63) / 64);
+
+	if (cap > (SIZE_MAX / sizeof(int64)) / sw)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("retention_summary: too many users")));
+	jy_ret_table_init(t, (int64_t *) MemoryContextAllocHuge(cxt, cap * sw * sizeof(int64)), cap, periods);
+}
+
+static SumState *
+sum_new(const RetParams *p, size_t cap, MemoryContext cxt)
+{
+	SumState   *st = (SumState *) MemoryContextAllocZero(cxt, sizeof(SumState));
+
+	st->p = *p;
+	st->max_key = PG_INT64_MIN;
+	sum_table_alloc(&st->t, cap, p->periods, cxt);
+	return st;
+}
+
+/* make room for one more user */
+static void
+sum_reserve(SumState *st, MemoryContext cxt)
+{
+	JyRetTable	nt;
+
+	if (!jy_ret_table_full(&st->t))
+		return;
+	sum_table_alloc(&nt, st->t.cap * 2, st->p.periods, cxt);
+	jy_ret_table_rehash(&st->t, &nt);
+	pfree(st->t.slots);
+	st->t = nt;
+	st->last_slot = NULL;
+}
+
+Datum
+jy_retention_summary_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	SumState   *st;
+	RetCall    *call;
+	int64		user,
+				key;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "retention_summary_trans called in non-aggregate context");
+	call = row_params(fcinfo, 3);
+	if (PG_ARGISNULL(0))
+	{
+		if (call->p.unit == JY_RET_ROLLING)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("retention_summary supports calendar periods only"),
+					 errhint("For rolling windows use rollup(cohort_retention(ts, period, periods, tz)) over a GROUP BY user.")));
+		st = sum_new(&call->p, 1024, aggcxt);
+	}
+	else
+	{
+		st = (SumState *) PG_GETARG_POINTER(0);
+		if (!params_equal(&st->p, &call->p))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("retention settings must be the same for every row of a group")));
+	}
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	user = PG_GETARG_INT64(1);
+	key = period_of(call, st->p.unit, st->p.tz, PG_GETARG_TIMESTAMPTZ(2));
+	if (key > st->max_key)
+		st->max_key = key;
+	if (st->last_slot != NULL && st->last_user == user)
+		jy_ret_slot_add(st->last_slot, key, st->t.periods, st->t.words);
+	else
+	{
+		sum_reserve(st, aggcxt);
+		st->last_slot = jy_ret_table_add(&st->t, user, key);
+		st->last_user = user;
+	}
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_retention_summary_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	SumState   *a,
+			   *b;
+	size_t		sw,
+				i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "retention_summary_combine called in non-aggregate context");
+	a = PG_ARGISNULL(0) ? NULL : (SumState *) PG_GETARG_POINTER(0);
+	b = PG_ARGISNULL(1) ? NULL : (SumState *) PG_GETARG_POINTER(1);
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = sum_new(&b->p, 1024, aggcxt);
+	else if (!params_equal(&a->p, &b->p))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention settings must be the same for every row of a group")));
+	a->max_key = Max(a->max_key, b->max_key);
+	a->last_slot = NULL;
+	sw = JY_RET_SLOT_WORDS(b->t.words);
+	for (i = 0; i < b->t.cap; i++)
+	{
+		const int64 *s = b->t.slots + i * sw;
+
+		if (s[1] == JY_RET_EMPTY)
+			continue;
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		sum_reserve(a, aggcxt);
+		jy_ret_table_merge_slot(&a->t, s);
+	}
+	PG_RETURN_POINTER(a);
+}
+
+/* unit(1) pad(3) periods(4) tzlen(4) pad(4) max_key(8) n(8) tz[tzlen] slots[n] */
+#define SUM_SER_HDR 32
+
+Datum
+jy_retention_summary_serial(PG_FUNCTION_ARGS)
+{
+	SumState   *st = (SumState *) PG_GETARG_POINTER(0);
+	const char *tzname = pg_get_timezone_name(st->p.tz);
+	int32		tzlen = (int32) strlen(tzname);
+	size_t		sw = JY_RET_SLOT_WORDS(st->t.words),
+				i;
+	Size		sz = VARHDRSZ + SUM_SER_HDR + tzlen + st->t.n * sw * sizeof(int64);
+	bytea	   *out;
+	char	   *p,
+			   *q;
+	int64		n = (int64) st->t.n;
+
+	if (sz > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("retention_summary: aggregate state too large to pass between parallel workers")));
+	out = (bytea *) palloc0(sz);
+	SET_VARSIZE(out, sz);
+	p = VARDATA(out);
+	p[0] = (char) st->p.unit;
+	memcpy(p + 4, &st->p.periods, 4);
+	memcpy(p + 8, &tzlen, 4);
+	memcpy(p + 16, &st->max_key, 8);
+	memcpy(p + 24, &n, 8);
+	memcpy(p + SUM_SER_HDR, tzname, tzlen);
+	q = p + SUM_SER_HDR + tzlen;
+	for (i = 0; i < st->t.cap; i++)
+	{
+		const int64 *s = st->t.slots + i * sw;
+
+		if (s[1] == JY_RET_EMPTY)
+			continue;
+		memcpy(q, s, sw * sizeof(int64));
+		q += sw * sizeof(int64);
+	}
+	PG_RETURN_BYTEA_P(out);
+}
+
+Datum
+jy_retention_summary_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const char *p = VARDATA_ANY(in);
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	MemoryContext aggcxt;
+	SumState   *st;
+	RetParams	rp;
+	int32		tzlen;
+	int64		n;
+	size_t		sw,
+				cap = 1024,
+				i;
+	char		tzname[CR_MAX_TZLEN + 1];
+	int64	   *slot;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "retention_summary_deserial called in non-aggregate context");
+	if (len < SUM_SER_HDR)
+		elog(ERROR, "retention_summary: truncated aggregate state");
+	memset(&rp, 0, sizeof(rp));
+	rp.unit = (uint8) p[0];
+	memcpy(&rp.periods, p + 4, 4);
+	memcpy(&tzlen, p + 8, 4);
+	memcpy(&n, p + 24, 8);
+	if (rp.periods < 0 || rp.periods > JY_RET_MAX_PERIODS || tzlen < 1 || tzlen > CR_MAX_TZLEN || n < 0)
+		elog(ERROR, "retention_summary: corrupt aggregate state");
+	sw = JY_RET_SLOT_WORDS((rp.periods + 1 + 63) / 64);
+	if ((Size) n > (len - SUM_SER_HDR) / (sw * sizeof(int64)) ||
+		len != SUM_SER_HDR + (Size) tzlen + (Size) n * sw * sizeof(int64))
+		elog(ERROR, "retention_summary: corrupt aggregate state");
+	memcpy(tzname, p + SUM_SER_HDR, tzlen);
+	tzname[tzlen] = '\0';
+	rp.tz = lookup_tz(tzname);
+	while (cap * 3 < (size_t) n * 4 + 4)
+		cap *= 2;
+	st = sum_new(&rp, cap, aggcxt);
+	memcpy(&st->max_key, p + 16, 8);
+	slot = (int64 *) palloc(sw * sizeof(int64));
+	for (i = 0; i < (size_t) n; i++)
+	{
+		memcpy(slot, p + SUM_SER_HDR + tzlen + i * sw * sizeof(int64), sw * sizeof(int64));
+		jy_ret_table_merge_slot(&st->t, slot);
+	}
+	pfree(slot);
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_retention_summary_final(PG_FUNCTION_ARGS)
+{
+	SumState   *st;
+	size_t		sw,
+				i,
+				nc,
+				j;
+	int64	   *bases,
+			   *scratch;
+	CohortRetention *r;
+	const char *tzname;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (SumState *) PG_GETARG_POINTER(0);
+	if (st->t.n == 0)
+		PG_RETURN_NULL();
+	sw = JY_RET_SLOT_WORDS(st->t.words);
+	/* distinct cohorts */
+	bases = (int64 *) palloc_extended(st->t.n * sizeof(int64), MCXT_ALLOC_HUGE);
+	scratch = (int64 *) palloc_extended(st->t.n * sizeof(int64), MCXT_ALLOC_HUGE);
+	for (i = 0, j = 0; i < st->t.cap; i++)
+		if (st->t.slots[i * sw + 1] != JY_RET_EMPTY)
+			bases[j++] = st->t.slots[i * sw + 1];
+	nc = jy_ret_sort_unique(bases, j, scratch);
+	pfree(scratch);
+	if (nc > UINT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("retention_summary: too many cohorts")));
+	tzname = pg_get_timezone_name(st->p.tz);
+	r = cr_alloc(st->p.unit, CR_FIRST_TIME, st->p.periods, 0, tzname, (uint16) strlen(tzname),
+				 st->max_key, (uint32) nc);
+	for (j = 0; j < nc; j++)
+	{
+		int64	   *rec = CR_REC(r, j);
+
+		rec[0] = bases[j];
+	}
+	for (i = 0; i < st->t.cap; i++)
+	{
+		const int64 *s = st->t.slots + i * sw;
+		size_t		lo = 0,
+					hi = nc;
+		int64	   *rec;
+
+		if (s[1] == JY_RET_EMPTY)
+			continue;
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (lo < hi)
+		{
+			size_t		mid = lo + (hi - lo) / 2;
+
+			if (bases[mid] < s[1])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		rec = CR_REC(r, lo);
+		rec[1]++;
+		jy_ret_add_user(REC_ACTIVE(rec), REC_LAST(rec, st->p.periods), REC_BOTH(rec, st->p.periods),
+						(const uint64_t *) (s + 2), st->p.periods);
+	}
+	pfree(bases);
+	PG_RETURN_POINTER(r);
+}

@@ -227,3 +227,175 @@ jy_ret_clickhouse(uint32_t seen, int n, int16_t *out)
 	for (i = 0; i < n; i++)
 		out[i] = (int16_t) (first && ((seen >> i) & 1));
 }
+
+/* ---- one-pass summary table ------------------------------------------- */
+
+static inline size_t
+hash_user(int64_t user, size_t cap)
+{
+	uint64_t	h = (uint64_t) user * UINT64_C(0x9E3779B97F4A7C15);
+
+	h ^= h >> 29;
+	return (size_t) (h & (cap - 1));
+}
+
+void
+jy_ret_table_init(JyRetTable *t, int64_t *mem, size_t cap, int32_t periods)
+{
+	size_t		i,
+				sw;
+
+	t->slots = mem;
+	t->cap = cap;
+	t->n = 0;
+	t->periods = periods;
+	t->words = (periods + 1 + 63) / 64;
+	sw = JY_RET_SLOT_WORDS(t->words);
+	for (i = 0; i < cap; i++)
+		mem[i * sw + 1] = JY_RET_EMPTY;
+}
+
+/* bits <<= s (towards higher period indexes), keeping only bits 0 .. periods */
+static void
+bits_shift_up(uint64_t *b, int words, uint64_t s, int32_t periods)
+{
+	int			i,
+				ws,
+				bs;
+
+	if (s > (uint64_t) periods)
+	{
+		memset(b, 0, words * sizeof(uint64_t));
+		return;
+	}
+	ws = (int) (s / 64);
+	bs = (int) (s % 64);
+	for (i = words - 1; i >= 0; i--)
+	{
+		uint64_t	v = 0;
+
+		if (i - ws >= 0)
+			v = b[i - ws] << bs;
+		if (bs != 0 && i - ws - 1 >= 0)
+			v |= b[i - ws - 1] >> (64 - bs);
+		b[i] = v;
+	}
+	if ((periods + 1) % 64 != 0)
+		b[words - 1] &= (UINT64_C(1) << ((periods + 1) % 64)) - 1;
+}
+
+void
+jy_ret_slot_add(int64_t *slot, int64_t key, int32_t periods, int words)
+{
+	uint64_t   *b = (uint64_t *) (slot + 2);
+	int64_t		base = slot[1];
+
+	if (key >= base)
+	{
+		uint64_t	k = jy_udiff(key, base);
+
+		if (k <= (uint64_t) periods)
+			b[k >> 6] |= UINT64_C(1) << (k & 63);
+	}
+	else
+	{
+		bits_shift_up(b, words, jy_udiff(base, key), periods);
+		b[0] |= 1;
+		slot[1] = key;
+	}
+}
+
+static int64_t *
+table_find(JyRetTable *t, int64_t user, bool *found)
+{
+	size_t		sw = JY_RET_SLOT_WORDS(t->words),
+				i = hash_user(user, t->cap);
+
+	for (;;)
+	{
+		int64_t    *s = t->slots + i * sw;
+
+		if (s[1] == JY_RET_EMPTY)
+		{
+			*found = false;
+			return s;
+		}
+		if (s[0] == user)
+		{
+			*found = true;
+			return s;
+		}
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+int64_t *
+jy_ret_table_add(JyRetTable *t, int64_t user, int64_t key)
+{
+	bool		found;
+	int64_t    *s = table_find(t, user, &found);
+
+	if (found)
+		jy_ret_slot_add(s, key, t->periods, t->words);
+	else
+	{
+		memset(s + 2, 0, t->words * sizeof(uint64_t));
+		s[0] = user;
+		s[1] = key;
+		s[2] = 1;
+		t->n++;
+	}
+	return s;
+}
+
+void
+jy_ret_table_merge_slot(JyRetTable *t, const int64_t *src)
+{
+	bool		found;
+	int64_t    *s = table_find(t, src[0], &found);
+	size_t		sw = JY_RET_SLOT_WORDS(t->words);
+	int			i;
+
+	if (!found)
+	{
+		memcpy(s, src, sw * sizeof(int64_t));
+		t->n++;
+		return;
+	}
+	if (src[1] < s[1])
+	{
+		bits_shift_up((uint64_t *) (s + 2), t->words, jy_udiff(s[1], src[1]), t->periods);
+		s[1] = src[1];
+		for (i = 0; i < t->words; i++)
+			s[2 + i] |= src[2 + i];
+	}
+	else
+	{
+		uint64_t	tmp[JY_RET_BITWORDS];
+
+		memcpy(tmp, src + 2, t->words * sizeof(uint64_t));
+		bits_shift_up(tmp, t->words, jy_udiff(src[1], s[1]), t->periods);
+		for (i = 0; i < t->words; i++)
+			s[2 + i] |= (int64_t) tmp[i];
+	}
+}
+
+void
+jy_ret_table_rehash(const JyRetTable *from, JyRetTable *to)
+{
+	size_t		sw = JY_RET_SLOT_WORDS(from->words),
+				i;
+
+	for (i = 0; i < from->cap; i++)
+	{
+		const int64_t *s = from->slots + i * sw;
+		bool		found;
+		int64_t    *d;
+
+		if (s[1] == JY_RET_EMPTY)
+			continue;
+		d = table_find(to, s[0], &found);
+		memcpy(d, s, sw * sizeof(int64_t));
+		to->n++;
+	}
+}

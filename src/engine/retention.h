@@ -93,4 +93,49 @@ size_t		jy_ret_sort_unique(int64_t *v, size_t n, int64_t *scratch);
  */
 void		jy_ret_clickhouse(uint32_t seen, int n, int16_t *out);
 
+/* ---- one-pass summary across users (calendar periods, any activity) ------
+ * An open-addressing hash table of users.  Each slot is `2 + words` int64:
+ *   user, base (the user's earliest period key so far; JY_RET_EMPTY when the
+ *   slot is free), then a bitmap of periods base + k, k = 0 .. N, active.
+ * When an earlier key arrives the bitmap is shifted up (bits beyond N drop:
+ * the cohort start only moves earlier, so they can never count again).
+ */
+#define JY_RET_EMPTY INT64_MAX
+
+typedef struct JyRetTable
+{
+	int64_t    *slots;
+	size_t		cap;			/* power of two */
+	size_t		n;				/* occupied slots */
+	int			words;			/* bitmap words per slot: (N + 1 + 63) / 64 */
+	int32_t		periods;
+} JyRetTable;
+
+#define JY_RET_SLOT_WORDS(words) (2 + (size_t) (words))
+
+/* mem holds cap * JY_RET_SLOT_WORDS(words) int64; marks every slot free. */
+void		jy_ret_table_init(JyRetTable *t, int64_t *mem, size_t cap, int32_t periods);
+
+/* true when one more insert needs a larger table (load factor 3/4) */
+static inline bool
+jy_ret_table_full(const JyRetTable *t)
+{
+	return (t->n + 1) * 4 > t->cap * 3;
+}
+
+/*
+ * The slot of `user`, inserting it (base = key, bit 0) when absent, else
+ * adding period key `key` to it.  The table must not be full.
+ */
+int64_t    *jy_ret_table_add(JyRetTable *t, int64_t user, int64_t key);
+
+/* Add key to an occupied slot (the fast path for consecutive rows of a user). */
+void		jy_ret_slot_add(int64_t *slot, int64_t key, int32_t periods, int words);
+
+/* Merge an occupied slot of the same user into dst's table (inserting it if absent). */
+void		jy_ret_table_merge_slot(JyRetTable *t, const int64_t *src);
+
+/* Move every occupied slot of `from` into the empty table `to`. */
+void		jy_ret_table_rehash(const JyRetTable *from, JyRetTable *to);
+
 #endif

@@ -153,3 +153,29 @@ CREATE AGGREGATE retention(VARIADIC conditions boolean[]) (
 );
 COMMENT ON AGGREGATE retention(boolean[]) IS
 'ClickHouse retention(c1, ..., cn) over a group: r[1] = c1 held on some row, r[i] = c1 and ci each held on some row; 1 to 32 conditions, NULL counts as false';
+
+-- one pass across users (no GROUP BY user): calendar periods, any activity, first-time cohorts
+CREATE FUNCTION retention_summary_trans(internal, bigint, timestamptz, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_retention_summary_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION retention_summary_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION retention_summary_final(internal) RETURNS cohort_retention
+AS 'MODULE_PATHNAME', 'jy_retention_summary_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION retention_summary_trans(internal, bigint, timestamptz, text, integer, text) IS 'transition function of retention_summary';
+COMMENT ON FUNCTION retention_summary_combine(internal, internal) IS 'combine function of retention_summary (parallel aggregation)';
+COMMENT ON FUNCTION retention_summary_serial(internal) IS 'serialize function of retention_summary (parallel aggregation)';
+COMMENT ON FUNCTION retention_summary_deserial(bytea, internal) IS 'deserialize function of retention_summary (parallel aggregation)';
+COMMENT ON FUNCTION retention_summary_final(internal) IS 'final function of retention_summary: the cohort_retention of all users';
+CREATE AGGREGATE retention_summary(user_id bigint, ts timestamptz, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE retention_summary(bigint, timestamptz, text, integer, text) IS
+'cohort_retention of all users in one pass (no GROUP BY user): calendar periods (''day'', ''week'', ''month'') in tz, any activity, first-time cohorts; equals rollup() of per-user cohort_retention(ts, period, periods, tz)';
