@@ -230,7 +230,6 @@ CREATE TABLE par AS SELECT cohort_retention(ts, 'day', 60, 'UTC')::text AS a,
   cohort_retention(ts, event = 'signup', event = 'purchase', 'week', 8, 'Europe/Paris', 'recurring')::text AS b,
   cohort_retention(ts, 'rolling 36 hours', 30, 'UTC')::text AS c,
   retention(event = 'page_view', event = 'purchase', event = 'signup') AS d FROM big;
-EXPLAIN (COSTS OFF) SELECT user_id, cohort_retention(ts, 'week', 8, 'UTC') FROM big GROUP BY user_id;
 CREATE TABLE par_users AS SELECT rollup(r)::text AS r FROM (SELECT user_id, cohort_retention(ts, 'week', 8, 'UTC') r FROM big GROUP BY user_id) x;
 SET max_parallel_workers_per_gather = 0;
 SELECT p.a = s.a AS day_equal, p.b = s.b AS recurring_equal, p.c = s.c AS rolling_equal, p.d = s.d AS clickhouse_equal
