@@ -260,6 +260,123 @@ test_random_against_brute_force(void)
 	}
 }
 
+/* the one-pass table: random users and keys in random order vs. per-user brute force */
+static void
+test_table_against_brute_force(void)
+{
+	uint64_t	seed = 777;
+	int32_t		periods_list[] = {0, 5, 63, 64, 130};
+	int			pi;
+
+	for (pi = 0; pi < 5; pi++)
+	{
+		int32_t		n = periods_list[pi];
+		int			words = (n + 1 + 63) / 64;
+		size_t		sw = JY_RET_SLOT_WORDS(words),
+					cap = 8;
+		enum
+		{
+			USERS = 300, ROWS = 4000
+		};
+		static int64_t ukeys[USERS][ROWS / 10 + 20];
+		int			nk[USERS] = {0};
+		int64_t    *mem = malloc(cap * sw * sizeof(int64_t));
+		JyRetTable	t;
+		int			i,
+					u;
+
+		jy_ret_table_init(&t, mem, cap, n);
+		for (i = 0; i < ROWS; i++)
+		{
+			int64_t		user,
+						key;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			user = (int64_t) ((seed >> 33) % USERS) * 1000003 - 5000;	/* spread, some negative */
+			key = (int64_t) ((seed >> 13) % 300) - 100;
+			u = (int) ((user + 5000) / 1000003);
+			if (nk[u] < ROWS / 10 + 20)
+				ukeys[u][nk[u]++] = key;
+			else
+				continue;
+			if (jy_ret_table_full(&t))
+			{
+				JyRetTable	nt;
+
+				jy_ret_table_init(&nt, malloc(cap * 2 * sw * sizeof(int64_t)), cap * 2, n);
+				jy_ret_table_rehash(&t, &nt);
+				free(t.slots);
+				t = nt;
+				cap *= 2;
+			}
+			jy_ret_table_add(&t, user, key);
+		}
+		/* compare every user's slot with min key + bits computed directly */
+		for (u = 0; u < USERS; u++)
+		{
+			size_t		j;
+			int			found = 0;
+			int64_t		mn = INT64_MAX;
+			uint64_t	bits[JY_RET_BITWORDS] = {0};
+
+			if (nk[u] == 0)
+				continue;
+			for (i = 0; i < nk[u]; i++)
+				if (ukeys[u][i] < mn)
+					mn = ukeys[u][i];
+			for (i = 0; i < nk[u]; i++)
+				if (ukeys[u][i] - mn <= n)
+					bits[(ukeys[u][i] - mn) >> 6] |= UINT64_C(1) << ((ukeys[u][i] - mn) & 63);
+			for (j = 0; j < t.cap; j++)
+			{
+				const int64_t *s = t.slots + j * sw;
+
+				if (s[1] == JY_RET_EMPTY || s[0] != (int64_t) u * 1000003 - 5000)
+					continue;
+				found++;
+				CHECK_EQ_I64(s[1], mn);
+				for (i = 0; i < words; i++)
+					CHECK_EQ_I64(s[2 + i], bits[i]);
+			}
+			CHECK_EQ_I64(found, 1);
+		}
+		/* merging a table split in two halves gives the same slots */
+		{
+			JyRetTable	a,
+						b;
+			int64_t    *ma = malloc(cap * sw * sizeof(int64_t)),
+					   *mb = malloc(cap * sw * sizeof(int64_t));
+			size_t		j;
+
+			jy_ret_table_init(&a, ma, cap, n);
+			jy_ret_table_init(&b, mb, cap, n);
+			for (u = 0; u < USERS; u++)
+				for (i = 0; i < nk[u]; i++)
+					jy_ret_table_add(i % 2 ? &a : &b, (int64_t) u * 1000003 - 5000, ukeys[u][i]);
+			for (j = 0; j < b.cap; j++)
+				if (b.slots[j * sw + 1] != JY_RET_EMPTY)
+					jy_ret_table_merge_slot(&a, b.slots + j * sw);
+			CHECK_EQ_I64(a.n, t.n);
+			for (j = 0; j < t.cap; j++)
+			{
+				const int64_t *s = t.slots + j * sw;
+				size_t		k;
+				int			ok = 0;
+
+				if (s[1] == JY_RET_EMPTY)
+					continue;
+				for (k = 0; k < a.cap; k++)
+					if (a.slots[k * sw + 1] != JY_RET_EMPTY && a.slots[k * sw] == s[0])
+						ok = memcmp(a.slots + k * sw, s, sw * sizeof(int64_t)) == 0;
+				CHECK(ok);
+			}
+			free(ma);
+			free(mb);
+		}
+		free(t.slots);
+	}
+}
+
 int
 main(void)
 {
@@ -271,5 +388,6 @@ main(void)
 	RUN(test_sort_unique);
 	RUN(test_clickhouse);
 	RUN(test_random_against_brute_force);
+	RUN(test_table_against_brute_force);
 	UNIT_DONE();
 }
