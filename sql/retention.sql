@@ -157,6 +157,9 @@ DROP TABLE ev;
 CREATE TABLE ev AS SELECT user_id AS u, ts, utm_source, country FROM journey_sample_events(2000, 3);
 SELECT agree('week', 12, 'UTC') AS week_utc, agree('month', 3, 'America/New_York') AS month_ny,
        agree('day', 30, 'Europe/Berlin') AS day_berlin, agree('day', 0, 'UTC') AS day_n0;
+-- Havana springs forward at midnight (2024-03-10 00:00 does not exist): day and week starts as date_trunc puts them
+SELECT agree('day', 90, 'America/Havana') AS day_havana, agree('week', 12, 'America/Havana') AS week_havana,
+       (SELECT count(*) FROM ev WHERE ts >= '2024-03-10 05:00+00' AND ts < '2024-03-11 04:00+00') > 0 AS has_that_day;
 CREATE TABLE per_user AS
   SELECT u, (array_agg(utm_source ORDER BY ts))[1] AS channel, min(country) AS country,
          cohort_retention(ts, 'week', 12, 'UTC') AS r
