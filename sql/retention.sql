@@ -311,6 +311,7 @@ SELECT '{"v":1,"period":"day","window_us":0,"tz":"UTC","periods":1,"cohorts":"fi
 SELECT '{"v":1,"period":"day","window_us":0,"tz":"U\"TC","periods":0,"cohorts":"first_time","last_period":0,"data":[[0,1,[1],[1],[0]]]}'::cohort_retention;
 SELECT '{"v":1,"period":"day","window_us":0,"tz":"UTC","periods":1001,"cohorts":"first_time","last_period":0,"data":[]}'::cohort_retention;
 SELECT '{"v":1,"period":"day","window_us":0,"tz":"UTC","periods":0,"cohorts":"first_time","last_period":0,"data":[[0,1,[1],[1],[0]]]} x'::cohort_retention;
+SELECT '{"v":1,"period":"day","window_us":0,"tz":"UTC","periods":1,"cohorts":"first_time","last_period":5,"data":[[0,4611686018427387904,[4611686018427387904,4611686018427387904],[4611686018427387904,4611686018427387904],[0,4611686018427387904]]]}'::cohort_retention;
 -- valid, with white space
 SELECT ' { "v" : 1 , "period" : "day" , "window_us" : 0 , "tz" : "UTC" , "periods" : 1 , "cohorts" : "first_time" , "last_period" : 5 , "data" : [ [ 0 , 2 , [ 2 , 1 ] , [ 1 , 1 ] , [ 0 , 1 ] ] ] } '::cohort_retention;
 SELECT * FROM retention_matrix('{"v":1,"period":"day","window_us":0,"tz":"UTC","periods":1,"cohorts":"first_time","last_period":5,"data":[[0,2,[2,1],[1,1],[0,1]]]}');

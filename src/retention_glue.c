@@ -1447,14 +1447,19 @@ jy_retention_lifecycle(PG_FUNCTION_ARGS)
 		{
 			int64	   *row = acc + (rec[0] + k - minc) * 4;
 
+			bool		ovf;
+
+			/* differences are >= 0 (validated); sums over cohorts may overflow */
 			if (k == 0)
-				row[0] += rec[1];
+				ovf = pg_add_s64_overflow(row[0], rec[1], &row[0]);
 			else
-			{
-				row[1] += both[k];
-				row[2] += act[k] - both[k];
-				row[3] += act[k - 1] - both[k];
-			}
+				ovf = pg_add_s64_overflow(row[1], both[k], &row[1]) ||
+					pg_add_s64_overflow(row[2], act[k] - both[k], &row[2]) ||
+					pg_add_s64_overflow(row[3], act[k - 1] - both[k], &row[3]);
+			if (ovf)
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("cohort_retention: lifecycle count out of range")));
 		}
 	}
 	for (p = 0; p < span; p++)

@@ -192,9 +192,10 @@ jy_ret_cohort_invalid(int64_t size, const int64_t *active, const int64_t *last,
 	}
 	for (k = periods; k >= 0; k--)
 	{
-		suffix += last[k];
-		if (suffix > size)
+		/* 0 <= suffix <= size and 0 <= last[k] here: compare before adding (no overflow) */
+		if (last[k] > size - suffix)
 			return "The last-period counts add up to more than the cohort size";
+		suffix += last[k];
 		if (suffix < active[k])
 			return "Fewer users are active on or after a period than in it";
 	}
