@@ -1844,6 +1844,8 @@ jy_retention_summary_deserial(PG_FUNCTION_ARGS)
 	slot = (int64 *) palloc(sw * sizeof(int64));
 	for (i = 0; i < (size_t) n; i++)
 	{
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
 		memcpy(slot, p + SUM_SER_HDR + tzlen + i * sw * sizeof(int64), sw * sizeof(int64));
 		jy_ret_table_merge_slot(&st->t, slot);
 	}
