@@ -191,6 +191,27 @@ FROM retention_lifecycle((SELECT rollup(r) FROM per_user)) l
 LEFT JOIN lc_plain q ON q.p = l.period;
 SELECT * FROM retention_lifecycle((SELECT rollup(r) FROM per_user)) LIMIT 3;
 
+-- stickiness: days active per week / month of one user (Jan 1 2024 is a Monday)
+SELECT s.* FROM (SELECT cohort_retention(t, 'day', 60, 'UTC') r FROM (VALUES
+  ('2024-01-01 08:00'::timestamptz), ('2024-01-02 09:00'), ('2024-01-02 23:00'), ('2024-01-07 12:00'),
+  ('2024-01-08 00:00'), ('2024-02-01 10:00'), (NULL)) v(t)) x, retention_stickiness(x.r) s;
+SELECT s.* FROM (SELECT cohort_retention(t, 'day', 60, 'UTC') r FROM (VALUES
+  ('2024-01-01 08:00'::timestamptz), ('2024-01-02 09:00'), ('2024-01-07 12:00'), ('2024-01-08 00:00'), ('2024-02-01 10:00')) v(t)) x,
+  retention_stickiness(x.r, 'Month') s;
+-- against plain SQL on the sample data: (week, days active, users)
+CREATE TABLE per_user_day AS SELECT u, cohort_retention(ts, 'day', 120, 'Europe/Berlin') AS r FROM ev GROUP BY u;
+CREATE TABLE st_j AS SELECT s.period, s.active_days, count(*) AS users FROM per_user_day, retention_stickiness(r) s GROUP BY 1, 2;
+CREATE TABLE st_p AS
+  SELECT w AS period, d AS active_days, count(*) AS users
+  FROM (SELECT u, date_trunc('week', ts AT TIME ZONE 'Europe/Berlin')::date AS w,
+               count(DISTINCT (ts AT TIME ZONE 'Europe/Berlin')::date)::int AS d
+        FROM ev GROUP BY 1, 2) x GROUP BY 1, 2;
+SELECT NOT EXISTS (SELECT * FROM st_j EXCEPT SELECT * FROM st_p) AND NOT EXISTS (SELECT * FROM st_p EXCEPT SELECT * FROM st_j) AS stickiness_agrees,
+       (SELECT count(*) FROM st_p) AS cells, (SELECT max(active_days) FROM st_j) AS max_days;
+SELECT retention_stickiness(r, 'year') FROM per_user_day WHERE u = 1;
+SELECT retention_stickiness(r) FROM per_user WHERE u = 1;
+SELECT retention_stickiness(rollup(r)) FROM per_user_day;
+
 -- 7. Lossless text I/O, binary send/recv round trip, merge function.
 SELECT bool_and(r::text::cohort_retention::text = r::text) AS text_roundtrip FROM per_user;
 SELECT '/tmp/journey_retention_' || pg_backend_pid() || '.bin' AS binfile \gset

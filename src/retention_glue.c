@@ -109,6 +109,8 @@ PG_FUNCTION_INFO_V1(jy_ch_retention_trans);
 PG_FUNCTION_INFO_V1(jy_ch_retention_combine);
 PG_FUNCTION_INFO_V1(jy_ch_retention_final);
 
+static int64 cr_total_users(const struct CohortRetention *r);
+
 static const char *const unit_names[] = {"", "day", "week", "month", "rolling"};
 static const char *const ctype_names[] = {"first_time", "recurring"};
 
@@ -1334,17 +1336,22 @@ jy_cohort_retention_merge(PG_FUNCTION_ARGS)
 /* ---- outputs ------------------------------------------------------------- */
 
 static DateADT
-period_date(const CohortRetention *r, int64 idx)
+checked_date(int64 days)
 {
-	JyRetUnit	u = r->unit == JY_RET_ROLLING ? JY_RET_DAY : (JyRetUnit) r->unit;
-	int64		days = jy_ret_period_start_days(u, idx);
-
 	if (days < (int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE) ||
 		days >= (int64) (DATE_END_JULIAN - POSTGRES_EPOCH_JDATE))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("date out of range for retention period " INT64_FORMAT, idx)));
+				 errmsg("date out of range for retention: " INT64_FORMAT " days after 2000-01-01", days)));
 	return (DateADT) days;
+}
+
+static DateADT
+period_date(const CohortRetention *r, int64 idx)
+{
+	JyRetUnit	u = r->unit == JY_RET_ROLLING ? JY_RET_DAY : (JyRetUnit) r->unit;
+
+	return checked_date(jy_ret_period_start_days(u, idx));
 }
 
 static bool
@@ -1485,11 +1492,9 @@ jy_retention_cohort(PG_FUNCTION_ARGS)
 	PG_RETURN_DATEADT(period_date(r, CR_REC(r, 0)[0]));
 }
 
-/* retention_users(r): users counted (sum of cohort sizes) */
-Datum
-jy_retention_users(PG_FUNCTION_ARGS)
+static int64
+cr_total_users(const CohortRetention *r)
 {
-	CohortRetention *r = PG_GETARG_CR_P(0);
 	int64		s = 0;
 	uint32		i;
 
@@ -1498,7 +1503,14 @@ jy_retention_users(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("cohort_retention: user count out of range")));
-	PG_RETURN_INT64(s);
+	return s;
+}
+
+/* retention_users(r): users counted (sum of cohort sizes) */
+Datum
+jy_retention_users(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(cr_total_users(PG_GETARG_CR_P(0)));
 }
 
 /* retention_periods(r): active period indexes of a one-user, one-cohort summary */
@@ -1515,7 +1527,7 @@ jy_retention_periods(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention_periods needs the summary of one user in one cohort"),
-				 errdetail("This summary holds " INT64_FORMAT " users in %u cohorts.", rec[1], r->ncohorts),
+				 errdetail("This summary holds " INT64_FORMAT " cohort memberships in %u cohorts.", cr_total_users(r), r->ncohorts),
 				 errhint("Call it on the per-user result of cohort_retention() with first-time cohorts; use retention_matrix() for groups.")));
 	el = (Datum *) palloc((r->periods + 1) * sizeof(Datum));
 	for (k = 0; k <= r->periods; k++)
@@ -1920,4 +1932,72 @@ jy_retention_summary_final(PG_FUNCTION_ARGS)
 	}
 	pfree(bases);
 	PG_RETURN_POINTER(r);
+}
+
+/* ---- stickiness: active days per week or month of one user's day summary ---- */
+PG_FUNCTION_INFO_V1(jy_retention_stickiness);
+
+Datum
+jy_retention_stickiness(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CohortRetention *r = PG_GETARG_CR_P(0);
+	char	   *per = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	JyRetUnit	unit;
+	const int64 *rec = CR_REC(r, 0);
+	int64		cur = 0;
+	int32		k,
+				days = 0;
+
+	if (pg_strcasecmp(per, "week") == 0)
+		unit = JY_RET_WEEK;
+	else if (pg_strcasecmp(per, "month") == 0)
+		unit = JY_RET_MONTH;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown stickiness period \"%s\"", per),
+				 errhint("Valid periods are 'week' and 'month'.")));
+	if (r->unit != JY_RET_DAY || r->ncohorts != 1 || rec[1] != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention_stickiness needs the day summary of one user"),
+				 errdetail("This summary has period %s and holds " INT64_FORMAT " cohort memberships in %u cohorts.",
+						   unit_names[r->unit], cr_total_users(r), r->ncohorts),
+				 errhint("Call it on cohort_retention(ts, 'day', periods, tz) computed per user (GROUP BY user).")));
+	InitMaterializedSRF(fcinfo, 0);
+	for (k = 0; k <= r->periods; k++)
+	{
+		int64		y,
+					p;
+		int			m,
+					d;
+
+		if (!REC_ACTIVE(rec)[k])
+			continue;
+		jy_ret_civil_from_days(rec[0] + k, &y, &m, &d);
+		p = jy_ret_period_of_date(unit, y, m, d);
+		if (days > 0 && p != cur)
+		{
+			Datum		values[2];
+			bool		nulls[2] = {false, false};
+
+			values[0] = DateADTGetDatum(checked_date(jy_ret_period_start_days(unit, cur)));
+			values[1] = Int32GetDatum(days);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			days = 0;
+		}
+		cur = p;
+		days++;
+	}
+	if (days > 0)
+	{
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+
+		values[0] = DateADTGetDatum(checked_date(jy_ret_period_start_days(unit, cur)));
+		values[1] = Int32GetDatum(days);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -179,3 +179,11 @@ CREATE AGGREGATE retention_summary(user_id bigint, ts timestamptz, period text, 
 );
 COMMENT ON AGGREGATE retention_summary(bigint, timestamptz, text, integer, text) IS
 'cohort_retention of all users in one pass (no GROUP BY user): calendar periods (''day'', ''week'', ''month'') in tz, any activity, first-time cohorts; equals rollup() of per-user cohort_retention(ts, period, periods, tz)';
+
+-- stickiness (PostHog): days a user was active in each week or month
+CREATE FUNCTION retention_stickiness(r cohort_retention, per text DEFAULT 'week',
+    OUT period date, OUT active_days integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_retention_stickiness' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION retention_stickiness(cohort_retention, text) IS
+'stickiness of one user: for each week (or month) with activity, the number of days active in it; from a per-user cohort_retention(ts, ''day'', N, tz) (days after the first + N are not tracked)';
