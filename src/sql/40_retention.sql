@@ -1,0 +1,189 @@
+-- Cohort retention, two-step: cohort_retention(...) per user -> rollup() -> retention_matrix() rows.
+
+CREATE TYPE cohort_retention;
+
+CREATE FUNCTION cohort_retention_in(cstring) RETURNS cohort_retention
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_out(cohort_retention) RETURNS cstring
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_recv(internal) RETURNS cohort_retention
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_send(cohort_retention) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE cohort_retention (
+    INPUT = cohort_retention_in,
+    OUTPUT = cohort_retention_out,
+    RECEIVE = cohort_retention_recv,
+    SEND = cohort_retention_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE cohort_retention IS
+'retention summary: per cohort, users active in each period 0..N, last active period and period-to-period continuity; mergeable with rollup(), read with retention_matrix() and retention_lifecycle()';
+COMMENT ON FUNCTION cohort_retention_in(cstring) IS 'text input of cohort_retention (the JSON-like text that cohort_retention_out writes)';
+COMMENT ON FUNCTION cohort_retention_out(cohort_retention) IS 'text output of cohort_retention (lossless)';
+COMMENT ON FUNCTION cohort_retention_recv(internal) IS 'binary input of cohort_retention, validated like the text input';
+COMMENT ON FUNCTION cohort_retention_send(cohort_retention) IS 'binary output of cohort_retention';
+
+-- per-user aggregate (internal state: the user's distinct period keys)
+CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_final(internal) RETURNS cohort_retention
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) IS 'transition function of cohort_retention(ts, period, periods)';
+COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, text, integer, text) IS 'transition function of cohort_retention(ts, period, periods, tz)';
+COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text) IS 'transition function of cohort_retention(ts, is_start, is_return, period, periods, tz)';
+COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts, is_start, is_return, period, periods, tz, cohorts)';
+COMMENT ON FUNCTION cohort_retention_combine(internal, internal) IS 'combine function of cohort_retention (parallel aggregation)';
+COMMENT ON FUNCTION cohort_retention_serial(internal) IS 'serialize function of cohort_retention (parallel aggregation)';
+COMMENT ON FUNCTION cohort_retention_deserial(bytea, internal) IS 'deserialize function of cohort_retention (parallel aggregation)';
+COMMENT ON FUNCTION cohort_retention_final(internal) IS 'final function of cohort_retention: the user''s cohort(s) and active periods';
+
+CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer) (
+    SFUNC = cohort_retention_trans, STYPE = internal,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer, tz text) (
+    SFUNC = cohort_retention_trans, STYPE = internal,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
+                                  period text, periods integer, tz text) (
+    SFUNC = cohort_retention_trans, STYPE = internal,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
+                                  period text, periods integer, tz text, cohorts text) (
+    SFUNC = cohort_retention_trans, STYPE = internal,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer) IS
+'retention summary of one user (GROUP BY user): cohort = period of the first event, active periods 0..periods; period ''day'', ''week'', ''month'' (calendar, session TimeZone) or ''rolling <interval>''';
+COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer, text) IS
+'retention summary of one user with calendar periods in the given time zone (date_trunc semantics)';
+COMMENT ON AGGREGATE cohort_retention(timestamptz, boolean, boolean, text, integer, text) IS
+'retention summary of one user: cohort = period of the first row with is_start, returning = rows with is_return';
+COMMENT ON AGGREGATE cohort_retention(timestamptz, boolean, boolean, text, integer, text, text) IS
+'retention summary of one user with cohort type ''first_time'' or ''recurring'' (one cohort per period with a start event)';
+
+-- cross-user rollup: varlena state, so it can be combined anywhere
+CREATE FUNCTION cohort_retention_merge(cohort_retention, cohort_retention) RETURNS cohort_retention
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cohort_retention_merge(cohort_retention, cohort_retention) IS
+'merge two retention summaries (what rollup() does row by row)';
+CREATE AGGREGATE rollup(cohort_retention) (
+    SFUNC = cohort_retention_merge, STYPE = cohort_retention,
+    COMBINEFUNC = cohort_retention_merge,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(cohort_retention) IS
+'merge retention summaries (across users, channels, countries or nodes); the result is again a cohort_retention';
+
+-- outputs
+CREATE FUNCTION retention_matrix(r cohort_retention, mode text DEFAULT 'on',
+    OUT cohort date, OUT period_index integer, OUT cohort_size bigint,
+    OUT retained_users bigint, OUT retention_rate float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_retention_matrix' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION retention_matrix(cohort_retention, text) IS
+'heatmap rows (cohort, period_index, cohort_size, retained_users, retention_rate); mode ''on'' = active in period k, ''on_or_after'' = active in k or later (up to N); calendar periods after the latest event are left out';
+
+CREATE FUNCTION retention_lifecycle(r cohort_retention,
+    OUT period date, OUT new_users bigint, OUT returning_users bigint,
+    OUT resurrecting_users bigint, OUT dormant_users bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_retention_lifecycle' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION retention_lifecycle(cohort_retention) IS
+'per calendar period: new users, returning (active in this and the previous period), resurrecting (active after a gap), dormant (active in the previous period only); first-time calendar summaries, periods up to the first cohort + N';
+
+CREATE FUNCTION retention_cohort(r cohort_retention) RETURNS date
+AS 'MODULE_PATHNAME', 'jy_retention_cohort' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION retention_cohort(cohort_retention) IS
+'first day of the (earliest) cohort of a summary; for a per-user summary, the user''s cohort';
+CREATE FUNCTION retention_periods(r cohort_retention) RETURNS integer[]
+AS 'MODULE_PATHNAME', 'jy_retention_periods' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION retention_periods(cohort_retention) IS
+'period indexes (0..N) in which the user of a one-user, one-cohort summary was active (drill-down)';
+CREATE FUNCTION retention_users(r cohort_retention) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_retention_users' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION retention_users(cohort_retention) IS
+'number of cohort memberships in a summary (users, for first-time cohorts)';
+
+-- ClickHouse retention(c1, ..., cn)
+CREATE FUNCTION retention_ch_trans(bigint, VARIADIC boolean[]) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_ch_retention_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION retention_ch_combine(bigint, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_ch_retention_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION retention_ch_final(bigint) RETURNS smallint[]
+AS 'MODULE_PATHNAME', 'jy_ch_retention_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION retention_ch_trans(bigint, boolean[]) IS 'transition function of retention(VARIADIC boolean[])';
+COMMENT ON FUNCTION retention_ch_combine(bigint, bigint) IS 'combine function of retention(VARIADIC boolean[])';
+COMMENT ON FUNCTION retention_ch_final(bigint) IS 'final function of retention(VARIADIC boolean[])';
+CREATE AGGREGATE retention(VARIADIC conditions boolean[]) (
+    SFUNC = retention_ch_trans, STYPE = bigint,
+    FINALFUNC = retention_ch_final,
+    COMBINEFUNC = retention_ch_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE retention(boolean[]) IS
+'ClickHouse retention(c1, ..., cn) over a group: r[1] = c1 held on some row, r[i] = c1 and ci each held on some row; 1 to 32 conditions, NULL counts as false';
+
+-- one pass across users (no GROUP BY user): calendar periods, any activity, first-time cohorts
+CREATE FUNCTION retention_summary_trans(internal, bigint, timestamptz, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_retention_summary_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION retention_summary_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION retention_summary_final(internal) RETURNS cohort_retention
+AS 'MODULE_PATHNAME', 'jy_retention_summary_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION retention_summary_trans(internal, bigint, timestamptz, text, integer, text) IS 'transition function of retention_summary';
+COMMENT ON FUNCTION retention_summary_combine(internal, internal) IS 'combine function of retention_summary (parallel aggregation)';
+COMMENT ON FUNCTION retention_summary_serial(internal) IS 'serialize function of retention_summary (parallel aggregation)';
+COMMENT ON FUNCTION retention_summary_deserial(bytea, internal) IS 'deserialize function of retention_summary (parallel aggregation)';
+COMMENT ON FUNCTION retention_summary_final(internal) IS 'final function of retention_summary: the cohort_retention of all users';
+CREATE AGGREGATE retention_summary(user_id bigint, ts timestamptz, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE retention_summary(bigint, timestamptz, text, integer, text) IS
+'cohort_retention of all users in one pass (no GROUP BY user): calendar periods (''day'', ''week'', ''month'') in tz, any activity, first-time cohorts; equals rollup() of per-user cohort_retention(ts, period, periods, tz)';
+
+-- stickiness (PostHog): days a user was active in each week or month
+CREATE FUNCTION retention_stickiness(r cohort_retention, per text DEFAULT 'week',
+    OUT period date, OUT active_days integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_retention_stickiness' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION retention_stickiness(cohort_retention, text) IS
+'stickiness of one user: for each week (or month) with activity, the number of days active in it; from a per-user cohort_retention(ts, ''day'', N, tz) (days after the first + N are not tracked)';
