@@ -98,12 +98,14 @@ FROM ex GROUP BY u ORDER BY u;
 -- agreement with an independent plain-SQL formulation on the sample data (default mode):
 -- for each step-1 event, the earliest next step at or after the previous one within the window
 CREATE TABLE sample AS SELECT * FROM journey_sample_events(2000, 5);
+CREATE INDEX ON sample (user_id, event, ts);
+ANALYZE sample;
 CREATE TABLE f_journey AS
   SELECT user_id, funnel_step(ts, '1 day', event = 'product_view', event = 'add_to_cart', event = 'checkout', event = 'purchase') AS lvl,
          funnel_times(ts, '1 day', event = 'product_view', event = 'add_to_cart', event = 'checkout', event = 'purchase') AS times
   FROM sample GROUP BY user_id;
 CREATE TABLE f_plain AS
-  SELECT u.user_id, coalesce(max(CASE WHEN t4 IS NOT NULL THEN 4 WHEN t3 IS NOT NULL THEN 3 WHEN t2 IS NOT NULL THEN 2 ELSE 1 END), 0) AS lvl
+  SELECT u.user_id, coalesce(max(CASE WHEN t4 IS NOT NULL THEN 4 WHEN t3 IS NOT NULL THEN 3 WHEN t2 IS NOT NULL THEN 2 WHEN s1.ts IS NOT NULL THEN 1 ELSE 0 END), 0) AS lvl
   FROM (SELECT DISTINCT user_id FROM sample) u
   LEFT JOIN sample s1 ON s1.user_id = u.user_id AND s1.event = 'product_view'
   LEFT JOIN LATERAL (SELECT min(ts) AS t2 FROM sample s WHERE s.user_id = s1.user_id AND s.event = 'add_to_cart'
@@ -130,6 +132,9 @@ ANALYZE big;
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF)
+SELECT funnel_step(ts, '1 day', event = 'product_view', event = 'add_to_cart') FROM big;
+CREATE TABLE par0 AS SELECT funnel_times(ts, '1 hour', event = 'search', event = 'product_view', event = 'add_to_cart', event = 'checkout') AS t FROM big;
+EXPLAIN (COSTS OFF)
 SELECT user_id % 5 AS g, funnel_times(ts, '1 day', 'strict_once', event = 'product_view', event = 'add_to_cart', event = 'checkout')
 FROM big GROUP BY 1;
 CREATE TABLE par AS
@@ -148,6 +153,8 @@ FROM par p JOIN (
                       ARRAY[event = 'page_view'], ARRAY[[1, 3]]) AS t2,
          funnel_step(ts, '1 hour', 'strict_order', event = 'search', event = 'product_view') AS l3
   FROM big GROUP BY 1) s USING (g);
+SELECT (SELECT t FROM par0) = funnel_times(ts, '1 hour', event = 'search', event = 'product_view', event = 'add_to_cart', event = 'checkout') AS parallel_equals_serial_all
+FROM big;
 RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 
 -- errors

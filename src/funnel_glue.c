@@ -492,6 +492,12 @@ xsteps_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno, int nexcl, int ns
 				 errmsg("funnel exclusion_steps must be pairs of step numbers"),
 				 errhint("Write ARRAY[[from_step, to_step], ...], one pair per exclusion.")));
 	deconstruct_array(a, INT4OID, 4, true, TYPALIGN_INT, &vals, &nulls, &n);
+	if (n % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("funnel exclusion_steps must be pairs of step numbers"),
+				 errdetail("The array has %d elements.", n),
+				 errhint("Write ARRAY[[from_step, to_step], ...], one pair per exclusion.")));
 	if (n != 2 * nexcl)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -1021,8 +1027,12 @@ fs_validate(const FunnelSummary *s, Size size, int errc)
 
 		for (k = 0; k < s->nsteps && !bad; k++)
 		{
-			if (r[k] < 0 || r[k] > (k == 0 ? s->users : r[k - 1]))
-				bad = psprintf("Step %u is reached by more users than the step before", k + 1);
+			if (r[k] < 0)
+				bad = psprintf("Step %u has a negative user count", k + 1);
+			else if (k == 0 && r[k] > s->users)
+				bad = "Step 1 is reached by more users than the summary has";
+			else if (k > 0 && r[k] > r[k - 1])
+				bad = psprintf("Step %u is reached by more users than step %u", k + 1, k);
 			else if (ne[k] > FS_MAX_ENTRIES_PER_STEP || (k == 0 && ne[k] != 0))
 				bad = psprintf("Step %u has an invalid number of histogram entries", k + 1);
 			total += ne[k];
