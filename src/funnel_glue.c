@@ -64,25 +64,16 @@ PG_FUNCTION_INFO_V1(jy_funnel_report);
  * Per-user aggregate state
  * ====================================================================== */
 
-#define FUNNEL_INLINE 4
-#define FUNNEL_MAX_ENTRIES ((int64) (MaxAllocSize / sizeof(JyFunnelEntry)))
+#define FUNNEL_INLINE 2
+#define FUNNEL_MAX_ENTRIES ((int32) (MaxAllocSize / sizeof(JyFunnelEntry)))
 
-typedef struct FunnelAgg
-{
-	int64		window;
-	int32		nsteps;
-	uint16		modes;
-	uint16		nexcl;
-	bool		sorted;
-	uint32		next_row;		/* row id of the next row that adds entries */
-	int64		n;
-	int64		cap;
-	JyFunnelExcl *excl;			/* nexcl pairs, or NULL */
-	JyFunnelEntry *e;			/* inline[] at first */
-	JyFunnelEntry inline_e[FUNNEL_INLINE];
-} FunnelAgg;
-
-/* configuration of one row: compared with the group's */
+/*
+ * Configuration of a funnel (window, steps, modes, exclusions).  Rows of one
+ * group must agree on it.  Configurations are interned per call site (in the
+ * function's fn_mcxt, which outlives the aggregate states) and never
+ * modified, so a state only keeps a pointer: 64 bytes per group with room
+ * for two entries inline.
+ */
 typedef struct FunnelConf
 {
 	int64		window;
@@ -92,10 +83,69 @@ typedef struct FunnelConf
 	JyFunnelExcl *excl;
 } FunnelConf;
 
+typedef struct FunnelAgg
+{
+	const FunnelConf *conf;
+	JyFunnelEntry *e;			/* inline_e at first */
+	int32		n;
+	int32		cap;
+	uint32		next_row;		/* row id of the next row that adds entries */
+	bool		sorted;
+	JyFunnelEntry inline_e[FUNNEL_INLINE];
+} FunnelAgg;
+
+#define FUNNEL_CONF_KEEP 8
+
+/* interned configurations of one call site */
+typedef struct ConfSet
+{
+	int			n;
+	int			next;			/* slot to recycle (round robin) when the list is full */
+	const FunnelConf *last;
+	const FunnelConf *list[FUNNEL_CONF_KEEP];
+} ConfSet;
+
+static bool
+conf_equal(const FunnelConf *a, const FunnelConf *b)
+{
+	return a->window == b->window && a->nsteps == b->nsteps && a->modes == b->modes &&
+		a->nexcl == b->nexcl &&
+		(a->nexcl == 0 || memcmp(a->excl, b->excl, a->nexcl * sizeof(JyFunnelExcl)) == 0);
+}
+
+static const FunnelConf *
+conf_intern(ConfSet *cs, MemoryContext mcxt, const FunnelConf *c)
+{
+	FunnelConf *r;
+	int			i;
+
+	if (cs->last && conf_equal(cs->last, c))
+		return cs->last;
+	for (i = 0; i < cs->n; i++)
+		if (conf_equal(cs->list[i], c))
+			return cs->last = cs->list[i];
+	/* a new one; old ones stay allocated (states may point at them) */
+	r = (FunnelConf *) MemoryContextAlloc(mcxt, sizeof(FunnelConf) + c->nexcl * sizeof(JyFunnelExcl));
+	*r = *c;
+	r->excl = (JyFunnelExcl *) (r + 1);
+	if (c->nexcl > 0)
+		memcpy(r->excl, c->excl, c->nexcl * sizeof(JyFunnelExcl));
+	if (cs->n < FUNNEL_CONF_KEEP)
+		cs->list[cs->n++] = r;
+	else
+	{
+		cs->list[cs->next] = r;
+		cs->next = (cs->next + 1) % FUNNEL_CONF_KEEP;
+	}
+	return cs->last = r;
+}
+
 /* per call site cache (fn_extra of the transition function) */
 typedef struct FunnelCache
 {
 	bool		types_checked;
+	bool		variadic;		/* steps came as one VARIADIC array */
+	ConfSet		confs;
 	/* mode text last seen and its parse */
 	Datum		mode_datum;
 	char	   *mode_str;
@@ -205,69 +255,67 @@ check_nsteps(int n)
 				 errdetail("The limit is %d steps.", JY_FUNNEL_MAX_STEPS)));
 }
 
-static FunnelAgg *funnel_new_state(MemoryContext aggcxt, const FunnelConf *conf);
-
 static FunnelAgg *
-funnel_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, const FunnelConf *conf)
+funnel_new_state(MemoryContext aggcxt, const FunnelConf *conf)
 {
+	FunnelAgg  *st = (FunnelAgg *) MemoryContextAlloc(aggcxt, sizeof(FunnelAgg));
+
+	st->conf = conf;
+	st->e = st->inline_e;
+	st->n = 0;
+	st->cap = FUNNEL_INLINE;
+	st->next_row = 0;
+	st->sorted = true;
+	return st;
+}
+
+/* error unless two configurations are equal */
+static void
+conf_check_same(const FunnelConf *g, const FunnelConf *r)
+{
+	if (g == r)
+		return;
+	if (g->window != r->window)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel window must be the same for every row of a group"),
+				 errdetail("The group started with %s, this row has %s.",
+						   jy_usecs_to_cstring(g->window), jy_usecs_to_cstring(r->window))));
+	if (g->modes != r->modes)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel mode must be the same for every row of a group")));
+	if (g->nsteps != r->nsteps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of funnel steps must be the same for every row of a group"),
+				 errdetail("The group started with %d steps, this row has %d.", g->nsteps, r->nsteps)));
+	if (!conf_equal(g, r))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel exclusions must be the same for every row of a group")));
+}
+
+/* the group's state (created at its first row), after checking this row's configuration */
+static FunnelAgg *
+funnel_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, FunnelCache *c, const FunnelConf *rowconf)
+{
+	const FunnelConf *conf = conf_intern(&c->confs, fcinfo->flinfo->fn_mcxt, rowconf);
 	FunnelAgg  *st;
 
 	if (!PG_ARGISNULL(0))
 	{
 		st = (FunnelAgg *) PG_GETARG_POINTER(0);
-		if (st->window != conf->window)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("funnel window must be the same for every row of a group"),
-					 errdetail("The group started with %s, this row has %s.",
-							   jy_usecs_to_cstring(st->window), jy_usecs_to_cstring(conf->window))));
-		if (st->modes != conf->modes)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("funnel mode must be the same for every row of a group")));
-		if (st->nsteps != conf->nsteps)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("number of funnel steps must be the same for every row of a group"),
-					 errdetail("The group started with %d steps, this row has %d.", st->nsteps, conf->nsteps)));
-		if (st->nexcl != conf->nexcl ||
-			(conf->nexcl > 0 && memcmp(st->excl, conf->excl, conf->nexcl * sizeof(JyFunnelExcl)) != 0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("funnel exclusions must be the same for every row of a group")));
+		conf_check_same(st->conf, conf);
 		return st;
 	}
 	return funnel_new_state(aggcxt, conf);
 }
 
-static FunnelAgg *
-funnel_new_state(MemoryContext aggcxt, const FunnelConf *conf)
-{
-	FunnelAgg  *st;
-
-	st = (FunnelAgg *) MemoryContextAlloc(aggcxt, sizeof(FunnelAgg));
-	st->window = conf->window;
-	st->nsteps = conf->nsteps;
-	st->modes = conf->modes;
-	st->nexcl = conf->nexcl;
-	st->sorted = true;
-	st->next_row = 0;
-	st->n = 0;
-	st->cap = FUNNEL_INLINE;
-	st->e = st->inline_e;
-	st->excl = NULL;
-	if (conf->nexcl > 0)
-	{
-		st->excl = (JyFunnelExcl *) MemoryContextAlloc(aggcxt, conf->nexcl * sizeof(JyFunnelExcl));
-		memcpy(st->excl, conf->excl, conf->nexcl * sizeof(JyFunnelExcl));
-	}
-	return st;
-}
-
 static void
 funnel_reserve(FunnelAgg *st, int64 more, MemoryContext cxt)
 {
-	int64		need = st->n + more,
+	int64		need = (int64) st->n + more,
 				cap;
 	JyFunnelEntry *ne;
 
@@ -277,9 +325,9 @@ funnel_reserve(FunnelAgg *st, int64 more, MemoryContext cxt)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("funnel: too many matching events in one group"),
-				 errdetail("The limit is " INT64_FORMAT " entries (one per matched step) per group.",
+				 errdetail("The limit is %d entries (one per matched step) per group.",
 						   FUNNEL_MAX_ENTRIES)));
-	cap = Min(Max(need, st->cap * 2), FUNNEL_MAX_ENTRIES);
+	cap = Min(Max(need, (int64) st->cap * 2), (int64) FUNNEL_MAX_ENTRIES);
 	if (st->e == st->inline_e)
 	{
 		ne = (JyFunnelEntry *) MemoryContextAlloc(cxt, cap * sizeof(JyFunnelEntry));
@@ -288,7 +336,7 @@ funnel_reserve(FunnelAgg *st, int64 more, MemoryContext cxt)
 	else
 		ne = (JyFunnelEntry *) repalloc(st->e, cap * sizeof(JyFunnelEntry));
 	st->e = ne;
-	st->cap = cap;
+	st->cap = (int32) cap;
 }
 
 static inline void
@@ -342,9 +390,12 @@ variadic_bool_args(FunctionCallInfo fcinfo, FunnelCache *c, int first, bool *is_
 	int			nargs = PG_NARGS();
 	int			i;
 
-	*is_array = get_fn_expr_variadic(fcinfo->flinfo);
 	if (c->types_checked)
+	{
+		*is_array = c->variadic;
 		return nargs - first;
+	}
+	*is_array = c->variadic = get_fn_expr_variadic(fcinfo->flinfo);
 	if (*is_array)
 	{
 		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, nargs - 1);
@@ -420,7 +471,7 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 		bool_array(PG_GETARG_ARRAYTYPE_P(first), "funnel steps", &vals, &nulls, &n);
 		check_nsteps(n);
 		conf.nsteps = n;
-		st = funnel_state(fcinfo, aggcxt, &conf);
+		st = funnel_state(fcinfo, aggcxt, c, &conf);
 		if (PG_ARGISNULL(1))
 			PG_RETURN_POINTER(st);
 		ts = PG_GETARG_INT64(1);
@@ -431,13 +482,13 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 				funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
 				any = true;
 			}
-		if (!any && (st->modes & JY_FUNNEL_STRICT_ORDER))
+		if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
 			funnel_mark(st, ts, aggcxt);
 		funnel_row_done(st, before);
 		PG_RETURN_POINTER(st);
 	}
 	conf.nsteps = nargs;
-	st = funnel_state(fcinfo, aggcxt, &conf);
+	st = funnel_state(fcinfo, aggcxt, c, &conf);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	ts = PG_GETARG_INT64(1);
@@ -448,7 +499,7 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 			funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
 			any = true;
 		}
-	if (!any && (st->modes & JY_FUNNEL_STRICT_ORDER))
+	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
 		funnel_mark(st, ts, aggcxt);
 	funnel_row_done(st, before);
 	PG_RETURN_POINTER(st);
@@ -579,7 +630,7 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	conf.nsteps = ns;
 	conf.nexcl = (uint16) nx;
 	conf.excl = c->xsteps;
-	st = funnel_state(fcinfo, aggcxt, &conf);
+	st = funnel_state(fcinfo, aggcxt, c, &conf);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	ts = PG_GETARG_INT64(1);
@@ -593,7 +644,7 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 			funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
 			any = true;
 		}
-	if (!any && (st->modes & JY_FUNNEL_STRICT_ORDER))
+	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
 		funnel_mark(st, ts, aggcxt);
 	funnel_row_done(st, before);
 	PG_RETURN_POINTER(st);
@@ -668,7 +719,7 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 	}
 	conf.nsteps = c->nnames;
-	st = funnel_state(fcinfo, aggcxt, &conf);
+	st = funnel_state(fcinfo, aggcxt, c, &conf);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	ts = PG_GETARG_INT64(1);
@@ -686,7 +737,7 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 				any = true;
 			}
 	}
-	if (!any && (st->modes & JY_FUNNEL_STRICT_ORDER))
+	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
 		funnel_mark(st, ts, aggcxt);
 	funnel_row_done(st, before);
 	PG_RETURN_POINTER(st);
@@ -713,18 +764,9 @@ jy_funnel_combine(PG_FUNCTION_ARGS)
 	}
 	old = MemoryContextSwitchTo(aggcxt);
 	if (a == NULL)
-	{
-		FunnelConf	conf = {b->window, b->nsteps, b->modes, b->nexcl, b->excl};
-
-		/* a fresh state in the aggregate context with b's configuration */
-		a = funnel_new_state(aggcxt, &conf);
-	}
-	else if (a->window != b->window || a->modes != b->modes || a->nsteps != b->nsteps ||
-			 a->nexcl != b->nexcl ||
-			 (a->nexcl > 0 && memcmp(a->excl, b->excl, a->nexcl * sizeof(JyFunnelExcl)) != 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel window, mode and steps must be the same for every row of a group")));
+		a = funnel_new_state(aggcxt, b->conf);	/* b's configuration lives as long as the query */
+	else
+		conf_check_same(a->conf, b->conf);
 	if (b->n > 0)
 	{
 		uint32		off = a->next_row;
@@ -757,22 +799,24 @@ jy_funnel_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int64		i;
 
-	if ((Size) st->n * 16 + 64 + st->nexcl * 4 > MaxAllocSize)
+	const FunnelConf *cf = st->conf;
+
+	if ((Size) st->n * 16 + 64 + cf->nexcl * 4 > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("funnel: aggregate state too large to pass between parallel workers")));
 	pq_begintypsend(&buf);
-	pq_sendint64(&buf, st->window);
-	pq_sendint32(&buf, st->nsteps);
-	pq_sendint16(&buf, st->modes);
-	pq_sendint16(&buf, st->nexcl);
+	pq_sendint64(&buf, cf->window);
+	pq_sendint32(&buf, cf->nsteps);
+	pq_sendint16(&buf, cf->modes);
+	pq_sendint16(&buf, cf->nexcl);
 	pq_sendbyte(&buf, st->sorted ? 1 : 0);
 	pq_sendint32(&buf, st->next_row);
 	pq_sendint64(&buf, st->n);
-	for (i = 0; i < st->nexcl; i++)
+	for (i = 0; i < cf->nexcl; i++)
 	{
-		pq_sendint16(&buf, st->excl[i].from);
-		pq_sendint16(&buf, st->excl[i].to);
+		pq_sendint16(&buf, cf->excl[i].from);
+		pq_sendint16(&buf, cf->excl[i].to);
 	}
 	for (i = 0; i < st->n; i++)
 	{
@@ -823,7 +867,12 @@ jy_funnel_deserial(PG_FUNCTION_ARGS)
 			elog(ERROR, "funnel: corrupt aggregate state");
 	}
 	conf.excl = excl;
-	st = funnel_new_state(aggcxt, &conf);
+	{
+		/* interned at the deserialize function's call site: lives as long as the query */
+		FunnelCache *c = get_cache(fcinfo);
+
+		st = funnel_new_state(aggcxt, conf_intern(&c->confs, fcinfo->flinfo->fn_mcxt, &conf));
+	}
 	funnel_reserve(st, n, aggcxt);
 	for (i = 0; i < n; i++)
 	{
@@ -832,7 +881,7 @@ jy_funnel_deserial(PG_FUNCTION_ARGS)
 		st->e[i].row = (uint32) pq_getmsgint(&buf, 4);
 	}
 	pq_getmsgend(&buf);
-	st->n = n;
+	st->n = (int32) n;
 	st->sorted = sorted != 0;
 	st->next_row = next_row;
 	PG_RETURN_POINTER(st);
@@ -872,11 +921,11 @@ funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
 		jy_funnel_sort(st->e, st->n, fc->scratch);
 		st->sorted = true;
 	}
-	spec.window = st->window;
-	spec.nsteps = st->nsteps;
-	spec.modes = st->modes;
-	spec.nexcl = st->nexcl;
-	spec.excl = st->excl;
+	spec.window = st->conf->window;
+	spec.nsteps = st->conf->nsteps;
+	spec.modes = st->conf->modes;
+	spec.nexcl = st->conf->nexcl;
+	spec.excl = st->conf->excl;
 	size = jy_funnel_work_size(&spec, st->n, 0);
 	for (;;)
 	{
@@ -928,24 +977,26 @@ jy_funnel_final_times(PG_FUNCTION_ARGS)
 	Datum	   *d;
 	bool	   *nulls;
 	int			lv = 0,
-				k;
+				k,
+				nsteps;
 	int			dims[1],
 				lbs[1] = {1};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (FunnelAgg *) PG_GETARG_POINTER(0);
-	times = (int64 *) palloc(st->nsteps * sizeof(int64));
+	nsteps = st->conf->nsteps;
+	times = (int64 *) palloc(nsteps * sizeof(int64));
 	if (st->n > 0)
 		lv = funnel_evaluate(fcinfo, st, times);
-	d = (Datum *) palloc(st->nsteps * sizeof(Datum));
-	nulls = (bool *) palloc(st->nsteps * sizeof(bool));
-	for (k = 0; k < st->nsteps; k++)
+	d = (Datum *) palloc(nsteps * sizeof(Datum));
+	nulls = (bool *) palloc(nsteps * sizeof(bool));
+	for (k = 0; k < nsteps; k++)
 	{
 		nulls[k] = k >= lv;
 		d[k] = nulls[k] ? (Datum) 0 : TimestampTzGetDatum(times[k]);
 	}
-	dims[0] = st->nsteps;
+	dims[0] = nsteps;
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(d, nulls, 1, dims, lbs, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
 											 TYPALIGN_DOUBLE));
 }
