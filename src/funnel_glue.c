@@ -327,7 +327,7 @@ funnel_reserve(FunnelAgg *st, int64 more, MemoryContext cxt)
 				 errmsg("funnel: too many matching events in one group"),
 				 errdetail("The limit is %d entries (one per matched step) per group.",
 						   FUNNEL_MAX_ENTRIES)));
-	cap = Min(Max(need, (int64) st->cap * 2), (int64) FUNNEL_MAX_ENTRIES);
+	cap = Min(Max(Max(need, (int64) st->cap * 2), 8), (int64) FUNNEL_MAX_ENTRIES);
 	if (st->e == st->inline_e)
 	{
 		ne = (JyFunnelEntry *) MemoryContextAlloc(cxt, cap * sizeof(JyFunnelEntry));
@@ -791,7 +791,7 @@ jy_funnel_combine(PG_FUNCTION_ARGS)
 }
 
 /* serialized: window int64, nsteps int32, modes uint16, nexcl uint16, sorted uint8,
- * next_row uint32, n int64, excl pairs (2 x uint16), entries (int64, uint32, uint32) */
+ * next_row uint32, n int64, excl pairs (2 x uint16), entries (native JyFunnelEntry) */
 Datum
 jy_funnel_serial(PG_FUNCTION_ARGS)
 {
@@ -818,12 +818,9 @@ jy_funnel_serial(PG_FUNCTION_ARGS)
 		pq_sendint16(&buf, cf->excl[i].from);
 		pq_sendint16(&buf, cf->excl[i].to);
 	}
-	for (i = 0; i < st->n; i++)
-	{
-		pq_sendint64(&buf, st->e[i].ts);
-		pq_sendint32(&buf, st->e[i].tag);
-		pq_sendint32(&buf, st->e[i].row);
-	}
+	/* entries in native layout: the state only travels between processes of one server */
+	if (st->n > 0)
+		pq_sendbytes(&buf, (const char *) st->e, st->n * sizeof(JyFunnelEntry));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -874,13 +871,12 @@ jy_funnel_deserial(PG_FUNCTION_ARGS)
 		st = funnel_new_state(aggcxt, conf_intern(&c->confs, fcinfo->flinfo->fn_mcxt, &conf));
 	}
 	funnel_reserve(st, n, aggcxt);
-	for (i = 0; i < n; i++)
-	{
-		st->e[i].ts = pq_getmsgint64(&buf);
-		st->e[i].tag = (uint32) pq_getmsgint(&buf, 4);
-		st->e[i].row = (uint32) pq_getmsgint(&buf, 4);
-	}
+	if (n > 0)
+		pq_copymsgbytes(&buf, (char *) st->e, n * sizeof(JyFunnelEntry));
 	pq_getmsgend(&buf);
+	for (i = 0; i < n; i++)
+		if (st->e[i].row >= next_row)
+			elog(ERROR, "funnel: corrupt aggregate state");
 	st->n = (int32) n;
 	st->sorted = sorted != 0;
 	st->next_row = next_row;
