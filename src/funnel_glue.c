@@ -35,6 +35,7 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -64,15 +65,15 @@ PG_FUNCTION_INFO_V1(jy_funnel_report);
  * Per-user aggregate state
  * ====================================================================== */
 
-#define FUNNEL_INLINE 2
+#define FUNNEL_INLINE 6
 #define FUNNEL_MAX_ENTRIES ((int32) (MaxAllocSize / sizeof(JyFunnelEntry)))
 
 /*
  * Configuration of a funnel (window, steps, modes, exclusions).  Rows of one
  * group must agree on it.  Configurations are interned per call site (in the
  * function's fn_mcxt, which outlives the aggregate states) and never
- * modified, so a state only keeps a pointer: 64 bytes per group with room
- * for two entries inline.
+ * modified, so a state only keeps a pointer: 128 bytes per group with room
+ * for six entries inline (most users match few steps).
  */
 typedef struct FunnelConf
 {
@@ -145,6 +146,9 @@ typedef struct FunnelCache
 {
 	bool		types_checked;
 	bool		variadic;		/* steps came as one VARIADIC array */
+	uint64		arg_known;		/* bit i: stability of argument i is known */
+	uint64		arg_stable;		/* bit i: argument i is a constant or parameter */
+	int64		window_us;		/* value of a stable window argument, 0 = not yet read */		/* steps came as one VARIADIC array */
 	ConfSet		confs;
 	/* mode text last seen and its parse */
 	Datum		mode_datum;
@@ -169,11 +173,46 @@ get_cache(FunctionCallInfo fcinfo)
 	return (FunnelCache *) fcinfo->flinfo->fn_extra;
 }
 
+/*
+ * Is argument argno the same value on every row (a Const or Param)?  Only
+ * then may a value parsed on an earlier row be reused without looking at it:
+ * a computed argument can come back at the same address with other contents.
+ */
+static bool
+arg_stable(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
+{
+	uint64		bit = UINT64CONST(1) << argno;
+
+	if (argno >= 64)
+		return false;
+	if (!(c->arg_known & bit))
+	{
+		/*
+		 * In an aggregate, fn_expr shows every argument as an executor Param:
+		 * look at the Aggref's argument expressions instead.
+		 */
+		Aggref	   *ar = AggGetAggref(fcinfo);
+
+		c->arg_known |= bit;
+		if (ar != NULL && argno >= 1 && argno - 1 < list_length(ar->args))
+		{
+			Node	   *e = (Node *) ((TargetEntry *) list_nth(ar->args, argno - 1))->expr;
+
+			if (IsA(e, Const) || (IsA(e, Param) && ((Param *) e)->paramkind == PARAM_EXTERN))
+				c->arg_stable |= bit;
+		}
+	}
+	return (c->arg_stable & bit) != 0;
+}
+
 static int64
-window_arg(FunctionCallInfo fcinfo, int argno)
+window_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 {
 	int64		us;
+	bool		stable = arg_stable(fcinfo, c, argno);
 
+	if (stable && c->window_us > 0)
+		return c->window_us;
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -186,6 +225,8 @@ window_arg(FunctionCallInfo fcinfo, int argno)
 				 errdetail("The value given is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out,
 															   PointerGetDatum(PG_GETARG_INTERVAL_P(argno)))))));
+	if (stable)
+		c->window_us = us;
 	return us;
 }
 
@@ -205,7 +246,7 @@ modes_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 				 errmsg("funnel mode must not be NULL"),
 				 errhint("Use '' or 'default' for the default mode.")));
 	d = PG_GETARG_DATUM(argno);
-	if (c->mode_str != NULL && d == c->mode_datum)
+	if (c->mode_str != NULL && d == c->mode_datum && arg_stable(fcinfo, c, argno))
 		return c->modes;
 	s = text_to_cstring(DatumGetTextPP(d));
 	if (c->mode_str != NULL && strcmp(s, c->mode_str) == 0)
@@ -453,7 +494,7 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "funnel_step_trans called in non-aggregate context");
 	c = get_cache(fcinfo);
-	conf.window = window_arg(fcinfo, 2);
+	conf.window = window_arg(fcinfo, c, 2);
 	conf.modes = has_mode ? modes_arg(fcinfo, c, 3) : 0;
 	conf.nexcl = 0;
 	conf.excl = NULL;
@@ -534,7 +575,7 @@ xsteps_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno, int nexcl, int ns
 				 errmsg("funnel exclusion_steps must not be NULL"),
 				 errhint("Pass ARRAY[]::int[] together with ARRAY[]::boolean[] for no exclusions.")));
 	d = PG_GETARG_DATUM(argno);
-	if (c->xsteps_datum == d && c->nxsteps == nexcl && d != (Datum) 0)
+	if (c->xsteps_datum == d && c->nxsteps == nexcl && d != (Datum) 0 && arg_stable(fcinfo, c, argno))
 		goto check;
 	a = PG_GETARG_ARRAYTYPE_P(argno);
 	if (ARR_NDIM(a) > 2 || (ARR_NDIM(a) == 2 && ARR_DIMS(a)[1] != 2))
@@ -607,7 +648,7 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "funnel_step_trans called in non-aggregate context");
 	c = get_cache(fcinfo);
-	conf.window = window_arg(fcinfo, 2);
+	conf.window = window_arg(fcinfo, c, 2);
 	conf.modes = modes_arg(fcinfo, c, 3);
 	if (PG_ARGISNULL(4))
 		ereport(ERROR,
@@ -667,7 +708,7 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "funnel_step_trans called in non-aggregate context");
 	c = get_cache(fcinfo);
-	conf.window = window_arg(fcinfo, 2);
+	conf.window = window_arg(fcinfo, c, 2);
 	conf.modes = PG_NARGS() > 5 ? modes_arg(fcinfo, c, 5) : 0;
 	conf.nexcl = 0;
 	conf.excl = NULL;
@@ -676,7 +717,7 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("funnel step names must not be NULL")));
 	d = PG_GETARG_DATUM(4);
-	if (c->names == NULL || d != c->names_datum)
+	if (c->names == NULL || d != c->names_datum || !arg_stable(fcinfo, c, 4))
 	{
 		/* parse the names (once per call site unless the array changes) */
 		ArrayType  *a = PG_GETARG_ARRAYTYPE_P(4);

@@ -34,64 +34,64 @@ COMMENT ON FUNCTION funnel_final_level(internal) IS 'internal: final function of
 COMMENT ON FUNCTION funnel_final_times(internal) IS 'internal: final function of funnel_times';
 
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode text, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                              exclusions boolean[], exclusion_steps integer[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode text, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                               exclusions boolean[], exclusion_steps integer[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 128,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
