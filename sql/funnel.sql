@@ -65,6 +65,12 @@ SELECT u, funnel_times(ts, '1 hour', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY
         = funnel_times(ts, '1 hour', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts, e) AS order_free
 FROM ev GROUP BY u ORDER BY u;
 
+-- arguments computed per row (not constants) are read on every row: same answers when equal
+SELECT u, funnel_step(ts, make_interval(hours => 1 + 0 * u), rtrim('strict_order ' || repeat(' ', u % 3)),
+                      e IN ('a','ab'), e IN ('b','ab'), e = 'c', e = 'd') AS computed_args,
+          funnel_step(ts, '1 hour', e, string_to_array('a,b,' || 'c,d', ','), rtrim('strict_order' || repeat(' ', u % 2))) AS computed_names
+FROM ev GROUP BY u ORDER BY u;
+
 -- VARIADIC array, and many steps: 300 steps one minute apart
 SELECT funnel_step(ts, '1 hour', VARIADIC ARRAY[e = 'a', e = 'b', e = 'c']) AS variadic_array FROM ev WHERE u = 1;
 CREATE TABLE long_ev AS SELECT k, '2024-01-01'::timestamptz + k * interval '1 minute' AS ts FROM generate_series(1, 300) k;
