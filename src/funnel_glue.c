@@ -970,12 +970,8 @@ funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
 		{
 			if (fc->work)
 				pfree(fc->work);
-			if (size > MaxAllocSize)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("funnel: too many partial chains to evaluate"),
-						 errdetail("strict_once keeps every chain that ends at the current timestamp; "
-								   "this group has too many rows at one timestamp matching several steps.")));
+			fc->work = NULL;
+			fc->size = 0;
 			fc->work = MemoryContextAllocHuge(fcinfo->flinfo->fn_mcxt, Max(size, 4096));
 			fc->size = Max(size, 4096);
 		}
