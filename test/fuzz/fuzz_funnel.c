@@ -1,0 +1,89 @@
+/*
+ * libFuzzer target over the funnel engine: random rows, steps, exclusions and
+ * modes from the input bytes; the engine's level must equal
+ *   - ClickHouse's algorithm (transliterated in test/unit/test_funnel.c) for
+ *     every mode combination without exclusions, and
+ *   - the brute-force chain enumeration for default / strict_once /
+ *     strict_once+strict_increase, with exclusions,
+ * and the winning chain's timestamps must be a valid chain.
+ *
+ *   clang -fsanitize=fuzzer,address -Isrc/engine test/fuzz/fuzz_funnel.c src/engine/ *.c
+ */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#define main funnel_unit_main
+#include "../unit/test_funnel.c"
+#undef main
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	Row			rows[MAXR];
+	int			nr = 0,
+				N,
+				k,
+				got,
+				want;
+	unsigned	modes;
+	int64_t		window,
+				t = 1000,	/* ClickHouse timestamps are unsigned */
+				times[MAXN];
+	size_t		p = 4;
+
+	if (size < 4)
+		return 0;
+	modes = data[0] & JY_FUNNEL_ALL_MODES;
+	if (modes & JY_FUNNEL_ALLOW_REENTRY)
+		modes |= JY_FUNNEL_STRICT_ORDER;
+	N = 1 + data[1] % 6;
+	window = 1 + data[2] % 16;
+	g_nx = (N >= 2) ? data[3] % (MAXX + 1) : 0;
+	for (k = 0; k < g_nx; k++)
+	{
+		int			a,
+					b;
+
+		if (p + 2 > size)
+			return 0;
+		a = 1 + data[p] % (N - 1);
+		b = a + 1 + data[p + 1] % (N - a);
+		g_excl[k].from = (uint16_t) a;
+		g_excl[k].to = (uint16_t) b;
+		p += 2;
+	}
+	while (p + 3 <= size && nr < 16)
+	{
+		/* rows arrive in any order: the delta is signed */
+		t += (int64_t) (data[p] % 7) - 2;
+		rows[nr].ts = t;
+		rows[nr].steps = data[p + 1] & ((1u << N) - 1);
+		rows[nr].excl = g_nx ? (data[p + 2] & ((1u << g_nx) - 1)) : 0;
+		nr++;
+		p += 3;
+	}
+	got = run_engine(rows, nr, N, window, modes, times, NULL);
+	if (g_nx == 0)
+	{
+		want = ch_level(rows, nr, N, (uint64_t) window, modes);
+		if (want >= 0 && got != want)
+			__builtin_trap();
+	}
+	if (modes == 0 || modes == JY_FUNNEL_STRICT_ONCE ||
+		modes == (JY_FUNNEL_STRICT_ONCE | JY_FUNNEL_STRICT_INCREASE))
+	{
+		JyFunnelEntry e[MAXR * (MAXN + MAXX + 1)];
+		size_t		ne,
+					last;
+		int64_t		first;
+
+		want = brute(rows, nr, N, window, modes, &last, &first, e, &ne);
+		if (got != want)
+			__builtin_trap();
+		if (got > 0 && (times[got - 1] != e[last].ts || times[0] != first))
+			__builtin_trap();
+	}
+	if (got < 0 || got > N || !times_valid(times, got, window, modes))
+		__builtin_trap();
+	return 0;
+}
