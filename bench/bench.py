@@ -94,7 +94,7 @@ def timed(query, parallel):
 
 def parse_case(path):
     case = {"file": os.path.basename(path), "name": os.path.basename(path), "setup": "", "floor": None,
-            "plain": None, "journey": [], "check": None, "teardown": ""}
+            "plain": None, "journey": [], "check": None, "teardown": "", "once": set()}
     kind, label, buf = None, None, []
 
     def flush():
@@ -116,6 +116,10 @@ def parse_case(path):
             if kind == "name":
                 case["name"] = label
                 kind = None
+            elif kind == "once":
+                # "-- @once plain": a variant too slow to repeat: one run per parallel setting, no warm-up
+                case["once"].update(label.split())
+                kind = None
             continue
         buf.append(raw.rstrip("\n"))
     flush()
@@ -124,7 +128,7 @@ def parse_case(path):
 
 def main():
     users = scale_users(os.environ.get("SCALE", ""))
-    reps = int(os.environ.get("REPS", "5" if users <= 100_000 else "3"))
+    reps = int(os.environ.get("REPS", "5" if users <= 100_000 else "3" if users <= 500_000 else "2"))
     only = os.environ.get("CASES", "")
     psql("DROP DATABASE IF EXISTS %s;" % DB, db="postgres")
     psql("CREATE DATABASE %s;" % DB, db="postgres")
@@ -176,19 +180,31 @@ def main():
             mem = {v: 0 for v, _ in variants}
             if not parallel:
                 for v, q in variants:      # warm-up, once per case
-                    timed(q, parallel)
-            for _ in range(reps):
+                    if v not in case["once"]:
+                        timed(q, parallel)
+            for rep in range(reps):
                 for v, q in variants:      # interleaved
+                    if v in case["once"] and (rep > 0 or parallel):
+                        continue
                     ms, kb = timed(q, parallel)
                     times[v].append(ms)
                     mem[v] = max(mem[v], kb)
-            floor = statistics.median(times["floor"]) if "floor" in times else None
-            plain = statistics.median(times["plain"]) if "plain" in times else None
-            floor_min = min(times["floor"]) if "floor" in times else None
-            plain_min = min(times["plain"]) if "plain" in times else None
+            for v in case["once"]:
+                if parallel and v in times and not times[v]:
+                    # run once, serially: the parallel rows compare with that run
+                    times[v] = list(serial_times.get(v, []))
+                    mem[v] = serial_mem.get(v, 0)
+            if not parallel:
+                serial_times = {v: list(t) for v, t in times.items()}
+                serial_mem = dict(mem)
+            floor = statistics.median(times["floor"]) if times.get("floor") else None
+            plain = statistics.median(times["plain"]) if times.get("plain") else None
+            floor_min = min(times["floor"]) if times.get("floor") else None
+            plain_min = min(times["plain"]) if times.get("plain") else None
             for v, _ in variants:
                 med = statistics.median(times[v])
-                r = {"variant": v, "parallel": parallel, "median_ms": med, "min_ms": min(times[v]),
+                r = {"variant": v + ("*" if v in case["once"] else ""), "parallel": parallel,
+                     "once_serial": v in case["once"], "median_ms": med, "min_ms": min(times[v]),
                      "max_ms": max(times[v]), "x_floor": med / floor if floor else None,
                      "x_plain": med / plain if plain else None,
                      "x_floor_min": min(times[v]) / floor_min if floor_min else None,
@@ -221,6 +237,7 @@ def main():
         json.dump(info, fh, indent=1)
     with open(os.path.join(ROOT, "bench", "results", "latest.json"), "w") as fh:
         json.dump(info, fh, indent=1)
+    print("* run once, with parallel workers off (too slow to repeat); both rows show that run")
     print("\nwritten: %s" % os.path.relpath(out, ROOT))
     failed = [c["name"] for c in info["cases"] if c.get("check_failed")]
     if failed:

@@ -22,6 +22,7 @@ p AS (SELECT u.user_id, coalesce(max(CASE WHEN t4 IS NOT NULL THEN 4 WHEN t3 IS 
       GROUP BY u.user_id)
 SELECT count(*) = (SELECT count(DISTINCT user_id) FROM events) AND bool_and(j.lvl = p.lvl)
 FROM j JOIN p USING (user_id);
+-- @once plain
 -- @floor
 SELECT user_id, count(*) FROM events GROUP BY user_id
 -- @plain
@@ -46,3 +47,5 @@ FROM events GROUP BY user_id
 SELECT * FROM funnel_report((SELECT funnel_summary(t) FROM (
   SELECT funnel_times(ts, '1 day', event, ARRAY['product_view', 'add_to_cart', 'checkout', 'purchase']) AS t
   FROM events GROUP BY user_id) u))
+-- @teardown
+DROP INDEX IF EXISTS events_funnel_idx;
