@@ -21,7 +21,7 @@
 # malloc'd blocks (large pallocs), but not overruns *inside* a palloc arena.
 # Prints "N passed, N failed"; exits non-zero on failure.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "${JOURNEY_ROOT:-$(dirname "$0")/..}"
 ROOT=$(pwd)
 
 MODE=asan; REGRESS=1; SMITH=0; KEEP=0; RUNCMDS=()
