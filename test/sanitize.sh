@@ -110,7 +110,8 @@ if ! make -C "$TMP/src" -s PG_CONFIG="$PG_CONFIG" DESTDIR="$R" install >"$TMP/in
 fi
 # make install with DESTDIR writes below $R + the system paths; check it landed where the private server looks
 [ -f "$R/usr/lib/postgresql/$PGVER/lib/journey.so" ] || { bad "private install: journey.so missing"; finish; }
-if [ "$MODE" != plain ] && ! ldd "$R/usr/lib/postgresql/$PGVER/lib/journey.so" | grep -qE 'libasan|libubsan' ; then
+libs=$(ldd "$R/usr/lib/postgresql/$PGVER/lib/journey.so")
+if [ "$MODE" != plain ] && ! grep -qE 'libasan|libubsan' <<<"$libs"; then
     bad "journey.so is not linked against the sanitizer runtime"; finish
 fi
 
