@@ -188,6 +188,8 @@ fi
 # ---- 5. random SQL in the same server
 if [ "$SMITH" -gt 0 ]; then
     say "sqlsmith ($SMITH queries)"
+    # under valgrind even sqlsmith's catalog queries take seconds
+    [ "$MODE" = valgrind ] && export SQLSMITH_TIMEOUT=${SQLSMITH_TIMEOUT:-60s}
     bash test/sqlsmith.sh "$SMITH" 2>&1 | sed 's/^/    /'
     if [ "${PIPESTATUS[0]}" -eq 0 ]; then ok "sqlsmith"; else bad "sqlsmith"; fi
 fi

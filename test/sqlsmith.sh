@@ -6,6 +6,7 @@
 #
 #   bash test/sqlsmith.sh [N]      N queries (default $SQLSMITH_QUERIES or 2000)
 #   SQLSMITH_SEED=S                seed (default 1; the run is reproducible with it)
+#   SQLSMITH_TIMEOUT=T             statement_timeout of the random queries (default 3s)
 #
 # With PGHOST set to a running server (as in test/run.sh or test/sanitize.sh)
 # it uses that server and reads its log from $JOURNEY_SERVER_LOG; otherwise it
@@ -38,7 +39,7 @@ start=0; [ -n "$LOG" ] && [ -f "$LOG" ] && start=$(wc -c <"$LOG")
 
 DB=journey_smith
 "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null || { bad "createdb"; echo "$pass passed, $fail failed"; exit 1; }
-"${PSQL[@]}" -d $DB >/dev/null <<'SQL' || { bad "setup"; echo "$pass passed, $fail failed"; exit 1; }
+"${PSQL[@]}" -d $DB -v smith_timeout="${SQLSMITH_TIMEOUT:-3s}" >/dev/null <<'SQL' || { bad "setup"; echo "$pass passed, $fail failed"; exit 1; }
 CREATE EXTENSION journey;
 CREATE TABLE events AS SELECT * FROM journey_sample_events(200, 1);
 CREATE TABLE user_sessions AS
@@ -60,7 +61,7 @@ INSERT INTO edge VALUES
   ('294276-12-31 23:59:59', '294276-12-31', '1 microsecond', 1e308, NULL, NULL);
 CREATE ROLE smith LOGIN;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO smith;
-ALTER ROLE smith SET statement_timeout = '3s';
+ALTER ROLE smith SET statement_timeout = :'smith_timeout';
 ANALYZE;
 SQL
 ok "database $DB with journey and sample tables (events, user_sessions, daily, sessions, edge)"
@@ -79,7 +80,8 @@ grep -vE '^(Loading|Generating)' "$out" | tr '\r' '\n' | grep -E 'queries|error|
 if [ $rc -eq 0 ] || [ $rc -eq 1 ] && [ "$nq" -ge "$N" ]; then
     ok "sqlsmith ran $nq queries"
 else
-    bad "sqlsmith stopped early (exit $rc, $nq of $N queries)"
+    bad "sqlsmith stopped early (exit $rc, $nq of $N queries):"
+    head -20 "$out" | sed 's/^/    /'
 fi
 if [ -n "$LOG" ] && [ -f "$LOG" ]; then
     if tail -c +$((start + 1)) "$LOG" | grep -qE 'terminated by signal|was terminated by exception'; then
