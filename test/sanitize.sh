@@ -156,6 +156,7 @@ if ! "${RUNAS[@]}" env "${ENVV[@]}" "$PGBIN/pg_ctl" -D "$TMP/data" -l "$TMP/serv
 fi
 export PGHOST=$TMP PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 export JOURNEY_SERVER_LOG=$TMP/server.log
+export JOURNEY_SANITIZER=$MODE
 PSQL=("$SYSBIN/psql" -X -q)
 # sanity: the sanitized library is what the server loads
 "${PSQL[@]}" -c "CREATE DATABASE journey_sancheck" >/dev/null

@@ -9,6 +9,9 @@ use Time::HiRes qw(time);
 
 my $bin = '/usr/lib/postgresql/15/bin';
 my $n = $ENV{JOURNEY_TAP_BIG} ? 10_000_000 : 2_000_000;
+# under valgrind (test/sanitize.sh sets JOURNEY_SANITIZER) every backend runs ~30x
+# slower, connection start and error clean-up included: latencies mean nothing there
+my $slow = ($ENV{JOURNEY_SANITIZER} // '') eq 'valgrind' ? 'valgrind' : '';
 
 sub run
 {
@@ -54,7 +57,14 @@ for my $c (@cases)
 	my $el = time - $t0;
 	like($o, qr/57014/, "$what: canceled by statement_timeout (57014)") or diag $o;
 	my $lat = $el - 1.0;
-	ok($o =~ /57014/ && $lat < 1.0, sprintf('%s: stopped %.3f s after the timeout (< 1 s)', $what, $lat));
+	if ($slow)
+	{
+		pass(sprintf('%s: stopped %.3f s after the timeout (not judged: server under %s)', $what, $lat, $slow));
+	}
+	else
+	{
+		ok($o =~ /57014/ && $lat < 1.0, sprintf('%s: stopped %.3f s after the timeout (< 1 s)', $what, $lat));
+	}
 	diag(sprintf('cancel latency %-60s %.3f s', $what, $lat));
 }
 is(psql($db, 'SELECT 1'), '1', 'the server still answers');
