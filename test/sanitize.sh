@@ -218,9 +218,9 @@ if [ "$MODE" = valgrind ]; then
     nvg=0; njy=0
     for f in "$TMP"/reports/valgrind.*; do
         [ -s "$f" ] || continue
-        b=$(awk '/^==[0-9]+== $/{if(blk!=""){n++; if(blk ~ /journey\.so|src\/[a-z_]+\.c|src\/engine/) j++}; blk=""; next} {blk=blk $0 "\n"} END{if(blk!=""){n++; if(blk ~ /journey\.so|src\/[a-z_]+\.c|src\/engine/) j++}; print n+0, j+0}' "$f")
+        b=$(awk '/^==[0-9]+== $/{if(blk!=""){n++; if(blk ~ /journey\.so|[^a-z]jy_[a-z0-9_]+|_glue\.c|src\/engine|(qsketch|sessionize|sample|journey)\.c/) j++}; blk=""; next} {blk=blk $0 "\n"} END{if(blk!=""){n++; if(blk ~ /journey\.so|[^a-z]jy_[a-z0-9_]+|_glue\.c|src\/engine|(qsketch|sessionize|sample|journey)\.c/) j++}; print n+0, j+0}' "$f")
         nvg=$((nvg + ${b% *})); njy=$((njy + ${b#* }))
-        if [ "${b#* }" -gt 0 ]; then echo "---- $f"; grep -B20 -A5 -E 'journey\.so|src/engine' "$f" | head -80; fi
+        if [ "${b#* }" -gt 0 ]; then echo "---- $f"; grep -B20 -A5 -E 'journey\.so|[^a-z]jy_|_glue\.c' "$f" | head -80; fi
     done
     echo "  valgrind memcheck: $nvg error blocks in all, $njy with a journey frame"
     nrep=$((nrep + njy))
