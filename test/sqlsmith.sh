@@ -77,6 +77,10 @@ nj=$(awk 'BEGIN{RS=";\n"; IGNORECASE=1} /session_|sessionize|rollup|journey_|bou
 echo "  sqlsmith seed $SEED: exit $rc, $nq queries generated in $((t1 - t0)) s, $nj of them call journey functions or read journey types"
 # the verbose log ends with sqlsmith's error tally (errors are expected: random SQL)
 grep -vE '^(Loading|Generating)' "$out" | tr '\r' '\n' | grep -E 'queries|error|ERROR' | tail -8 | sed 's/^/    /'
+# journey's own errors among them (the message texts of src/*.c); an internal
+# error (elog, XX000) reached from SQL would show here
+jerr=$(tr '\r' '\n' <"$out" | grep -E 'ERROR: +(session|sessionize|maximum session|percentile|journey|invalid session_stats|unsupported session_stats|value out of range in session_stats)' | sed -E 's/^[[:space:]]*[0-9]+[[:space:]]+//' | sort -u)
+if [ -n "$jerr" ]; then echo "  journey errors seen (distinct messages):"; echo "$jerr" | head -30 | sed 's/^/    /'; fi
 if [ $rc -eq 0 ] || [ $rc -eq 1 ] && [ "$nq" -ge "$N" ]; then
     ok "sqlsmith ran $nq queries"
 else
