@@ -2,7 +2,7 @@
 # The long reliability run (`make check-all`): everything `make test` does,
 # then the long versions:
 #   1. long fuzzing: every test/fuzz/fuzz_*.c for FUZZ_RUNS executions (default 10^7 each)
-#   2. pg_regress, the TAP suite and SANITIZE_SQLSMITH random queries (default 2000)
+#   2. pg_regress, the TAP suite and SANITIZE_SQLSMITH random queries (default 500)
 #      against a sanitized journey (ASan+UBSan; UBSan + valgrind memcheck when the
 #      ASan runtime cannot be preloaded into the Debian server, as on Debian 12)
 #   3. the long TAP versions and SQLSMITH_QUERIES random queries (default 20000)
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 FUZZ_RUNS=${FUZZ_RUNS:-10000000}
 SQLSMITH_QUERIES=${SQLSMITH_QUERIES:-20000}     # plain server
-SANITIZE_SQLSMITH=${SANITIZE_SQLSMITH:-2000}    # sanitized server (valgrind is ~30x slower)
+SANITIZE_SQLSMITH=${SANITIZE_SQLSMITH:-500}     # sanitized server (valgrind is ~30x slower)
 SKIP=" ${CHECK_ALL_SKIP:-} "
 LOGS=/tmp/journey-check-all.$$
 mkdir -p "$LOGS"
