@@ -24,6 +24,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "access/htup_details.h"
 
@@ -62,9 +63,13 @@ PG_FUNCTION_INFO_V1(jy_session_stats_serial);
 PG_FUNCTION_INFO_V1(jy_session_stats_deserial);
 PG_FUNCTION_INFO_V1(jy_session_stats_final);
 PG_FUNCTION_INFO_V1(jy_session_stats_merge);
-PG_FUNCTION_INFO_V1(jy_session_stats_get);
-PG_FUNCTION_INFO_V1(jy_session_stats_rate);
-PG_FUNCTION_INFO_V1(jy_session_stats_duration);
+PG_FUNCTION_INFO_V1(jy_session_count);
+PG_FUNCTION_INFO_V1(jy_event_count);
+PG_FUNCTION_INFO_V1(jy_bounce_count);
+PG_FUNCTION_INFO_V1(jy_bounce_rate);
+PG_FUNCTION_INFO_V1(jy_events_per_session);
+PG_FUNCTION_INFO_V1(jy_avg_duration);
+PG_FUNCTION_INFO_V1(jy_total_duration);
 PG_FUNCTION_INFO_V1(jy_session_stats_percentile);
 PG_FUNCTION_INFO_V1(jy_session_stats_kpis);
 
@@ -105,6 +110,16 @@ ss_validate(const SessionStats *s, int errc)
 		bad = "Histogram entries are not strictly increasing, out of range or zero";
 	else if (!jy_qs_total(s->entries, s->nentries, &total) || total != (uint64) s->sessions)
 		bad = "Histogram counts do not add up to the number of sessions";
+	else
+	{
+		uint64		lo,
+					hi;
+
+		jy_qs_sum_bounds(s->entries, s->nentries, &lo, &hi);
+		if ((uint64) s->duration_sum < lo || (uint64) s->duration_sum > hi)
+			bad = psprintf("The total duration " INT64_FORMAT " is outside the range " UINT64_FORMAT
+						   " to " UINT64_FORMAT " that the histogram allows", s->duration_sum, lo, hi);
+	}
 	if (bad)
 		ereport(ERROR,
 				(errcode(errc),
@@ -564,6 +579,13 @@ ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len)
 	return s;
 }
 
+static void
+sort_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
 Datum
 jy_session_stats_final(PG_FUNCTION_ARGS)
 {
@@ -579,7 +601,7 @@ jy_session_stats_final(PG_FUNCTION_ARGS)
 		/* sorting in place keeps the state valid for another final call */
 		int64	   *scratch = (int64 *) palloc(st->n * sizeof(int64));
 
-		jy_sort_int64(st->ts, st->n, scratch);
+		jy_sort_int64_ex(st->ts, st->n, scratch, sort_tick, NULL);
 		pfree(scratch);
 		st->sorted = true;
 	}
@@ -679,37 +701,42 @@ jy_session_stats_merge(PG_FUNCTION_ARGS)
 
 /* ---- accessors ----------------------------------------------------------- */
 
-/* session_count, event_count, bounce_count: which field by the C-level arg */
 Datum
-jy_session_stats_get(PG_FUNCTION_ARGS)
+jy_session_count(PG_FUNCTION_ARGS)
 {
-	SessionStats *s = PG_GETARG_SESSION_STATS_P(0);
-	int32		which = PG_GETARG_INT32(1);
-
-	switch (which)
-	{
-		case 0:
-			PG_RETURN_INT64(s->sessions);
-		case 1:
-			PG_RETURN_INT64(s->events);
-		case 2:
-			PG_RETURN_INT64(s->bounces);
-	}
-	elog(ERROR, "session_stats: unknown field %d", which);
-	PG_RETURN_NULL();
+	PG_RETURN_INT64(PG_GETARG_SESSION_STATS_P(0)->sessions);
 }
 
-/* bounce_rate (0) and events_per_session (1); NULL when there is no session */
 Datum
-jy_session_stats_rate(PG_FUNCTION_ARGS)
+jy_event_count(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(PG_GETARG_SESSION_STATS_P(0)->events);
+}
+
+Datum
+jy_bounce_count(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(PG_GETARG_SESSION_STATS_P(0)->bounces);
+}
+
+/* ratios are NULL when there is no session */
+Datum
+jy_bounce_rate(PG_FUNCTION_ARGS)
 {
 	SessionStats *s = PG_GETARG_SESSION_STATS_P(0);
-	int32		which = PG_GETARG_INT32(1);
 
 	if (s->sessions == 0)
 		PG_RETURN_NULL();
-	if (which == 0)
-		PG_RETURN_FLOAT8((double) s->bounces / (double) s->sessions);
+	PG_RETURN_FLOAT8((double) s->bounces / (double) s->sessions);
+}
+
+Datum
+jy_events_per_session(PG_FUNCTION_ARGS)
+{
+	SessionStats *s = PG_GETARG_SESSION_STATS_P(0);
+
+	if (s->sessions == 0)
+		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8((double) s->events / (double) s->sessions);
 }
 
@@ -719,18 +746,20 @@ interval_from_double_us(double us)
 	return jy_usecs_to_interval((int64) rint(us));
 }
 
-/* avg_duration (0) and total_duration (1) */
 Datum
-jy_session_stats_duration(PG_FUNCTION_ARGS)
+jy_avg_duration(PG_FUNCTION_ARGS)
 {
 	SessionStats *s = PG_GETARG_SESSION_STATS_P(0);
-	int32		which = PG_GETARG_INT32(1);
 
-	if (which == 1)
-		PG_RETURN_INTERVAL_P(jy_usecs_to_interval(s->duration_sum));
 	if (s->sessions == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INTERVAL_P(interval_from_double_us((double) s->duration_sum / (double) s->sessions));
+}
+
+Datum
+jy_total_duration(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INTERVAL_P(jy_usecs_to_interval(PG_GETARG_SESSION_STATS_P(0)->duration_sum));
 }
 
 Datum

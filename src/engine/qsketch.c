@@ -61,6 +61,39 @@ jy_qs_valid(const uint64_t *e, size_t n)
 	return true;
 }
 
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+sat_mul(uint64_t a, uint64_t b)
+{
+	return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
+}
+
+void
+jy_qs_sum_bounds(const uint64_t *e, size_t n, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t	l = 0,
+				h = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		int64_t		blo,
+					w;
+		uint64_t	c = JY_QS_COUNT(e[i]);
+
+		jy_qs_bucket_range(JY_QS_BUCKET(e[i]), &blo, &w);
+		l = sat_add(l, sat_mul((uint64_t) blo, c));
+		h = sat_add(h, sat_mul((uint64_t) blo + (uint64_t) (w - 1), c));
+	}
+	*lo = l;
+	*hi = h;
+}
+
 bool
 jy_qs_total(const uint64_t *e, size_t n, uint64_t *total)
 {

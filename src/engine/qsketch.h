@@ -50,6 +50,13 @@ double jy_qs_bucket_value(uint32_t bucket);
 /* true when every entry is well-formed: buckets strictly increasing and in range, counts > 0 */
 bool jy_qs_valid(const uint64_t *e, size_t n);
 
+/*
+ * The smallest and largest possible sum of the values a sketch counts (each
+ * value anywhere in its bucket); saturates at UINT64_MAX.  An exact sum kept
+ * beside a sketch must lie in [lo, hi].
+ */
+void jy_qs_sum_bounds(const uint64_t *e, size_t n, uint64_t *lo, uint64_t *hi);
+
 /* total count; false on overflow */
 bool jy_qs_total(const uint64_t *e, size_t n, uint64_t *total);
 

@@ -53,6 +53,12 @@ jy_session_totals(const int64_t *ts, size_t n, int64_t gap, int64_t max_len,
 void
 jy_sort_int64(int64_t *v, size_t n, int64_t *scratch)
 {
+	jy_sort_int64_ex(v, n, scratch, NULL, NULL);
+}
+
+void
+jy_sort_int64_ex(int64_t *v, size_t n, int64_t *scratch, void (*tick) (void *), void *arg)
+{
 	size_t		i;
 
 	if (n < 64)
@@ -84,6 +90,8 @@ jy_sort_int64(int64_t *v, size_t n, int64_t *scratch)
 			int			shift = pass * 8;
 			size_t		sum = 0;
 
+			if (tick)
+				tick(arg);
 			memset(count, 0, sizeof(count));
 			for (i = 0; i < n; i++)
 				count[(src[i] >> shift) & 0xff]++;

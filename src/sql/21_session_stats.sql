@@ -23,7 +23,7 @@ CREATE TYPE session_stats (
 COMMENT ON TYPE session_stats IS
 'summary of sessions (counts, total duration, duration histogram); mergeable with rollup(), read with session_kpis() and accessors';
 
--- per-user aggregate
+-- per-user aggregate (support functions are documented too: \df+ shows them)
 CREATE FUNCTION session_stats_trans(internal, timestamptz) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION session_stats_trans(internal, timestamptz, interval) RETURNS internal
@@ -60,6 +60,17 @@ CREATE AGGREGATE session_stats(ts timestamptz, gap interval, max_length interval
     SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
     PARALLEL = SAFE
 );
+COMMENT ON FUNCTION session_stats_trans(internal, timestamptz) IS 'transition function of session_stats(timestamptz)';
+COMMENT ON FUNCTION session_stats_trans(internal, timestamptz, interval) IS 'transition function of session_stats(timestamptz, interval)';
+COMMENT ON FUNCTION session_stats_trans(internal, timestamptz, interval, interval) IS 'transition function of session_stats(timestamptz, interval, interval)';
+COMMENT ON FUNCTION session_stats_combine(internal, internal) IS 'combine function of session_stats (parallel aggregation)';
+COMMENT ON FUNCTION session_stats_serial(internal) IS 'serialize function of session_stats (parallel aggregation)';
+COMMENT ON FUNCTION session_stats_deserial(bytea, internal) IS 'deserialize function of session_stats (parallel aggregation)';
+COMMENT ON FUNCTION session_stats_final(internal) IS 'final function of session_stats: sessionizes the collected timestamps';
+COMMENT ON FUNCTION session_stats_in(cstring) IS 'text input of session_stats';
+COMMENT ON FUNCTION session_stats_out(session_stats) IS 'text output of session_stats';
+COMMENT ON FUNCTION session_stats_recv(internal) IS 'binary input of session_stats';
+COMMENT ON FUNCTION session_stats_send(session_stats) IS 'binary output of session_stats';
 COMMENT ON AGGREGATE session_stats(timestamptz) IS
 'session summary of one group''s events (usually GROUP BY user), 30-minute gap; input order does not matter';
 COMMENT ON AGGREGATE session_stats(timestamptz, interval) IS
@@ -82,30 +93,20 @@ COMMENT ON AGGREGATE rollup(session_stats) IS
 'merge session summaries (across users, days, channels or nodes); the result is again a session_stats';
 
 -- accessors
-CREATE FUNCTION session_stats_get(session_stats, integer) RETURNS bigint
-AS 'MODULE_PATHNAME', 'jy_session_stats_get' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_rate(session_stats, integer) RETURNS float8
-AS 'MODULE_PATHNAME', 'jy_session_stats_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_duration(session_stats, integer) RETURNS interval
-AS 'MODULE_PATHNAME', 'jy_session_stats_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION session_stats_get(session_stats, integer) IS 'internal: field of a session_stats (0 sessions, 1 events, 2 bounces)';
-COMMENT ON FUNCTION session_stats_rate(session_stats, integer) IS 'internal: ratio of a session_stats (0 bounce rate, 1 events per session)';
-COMMENT ON FUNCTION session_stats_duration(session_stats, integer) IS 'internal: duration of a session_stats (0 average, 1 total)';
-
 CREATE FUNCTION session_count(s session_stats) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_get(s, 0);
+AS 'MODULE_PATHNAME', 'jy_session_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION event_count(s session_stats) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_get(s, 1);
+AS 'MODULE_PATHNAME', 'jy_event_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION bounce_count(s session_stats) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_get(s, 2);
+AS 'MODULE_PATHNAME', 'jy_bounce_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION bounce_rate(s session_stats) RETURNS float8
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_rate(s, 0);
+AS 'MODULE_PATHNAME', 'jy_bounce_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION events_per_session(s session_stats) RETURNS float8
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_rate(s, 1);
+AS 'MODULE_PATHNAME', 'jy_events_per_session' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION avg_duration(s session_stats) RETURNS interval
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_duration(s, 0);
+AS 'MODULE_PATHNAME', 'jy_avg_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION total_duration(s session_stats) RETURNS interval
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.session_stats_duration(s, 1);
+AS 'MODULE_PATHNAME', 'jy_total_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION duration_percentile(s session_stats, q float8) RETURNS interval
 AS 'MODULE_PATHNAME', 'jy_session_stats_percentile' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION median_duration(s session_stats) RETURNS interval
