@@ -201,6 +201,8 @@ sort_rows(const double *X, int d, int64_t *idx, int64_t *tmp, int64_t n)
 	}
 	for (int64_t w = RUN; w < n; w *= 2)
 	{
+		int64_t    *t;
+
 		for (int64_t lo = 0; lo < n; lo += 2 * w)
 		{
 			int64_t		mid = lo + w < n ? lo + w : n,
@@ -216,8 +218,7 @@ sort_rows(const double *X, int d, int64_t *idx, int64_t *tmp, int64_t n)
 			while (j < hi)
 				dst[o++] = src[j++];
 		}
-		int64_t    *t = src;
-
+		t = src;
 		src = dst;
 		dst = t;
 	}
@@ -227,7 +228,7 @@ sort_rows(const double *X, int d, int64_t *idx, int64_t *tmp, int64_t n)
 
 int64_t
 jy_km_prepare(double *X, int64_t n, int d, bool standardize,
-			  double *mean, double *scale, void *ws)
+			  double *mean, double *scale, double *Z, void *ws)
 {
 	Carve		cv = {(char *) ws};
 	int64_t    *idx = carve(&cv, (size_t) n * sizeof(int64_t));
@@ -288,7 +289,7 @@ jy_km_prepare(double *X, int64_t n, int d, bool standardize,
 	if (standardize)
 	{
 		for (int64_t i = 0; i < n; i++)
-			jy_km_scale_point(X + (size_t) i * d, mean, scale, d, X + (size_t) i * d);
+			jy_km_scale_point(X + (size_t) i * d, mean, scale, d, Z + (size_t) i * d);
 	}
 	else
 	{
@@ -297,10 +298,12 @@ jy_km_prepare(double *X, int64_t n, int d, bool standardize,
 			mean[j] = 0.0;
 			scale[j] = 1.0;
 		}
+		if (Z != X)
+			memcpy(Z, X, (size_t) n * d * sizeof(double));
 	}
 	distinct = n > 0 ? 1 : 0;
 	for (int64_t i = 1; i < n; i++)
-		if (row_cmp(X, d, i - 1, i) != 0)
+		if (row_cmp(Z, d, i - 1, i) != 0)
 			distinct++;
 	return distinct;
 }
@@ -618,6 +621,8 @@ lloyd_run(Lloyd *L, int max_iter, double tol_abs, int init, int *iters, bool *co
 		}
 		if (it > 1 && changed == 0)
 		{
+			if (L->o && L->o->progress)
+				L->o->progress(L->o->cb_arg, init, it, 0, 0.0);
 			strict = true;
 			*converged = true;
 			break;

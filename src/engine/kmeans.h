@@ -8,7 +8,7 @@
  *        (lexicographic on the coordinates, ties keep input order — they are
  *        identical points), computes per-feature mean and population standard
  *        deviation (like scikit-learn's StandardScaler: a constant feature gets
- *        scale 1), z-scores X in place when `standardize`, and counts distinct
+ *        scale 1), writes z-scores to Z when `standardize`, and counts distinct
  *        points.  Because every later step only sees the canonical order, the
  *        fit does not depend on the order in which rows arrived: the same
  *        multiset of points and the same seed give bit-identical results.
@@ -44,6 +44,8 @@
 #define JY_KMEANS_H
 
 #include "jy_engine.h"
+
+#include <string.h>
 
 #define JY_KM_MAX_DIMS		1024
 #define JY_KM_MAX_K			10000
@@ -83,10 +85,11 @@ enum
 	JY_KM_TOO_FEW_DISTINCT = 2	/* k > number of distinct points */
 };
 
-/* Sort X canonically, compute mean/scale, standardize if asked; returns the
- * number of distinct points (after standardization).  ws: jy_km_workspace_bytes. */
+/* Sort X canonically (in place), compute mean/scale, write the working-space
+ * points to Z (z-scores when standardize, else a copy; Z may be X itself);
+ * returns the number of distinct points of Z.  ws: jy_km_workspace_bytes. */
 int64_t		jy_km_prepare(double *X, int64_t n, int d, bool standardize,
-						  double *mean, double *scale, void *ws);
+						  double *mean, double *scale, double *Z, void *ws);
 
 size_t		jy_km_workspace_bytes(int64_t n, int d, int k, int64_t silhouette_sample);
 
@@ -102,6 +105,26 @@ jy_km_scale_point(const double *x, const double *mean, const double *scale, int 
 {
 	for (int j = 0; j < d; j++)
 		out[j] = (x[j] - mean[j]) / scale[j];
+}
+
+/* Order-free hash of a point (for the sample_fraction option): depends only
+ * on the coordinates' bits and the seed. */
+static inline uint64_t
+jy_km_point_hash(const double *x, int d, uint64_t seed)
+{
+	uint64_t	h = seed ^ UINT64_C(0x6A09E667F3BCC909);
+
+	for (int j = 0; j < d; j++)
+	{
+		uint64_t	b;
+
+		memcpy(&b, &x[j], sizeof(b));
+		h ^= b + UINT64_C(0x9E3779B97F4A7C15) + (h << 6) + (h >> 2);
+		h ^= h >> 33;
+		h *= UINT64_C(0xFF51AFD7ED558CCD);
+		h ^= h >> 33;
+	}
+	return h;
 }
 
 /* Plain (unaccelerated) Lloyd from given centres, for tests: same stopping

@@ -66,7 +66,7 @@ test_prepare(void)
 	double		mean[2],
 				scale[2];
 	void	   *ws = ws_for(5, 2, 1, 0);
-	int64_t		dist = jy_km_prepare(X, 5, 2, false, mean, scale, ws);
+	int64_t		dist = jy_km_prepare(X, 5, 2, false, mean, scale, X, ws);
 
 	CHECK_EQ_I64(dist, 3);
 	CHECK(X[0] == 1 && X[1] == 5 && X[2] == 1 && X[3] == 5 && X[4] == 2 && X[5] == 7 &&
@@ -75,7 +75,7 @@ test_prepare(void)
 	{
 		double		Y[] = {1, 10, 3, 10, 5, 10};	/* second feature constant */
 
-		jy_km_prepare(Y, 3, 2, true, mean, scale, ws);
+		jy_km_prepare(Y, 3, 2, true, mean, scale, Y, ws);
 		CHECK(mean[0] == 3 && fabs(scale[0] - sqrt(8.0 / 3.0)) < 1e-15);
 		CHECK(mean[1] == 10 && scale[1] == 1);	/* constant feature: scale 1 */
 		CHECK(Y[1] == 0 && Y[3] == 0 && Y[5] == 0);
@@ -106,7 +106,7 @@ test_blobs_recovered(void)
 
 	make_blobs(X, truth, n, d, k, 20.0);
 	memcpy(raw, X, n * d * 8);
-	jy_km_prepare(X, n, d, true, mean, scale, ws);
+	jy_km_prepare(X, n, d, true, mean, scale, X, ws);
 	CHECK_EQ_I64(jy_km_fit(X, n, d, &o, ws, &r), JY_KM_OK);
 	CHECK(r.converged);
 	for (int a = 0; a < k; a++)
@@ -190,9 +190,9 @@ test_order_independent(void)
 		X[i] = floor(nrand() * 3) + (i % 7);
 	for (int64_t i = 0; i < n; i++)		/* reversed, then rotated */
 		memcpy(Y + ((n - 1 - i + 311) % n) * d, X + i * d, d * 8);
-	jy_km_prepare(X, n, d, true, m1, s1, ws);
+	jy_km_prepare(X, n, d, true, m1, s1, X, ws);
 	CHECK_EQ_I64(jy_km_fit(X, n, d, &o, ws, &r1), JY_KM_OK);
-	jy_km_prepare(Y, n, d, true, m2, s2, ws);
+	jy_km_prepare(Y, n, d, true, m2, s2, Y, ws);
 	CHECK_EQ_I64(jy_km_fit(Y, n, d, &o, ws, &r2), JY_KM_OK);
 	CHECK(memcmp(m1, m2, sizeof(m1)) == 0 && memcmp(s1, s2, sizeof(s1)) == 0);
 	CHECK(memcmp(C1, C2, sizeof(C1)) == 0);
@@ -266,7 +266,7 @@ test_cancel(void)
 
 	for (int64_t i = 0; i < n * d; i++)
 		X[i] = nrand();
-	jy_km_prepare(X, n, d, true, m, s, ws);
+	jy_km_prepare(X, n, d, true, m, s, X, ws);
 	o.cancel = cancel_after_3;
 	cancel_calls = 0;
 	CHECK_EQ_I64(jy_km_fit(X, n, d, &o, ws, &r), JY_KM_CANCELLED);
@@ -292,7 +292,7 @@ test_silhouette(void)
 	double		ex;
 
 	make_blobs(X, truth, n, d, k, 3.0);
-	jy_km_prepare(X, n, d, true, m, s, ws);
+	jy_km_prepare(X, n, d, true, m, s, X, ws);
 	o.silhouette_sample = n;
 	CHECK_EQ_I64(jy_km_fit(X, n, d, &o, ws, &r), JY_KM_OK);
 	for (int64_t i = 0; i < n; i++)
@@ -335,7 +335,7 @@ test_optimal_1d(void)
 		o.tol = 0.0;			/* run to a fixed point (tol > 0 may stop a hair early) */
 		for (int64_t i = 0; i < n; i++)
 			X[i] = nrand() * 2 + (urand() < 0.3 ? 5 : 0);
-		jy_km_prepare(X, n, 1, false, &m, &s, ws);
+		jy_km_prepare(X, n, 1, false, &m, &s, X, ws);
 		for (int64_t cut = 1; cut < n; cut++)
 		{
 			double		m1 = 0,
@@ -377,7 +377,7 @@ test_k_equals_distinct(void)
 	JyKmOptions o = opts(4, 5);
 	JyKmResult	r = {C, S, W, 0, 0, 0, 0, 0};
 
-	CHECK_EQ_I64(jy_km_prepare(X, 8, 1, true, &m, &s, ws), 4);
+	CHECK_EQ_I64(jy_km_prepare(X, 8, 1, true, &m, &s, X, ws), 4);
 	CHECK_EQ_I64(jy_km_fit(X, 8, 1, &o, ws, &r), JY_KM_OK);
 	CHECK(r.inertia == 0.0);
 	CHECK(S[0] == 3 && S[1] == 2 && S[2] == 2 && S[3] == 1);
