@@ -368,7 +368,7 @@ km_reserve(KmAgg *st, int64 more)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kmeans input exceeds the memory budget of " INT64_FORMAT " MB", st->o.max_memory_mb),
-				 errdetail("Fitting " INT64_FORMAT " points of %d dimensions needs about %.0f MB.",
+				 errdetail("Fitting " INT64_FORMAT " points of %d dimensions needs about %.1f MB.",
 						   need, st->d, km_bytes(need, st->d, &st->o) / 1048576.0),
 				 errhint("Raise the budget with the option max_memory_mb, or fit on a sample with the option sample_fraction (e.g. '{\"sample_fraction\": 0.1}').")));
 	cap = Max(need, Max(st->cap * 2, 1024));

@@ -80,15 +80,32 @@ rng_below(KmRng *r, uint64_t n)
 static inline double
 dist2(const double *a, const double *b, int d)
 {
-	double		s = 0.0;
+	/* four independent partial sums (a fixed order: results are reproducible) */
+	double		s0 = 0.0,
+				s1 = 0.0,
+				s2 = 0.0,
+				s3 = 0.0;
+	int			j = 0;
 
-	for (int j = 0; j < d; j++)
+	for (; j + 4 <= d; j += 4)
+	{
+		double		t0 = a[j] - b[j],
+					t1 = a[j + 1] - b[j + 1],
+					t2 = a[j + 2] - b[j + 2],
+					t3 = a[j + 3] - b[j + 3];
+
+		s0 += t0 * t0;
+		s1 += t1 * t1;
+		s2 += t2 * t2;
+		s3 += t3 * t3;
+	}
+	for (; j < d; j++)
 	{
 		double		t = a[j] - b[j];
 
-		s += t * t;
+		s0 += t * t;
 	}
-	return s;
+	return (s0 + s1) + (s2 + s3);
 }
 
 int
@@ -226,11 +243,118 @@ sort_rows(const double *X, int d, int64_t *idx, int64_t *tmp, int64_t n)
 		memcpy(idx, src, (size_t) n * sizeof(int64_t));
 }
 
+/* per-column mean and population variance (n > 0: else 0 and 1) */
+static void
+col_moments(const double *X, int64_t n, int d, double *mean, double *var)
+{
+	for (int j = 0; j < d; j++)
+	{
+		mean[j] = 0.0;
+		var[j] = 0.0;
+	}
+	if (n == 0)
+	{
+		for (int j = 0; j < d; j++)
+			var[j] = 1.0;
+		return;
+	}
+	for (int64_t i = 0; i < n; i++)
+		for (int j = 0; j < d; j++)
+			mean[j] += X[(size_t) i * d + j];
+	for (int j = 0; j < d; j++)
+		mean[j] /= (double) n;
+	for (int64_t i = 0; i < n; i++)
+		for (int j = 0; j < d; j++)
+		{
+			double		t = X[(size_t) i * d + j] - mean[j];
+
+			var[j] += t * t;
+		}
+	for (int j = 0; j < d; j++)
+		var[j] /= (double) n;
+}
+
+/* order-preserving unsigned key of a double */
+static inline uint64_t
+dkey(double x)
+{
+	uint64_t	b;
+
+	memcpy(&b, &x, sizeof(b));
+	return (b & UINT64_C(0x8000000000000000)) ? ~b : b | UINT64_C(0x8000000000000000);
+}
+
+typedef struct KeyIdx
+{
+	uint64_t	key;
+	int64_t		idx;
+} KeyIdx;
+
+/*
+ * Canonical order: LSD radix sort of (key of the first coordinate, index),
+ * then runs of equal first coordinates are ordered by the full rows.
+ */
+static void
+canonical_order(const double *X, int64_t n, int d, KeyIdx *a, KeyIdx *b, int64_t *idx, int64_t *tmp)
+{
+	size_t		cnt[65536];
+
+	for (int64_t i = 0; i < n; i++)
+	{
+		a[i].key = dkey(X[(size_t) i * d]);
+		a[i].idx = i;
+	}
+	for (int pass = 0; pass < 4; pass++)
+	{
+		int			sh = pass * 16;
+		size_t		sum = 0;
+		bool		trivial = false;
+		KeyIdx	   *t;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (int64_t i = 0; i < n; i++)
+			cnt[(a[i].key >> sh) & 0xFFFF]++;
+		for (int v = 0; v < 65536; v++)
+		{
+			size_t		c = cnt[v];
+
+			if (c == (size_t) n)
+				trivial = true;
+			cnt[v] = sum;
+			sum += c;
+		}
+		if (trivial)
+			continue;
+		for (int64_t i = 0; i < n; i++)
+			b[cnt[(a[i].key >> sh) & 0xFFFF]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (int64_t i = 0; i < n; i++)
+		idx[i] = a[i].idx;
+	if (d > 1)
+	{
+		for (int64_t lo = 0; lo < n;)
+		{
+			int64_t		hi = lo + 1;
+
+			while (hi < n && a[hi].key == a[lo].key)
+				hi++;
+			if (hi - lo > 1)
+				sort_rows(X, d, idx + lo, tmp, hi - lo);
+			lo = hi;
+		}
+	}
+}
+
 int64_t
 jy_km_prepare(double *X, int64_t n, int d, bool standardize,
 			  double *mean, double *scale, double *Z, void *ws)
 {
 	Carve		cv = {(char *) ws};
+	KeyIdx	   *ka = carve(&cv, (size_t) n * sizeof(KeyIdx));
+	KeyIdx	   *kb = carve(&cv, (size_t) n * sizeof(KeyIdx));
 	int64_t    *idx = carve(&cv, (size_t) n * sizeof(int64_t));
 	int64_t    *tmp = carve(&cv, (size_t) n * sizeof(int64_t));
 	double	   *row = carve(&cv, (size_t) d * sizeof(double));
@@ -242,46 +366,43 @@ jy_km_prepare(double *X, int64_t n, int d, bool standardize,
 			sorted = false;
 	if (!sorted)
 	{
-		for (int64_t i = 0; i < n; i++)
-			idx[i] = i;
-		sort_rows(X, d, idx, tmp, n);
-		/* apply the permutation in place: row i <- row idx[i] */
-		for (int64_t s = 0; s < n; s++)
+		canonical_order(X, n, d, ka, kb, idx, tmp);
+		if (Z != X)
 		{
-			int64_t		j = s;
-
-			if (idx[s] == s)
-				continue;
-			memcpy(row, X + (size_t) s * d, (size_t) d * sizeof(double));
-			while (idx[j] != s)
+			/* gather into Z, copy back: sequential writes */
+			for (int64_t i = 0; i < n; i++)
+				memcpy(Z + (size_t) i * d, X + (size_t) idx[i] * d, (size_t) d * sizeof(double));
+			memcpy(X, Z, (size_t) n * d * sizeof(double));
+		}
+		else
+		{
+			/* apply the permutation in place: row i <- row idx[i] */
+			for (int64_t s = 0; s < n; s++)
 			{
-				int64_t		nx = idx[j];
+				int64_t		j = s;
 
-				memcpy(X + (size_t) j * d, X + (size_t) nx * d, (size_t) d * sizeof(double));
+				if (idx[s] == s)
+					continue;
+				memcpy(row, X + (size_t) s * d, (size_t) d * sizeof(double));
+				while (idx[j] != s)
+				{
+					int64_t		nx = idx[j];
+
+					memcpy(X + (size_t) j * d, X + (size_t) nx * d, (size_t) d * sizeof(double));
+					idx[j] = j;
+					j = nx;
+				}
+				memcpy(X + (size_t) j * d, row, (size_t) d * sizeof(double));
 				idx[j] = j;
-				j = nx;
 			}
-			memcpy(X + (size_t) j * d, row, (size_t) d * sizeof(double));
-			idx[j] = j;
 		}
 	}
 
-	/* mean and population standard deviation, two passes */
+	/* mean and population standard deviation: two row-wise passes */
+	col_moments(X, n, d, mean, scale);
 	for (int j = 0; j < d; j++)
 	{
-		double		s = 0.0,
-					ss = 0.0;
-
-		for (int64_t i = 0; i < n; i++)
-			s += X[(size_t) i * d + j];
-		mean[j] = n > 0 ? s / (double) n : 0.0;
-		for (int64_t i = 0; i < n; i++)
-		{
-			double		t = X[(size_t) i * d + j] - mean[j];
-
-			ss += t * t;
-		}
-		scale[j] = n > 0 ? sqrt(ss / (double) n) : 1.0;
+		scale[j] = sqrt(scale[j]);
 		/* constant (or numerically constant) feature: scale 1, like StandardScaler */
 		if (!(scale[j] > 10.0 * 2.220446049250313e-16 * fabs(mean[j])) || !isfinite(scale[j]))
 			scale[j] = 1.0;
@@ -313,7 +434,7 @@ jy_km_prepare(double *X, int64_t n, int d, bool standardize,
 size_t
 jy_km_workspace_bytes(int64_t n, int d, int k, int64_t sil)
 {
-	size_t		prep = CARVE_SZ(n * 8) * 2 + CARVE_SZ(d * 8);
+	size_t		prep = CARVE_SZ(n * 16) * 2 + CARVE_SZ(n * 8) * 2 + CARVE_SZ(d * 8);
 	size_t		fit;
 
 	if (sil > n)
@@ -322,7 +443,7 @@ jy_km_workspace_bytes(int64_t n, int d, int k, int64_t sil)
 		+ CARVE_SZ(n * 8) * 2		/* upper, lower bounds (seeding: D^2, cumsum) */
 		+ CARVE_SZ((size_t) k * d * 8) * 4	/* centers, old centers, sums, best centers */
 		+ CARVE_SZ(k * 8) * 8		/* counts, shift, half-gap, best sizes, best within, ... */
-		+ CARVE_SZ(k * 4) * 2
+		+ CARVE_SZ(k * 4) * 2 + CARVE_SZ(d * 16)
 		+ CARVE_SZ(sil * (size_t) d * 8) + CARVE_SZ(sil * 4) + CARVE_SZ(k * 8) * 2
 		+ 64;
 	return prep > fit ? prep : fit;
@@ -657,30 +778,16 @@ lloyd_run(Lloyd *L, int max_iter, double tol_abs, int init, int *iters, bool *co
 }
 
 static double
-tol_abs_of(const double *Z, int64_t n, int d, double tol)
+tol_abs_of(const double *Z, int64_t n, int d, double tol, double *m, double *v)
 {
-	double		v = 0.0;
+	double		tot = 0.0;
 
 	if (n == 0 || tol == 0.0)
 		return 0.0;
+	col_moments(Z, n, d, m, v);
 	for (int j = 0; j < d; j++)
-	{
-		double		s = 0.0,
-					ss = 0.0,
-					m;
-
-		for (int64_t i = 0; i < n; i++)
-			s += Z[(size_t) i * d + j];
-		m = s / (double) n;
-		for (int64_t i = 0; i < n; i++)
-		{
-			double		t = Z[(size_t) i * d + j] - m;
-
-			ss += t * t;
-		}
-		v += ss / (double) n;
-	}
-	return tol * v / d;
+		tot += v[j];
+	return tol * tot / d;
 }
 
 /* ---- k-means++ (greedy, scikit-learn's variant) ------------------------- */
@@ -785,6 +892,7 @@ jy_km_fit(const double *Z, int64_t n, int d, const JyKmOptions *o, void *ws, JyK
 			   *within;
 	int64_t    *sizes;
 	int32_t    *perm;
+	double	   *mv;
 	double		best_inertia = INFINITY;
 	double		tol_abs;
 	int64_t		sil = o->silhouette_sample < n ? o->silhouette_sample : n;
@@ -801,12 +909,13 @@ jy_km_fit(const double *Z, int64_t n, int d, const JyKmOptions *o, void *ws, JyK
 	within = carve(&cv, (size_t) k * 8);
 	sizes = carve(&cv, (size_t) k * 8);
 	perm = carve(&cv, (size_t) k * 4);
+	mv = carve(&cv, (size_t) d * 16);
 
 	res->silhouette = NAN;
 	res->converged = false;
 	res->iterations = 0;
 	res->best_init = 0;
-	tol_abs = tol_abs_of(Z, n, d, o->tol);
+	tol_abs = tol_abs_of(Z, n, d, o->tol, mv, mv + d);
 
 	for (int init = 0; init < o->n_init; init++)
 	{

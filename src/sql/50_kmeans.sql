@@ -57,16 +57,22 @@ COMMENT ON FUNCTION kmeans_deserial(bytea, internal) IS 'internal: deserialize a
 COMMENT ON FUNCTION kmeans_final(internal) IS 'internal: fit the model (final function of kmeans_segment)';
 COMMENT ON FUNCTION kmeans_scan_final(internal) IS 'internal: fit one model per k (final function of kmeans_scan)';
 
+-- FINALFUNC_MODIFY = READ_ONLY: the final function sorts the collected points
+-- into canonical order and caches their z-scores, which leaves the state's
+-- meaning (a multiset of points) unchanged: a later transition (a window
+-- aggregate with a growing frame) appends and drops the cache, a repeated
+-- final call gives the identical model.  READ_ONLY is what lets
+-- kmeans_segment(...) OVER (...) work as a window aggregate.
 CREATE AGGREGATE kmeans_segment(features float8[], k integer) (
     SFUNC = kmeans_trans, STYPE = internal,
-    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = kmeans_combine,
     SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE kmeans_segment(features float8[], k integer, options jsonb) (
     SFUNC = kmeans_trans, STYPE = internal,
-    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = kmeans_combine,
     SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
     PARALLEL = SAFE
@@ -78,14 +84,14 @@ COMMENT ON AGGREGATE kmeans_segment(float8[], integer, jsonb) IS
 
 CREATE AGGREGATE kmeans_scan(features float8[], k_min integer, k_max integer) (
     SFUNC = kmeans_scan_trans, STYPE = internal,
-    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = kmeans_combine,
     SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE kmeans_scan(features float8[], k_min integer, k_max integer, options jsonb) (
     SFUNC = kmeans_scan_trans, STYPE = internal,
-    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = SHAREABLE,
+    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = kmeans_combine,
     SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
     PARALLEL = SAFE
