@@ -1192,6 +1192,8 @@ parse_step(Scan *sc, uint64_t *us)
 	}
 	if (parts == 0)
 		return SYNTAX(sc, at, "a time step such as 12.5s, 3m or 1d2h");
+	if (PEEK(sc) >= '0' && PEEK(sc) <= '9')
+		return SYNTAX(sc, sc->p, "no number after the seconds (units go d, h, m, s)");
 	*us = total;
 	return JY_JC_OK;
 }
