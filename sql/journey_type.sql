@@ -71,14 +71,16 @@ SELECT round(sum(pg_column_size(j))::numeric / (SELECT count(*) FROM ev), 2) AS 
 FROM uj;
 
 -- ---- binary I/O: send/recv and COPY (FORMAT binary) --------------------------
-COPY lit TO '/tmp/journey_type_regress_lit.bin' WITH (FORMAT binary);
+-- (files named by backend pid, so concurrent test runs do not collide)
+SELECT '/tmp/journey_type_regress_' || pg_backend_pid() AS tmpf \gset
+COPY lit TO :'tmpf' WITH (FORMAT binary);
 CREATE TABLE lit2 (id int, j journey);
-COPY lit2 FROM '/tmp/journey_type_regress_lit.bin' WITH (FORMAT binary);
+COPY lit2 FROM :'tmpf' WITH (FORMAT binary);
 SELECT count(*) AS rows, count(*) FILTER (WHERE l.j = l2.j AND journey_send(l.j) = journey_send(l2.j)) AS equal
 FROM lit l JOIN lit2 l2 USING (id);
-COPY uj TO '/tmp/journey_type_regress_uj.bin' WITH (FORMAT binary);
+COPY uj TO :'tmpf' WITH (FORMAT binary);
 CREATE TABLE uj2 (user_id bigint, j journey);
-COPY uj2 FROM '/tmp/journey_type_regress_uj.bin' WITH (FORMAT binary);
+COPY uj2 FROM :'tmpf' WITH (FORMAT binary);
 SELECT count(*) AS rows, count(*) FILTER (WHERE a.j = b.j) AS equal FROM uj a JOIN uj2 b USING (user_id);
 -- the binary format is the storage format: version 1, flags (time unit), counts, first time, names, events
 SELECT journey_send('[2000-01-01 00:00:00+00 page_view, +2s x]') AS bytes;
@@ -88,14 +90,15 @@ CREATE FUNCTION recv(b bytea) RETURNS journey LANGUAGE plpgsql AS $$
 DECLARE r journey;
 BEGIN
   TRUNCATE recv_tmp;
-  EXECUTE format('COPY (SELECT %L::bytea) TO %L WITH (FORMAT binary)', b, '/tmp/journey_type_regress_recv.bin');
-  EXECUTE format('COPY recv_tmp FROM %L WITH (FORMAT binary)', '/tmp/journey_type_regress_recv.bin');
+  EXECUTE format('COPY (SELECT %L::bytea) TO %L WITH (FORMAT binary)', b, '/tmp/journey_type_regress_' || pg_backend_pid());
+  EXECUTE format('COPY recv_tmp FROM %L WITH (FORMAT binary)', '/tmp/journey_type_regress_' || pg_backend_pid());
   SELECT j INTO r FROM recv_tmp;
   RETURN r;
 END $$;
 SELECT recv('\x01060202004702780005') AS valid;
 SELECT recv('\x01060202004702780005') = '[2000-01-01 00:00:00+00 page_view, +2s x]'::journey AS same;
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 SELECT recv('\x');                                  -- empty
 SELECT recv('\x02060202004702780005');              -- wrong version
 SELECT recv('\x01160202004702780005');              -- reserved bits set
@@ -114,6 +117,7 @@ SELECT recv('\x0106010100020000');                  -- name containing a zero by
 SELECT recv('\x010601010002ff00');                -- name that is not valid UTF-8
 SELECT recv('\x01060101000000');                    -- the empty name is fine
 \set VERBOSITY terse
+\set SHOW_CONTEXT errors
 
 -- ---- merge: journey_merge, ||, rollup; associativity -------------------------
 SELECT '[2024-01-01 10:00:00Z a, +2s c]'::journey || '[2024-01-01 10:00:01Z b, +1s a]'::journey AS merged;
