@@ -259,15 +259,16 @@ jagg_new(MemoryContext cxt)
 {
 	JAgg	   *st = (JAgg *) MemoryContextAllocZero(cxt, sizeof(JAgg));
 
-	st->cap = 64;
+	/* small start: hash aggregation keeps one state per user (and spills them) */
+	st->cap = 8;
 	st->ts = MemoryContextAlloc(cxt, st->cap * sizeof(int64));
 	st->ev = MemoryContextAlloc(cxt, st->cap * sizeof(uint32));
-	st->dcap = 16;
+	st->dcap = 4;
 	st->noff = MemoryContextAlloc(cxt, st->dcap * sizeof(uint32));
 	st->nlen = MemoryContextAlloc(cxt, st->dcap * sizeof(uint32));
-	st->acap = 256;
+	st->acap = 64;
 	st->arena = MemoryContextAlloc(cxt, st->acap);
-	st->hsize = 32;
+	st->hsize = 8;
 	st->htab = MemoryContextAllocZero(cxt, st->hsize * sizeof(uint32));
 	return st;
 }
