@@ -155,6 +155,11 @@ SELECT count(*) AS groups, count(*) FILTER (WHERE p.j = s.j) AS parallel_equals_
        count(*) FILTER (WHERE r.j = s.j) AS rollup_equals
 FROM (SELECT g, journey_agg(ts, event) AS j FROM big GROUP BY g) s JOIN par p USING (g) JOIN parr r USING (g);
 RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+-- hash aggregation over work_mem (spills input batches to disk): the same journeys
+SET work_mem = '64kB'; SET enable_sort = off;
+CREATE TABLE spilled AS SELECT user_id, journey_agg(ts, event) AS j FROM ev GROUP BY user_id;
+RESET work_mem; RESET enable_sort;
+SELECT count(*) AS users, count(*) FILTER (WHERE s.j = u.j) AS spilled_equals FROM spilled s JOIN uj u USING (user_id);
 
 -- ---- equality, hashing, btree: DISTINCT / GROUP BY / joins / index ----------
 -- the first three steps of each user, on a common clock: many users share a path
