@@ -49,6 +49,8 @@ FROM uj u JOIN (
          count(*) FILTER (WHERE event = 'page_view')::int AS pv,
          string_agg(event, ' > ' ORDER BY ts, event COLLATE "C") AS path
   FROM ev GROUP BY user_id) p USING (user_id);
+-- text round trip of every user's journey
+SELECT count(*) AS users, count(*) FILTER (WHERE j::text::journey = j) AS text_roundtrip FROM uj;
 -- input order does not matter (the value is byte-identical)
 SELECT bool_and(a = b) AS order_free FROM (
   SELECT journey_agg(ts, event ORDER BY ts DESC, event DESC) AS a, journey_agg(ts, event ORDER BY md5(ts::text || event)) AS b
