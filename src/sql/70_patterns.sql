@@ -1,0 +1,80 @@
+-- Patterns over journeys: journey_match / journey_count / journey_matches in journey's pattern
+-- language, and ClickHouse-compatible sequence_match / sequence_count.  See doc/patterns.md.
+
+CREATE FUNCTION journey_pattern_trans(internal, timestamptz, text, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_pattern_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION journey_pattern_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_pattern_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION journey_pattern_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_pattern_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_pattern_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_pattern_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_pattern_final_match(internal) RETURNS boolean
+AS 'MODULE_PATHNAME', 'jy_pattern_final_match' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION journey_pattern_final_count(internal) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_pattern_final_count' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION journey_pattern_trans(internal, timestamptz, text, text) IS 'internal: transition function of journey_match/journey_count';
+COMMENT ON FUNCTION journey_pattern_combine(internal, internal) IS 'internal: combine function of the pattern aggregates';
+COMMENT ON FUNCTION journey_pattern_serial(internal) IS 'internal: serialize function of the pattern aggregates';
+COMMENT ON FUNCTION journey_pattern_deserial(bytea, internal) IS 'internal: deserialize function of the pattern aggregates';
+COMMENT ON FUNCTION journey_pattern_final_match(internal) IS 'internal: final function of journey_match and sequence_match';
+COMMENT ON FUNCTION journey_pattern_final_count(internal) IS 'internal: final function of journey_count and sequence_count';
+
+CREATE AGGREGATE journey_match(ts timestamptz, event text, pattern text) (
+    SFUNC = journey_pattern_trans, STYPE = internal,
+    FINALFUNC = journey_pattern_final_match, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = journey_pattern_combine,
+    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE journey_count(ts timestamptz, event text, pattern text) (
+    SFUNC = journey_pattern_trans, STYPE = internal,
+    FINALFUNC = journey_pattern_final_count, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = journey_pattern_combine,
+    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE journey_match(timestamptz, text, text) IS
+'true when the group''s events (usually GROUP BY user), in time order, contain a match of the pattern; input order does not matter';
+COMMENT ON AGGREGATE journey_count(timestamptz, text, text) IS
+'number of non-overlapping matches of the pattern in the group''s time-ordered events (earliest-ending match first)';
+
+CREATE FUNCTION journey_match(ts timestamptz[], events text[], pattern text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'jy_pattern_array_match' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_count(ts timestamptz[], events text[], pattern text) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_pattern_array_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_matches(ts timestamptz[], events text[], pattern text,
+    OUT match_no bigint, OUT start_pos integer, OUT end_pos integer,
+    OUT start_ts timestamptz, OUT end_ts timestamptz, OUT n_events integer, OUT events text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_pattern_matches' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION journey_match(timestamptz[], text[], text) IS
+'true when the journey given as parallel arrays (timestamps, event names) contains a match of the pattern';
+COMMENT ON FUNCTION journey_count(timestamptz[], text[], text) IS
+'number of non-overlapping matches of the pattern in the journey given as parallel arrays';
+COMMENT ON FUNCTION journey_matches(timestamptz[], text[], text) IS
+'one row per non-overlapping match (MATCH_RECOGNIZE ONE ROW PER MATCH): number, 1-based start/end position in the time-ordered journey, start/end time, number and names of the matched events';
+
+-- ClickHouse sequenceMatch / sequenceCount
+CREATE FUNCTION sequence_trans(internal, text, timestamptz, VARIADIC boolean[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_seq_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION sequence_trans(internal, text, timestamptz, boolean[]) IS 'internal: transition function of sequence_match/sequence_count';
+
+CREATE AGGREGATE sequence_match(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
+    SFUNC = sequence_trans, STYPE = internal,
+    FINALFUNC = journey_pattern_final_match, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = journey_pattern_combine,
+    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE sequence_count(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
+    SFUNC = sequence_trans, STYPE = internal,
+    FINALFUNC = journey_pattern_final_count, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = journey_pattern_combine,
+    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE sequence_match(text, timestamptz, boolean[]) IS
+'ClickHouse sequenceMatch(pattern)(ts, cond1, ...): (?N), ., .* and (?t op seconds); same answers, no TOO_SLOW limit';
+COMMENT ON AGGREGATE sequence_count(text, timestamptz, boolean[]) IS
+'ClickHouse sequenceCount(pattern)(ts, cond1, ...): number of non-overlapping matches, same answers, no TOO_SLOW limit';
