@@ -36,6 +36,7 @@ PG_FUNCTION_INFO_V1(jy_pattern_final_count);
 PG_FUNCTION_INFO_V1(jy_pattern_array_match);
 PG_FUNCTION_INFO_V1(jy_pattern_array_count);
 PG_FUNCTION_INFO_V1(jy_pattern_matches);
+PG_FUNCTION_INFO_V1(jy_pattern_fired);
 
 #define KIND_JOURNEY	0
 #define KIND_CH			1
@@ -349,11 +350,11 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the condition array must not be NULL")));
 	arr = PG_GETARG_ARRAYTYPE_P(3);
-	if (ARR_NDIM(arr) != 1 || ARR_ELEMTYPE(arr) != BOOLOID)
+	if (ARR_NDIM(arr) > 1 || ARR_ELEMTYPE(arr) != BOOLOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("conditions must be a one-dimensional boolean array")));
-	nconds = ARR_DIMS(arr)[0];
+	nconds = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
 	if (nconds < 1 || nconds > JY_CH_MAX_CONDS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -683,8 +684,8 @@ jy_pattern_matches(PG_FUNCTION_ARGS)
 	e.n = j.n;
 	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, true, &ms, &me))
 	{
-		Datum		values[7];
-		bool		nulls[7] = {false};
+		Datum		values[9];
+		bool		nulls[9] = {false};
 		Datum	   *names;
 		size_t		k;
 
@@ -700,8 +701,55 @@ jy_pattern_matches(PG_FUNCTION_ARGS)
 		values[4] = TimestampTzGetDatum(j.ts[me]);
 		values[5] = Int32GetDatum((int32) (me - ms + 1));
 		values[6] = PointerGetDatum(construct_array(names, (int) (me - ms + 1), TEXTOID, -1, false, TYPALIGN_INT));
+		if (ms > 0)
+			values[7] = CStringGetTextDatum(j.names[ms - 1]);
+		else
+			nulls[7] = true;
+		if (me + 1 < e.n)
+			values[8] = CStringGetTextDatum(j.names[me + 1]);
+		else
+			nulls[8] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		from = me + 1;
 	}
 	return (Datum) 0;
+}
+
+/*
+ * journey_first_fired / journey_last_fired (ts[], event[], pattern): the time
+ * of the last event of the first (last) non-overlapping match, i.e. when a
+ * rule written as a pattern fired first (last); NULL when it never fired.
+ * The C-level argument 3 selects last (true) or first (false).
+ */
+Datum
+jy_pattern_fired(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
+	bool		last = PG_GETARG_BOOL(3);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	JyEvents	e;
+	size_t		from = 0,
+				ms,
+				me;
+	bool		found = false;
+	int64		when = 0;
+
+	arrays_to_journey(tsa, eva, c->jp, false, &j);
+	e.ts = j.ts;
+	e.ev = j.ev;
+	e.n = j.n;
+	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, false, &ms, &me))
+	{
+		found = true;
+		when = j.ts[me];
+		if (!last)
+			break;
+		from = me + 1;
+	}
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(when);
 }

@@ -45,7 +45,8 @@ CREATE FUNCTION journey_count(ts timestamptz[], events text[], pattern text) RET
 AS 'MODULE_PATHNAME', 'jy_pattern_array_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION journey_matches(ts timestamptz[], events text[], pattern text,
     OUT match_no bigint, OUT start_pos integer, OUT end_pos integer,
-    OUT start_ts timestamptz, OUT end_ts timestamptz, OUT n_events integer, OUT events text[])
+    OUT start_ts timestamptz, OUT end_ts timestamptz, OUT n_events integer, OUT events text[],
+    OUT prev_event text, OUT next_event text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'jy_pattern_matches' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
 COMMENT ON FUNCTION journey_match(timestamptz[], text[], text) IS
@@ -53,7 +54,21 @@ COMMENT ON FUNCTION journey_match(timestamptz[], text[], text) IS
 COMMENT ON FUNCTION journey_count(timestamptz[], text[], text) IS
 'number of non-overlapping matches of the pattern in the journey given as parallel arrays';
 COMMENT ON FUNCTION journey_matches(timestamptz[], text[], text) IS
-'one row per non-overlapping match (MATCH_RECOGNIZE ONE ROW PER MATCH): number, 1-based start/end position in the time-ordered journey, start/end time, number and names of the matched events';
+'one row per non-overlapping match (MATCH_RECOGNIZE ONE ROW PER MATCH): number, 1-based start/end position in the time-ordered journey, start/end time, number and names of the matched events, the events just before and after the match';
+
+-- trigger support
+CREATE FUNCTION journey_fired(ts timestamptz[], events text[], pattern text, last boolean) RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'jy_pattern_fired' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION journey_fired(timestamptz[], text[], text, boolean) IS
+'internal: time of the last event of the first (last = false) or last (last = true) match';
+CREATE FUNCTION journey_first_fired(ts timestamptz[], events text[], pattern text) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.journey_fired(ts, events, pattern, false);
+CREATE FUNCTION journey_last_fired(ts timestamptz[], events text[], pattern text) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.journey_fired(ts, events, pattern, true);
+COMMENT ON FUNCTION journey_first_fired(timestamptz[], text[], text) IS
+'when a rule written as a pattern first fired: time of the last event of the first match (NULL if never)';
+COMMENT ON FUNCTION journey_last_fired(timestamptz[], text[], text) IS
+'when a rule last fired: time of the last event of the last non-overlapping match (NULL if never); compare with now() - interval for a cooldown';
 
 -- ClickHouse sequenceMatch / sequenceCount
 CREATE FUNCTION sequence_trans(internal, text, timestamptz, VARIADIC boolean[]) RETURNS internal
