@@ -1,0 +1,40 @@
+/*
+ * journey_type.h — the `journey` SQL type for other capabilities' glue
+ * (pattern matching, funnels, retention over stored journeys).
+ *
+ *   JyJView v;
+ *   jy_journey_view(PG_GETARG_DATUM(0), &v);     -- detoast once, validate, decode
+ *   for (i = 0; i < v.n; i++) ... v.ts[i] (µs), v.ev[i] -> v.name[id] / v.name_len[id]
+ *   id = jy_jc_find_name(&v, "purchase", 8);      -- -1 when the journey has no such event
+ *
+ * The arrays are palloc'd in CurrentMemoryContext; names point into the
+ * detoasted value (kept alive in the same context) or into static memory.
+ * Events are sorted by (time, name); the dictionary is sorted by name bytes.
+ */
+#ifndef JOURNEY_TYPE_H
+#define JOURNEY_TYPE_H
+
+#include "journey.h"
+#include "jcodec.h"
+
+/*
+ * Decode a journey datum (any TOAST state).  A stored value that fails
+ * validation is reported as ERRCODE_DATA_CORRUPTED.
+ */
+extern void jy_journey_view(Datum d, JyJView *v);
+
+/* Allocate the arrays of a view for n events and ndict names (palloc). */
+extern void jy_journey_view_alloc(JyJView *v, uint32 n, uint32 ndict);
+
+/* Build a journey value (palloc'd varlena) from a canonical view. */
+extern struct varlena *jy_journey_from_view(const JyJView *v);
+
+/*
+ * Canonicalize any view (unsorted events, duplicate/unused names) in place
+ * and build the value; limit and range errors become 54000 / 22008.
+ */
+extern struct varlena *jy_journey_build(JyJView *v);
+
+#define PG_GETARG_JOURNEY_VIEW(n, v) jy_journey_view(PG_GETARG_DATUM(n), (v))
+
+#endif

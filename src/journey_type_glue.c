@@ -1,0 +1,954 @@
+/*
+ * journey_type_glue.c — the `journey` type: one user's whole path in one
+ * compact, lossless value (codec and format: src/engine/jcodec.h).
+ *
+ *   journey_agg(ts, event)       build a journey (input order irrelevant)
+ *   rollup(journey), a || b      merge journeys (multiset union, time order)
+ *   length, first_time, last_time, duration, journey_events, event_at, time_at,
+ *   distinct_events, event_count, journey_path, journey_slice, journey_sessions
+ *   = <> < <= > >=, hash and btree operator classes (DISTINCT, GROUP BY, indexes)
+ *
+ * Binary send/recv: the bytes are the storage format itself (after the
+ * varlena header), and recv runs the full validation of the decoder.
+ */
+#include "journey_type.h"
+
+#include "access/hash.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+#include "sessionize.h"
+
+#define DatumGetJourneyPP(d) ((struct varlena *) PG_DETOAST_DATUM_PACKED(d))
+#define PG_GETARG_JOURNEY_PP(n) DatumGetJourneyPP(PG_GETARG_DATUM(n))
+
+PG_FUNCTION_INFO_V1(jy_journey_in);
+PG_FUNCTION_INFO_V1(jy_journey_out);
+PG_FUNCTION_INFO_V1(jy_journey_recv);
+PG_FUNCTION_INFO_V1(jy_journey_send);
+PG_FUNCTION_INFO_V1(jy_journey_agg_trans);
+PG_FUNCTION_INFO_V1(jy_journey_rollup_trans);
+PG_FUNCTION_INFO_V1(jy_journey_agg_combine);
+PG_FUNCTION_INFO_V1(jy_journey_agg_serial);
+PG_FUNCTION_INFO_V1(jy_journey_agg_deserial);
+PG_FUNCTION_INFO_V1(jy_journey_agg_final);
+PG_FUNCTION_INFO_V1(jy_journey_merge);
+PG_FUNCTION_INFO_V1(jy_journey_eq);
+PG_FUNCTION_INFO_V1(jy_journey_ne);
+PG_FUNCTION_INFO_V1(jy_journey_lt);
+PG_FUNCTION_INFO_V1(jy_journey_le);
+PG_FUNCTION_INFO_V1(jy_journey_gt);
+PG_FUNCTION_INFO_V1(jy_journey_ge);
+PG_FUNCTION_INFO_V1(jy_journey_cmp);
+PG_FUNCTION_INFO_V1(jy_journey_hash);
+PG_FUNCTION_INFO_V1(jy_journey_hash_extended);
+PG_FUNCTION_INFO_V1(jy_journey_length);
+PG_FUNCTION_INFO_V1(jy_journey_first_time);
+PG_FUNCTION_INFO_V1(jy_journey_last_time);
+PG_FUNCTION_INFO_V1(jy_journey_duration);
+PG_FUNCTION_INFO_V1(jy_journey_events);
+PG_FUNCTION_INFO_V1(jy_journey_event_at);
+PG_FUNCTION_INFO_V1(jy_journey_time_at);
+PG_FUNCTION_INFO_V1(jy_journey_distinct_events);
+PG_FUNCTION_INFO_V1(jy_journey_event_count);
+PG_FUNCTION_INFO_V1(jy_journey_path);
+PG_FUNCTION_INFO_V1(jy_journey_slice);
+PG_FUNCTION_INFO_V1(jy_journey_sessions);
+PG_FUNCTION_INFO_V1(jy_journey_from_arrays);
+
+/* ---- shared helpers (journey_type.h) -------------------------------------- */
+
+static void
+report(const JyJcError *e, int malformed_code, const char *what)
+{
+	int			code = e->status == JY_JC_ELIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
+		e->status == JY_JC_ERANGE ? ERRCODE_DATETIME_VALUE_OUT_OF_RANGE : malformed_code;
+
+	if (e->status == JY_JC_ELIMIT)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("journey is too large"),
+				 errdetail("%s", e->msg)));
+	if (e->status == JY_JC_ERANGE)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("journey time out of range"),
+				 errdetail("%s", e->msg),
+				 errhint("Journeys hold times from 0001-01-01 to 9999-12-31 UTC; infinity is not allowed.")));
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("%s at position %zu", what, e->pos + 1),
+			 errdetail("%s", e->msg)));
+}
+
+void
+jy_journey_view_alloc(JyJView *v, uint32 n, uint32 ndict)
+{
+	v->n = n;
+	v->ndict = ndict;
+	v->ts = (int64_t *) palloc(Max(n, 1) * sizeof(int64_t));
+	v->ev = (uint32_t *) palloc(Max(n, 1) * sizeof(uint32_t));
+	v->name = (const char **) palloc(Max(ndict, 1) * sizeof(const char *));
+	v->name_len = (uint32_t *) palloc(Max(ndict, 1) * sizeof(uint32_t));
+}
+
+static void
+view_of_bytes(const uint8 *buf, size_t len, JyJView *v, int malformed_code, const char *what)
+{
+	uint32		n,
+				ndict;
+	JyJcError	e;
+
+	if (jy_jc_header(buf, len, &n, &ndict, &e) != JY_JC_OK)
+		report(&e, malformed_code, what);
+	jy_journey_view_alloc(v, n, ndict);
+	if (jy_jc_decode(buf, len, v, &e) != JY_JC_OK)
+		report(&e, malformed_code, what);
+}
+
+void
+jy_journey_view(Datum d, JyJView *v)
+{
+	struct varlena *j = DatumGetJourneyPP(d);
+
+	view_of_bytes((const uint8 *) VARDATA_ANY(j), VARSIZE_ANY_EXHDR(j), v,
+				  ERRCODE_DATA_CORRUPTED, "corrupt journey value");
+}
+
+struct varlena *
+jy_journey_from_view(const JyJView *v)
+{
+	size_t		sz = jy_jc_encoded_size(v);
+	struct varlena *r;
+
+	if (sz > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey is too large"),
+				 errdetail("Its encoding would take %zu bytes.", sz)));
+	r = (struct varlena *) palloc(sz + VARHDRSZ);
+	SET_VARSIZE(r, sz + VARHDRSZ);
+	jy_jc_encode(v, (uint8_t *) VARDATA(r));
+	return r;
+}
+
+struct varlena *
+jy_journey_build(JyJView *v)
+{
+	JyJcError	e;
+	void	   *scratch = palloc_extended(jy_jc_canon_scratch(v->n, v->ndict), MCXT_ALLOC_HUGE);
+
+	if (jy_jc_canonicalize(v, scratch, &e) != JY_JC_OK)
+		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "invalid journey");
+	pfree(scratch);
+	return jy_journey_from_view(v);
+}
+
+static void
+verify_names(const JyJView *v)
+{
+	uint32		i;
+
+	for (i = 0; i < v->ndict; i++)
+		pg_verifymbstr(v->name[i], (int) v->name_len[i], false);
+}
+
+/* ---- text and binary I/O ------------------------------------------------- */
+
+Datum
+jy_journey_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	size_t		len = strlen(str);
+	uint32		cap = Min(jy_jc_text_max_events(str, len), JY_JC_MAX_EVENTS);
+	JyJView		v;
+	JyJcError	e;
+	char	   *namebuf = palloc(len + 1);
+	void	   *scratch = palloc_extended(jy_jc_canon_scratch(cap, cap), MCXT_ALLOC_HUGE);
+
+	v.ts = palloc_extended((Size) cap * sizeof(int64_t), MCXT_ALLOC_HUGE);
+	v.ev = palloc_extended((Size) cap * sizeof(uint32_t), MCXT_ALLOC_HUGE);
+	v.name = palloc_extended((Size) cap * sizeof(const char *), MCXT_ALLOC_HUGE);
+	v.name_len = palloc_extended((Size) cap * sizeof(uint32_t), MCXT_ALLOC_HUGE);
+	if (jy_jc_parse_text(str, len, &v, cap, namebuf, scratch, &e) != JY_JC_OK)
+		report(&e, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type journey");
+	verify_names(&v);
+	PG_RETURN_POINTER(jy_journey_from_view(&v));
+}
+
+Datum
+jy_journey_out(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+	char	   *out;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	out = palloc_extended(jy_jc_text_size(&v) + 1, MCXT_ALLOC_HUGE);
+	jy_jc_print_text(&v, out);
+	PG_RETURN_CSTRING(out);
+}
+
+Datum
+jy_journey_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	size_t		len = (size_t) (buf->len - buf->cursor);
+	const uint8 *bytes = (const uint8 *) buf->data + buf->cursor;
+	JyJView		v;
+	struct varlena *r;
+
+	view_of_bytes(bytes, len, &v, ERRCODE_INVALID_BINARY_REPRESENTATION,
+				  "invalid external binary representation of type journey");
+	verify_names(&v);
+	r = (struct varlena *) palloc(len + VARHDRSZ);
+	SET_VARSIZE(r, len + VARHDRSZ);
+	memcpy(VARDATA(r), bytes, len);
+	buf->cursor = buf->len;
+	PG_RETURN_POINTER(r);
+}
+
+Datum
+jy_journey_send(PG_FUNCTION_ARGS)
+{
+	struct varlena *j = PG_GETARG_JOURNEY_PP(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA_ANY(j), VARSIZE_ANY_EXHDR(j));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- aggregate state: events with interned names ------------------------- */
+
+typedef struct JAgg
+{
+	uint32		n,
+				cap;
+	int64	   *ts;
+	uint32	   *ev;
+	uint32		ndict,
+				dcap;
+	uint32	   *noff;			/* name offsets into arena */
+	uint32	   *nlen;
+	char	   *arena;
+	Size		alen,
+				acap;
+	uint32	   *htab;			/* id + 1, 0 = empty; size hsize (power of 2) */
+	uint32		hsize;
+} JAgg;
+
+static JAgg *
+jagg_new(MemoryContext cxt)
+{
+	JAgg	   *st = (JAgg *) MemoryContextAllocZero(cxt, sizeof(JAgg));
+
+	st->cap = 64;
+	st->ts = MemoryContextAlloc(cxt, st->cap * sizeof(int64));
+	st->ev = MemoryContextAlloc(cxt, st->cap * sizeof(uint32));
+	st->dcap = 16;
+	st->noff = MemoryContextAlloc(cxt, st->dcap * sizeof(uint32));
+	st->nlen = MemoryContextAlloc(cxt, st->dcap * sizeof(uint32));
+	st->acap = 256;
+	st->arena = MemoryContextAlloc(cxt, st->acap);
+	st->hsize = 32;
+	st->htab = MemoryContextAllocZero(cxt, st->hsize * sizeof(uint32));
+	return st;
+}
+
+static void
+jagg_rehash(JAgg *st, MemoryContext cxt)
+{
+	uint32		size = st->hsize * 2,
+				i;
+	uint32	   *t = MemoryContextAllocZero(cxt, size * sizeof(uint32));
+
+	for (i = 0; i < st->ndict; i++)
+	{
+		uint32		h = hash_bytes((const unsigned char *) st->arena + st->noff[i], (int) st->nlen[i]) & (size - 1);
+
+		while (t[h] != 0)
+			h = (h + 1) & (size - 1);
+		t[h] = i + 1;
+	}
+	pfree(st->htab);
+	st->htab = t;
+	st->hsize = size;
+}
+
+static uint32
+jagg_intern(JAgg *st, const char *name, uint32 len, MemoryContext cxt)
+{
+	uint32		h,
+				id;
+
+	if (len > JY_JC_MAX_NAME_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey event name is too long"),
+				 errdetail("The name is %u bytes long; the limit is %u bytes.", len, JY_JC_MAX_NAME_LEN)));
+	h = hash_bytes((const unsigned char *) name, (int) len) & (st->hsize - 1);
+	while ((id = st->htab[h]) != 0)
+	{
+		if (st->nlen[id - 1] == len && memcmp(st->arena + st->noff[id - 1], name, len) == 0)
+			return id - 1;
+		h = (h + 1) & (st->hsize - 1);
+	}
+	if (st->ndict >= JY_JC_MAX_NAMES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey has too many distinct event names"),
+				 errdetail("A journey holds at most %u distinct event names.", JY_JC_MAX_NAMES)));
+	if (st->ndict == st->dcap)
+	{
+		st->dcap *= 2;
+		st->noff = repalloc(st->noff, st->dcap * sizeof(uint32));
+		st->nlen = repalloc(st->nlen, st->dcap * sizeof(uint32));
+	}
+	if (st->alen + len > st->acap)
+	{
+		while (st->alen + len > st->acap)
+			st->acap *= 2;
+		st->arena = repalloc(st->arena, st->acap);
+	}
+	memcpy(st->arena + st->alen, name, len);
+	id = st->ndict++;
+	st->noff[id] = (uint32) st->alen;
+	st->nlen[id] = len;
+	st->alen += len;
+	st->htab[h] = id + 1;
+	if (st->ndict * 2 > st->hsize)
+		jagg_rehash(st, cxt);
+	return id;
+}
+
+static void
+jagg_reserve(JAgg *st, uint64 more)
+{
+	uint64		need = (uint64) st->n + more;
+
+	if (need <= st->cap)
+		return;
+	if (need > JY_JC_MAX_EVENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey has too many events"),
+				 errdetail("A journey holds at most %u events.", JY_JC_MAX_EVENTS)));
+	st->cap = (uint32) Min(Max(need, (uint64) st->cap * 2), (uint64) JY_JC_MAX_EVENTS);
+	st->ts = repalloc_huge(st->ts, (Size) st->cap * sizeof(int64));
+	st->ev = repalloc_huge(st->ev, (Size) st->cap * sizeof(uint32));
+}
+
+static void
+check_time(TimestampTz t)
+{
+	if (t < JY_JC_MIN_TS || t > JY_JC_MAX_TS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("journey time out of range"),
+				 errdetail("Journeys hold times from 0001-01-01 to 9999-12-31 UTC; infinity is not allowed.")));
+}
+
+/* append a whole canonical view (names re-interned) */
+static void
+jagg_add_view(JAgg *st, const JyJView *v, MemoryContext cxt)
+{
+	uint32	   *map = palloc(Max(v->ndict, 1) * sizeof(uint32));
+	uint32		i;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	for (i = 0; i < v->ndict; i++)
+		map[i] = jagg_intern(st, v->name[i], v->name_len[i], cxt);
+	jagg_reserve(st, v->n);
+	for (i = 0; i < v->n; i++)
+	{
+		st->ts[st->n + i] = v->ts[i];
+		st->ev[st->n + i] = map[v->ev[i]];
+	}
+	st->n += v->n;
+	MemoryContextSwitchTo(old);
+	pfree(map);
+}
+
+/* a view of copies of the state's arrays (the state stays valid) */
+static void
+jagg_view(const JAgg *st, JyJView *v)
+{
+	uint32		i;
+
+	jy_journey_view_alloc(v, st->n, st->ndict);
+	memcpy(v->ts, st->ts, st->n * sizeof(int64));
+	memcpy(v->ev, st->ev, st->n * sizeof(uint32));
+	for (i = 0; i < st->ndict; i++)
+	{
+		v->name[i] = st->arena + st->noff[i];
+		v->name_len[i] = st->nlen[i];
+	}
+}
+
+Datum
+jy_journey_agg_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt,
+				old;
+	JAgg	   *st;
+	TimestampTz t;
+	text	   *name;
+	uint32		id;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "journey_agg_trans called in non-aggregate context");
+	st = PG_ARGISNULL(0) ? NULL : (JAgg *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	if (st == NULL)
+		st = jagg_new(aggcxt);
+	t = PG_GETARG_TIMESTAMPTZ(1);
+	check_time(t);
+	name = PG_GETARG_TEXT_PP(2);
+	old = MemoryContextSwitchTo(aggcxt);
+	id = jagg_intern(st, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), aggcxt);
+	if (st->n == st->cap)
+		jagg_reserve(st, 1);
+	MemoryContextSwitchTo(old);
+	st->ts[st->n] = t;
+	st->ev[st->n] = id;
+	st->n++;
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_journey_rollup_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	JAgg	   *st;
+	JyJView		v;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "journey rollup called in non-aggregate context");
+	st = PG_ARGISNULL(0) ? NULL : (JAgg *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	if (st == NULL)
+		st = jagg_new(aggcxt);
+	jy_journey_view(PG_GETARG_DATUM(1), &v);
+	jagg_add_view(st, &v, aggcxt);
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_journey_agg_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt,
+				old;
+	JAgg	   *a,
+			   *b;
+	uint32		i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "journey_agg_combine called in non-aggregate context");
+	a = PG_ARGISNULL(0) ? NULL : (JAgg *) PG_GETARG_POINTER(0);
+	b = PG_ARGISNULL(1) ? NULL : (JAgg *) PG_GETARG_POINTER(1);
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = jagg_new(aggcxt);
+	old = MemoryContextSwitchTo(aggcxt);
+	{
+		uint32	   *map = palloc(Max(b->ndict, 1) * sizeof(uint32));
+
+		for (i = 0; i < b->ndict; i++)
+			map[i] = jagg_intern(a, b->arena + b->noff[i], b->nlen[i], aggcxt);
+		jagg_reserve(a, b->n);
+		for (i = 0; i < b->n; i++)
+		{
+			a->ts[a->n + i] = b->ts[i];
+			a->ev[a->n + i] = map[b->ev[i]];
+		}
+		a->n += b->n;
+		pfree(map);
+	}
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(a);
+}
+
+/* the serialized state is a journey value (canonical, validated on the way back) */
+Datum
+jy_journey_agg_serial(PG_FUNCTION_ARGS)
+{
+	JAgg	   *st = (JAgg *) PG_GETARG_POINTER(0);
+	JyJView		v;
+
+	jagg_view(st, &v);
+	PG_RETURN_POINTER(jy_journey_build(&v));
+}
+
+Datum
+jy_journey_agg_deserial(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	JAgg	   *st;
+	JyJView		v;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "journey_agg_deserial called in non-aggregate context");
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	st = jagg_new(aggcxt);
+	jagg_add_view(st, &v, aggcxt);
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_journey_agg_final(PG_FUNCTION_ARGS)
+{
+	JAgg	   *st;
+	JyJView		v;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	/* a state exists once a non-NULL row came; rollup of empty journeys is empty */
+	st = (JAgg *) PG_GETARG_POINTER(0);
+	jagg_view(st, &v);
+	PG_RETURN_POINTER(jy_journey_build(&v));
+}
+
+/* ---- merge ---------------------------------------------------------------- */
+
+Datum
+jy_journey_merge(PG_FUNCTION_ARGS)
+{
+	JyJView		a,
+				b,
+				r;
+	JyJcError	e;
+	uint32	   *scratch;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &a);
+	jy_journey_view(PG_GETARG_DATUM(1), &b);
+	if ((uint64) a.n + b.n > JY_JC_MAX_EVENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey has too many events"),
+				 errdetail("The merged journey would have " UINT64_FORMAT " events; a journey holds at most %u.",
+						   (uint64) a.n + b.n, JY_JC_MAX_EVENTS)));
+	jy_journey_view_alloc(&r, a.n + b.n, a.ndict + b.ndict);
+	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
+	if (jy_jc_merge(&a, &b, &r, scratch, &e) != JY_JC_OK)
+		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
+	PG_RETURN_POINTER(jy_journey_from_view(&r));
+}
+
+/* ---- comparison and hashing (on the canonical bytes) ---------------------- */
+
+static int
+journey_cmp_internal(FunctionCallInfo fcinfo)
+{
+	struct varlena *a = PG_GETARG_JOURNEY_PP(0);
+	struct varlena *b = PG_GETARG_JOURNEY_PP(1);
+	Size		la = VARSIZE_ANY_EXHDR(a),
+				lb = VARSIZE_ANY_EXHDR(b);
+	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(la, lb));
+
+	if (c == 0 && la != lb)
+		c = la < lb ? -1 : 1;
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	return c;
+}
+
+Datum
+jy_journey_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_cmp_internal(fcinfo) == 0);
+}
+
+Datum
+jy_journey_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_cmp_internal(fcinfo) != 0);
+}
+
+Datum
+jy_journey_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_cmp_internal(fcinfo) < 0);
+}
+
+Datum
+jy_journey_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_cmp_internal(fcinfo) <= 0);
+}
+
+Datum
+jy_journey_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_cmp_internal(fcinfo) > 0);
+}
+
+Datum
+jy_journey_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_cmp_internal(fcinfo) >= 0);
+}
+
+Datum
+jy_journey_cmp(PG_FUNCTION_ARGS)
+{
+	int			c = journey_cmp_internal(fcinfo);
+
+	PG_RETURN_INT32(c < 0 ? -1 : c > 0 ? 1 : 0);
+}
+
+Datum
+jy_journey_hash(PG_FUNCTION_ARGS)
+{
+	struct varlena *j = PG_GETARG_JOURNEY_PP(0);
+	Datum		h = hash_any((const unsigned char *) VARDATA_ANY(j), (int) VARSIZE_ANY_EXHDR(j));
+
+	PG_FREE_IF_COPY(j, 0);
+	return h;
+}
+
+Datum
+jy_journey_hash_extended(PG_FUNCTION_ARGS)
+{
+	struct varlena *j = PG_GETARG_JOURNEY_PP(0);
+	Datum		h = hash_any_extended((const unsigned char *) VARDATA_ANY(j), (int) VARSIZE_ANY_EXHDR(j),
+									  PG_GETARG_INT64(1));
+
+	PG_FREE_IF_COPY(j, 0);
+	return h;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
+
+Datum
+jy_journey_length(PG_FUNCTION_ARGS)
+{
+	struct varlena *j = PG_GETARG_JOURNEY_PP(0);
+	uint32		n,
+				nd;
+	JyJcError	e;
+
+	if (jy_jc_header((const uint8_t *) VARDATA_ANY(j), VARSIZE_ANY_EXHDR(j), &n, &nd, &e) != JY_JC_OK)
+		report(&e, ERRCODE_DATA_CORRUPTED, "corrupt journey value");
+	PG_RETURN_INT32((int32) n);
+}
+
+Datum
+jy_journey_first_time(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	if (v.n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(v.ts[0]);
+}
+
+Datum
+jy_journey_last_time(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	if (v.n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(v.ts[v.n - 1]);
+}
+
+Datum
+jy_journey_duration(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	if (v.n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INTERVAL_P(jy_usecs_to_interval(v.ts[v.n - 1] - v.ts[0]));
+}
+
+static text *
+jname_text(const JyJView *v, uint32 id)
+{
+	return cstring_to_text_with_len(v->name[id], (int) v->name_len[id]);
+}
+
+Datum
+jy_journey_events(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	JyJView		v;
+	uint32		i;
+	text	  **names;
+
+	InitMaterializedSRF(fcinfo, 0);
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	names = palloc(Max(v.ndict, 1) * sizeof(text *));
+	for (i = 0; i < v.ndict; i++)
+		names[i] = jname_text(&v, i);
+	for (i = 0; i < v.n; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		CHECK_FOR_INTERRUPTS();
+		values[0] = Int32GetDatum((int32) i + 1);
+		values[1] = TimestampTzGetDatum(v.ts[i]);
+		values[2] = PointerGetDatum(names[v.ev[i]]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* 1-based position; negative counts from the end (-1 = last); false when out of range */
+static bool
+position_index(const JyJView *v, int32 pos, uint32 *idx)
+{
+	int64		i = pos > 0 ? (int64) pos - 1 : (int64) v->n + pos;
+
+	if (pos == 0 || i < 0 || i >= (int64) v->n)
+		return false;
+	*idx = (uint32) i;
+	return true;
+}
+
+Datum
+jy_journey_event_at(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+	uint32		i;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	if (!position_index(&v, PG_GETARG_INT32(1), &i))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(jname_text(&v, v.ev[i]));
+}
+
+Datum
+jy_journey_time_at(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+	uint32		i;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	if (!position_index(&v, PG_GETARG_INT32(1), &i))
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(v.ts[i]);
+}
+
+Datum
+jy_journey_distinct_events(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+	Datum	   *d;
+	uint32		i;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	d = palloc(Max(v.ndict, 1) * sizeof(Datum));
+	for (i = 0; i < v.ndict; i++)
+		d[i] = PointerGetDatum(jname_text(&v, i));
+	PG_RETURN_ARRAYTYPE_P(construct_array(d, (int) v.ndict, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+Datum
+jy_journey_event_count(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+	text	   *name = PG_GETARG_TEXT_PP(1);
+	int64		id;
+	int32		c = 0;
+	uint32		i;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	id = jy_jc_find_name(&v, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+	if (id < 0)
+		PG_RETURN_INT32(0);
+	for (i = 0; i < v.n; i++)
+		c += v.ev[i] == (uint32) id;
+	PG_RETURN_INT32(c);
+}
+
+Datum
+jy_journey_path(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+	bool		collapse = PG_GETARG_BOOL(1);
+	text	   *sep = PG_GETARG_TEXT_PP(2);
+	StringInfoData buf;
+	uint32		i;
+	bool		first = true;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	initStringInfo(&buf);
+	for (i = 0; i < v.n; i++)
+	{
+		if (collapse && i > 0 && v.ev[i] == v.ev[i - 1])
+			continue;
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!first)
+			appendBinaryStringInfo(&buf, VARDATA_ANY(sep), VARSIZE_ANY_EXHDR(sep));
+		appendBinaryStringInfo(&buf, v.name[v.ev[i]], (int) v.name_len[v.ev[i]]);
+		first = false;
+	}
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/* a canonical journey of events [lo, hi) of v (unused names dropped) */
+static struct varlena *
+sub_journey(const JyJView *v, uint32 lo, uint32 hi)
+{
+	JyJView		s;
+
+	s.n = hi - lo;
+	s.ndict = v->ndict;
+	s.ts = v->ts + lo;
+	s.ev = palloc(Max(s.n, 1) * sizeof(uint32));
+	memcpy(s.ev, v->ev + lo, s.n * sizeof(uint32));
+	s.name = palloc(Max(v->ndict, 1) * sizeof(const char *));
+	s.name_len = palloc(Max(v->ndict, 1) * sizeof(uint32));
+	memcpy(s.name, v->name, v->ndict * sizeof(const char *));
+	memcpy(s.name_len, v->name_len, v->ndict * sizeof(uint32));
+	return jy_journey_build(&s);
+}
+
+Datum
+jy_journey_slice(PG_FUNCTION_ARGS)
+{
+	JyJView		v;
+	TimestampTz from = PG_GETARG_TIMESTAMPTZ(1),
+				to = PG_GETARG_TIMESTAMPTZ(2);
+	uint32		lo = 0,
+				hi;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	while (lo < v.n && v.ts[lo] < from)
+		lo++;
+	hi = lo;
+	while (hi < v.n && v.ts[hi] < to)
+		hi++;
+	PG_RETURN_POINTER(sub_journey(&v, lo, hi));
+}
+
+Datum
+jy_journey_sessions(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	JyJView		v;
+	int64		gap,
+				max_len = 0;
+	JySessionizer s;
+	uint32		i,
+				start = 0;
+	int32		number = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	gap = jy_positive_interval_arg(fcinfo, 1, "session gap");
+	if (!PG_ARGISNULL(2))
+	{
+		max_len = jy_interval_usecs(PG_GETARG_INTERVAL_P(2), "maximum session length");
+		if (max_len < gap)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("maximum session length must not be shorter than the session gap")));
+	}
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	jy_sessionizer_init(&s, gap, max_len);
+	for (i = 0; i <= v.n; i++)
+	{
+		bool		brk = (i == v.n) || jy_sessionizer_step(&s, v.ts[i], false) == JY_SESS_NEW;
+
+		CHECK_FOR_INTERRUPTS();
+		if (brk && i > start)
+		{
+			Datum		values[2];
+			bool		nulls[2] = {false, false};
+
+			values[0] = Int32GetDatum(++number);
+			values[1] = PointerGetDatum(sub_journey(&v, start, i));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			start = i;
+		}
+	}
+	return (Datum) 0;
+}
+
+/* journey(ts timestamptz[], events text[]): pairs by position; NULL pairs skipped */
+Datum
+jy_journey_from_arrays(PG_FUNCTION_ARGS)
+{
+	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *ea = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *td,
+			   *ed;
+	bool	   *tn,
+			   *en;
+	int			nt,
+				ne,
+				i;
+	JyJView		v;
+	uint32		k = 0;
+
+	if (ARR_NDIM(ta) > 1 || ARR_NDIM(ea) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("journey() takes one-dimensional arrays")));
+	deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &td, &tn, &nt);
+	deconstruct_array(ea, TEXTOID, -1, false, TYPALIGN_INT, &ed, &en, &ne);
+	if (nt != ne)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("journey() needs arrays of the same length"),
+				 errdetail("The time array has %d elements and the event array %d.", nt, ne)));
+	if ((uint32) nt > JY_JC_MAX_EVENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey has too many events"),
+				 errdetail("A journey holds at most %u events.", JY_JC_MAX_EVENTS)));
+	jy_journey_view_alloc(&v, (uint32) nt, (uint32) nt);
+	for (i = 0; i < nt; i++)
+	{
+		text	   *t;
+
+		if (tn[i] || en[i])
+			continue;
+		check_time(DatumGetTimestampTz(td[i]));
+		t = DatumGetTextPP(ed[i]);
+		v.ts[k] = DatumGetTimestampTz(td[i]);
+		v.ev[k] = k;
+		v.name[k] = VARDATA_ANY(t);
+		v.name_len[k] = VARSIZE_ANY_EXHDR(t);
+		if (v.name_len[k] > JY_JC_MAX_NAME_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("journey event name is too long"),
+					 errdetail("The name is %u bytes long; the limit is %u bytes.", v.name_len[k], JY_JC_MAX_NAME_LEN)));
+		k++;
+	}
+	v.n = k;
+	v.ndict = k;
+	PG_RETURN_POINTER(jy_journey_build(&v));
+}
