@@ -70,6 +70,29 @@ SELECT journey_count(ARRAY['2024-01-01 10:00','2024-01-01 10:01','2024-01-01 10:
 SELECT start_pos, end_pos, events FROM journey_matches(
   ARRAY['2024-01-01 10:02','2024-01-01 10:00','2024-01-01 10:01']::timestamptz[], ARRAY['c','a','b'], 'a b c');
 
+-- events at the same time are ordered by name (as in the journey type), whatever the input order
+SELECT start_pos, end_pos, events FROM journey_matches(
+  ARRAY['2024-01-01 10:00','2024-01-01 10:00','2024-01-01 10:01']::timestamptz[], ARRAY['b','a','c'], 'a b c');
+SELECT journey_count(ts, e, 'a . b') AS asc_input, journey_count(ts, e, 'a . b' ORDER BY e DESC) AS desc_input,
+       journey_count(ts, e, 'a b') AS a_b_not_adjacent
+FROM (VALUES ('2024-01-01 10:00'::timestamptz, 'a'), ('2024-01-01 10:00', 'b'), ('2024-01-01 10:00', 'zz'), ('2024-01-01 10:00', 'aa')) v(ts, e);
+
+-- the journey type: same answers as the aggregates over raw rows (ties in both by name)
+CREATE TABLE js AS SELECT user_id, journey_agg(ts, event) AS j FROM journey_sample_events(1000, 3) GROUP BY user_id;
+SELECT count(*) AS users,
+  count(*) FILTER (WHERE journey_count(js.j, 'product_view .* add_to_cart within 30 minutes') = a.c) AS count_agree,
+  count(*) FILTER (WHERE journey_match(js.j, 'product_view ([^add_to_cart]* product_view){2,} within 10 minutes') = a.m) AS match_agree
+FROM js JOIN (SELECT user_id, journey_count(ts, event, 'product_view .* add_to_cart within 30 minutes') c,
+   journey_match(ts, event, 'product_view ([^add_to_cart]* product_view){2,} within 10 minutes') m
+   FROM journey_sample_events(1000, 3) GROUP BY user_id) a USING (user_id);
+SELECT * FROM journey_matches('[2024-01-01 10:00:00Z view, +1m view, +4m cart, +15m view]'::journey, 'view .* cart');
+SELECT journey_match('[2024-01-01 10:00:00Z view, +1m view]'::journey, 'view{2}') AS m,
+       journey_count('[2024-01-01 10:00:00Z view, +1m view]'::journey, 'view') AS c,
+       journey_first_fired('[2024-01-01 10:00:00Z view, +1m view]'::journey, 'view') AS first_fired,
+       journey_last_fired('[2024-01-01 10:00:00Z view, +1m view]'::journey, 'view') AS last_fired;
+SELECT journey_match('[]'::journey, 'view') AS empty_match, journey_count('[]'::journey, '.') AS empty_count,
+       journey_match(NULL::journey, 'view') IS NULL AS null_journey;
+
 -- path analysis: the events just before and after each match (sequenceNextNode-like)
 SELECT j.u, m.match_no, m.prev_event, m.events, m.next_event FROM j, journey_matches(j.t, j.e, 'view .* cart') m ORDER BY 1, 2;
 SELECT j.u, m.match_no, m.prev_event, m.next_event FROM j, journey_matches(j.t, j.e, 'page') m ORDER BY 1, 2;
@@ -113,10 +136,11 @@ FROM ev WHERE u = 1;
 -- on the sample data: ClickHouse patterns agree with the equivalent journey patterns
 CREATE TABLE sample AS SELECT * FROM journey_sample_events(1000, 3);
 -- (?1)(?2) adjacent among the rows that satisfy a condition == 'a b' over those rows
+-- (sequence_* keep ties in arrival order, journey_* order them by name: ORDER BY makes both the same)
 SELECT count(*) AS users, count(*) FILTER (WHERE s_m = j_m AND s_c = j_c) AS agree, count(*) FILTER (WHERE s_m) AS matched FROM (
   SELECT user_id,
-    sequence_match('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart') AS s_m,
-    sequence_count('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart') AS s_c,
+    sequence_match('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart' ORDER BY ts, event) AS s_m,
+    sequence_count('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart' ORDER BY ts, event) AS s_c,
     coalesce(journey_match(ts, event, 'product_view add_to_cart') FILTER (WHERE event IN ('product_view', 'add_to_cart')), false) AS j_m,
     journey_count(ts, event, 'product_view add_to_cart') FILTER (WHERE event IN ('product_view', 'add_to_cart')) AS j_c
   FROM sample GROUP BY user_id) x;

@@ -25,6 +25,7 @@
 #include "utils/lsyscache.h"
 
 #include "pattern.h"
+#include "journey_type.h"
 
 PG_FUNCTION_INFO_V1(jy_pattern_trans);
 PG_FUNCTION_INFO_V1(jy_seq_trans);
@@ -37,6 +38,10 @@ PG_FUNCTION_INFO_V1(jy_pattern_array_match);
 PG_FUNCTION_INFO_V1(jy_pattern_array_count);
 PG_FUNCTION_INFO_V1(jy_pattern_matches);
 PG_FUNCTION_INFO_V1(jy_pattern_fired);
+PG_FUNCTION_INFO_V1(jy_pattern_j_match);
+PG_FUNCTION_INFO_V1(jy_pattern_j_count);
+PG_FUNCTION_INFO_V1(jy_pattern_j_matches);
+PG_FUNCTION_INFO_V1(jy_pattern_j_fired);
 
 #define KIND_JOURNEY	0
 #define KIND_CH			1
@@ -161,6 +166,7 @@ pattern_arg(FunctionCallInfo fcinfo, int argno)
 typedef struct TsIdx
 {
 	int64		ts;
+	uint32		key;			/* tie order (journey patterns), 0 for sequence_* */
 	int64		idx;
 } TsIdx;
 
@@ -172,19 +178,26 @@ tsidx_cmp(const void *a, const void *b)
 
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* sort ts[] and the parallel 32-bit payload in place, ties keep their order */
+/*
+ * Sort ts[] and the parallel 32-bit payload in place by time; with
+ * key_is_payload, ties are ordered by the payload (a tie key), otherwise they
+ * keep their order.
+ */
 static void
-sort_events(int64 *ts, int32 *pl, int64 n)
+sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
 {
 	TsIdx	   *t;
 	int32	   *tmp;
 	int64		i;
 
 	for (i = 1; i < n; i++)
-		if (ts[i] < ts[i - 1])
+		if (ts[i] < ts[i - 1] ||
+			(key_is_payload && ts[i] == ts[i - 1] && (uint32) pl[i] < (uint32) pl[i - 1]))
 			break;
 	if (i >= n)
 		return;
@@ -193,6 +206,7 @@ sort_events(int64 *ts, int32 *pl, int64 n)
 	for (i = 0; i < n; i++)
 	{
 		t[i].ts = ts[i];
+		t[i].key = key_is_payload ? (uint32) pl[i] : 0;
 		t[i].idx = i;
 	}
 	qsort(t, n, sizeof(TsIdx), tsidx_cmp);
@@ -219,7 +233,7 @@ typedef struct PatAgg
 	int64		n;
 	int64		cap;
 	int64	   *ts;
-	int32	   *pl;				/* journey: pattern-local event id; sequence_*: condition mask */
+	int32	   *pl;				/* journey: tie key (jy_pat_tie_key); sequence_*: condition mask */
 } PatAgg;
 
 #define PATAGG_MAX_EVENTS ((int64) (MaxAllocHugeSize / sizeof(int64) / 2))
@@ -286,7 +300,9 @@ patagg_push(PatAgg *st, MemoryContext aggcxt, int64 ts, int32 pl)
 {
 	if (st->n == st->cap)
 		patagg_reserve(st, 1, aggcxt);
-	if (st->n > 0 && ts < st->ts[st->n - 1])
+	if (st->n > 0 && (ts < st->ts[st->n - 1] ||
+					  (st->kind == KIND_JOURNEY && ts == st->ts[st->n - 1] &&
+					   (uint32) pl < (uint32) st->pl[st->n - 1])))
 		st->sorted = false;
 	st->ts[st->n] = ts;
 	st->pl[st->n] = pl;
@@ -324,7 +340,7 @@ jy_pattern_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	ev = PG_GETARG_TEXT_PP(2);
 	patagg_push(st, aggcxt, PG_GETARG_TIMESTAMPTZ(1),
-				jy_pat_lookup(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev)));
+				(int32) jy_pat_tie_key(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev)));
 	PG_RETURN_POINTER(st);
 }
 
@@ -424,7 +440,9 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 	if (b->n > 0)
 	{
 		patagg_reserve(a, b->n, aggcxt);
-		if (!b->sorted || (a->n > 0 && b->ts[0] < a->ts[a->n - 1]))
+		if (!b->sorted || (a->n > 0 && (b->ts[0] < a->ts[a->n - 1] ||
+										(a->kind == KIND_JOURNEY && b->ts[0] == a->ts[a->n - 1] &&
+										 (uint32) b->pl[0] < (uint32) a->pl[a->n - 1]))))
 			a->sorted = false;
 		memcpy(a->ts + a->n, b->ts, b->n * sizeof(int64));
 		memcpy(a->pl + a->n, b->pl, b->n * sizeof(int32));
@@ -522,7 +540,7 @@ patagg_run(FunctionCallInfo fcinfo, PatAgg *st, bool count)
 	if (!st->sorted)
 	{
 		/* sorting in place keeps the state valid for another final call */
-		sort_events(st->ts, st->pl, st->n);
+		sort_events(st->ts, st->pl, st->n, st->kind == KIND_JOURNEY);
 		st->sorted = true;
 	}
 	if (st->kind == KIND_CH)
@@ -533,11 +551,19 @@ patagg_run(FunctionCallInfo fcinfo, PatAgg *st, bool count)
 	}
 	else
 	{
-		JyEvents	e = {st->ts, st->pl, (size_t) st->n};
+		int32	   *ids = palloc_extended(Max(st->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+		JyEvents	e = {st->ts, ids, (size_t) st->n};
+		int64		i,
+					r;
 
+		for (i = 0; i < st->n; i++)
+			ids[i] = (st->pl[i] & 1) ? (int32) (((uint32) st->pl[i] - 1) / 2) : -1;
 		if (count)
-			return jy_pat_count(c->jp, c->scratch, &e);
-		return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+			r = jy_pat_count(c->jp, c->scratch, &e);
+		else
+			r = jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+		pfree(ids);
+		return r;
 	}
 }
 
@@ -566,11 +592,49 @@ typedef struct ArrJourney
 	int32	   *orig;			/* index in the input arrays of each kept event */
 	char	  **names;			/* event text of each kept event (journey_matches only) */
 	int64		n;
+	/* journey-type input: names come from the decoded view's dictionary */
+	JyJView    *view;
 } ArrJourney;
+
+/* text datum of the name of event i */
+static Datum
+event_name_datum(const ArrJourney *j, size_t i)
+{
+	if (j->view)
+	{
+		uint32		id = j->view->ev[i];
+
+		return PointerGetDatum(cstring_to_text_with_len(j->view->name[id], (int) j->view->name_len[id]));
+	}
+	return CStringGetTextDatum(j->names[i]);
+}
+
+/* decode a journey value into pattern-local ids (names resolved once per dictionary entry) */
+static void
+journey_value_to_events(Datum d, const JyPattern *p, ArrJourney *j)
+{
+	JyJView    *v = palloc0(sizeof(JyJView));
+	int32	   *map;
+	uint32		i;
+
+	jy_journey_view(d, v);
+	map = palloc(Max(v->ndict, 1) * sizeof(int32));
+	for (i = 0; i < v->ndict; i++)
+		map[i] = jy_pat_lookup(p, v->name[i], v->name_len[i]);
+	j->view = v;
+	j->n = v->n;
+	j->ts = v->ts;
+	j->ev = palloc(Max(v->n, 1) * sizeof(int32));
+	for (i = 0; i < v->n; i++)
+		j->ev[i] = map[v->ev[i]];
+	j->names = NULL;
+	j->orig = NULL;
+}
 
 /*
  * Decode (ts[], event[]) into a time-ordered journey of pattern-local ids.
- * Pairs with a NULL timestamp or a NULL event are skipped.
+ * Events at the same time are ordered by name (like the journey type) as far
+ * as the pattern can tell; pairs with a NULL timestamp or event are skipped.
  */
 static void
 arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_names, ArrJourney *j)
@@ -600,11 +664,15 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	j->n = 0;
 	for (i = 0; i < nts; i++)
 	{
+		text	   *ev;
+
 		if (tsn[i] || evn[i])
 			continue;
+		ev = DatumGetTextPP(evd[i]);
 		t[j->n].ts = DatumGetTimestampTz(tsd[i]);
+		t[j->n].key = jy_pat_tie_key(p, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
 		t[j->n].idx = i;
-		if (j->n > 0 && t[j->n].ts < t[j->n - 1].ts)
+		if (j->n > 0 && tsidx_cmp(&t[j->n], &t[j->n - 1]) < 0)
 			sorted = false;
 		j->n++;
 	}
@@ -614,13 +682,14 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	j->ev = palloc(Max(j->n, 1) * sizeof(int32));
 	j->orig = palloc(Max(j->n, 1) * sizeof(int32));
 	j->names = keep_names ? palloc(Max(j->n, 1) * sizeof(char *)) : NULL;
+	j->view = NULL;
 	for (i = 0; i < j->n; i++)
 	{
 		text	   *ev = DatumGetTextPP(evd[t[i].idx]);
 
 		j->ts[i] = t[i].ts;
 		j->orig[i] = (int32) t[i].idx;
-		j->ev[i] = jy_pat_lookup(p, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
+		j->ev[i] = (t[i].key & 1) ? (int32) ((t[i].key - 1) / 2) : -1;
 		if (keep_names)
 			j->names[i] = text_to_cstring(ev);
 	}
@@ -662,26 +731,19 @@ jy_pattern_array_count(PG_FUNCTION_ARGS)
  * (1-based positions in the time-ordered journey), start_ts, end_ts,
  * n_events, events (text[] of the matched events).
  */
-Datum
-jy_pattern_matches(PG_FUNCTION_ARGS)
+static void
+emit_matches(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
-	text	   *pat = PG_GETARG_TEXT_PP(2);
-	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
-	ArrJourney	j;
 	JyEvents	e;
 	size_t		from = 0,
 				ms,
 				me;
 	int64		no = 0;
 
-	InitMaterializedSRF(fcinfo, 0);
-	arrays_to_journey(tsa, eva, c->jp, true, &j);
-	e.ts = j.ts;
-	e.ev = j.ev;
-	e.n = j.n;
+	e.ts = j->ts;
+	e.ev = j->ev;
+	e.n = j->n;
 	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, true, &ms, &me))
 	{
 		Datum		values[9];
@@ -693,26 +755,130 @@ jy_pattern_matches(PG_FUNCTION_ARGS)
 		no++;
 		names = palloc((me - ms + 1) * sizeof(Datum));
 		for (k = ms; k <= me; k++)
-			names[k - ms] = CStringGetTextDatum(j.names[k]);
+			names[k - ms] = event_name_datum(j, k);
 		values[0] = Int64GetDatum(no);
 		values[1] = Int32GetDatum((int32) ms + 1);
 		values[2] = Int32GetDatum((int32) me + 1);
-		values[3] = TimestampTzGetDatum(j.ts[ms]);
-		values[4] = TimestampTzGetDatum(j.ts[me]);
+		values[3] = TimestampTzGetDatum(j->ts[ms]);
+		values[4] = TimestampTzGetDatum(j->ts[me]);
 		values[5] = Int32GetDatum((int32) (me - ms + 1));
 		values[6] = PointerGetDatum(construct_array(names, (int) (me - ms + 1), TEXTOID, -1, false, TYPALIGN_INT));
 		if (ms > 0)
-			values[7] = CStringGetTextDatum(j.names[ms - 1]);
+			values[7] = event_name_datum(j, ms - 1);
 		else
 			nulls[7] = true;
 		if (me + 1 < e.n)
-			values[8] = CStringGetTextDatum(j.names[me + 1]);
+			values[8] = event_name_datum(j, me + 1);
 		else
 			nulls[8] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		for (k = 0; k <= me - ms; k++)
+			pfree(DatumGetPointer(names[k]));
+		pfree(names);
 		from = me + 1;
 	}
+}
+
+/*
+ * journey_matches(ts[], event[], pattern): match_no, start_pos, end_pos
+ * (1-based positions in the time-ordered journey), start_ts, end_ts,
+ * n_events, events (text[] of the matched events), prev_event, next_event.
+ */
+Datum
+jy_pattern_matches(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+
+	InitMaterializedSRF(fcinfo, 0);
+	arrays_to_journey(tsa, eva, c->jp, true, &j);
+	emit_matches(fcinfo, c, &j);
 	return (Datum) 0;
+}
+
+/* the same over a journey value */
+Datum
+jy_pattern_j_matches(PG_FUNCTION_ARGS)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+
+	InitMaterializedSRF(fcinfo, 0);
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	emit_matches(fcinfo, c, &j);
+	return (Datum) 0;
+}
+
+static int64
+journey_value_run(FunctionCallInfo fcinfo, bool count)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	JyEvents	e;
+
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	e.ts = j.ts;
+	e.ev = j.ev;
+	e.n = j.n;
+	if (count)
+		return jy_pat_count(c->jp, c->scratch, &e);
+	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+}
+
+Datum
+jy_pattern_j_match(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_value_run(fcinfo, false) != 0);
+}
+
+Datum
+jy_pattern_j_count(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(journey_value_run(fcinfo, true));
+}
+
+static bool
+fired_time(PatCache *c, ArrJourney *j, bool last, int64 *when)
+{
+	JyEvents	e;
+	size_t		from = 0,
+				ms,
+				me;
+	bool		found = false;
+
+	e.ts = j->ts;
+	e.ev = j->ev;
+	e.n = j->n;
+	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, false, &ms, &me))
+	{
+		found = true;
+		*when = j->ts[me];
+		if (!last)
+			break;
+		from = me + 1;
+	}
+	return found;
+}
+
+/* journey_first_fired / journey_last_fired over a journey value (arg 2: last) */
+Datum
+jy_pattern_j_fired(PG_FUNCTION_ARGS)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	bool		last = PG_GETARG_BOOL(2);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	int64		when;
+
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	if (!fired_time(c, &j, last, &when))
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(when);
 }
 
 /*
@@ -730,26 +896,10 @@ jy_pattern_fired(PG_FUNCTION_ARGS)
 	bool		last = PG_GETARG_BOOL(3);
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
-	JyEvents	e;
-	size_t		from = 0,
-				ms,
-				me;
-	bool		found = false;
-	int64		when = 0;
+	int64		when;
 
 	arrays_to_journey(tsa, eva, c->jp, false, &j);
-	e.ts = j.ts;
-	e.ev = j.ev;
-	e.n = j.n;
-	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, false, &ms, &me))
-	{
-		found = true;
-		when = j.ts[me];
-		if (!last)
-			break;
-		from = me + 1;
-	}
-	if (!found)
+	if (!fired_time(c, &j, last, &when))
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(when);
 }

@@ -141,6 +141,17 @@ is_name_char(unsigned char c)
 	return is_name_start(c) || c == '-' || c == ':' || c == '/' || c == '@';
 }
 
+/* name order of the journey type: bytes, then the shorter first */
+static int
+name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int			c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
 static Node *
 mknode(Parser *ps, NKind k, size_t pos)
 {
@@ -1185,6 +1196,38 @@ jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 		return NULL;
 	}
 
+	/* ids follow name order (bytes, shorter first on a common prefix), so that
+	 * ties in time can be ordered by name, like the journey type does */
+	{
+		int		   *order = palloc_(&ps, (size_t) (ps.nnames ? ps.nnames : 1) * sizeof(int));
+		int		   *remap = palloc_(&ps, (size_t) (ps.nnames ? ps.nnames : 1) * sizeof(int));
+		NameDef    *sorted = palloc_(&ps, (size_t) (ps.nnames ? ps.nnames : 1) * sizeof(NameDef));
+		int			i2,
+					j2;
+
+		for (i2 = 0; i2 < ps.nnames; i2++)
+			order[i2] = i2;
+		/* insertion sort: patterns have few names */
+		for (i2 = 1; i2 < ps.nnames; i2++)
+		{
+			int			x = order[i2];
+
+			for (j2 = i2; j2 > 0 && name_cmp(ps.names[order[j2 - 1]].s, ps.names[order[j2 - 1]].len,
+											  ps.names[x].s, ps.names[x].len) > 0; j2--)
+				order[j2] = order[j2 - 1];
+			order[j2] = x;
+		}
+		for (i2 = 0; i2 < ps.nnames; i2++)
+		{
+			sorted[i2] = ps.names[order[i2]];
+			remap[order[i2]] = i2;
+		}
+		for (s = 0; s < ps.nsets; s++)
+			for (k = 0; k < ps.sets[s].n; k++)
+				ps.sets[s].ids[k] = remap[ps.sets[s].ids[k]];
+		ps.names = sorted;
+	}
+
 	/* sets -> bitmaps */
 	p->names = ps.names;
 	p->nnames = ps.nnames;
@@ -1240,15 +1283,42 @@ jy_pat_name(const JyPattern *p, int id, size_t *len)
 	return p->names[id].s;
 }
 
+/* binary search: the index of the first name >= (name, len); *found when equal */
+static int
+name_search(const JyPattern *p, const char *name, size_t len, bool *found)
+{
+	int			lo = 0,
+				hi = p->nnames;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (name_cmp(p->names[mid].s, p->names[mid].len, name, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < p->nnames && name_cmp(p->names[lo].s, p->names[lo].len, name, len) == 0;
+	return lo;
+}
+
 int32_t
 jy_pat_lookup(const JyPattern *p, const char *name, size_t len)
 {
-	int			i;
+	bool		found;
+	int			i = name_search(p, name, len, &found);
 
-	for (i = 0; i < p->nnames; i++)
-		if (p->names[i].len == len && memcmp(p->names[i].s, name, len) == 0)
-			return i;
-	return -1;
+	return found ? i : -1;
+}
+
+uint32_t
+jy_pat_tie_key(const JyPattern *p, const char *name, size_t len)
+{
+	bool		found;
+	int			i = name_search(p, name, len, &found);
+
+	return found ? 2 * (uint32_t) i + 1 : 2 * (uint32_t) i;
 }
 
 int

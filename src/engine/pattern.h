@@ -69,8 +69,17 @@ JyPattern  *jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatE
 /* pattern-local names: ids 0..n-1 (each is NUL-terminated, unescaped) */
 int			jy_pat_nnames(const JyPattern *p);
 const char *jy_pat_name(const JyPattern *p, int id, size_t *len);
-/* id of a name, or -1 when the pattern does not mention it */
+/* id of a name, or -1 when the pattern does not mention it (ids follow name order) */
 int32_t		jy_pat_lookup(const JyPattern *p, const char *name, size_t len);
+
+/*
+ * Key that orders events with equal times by name (the journey type's
+ * order: bytes, shorter first) as far as the pattern can tell: 2*id+1 for a
+ * name of the pattern, 2*r for any other name sorting between pattern names
+ * r-1 and r.  Events whose keys are equal are indistinguishable to the
+ * pattern.  The id is (key-1)/2 for odd keys, -1 for even ones.
+ */
+uint32_t	jy_pat_tie_key(const JyPattern *p, const char *name, size_t len);
 int			jy_pat_proglen(const JyPattern *p);
 
 /* the events of one journey, sorted by ts (ties keep their order) */

@@ -93,3 +93,28 @@ COMMENT ON AGGREGATE sequence_match(text, timestamptz, boolean[]) IS
 'ClickHouse sequenceMatch(pattern)(ts, cond1, ...): (?N), ., .* and (?t op seconds); same answers, no TOO_SLOW limit';
 COMMENT ON AGGREGATE sequence_count(text, timestamptz, boolean[]) IS
 'ClickHouse sequenceCount(pattern)(ts, cond1, ...): number of non-overlapping matches, same answers, no TOO_SLOW limit';
+
+-- the same over the journey type (src/sql/60_journey.sql)
+CREATE FUNCTION journey_match(j journey, pattern text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'jy_pattern_j_match' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_count(j journey, pattern text) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_pattern_j_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_matches(j journey, pattern text,
+    OUT match_no bigint, OUT start_pos integer, OUT end_pos integer,
+    OUT start_ts timestamptz, OUT end_ts timestamptz, OUT n_events integer, OUT events text[],
+    OUT prev_event text, OUT next_event text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_pattern_j_matches' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+CREATE FUNCTION journey_fired(j journey, pattern text, last boolean) RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'jy_pattern_j_fired' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_first_fired(j journey, pattern text) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.journey_fired(j, pattern, false);
+CREATE FUNCTION journey_last_fired(j journey, pattern text) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.journey_fired(j, pattern, true);
+COMMENT ON FUNCTION journey_match(journey, text) IS 'true when the journey contains a match of the pattern';
+COMMENT ON FUNCTION journey_count(journey, text) IS 'number of non-overlapping matches of the pattern in the journey';
+COMMENT ON FUNCTION journey_matches(journey, text) IS
+'one row per non-overlapping match of the pattern in the journey (MATCH_RECOGNIZE ONE ROW PER MATCH), with the events just before and after';
+COMMENT ON FUNCTION journey_fired(journey, text, boolean) IS 'internal: time of the last event of the first (last = false) or last match';
+COMMENT ON FUNCTION journey_first_fired(journey, text) IS 'when a rule written as a pattern first fired in the journey (NULL if never)';
+COMMENT ON FUNCTION journey_last_fired(journey, text) IS 'when a rule last fired in the journey (NULL if never); compare with now() - interval for a cooldown';

@@ -859,9 +859,39 @@ test_clickhouse_errors(void)
 	CHECK(jy_ch_compile("(?1) .* (?2)", 12, 2, &A, &err) != NULL);
 }
 
+static void
+test_tie_keys(void)
+{
+	JyPattern  *p = comp("view | cart | \"add to cart\" | cartx");
+	uint32_t	k_add,
+				k_cart,
+				k_cartx,
+				k_view,
+				k_a,
+				k_zzz,
+				k_carta;
+
+	CHECK(p != NULL);
+	/* ids follow name order: "add to cart" < cart < cartx < view */
+	CHECK(jy_pat_lookup(p, "add to cart", 11) == 0);
+	CHECK(jy_pat_lookup(p, "cart", 4) == 1);
+	CHECK(jy_pat_lookup(p, "cartx", 5) == 2);
+	CHECK(jy_pat_lookup(p, "view", 4) == 3);
+	CHECK(jy_pat_lookup(p, "car", 3) == -1);
+	k_add = jy_pat_tie_key(p, "add to cart", 11);
+	k_cart = jy_pat_tie_key(p, "cart", 4);
+	k_cartx = jy_pat_tie_key(p, "cartx", 5);
+	k_view = jy_pat_tie_key(p, "view", 4);
+	k_a = jy_pat_tie_key(p, "a", 1);			/* before everything */
+	k_zzz = jy_pat_tie_key(p, "zzz", 3);		/* after everything */
+	k_carta = jy_pat_tie_key(p, "carta", 5);	/* between cart and cartx */
+	CHECK(k_a == 0 && k_add == 1 && k_cart == 3 && k_carta == 4 && k_cartx == 5 && k_view == 7 && k_zzz == 8);
+}
+
 int
 main(void)
 {
+	RUN(test_tie_keys);
 	RUN(test_hand_cases);
 	RUN(test_errors);
 	RUN(test_durations);
