@@ -96,6 +96,23 @@ SELECT journey_match('[]'::journey, 'view') AS empty_match, journey_count('[]'::
 -- path analysis: the events just before and after each match (sequenceNextNode-like)
 SELECT j.u, m.match_no, m.prev_event, m.events, m.next_event FROM j, journey_matches(j.t, j.e, 'view .* cart') m ORDER BY 1, 2;
 SELECT j.u, m.match_no, m.prev_event, m.next_event FROM j, journey_matches(j.t, j.e, 'page') m ORDER BY 1, 2;
+-- next / previous events around the first or last match; transitions (Sankey)
+SELECT journey_next_events(t, e, 'a', 2) AS next2, journey_next_events(t, e, 'a', 2, true) AS next2_after_last,
+       journey_prev_events(t, e, 'd', 3) AS prev3, journey_prev_events(t, e, 'a', 3) AS prev_at_start,
+       journey_next_events(t, e, 'x', 3) AS no_match, journey_next_events(t, e, 'd', 3) AS at_end
+FROM (SELECT ARRAY['2024-01-01 10:00','2024-01-01 10:01','2024-01-01 10:02','2024-01-01 10:03','2024-01-01 10:04']::timestamptz[] AS t,
+             ARRAY['a','b','c','a','d'] AS e) x;
+SELECT journey_next_events(t, e, 'a', -1) FROM (SELECT ARRAY[now()] AS t, ARRAY['a'] AS e) x;
+SELECT * FROM journey_transitions(ARRAY['2024-01-01 10:05','2024-01-01 10:00','2024-01-01 10:00', NULL]::timestamptz[], ARRAY['c','b','a','d']);
+SELECT * FROM journey_transitions('[2024-01-01 10:00:00Z view, +1m view, +4m cart]'::journey);
+SELECT journey_next_events('[2024-01-01 10:00:00Z view, +1m view, +4m cart]'::journey, 'view', 5) AS next,
+       journey_prev_events('[2024-01-01 10:00:00Z view, +1m view, +4m cart]'::journey, 'cart', 5) AS prev;
+-- transitions agree with lag() in plain SQL
+SELECT (SELECT count(*) FROM js, journey_transitions(js.j)) AS transitions,
+       (SELECT count(*) FROM (SELECT lag(event) OVER (PARTITION BY user_id ORDER BY ts, event) AS f FROM journey_sample_events(1000, 3)) x WHERE f IS NOT NULL) AS plain,
+       (SELECT count(*) FROM (SELECT t.from_event, t.to_event, count(*) FROM js, journey_transitions(js.j) t GROUP BY 1, 2
+         EXCEPT SELECT f, event, count(*) FROM (SELECT lag(event) OVER (PARTITION BY user_id ORDER BY ts, event) AS f, event FROM journey_sample_events(1000, 3)) x WHERE f IS NOT NULL GROUP BY 1, 2) d) AS differing_pairs;
+
 -- triggers: when did "viewed, no cart within 10 minutes" first / last fire; cooldown check
 SELECT u, to_char(journey_first_fired(t, e, 'view !cart* . span >= 10min'), 'HH24:MI') AS first_fired,
           to_char(journey_last_fired(t, e, 'view'), 'HH24:MI') AS last_view,

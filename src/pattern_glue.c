@@ -42,6 +42,10 @@ PG_FUNCTION_INFO_V1(jy_pattern_j_match);
 PG_FUNCTION_INFO_V1(jy_pattern_j_count);
 PG_FUNCTION_INFO_V1(jy_pattern_j_matches);
 PG_FUNCTION_INFO_V1(jy_pattern_j_fired);
+PG_FUNCTION_INFO_V1(jy_pattern_steps);
+PG_FUNCTION_INFO_V1(jy_pattern_j_steps);
+PG_FUNCTION_INFO_V1(jy_transitions);
+PG_FUNCTION_INFO_V1(jy_j_transitions);
 
 #define KIND_JOURNEY	0
 #define KIND_CH			1
@@ -218,6 +222,35 @@ sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
 	memcpy(pl, tmp, n * sizeof(int32));
 	pfree(t);
 	pfree(tmp);
+}
+
+/* (ts, name) sort for functions that need the full name order (transitions) */
+typedef struct NameTs
+{
+	int64		ts;
+	char	   *name;
+	int64		idx;
+} NameTs;
+
+static int
+namets_cmp(const void *a, const void *b)
+{
+	const NameTs *x = a,
+			   *y = b;
+	size_t		lx,
+				ly;
+	int			c;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	lx = strlen(x->name);
+	ly = strlen(y->name);
+	c = memcmp(x->name, y->name, Min(lx, ly));
+	if (c != 0)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
 /* ---- aggregate state ------------------------------------------------------ */
@@ -902,4 +935,182 @@ jy_pattern_fired(PG_FUNCTION_ARGS)
 	if (!fired_time(c, &j, last, &when))
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(when);
+}
+
+/* ---- paths ------------------------------------------------------------------ */
+
+/*
+ * The n events after the end (forward) or before the start (backward) of the
+ * first or last match, nearest first for backward = false and in journey
+ * order for backward = true; NULL when there is no match, an empty array
+ * when the match touches the end (start) of the journey.
+ */
+static Datum
+steps_around(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j, int32 n, bool backward, bool last)
+{
+	JyEvents	e;
+	size_t		from = 0,
+				ms,
+				me,
+				bs = 0,
+				be = 0;
+	bool		found = false;
+	Datum	   *out;
+	int			k = 0;
+	size_t		i;
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the number of steps must not be negative")));
+	e.ts = j->ts;
+	e.ev = j->ev;
+	e.n = j->n;
+	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, backward, &ms, &me))
+	{
+		found = true;
+		bs = ms;
+		be = me;
+		if (!last)
+			break;
+		from = me + 1;
+	}
+	if (!found)
+		return (Datum) 0;
+	out = palloc(Max(n, 1) * sizeof(Datum));
+	if (backward)
+	{
+		size_t		first = bs >= (size_t) n ? bs - n : 0;
+
+		for (i = first; i < bs; i++)
+			out[k++] = event_name_datum(j, i);
+	}
+	else
+		for (i = be + 1; i < e.n && k < n; i++)
+			out[k++] = event_name_datum(j, i);
+	(void) fcinfo;
+	return PointerGetDatum(construct_array(out, k, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* journey_next_events / journey_prev_events (ts[], event[], pattern, n, last_match, backward) */
+Datum
+jy_pattern_steps(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	Datum		r;
+
+	arrays_to_journey(tsa, eva, c->jp, true, &j);
+	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(3), PG_GETARG_BOOL(5), PG_GETARG_BOOL(4));
+	if (r == (Datum) 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(r);
+}
+
+/* the same over a journey value: (j, pattern, n, last_match, backward) */
+Datum
+jy_pattern_j_steps(PG_FUNCTION_ARGS)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	Datum		r;
+
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(2), PG_GETARG_BOOL(4), PG_GETARG_BOOL(3));
+	if (r == (Datum) 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(r);
+}
+
+/* transitions between consecutive events: step, from_event, to_event, from_ts, gap */
+static void
+emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		i;
+
+	for (i = 1; i < j->n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false};
+
+		values[0] = Int32GetDatum((int32) i);
+		values[1] = event_name_datum(j, i - 1);
+		values[2] = event_name_datum(j, i);
+		values[3] = TimestampTzGetDatum(j->ts[i - 1]);
+		values[4] = IntervalPGetDatum(jy_usecs_to_interval(j->ts[i] - j->ts[i - 1]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/* an empty pattern-less view: every event is "other" for the sort (ties by name need the names) */
+Datum
+jy_transitions(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	ArrJourney	j;
+	Datum	   *tsd,
+			   *evd;
+	bool	   *tsn,
+			   *evn;
+	int			nts,
+				nev,
+				i;
+	NameTs	   *t;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (ARR_NDIM(tsa) > 1 || ARR_NDIM(eva) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must be one-dimensional arrays")));
+	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
+	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
+	if (nts != nev)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must have the same number of elements"),
+				 errdetail("There are %d timestamps and %d events.", nts, nev)));
+	t = palloc(Max(nts, 1) * sizeof(NameTs));
+	j.n = 0;
+	for (i = 0; i < nts; i++)
+	{
+		if (tsn[i] || evn[i])
+			continue;
+		t[j.n].ts = DatumGetTimestampTz(tsd[i]);
+		t[j.n].name = text_to_cstring(DatumGetTextPP(evd[i]));
+		t[j.n].idx = i;
+		j.n++;
+	}
+	qsort(t, j.n, sizeof(NameTs), namets_cmp);
+	j.ts = palloc(Max(j.n, 1) * sizeof(int64));
+	j.names = palloc(Max(j.n, 1) * sizeof(char *));
+	j.view = NULL;
+	for (i = 0; i < j.n; i++)
+	{
+		j.ts[i] = t[i].ts;
+		j.names[i] = t[i].name;
+	}
+	emit_transitions(fcinfo, &j);
+	return (Datum) 0;
+}
+
+Datum
+jy_j_transitions(PG_FUNCTION_ARGS)
+{
+	JyJView    *v = palloc0(sizeof(JyJView));
+	ArrJourney	j;
+
+	InitMaterializedSRF(fcinfo, 0);
+	jy_journey_view(PG_GETARG_DATUM(0), v);
+	j.view = v;
+	j.n = v->n;
+	j.ts = v->ts;
+	j.names = NULL;
+	emit_transitions(fcinfo, &j);
+	return (Datum) 0;
 }

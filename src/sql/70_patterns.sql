@@ -118,3 +118,44 @@ COMMENT ON FUNCTION journey_matches(journey, text) IS
 COMMENT ON FUNCTION journey_fired(journey, text, boolean) IS 'internal: time of the last event of the first (last = false) or last match';
 COMMENT ON FUNCTION journey_first_fired(journey, text) IS 'when a rule written as a pattern first fired in the journey (NULL if never)';
 COMMENT ON FUNCTION journey_last_fired(journey, text) IS 'when a rule last fired in the journey (NULL if never); compare with now() - interval for a cooldown';
+
+-- paths: the events around a match (sequenceNextNode-like), and transitions for Sankey diagrams
+CREATE FUNCTION journey_steps(ts timestamptz[], events text[], pattern text, n integer, last_match boolean, backward boolean)
+RETURNS text[] AS 'MODULE_PATHNAME', 'jy_pattern_steps' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_steps(j journey, pattern text, n integer, last_match boolean, backward boolean)
+RETURNS text[] AS 'MODULE_PATHNAME', 'jy_pattern_j_steps' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION journey_steps(timestamptz[], text[], text, integer, boolean, boolean) IS
+'internal: the n events after (before, when backward) the first (last, when last_match) match';
+COMMENT ON FUNCTION journey_steps(journey, text, integer, boolean, boolean) IS
+'internal: the n events after (before, when backward) the first (last, when last_match) match';
+CREATE FUNCTION journey_next_events(ts timestamptz[], events text[], pattern text, n integer DEFAULT 1, last_match boolean DEFAULT false)
+RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.journey_steps(ts, events, pattern, n, last_match, false);
+CREATE FUNCTION journey_prev_events(ts timestamptz[], events text[], pattern text, n integer DEFAULT 1, last_match boolean DEFAULT false)
+RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.journey_steps(ts, events, pattern, n, last_match, true);
+CREATE FUNCTION journey_next_events(j journey, pattern text, n integer DEFAULT 1, last_match boolean DEFAULT false)
+RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.journey_steps(j, pattern, n, last_match, false);
+CREATE FUNCTION journey_prev_events(j journey, pattern text, n integer DEFAULT 1, last_match boolean DEFAULT false)
+RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.journey_steps(j, pattern, n, last_match, true);
+COMMENT ON FUNCTION journey_next_events(timestamptz[], text[], text, integer, boolean) IS
+'the n events right after the first (or last) match of the pattern, in order; NULL when there is no match';
+COMMENT ON FUNCTION journey_prev_events(timestamptz[], text[], text, integer, boolean) IS
+'the n events right before the first (or last) match of the pattern, in journey order; NULL when there is no match';
+COMMENT ON FUNCTION journey_next_events(journey, text, integer, boolean) IS
+'the n events right after the first (or last) match of the pattern, in order; NULL when there is no match';
+COMMENT ON FUNCTION journey_prev_events(journey, text, integer, boolean) IS
+'the n events right before the first (or last) match of the pattern, in journey order; NULL when there is no match';
+
+CREATE FUNCTION journey_transitions(ts timestamptz[], events text[],
+    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval)
+RETURNS SETOF record AS 'MODULE_PATHNAME', 'jy_transitions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_transitions(j journey,
+    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval)
+RETURNS SETOF record AS 'MODULE_PATHNAME', 'jy_j_transitions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION journey_transitions(timestamptz[], text[]) IS
+'one row per pair of consecutive events (ties ordered by name): step number, from, to, time of from, gap; GROUP BY from_event, to_event for a Sankey diagram';
+COMMENT ON FUNCTION journey_transitions(journey) IS
+'one row per pair of consecutive events of the journey: step number, from, to, time of from, gap; GROUP BY from_event, to_event for a Sankey diagram';
