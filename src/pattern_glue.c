@@ -579,8 +579,8 @@ patagg_run(FunctionCallInfo fcinfo, PatAgg *st, bool count)
 	if (st->kind == KIND_CH)
 	{
 		if (count)
-			return jy_ch_count(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc);
-		return jy_ch_match(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc) ? 1 : 0;
+			return jy_ch_count(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc, pattern_tick, NULL);
+		return jy_ch_match(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc, pattern_tick, NULL) ? 1 : 0;
 	}
 	else
 	{

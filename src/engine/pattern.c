@@ -1883,6 +1883,9 @@ typedef struct ChRun
 	size_t	   *qh,
 			   *qt;
 	size_t		qcap;
+	void		(*tick) (void *);
+	void	   *tick_arg;
+	uint32_t	ticks;
 } ChRun;
 
 static void
@@ -1956,6 +1959,9 @@ ch_search(ChRun *r, const int64_t *ts, const uint32_t *mask, size_t n, size_t fr
 	for (j = from;; j++)
 	{
 		bool		atend = j >= n;
+
+		if (r->tick && (++r->ticks & 0xFFFF) == 0)
+			r->tick(r->tick_arg);
 
 		/* epsilon closure at boundary j (edges only go a -> a+1) */
 		for (a = 0; a < L; a++)
@@ -2069,17 +2075,22 @@ ch_init(ChRun *r, const JyChPattern *p, size_t n, const JyAlloc *al)
 }
 
 bool
-jy_ch_match(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_t n, const JyAlloc *a)
+jy_ch_match(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_t n, const JyAlloc *a,
+			void (*tick) (void *), void *tick_arg)
 {
 	ChRun		r;
 	size_t		e;
 
 	ch_init(&r, p, n, a);
+	r.tick = tick;
+	r.tick_arg = tick_arg;
+	r.ticks = 0;
 	return ch_search(&r, ts, mask, n, 0, &e);
 }
 
 int64_t
-jy_ch_count(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_t n, const JyAlloc *a)
+jy_ch_count(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_t n, const JyAlloc *a,
+			void (*tick) (void *), void *tick_arg)
 {
 	ChRun		r;
 	size_t		from = 0,
@@ -2087,6 +2098,9 @@ jy_ch_count(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_
 	int64_t		c = 0;
 
 	ch_init(&r, p, n, a);
+	r.tick = tick;
+	r.tick_arg = tick_arg;
+	r.ticks = 0;
 	while (from < n && ch_search(&r, ts, mask, n, from, &e))
 	{
 		c++;

@@ -133,10 +133,13 @@ typedef struct JyChPattern JyChPattern;
 
 JyChPattern *jy_ch_compile(const char *src, size_t len, int nconds, const JyAlloc *a, JyPatError *err);
 
-/* events: ts sorted ascending; mask bit k set when condition k+1 holds */
+/*
+ * events: ts sorted ascending; mask bit k set when condition k+1 holds.
+ * tick (may be NULL) is called every 65536 events scanned, like jy_pat_set_tick.
+ */
 bool		jy_ch_match(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_t n,
-						const JyAlloc *a);
+						const JyAlloc *a, void (*tick) (void *), void *tick_arg);
 int64_t		jy_ch_count(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_t n,
-						const JyAlloc *a);
+						const JyAlloc *a, void (*tick) (void *), void *tick_arg);
 
 #endif

@@ -125,8 +125,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				n++;
 			}
 		{
-			bool		m = jy_ch_match(cp, ts, mask, n, &A);
-			int64_t		c = jy_ch_count(cp, ts, mask, n, &A);
+			bool		m = jy_ch_match(cp, ts, mask, n, &A, NULL, NULL);
+			int64_t		c = jy_ch_count(cp, ts, mask, n, &A, NULL, NULL);
 
 			if (c > (int64_t) n + 1 || (c > 0 && !m))
 				abort();

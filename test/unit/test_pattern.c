@@ -827,8 +827,8 @@ test_clickhouse_vs_port(void)
 			}
 			while (it < n && ch_ref_match(acts, L, ts, mask, n, &it))
 				want_count++;
-			got_match = jy_ch_match(p, tsus, mask, n, &A);
-			got_count = jy_ch_count(p, tsus, mask, n, &A);
+			got_match = jy_ch_match(p, tsus, mask, n, &A, NULL, NULL);
+			got_count = jy_ch_count(p, tsus, mask, n, &A, NULL, NULL);
 			if (got_match != want_match || got_count != want_count)
 			{
 				printf("    ch [%s] events", pat);
