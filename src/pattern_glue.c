@@ -284,7 +284,7 @@ patagg_reserve(PatAgg *st, int64 more, MemoryContext cxt)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many events in one group for pattern matching"),
 				 errdetail("The limit is " INT64_FORMAT " events per group.", PATAGG_MAX_EVENTS)));
-	cap = Max(need, Max(st->cap * 2, 64));
+	cap = Max(need, Max(st->cap * 2, 8));
 	cap = Min(cap, PATAGG_MAX_EVENTS);
 	if (st->ts)
 	{
