@@ -6,8 +6,16 @@
  *   journey_match(ts[], event[], pattern)    function  -> boolean
  *   journey_count(ts[], event[], pattern)    function  -> bigint
  *   journey_matches(ts[], event[], pattern)  set-returning: one row per match
+ *   journey_first_fired / journey_last_fired   trigger helpers (time of the first / last match)
+ *   journey_next_events / journey_prev_events  the n events after / before a match
+ *   journey_transitions(ts[], event[])       consecutive pairs (Sankey)
+ *   ... and the same over the journey type (journey_type.h)
  *   sequence_match(pattern, ts, VARIADIC cond[])  ClickHouse sequenceMatch
  *   sequence_count(pattern, ts, VARIADIC cond[])  ClickHouse sequenceCount
+ *
+ * Events at the same time are ordered by name (the journey type's order) for
+ * the journey language, through jy_pat_tie_key; sequence_* keep the arrival
+ * order of ties (ClickHouse leaves it unspecified).
  *
  * Patterns are compiled once per query: the compiled program is cached in
  * fn_extra keyed on the pattern text (and, for sequence_*, the number of
