@@ -66,26 +66,35 @@ PG_FUNCTION_INFO_V1(jy_journey_from_arrays);
 
 /* ---- shared helpers (journey_type.h) -------------------------------------- */
 
+/*
+ * Raise the error of a codec result.  Text input reports 1-based characters,
+ * binary input and stored values 0-based byte offsets (as xxd shows them).
+ */
 static void
 report(const JyJcError *e, int malformed_code, const char *what)
 {
-	int			code = e->status == JY_JC_ELIMIT ? ERRCODE_PROGRAM_LIMIT_EXCEEDED :
-		e->status == JY_JC_ERANGE ? ERRCODE_DATETIME_VALUE_OUT_OF_RANGE : malformed_code;
+	bool		text = malformed_code == ERRCODE_INVALID_TEXT_REPRESENTATION;
 
+	if (e->status == JY_JC_ELIMIT && malformed_code == ERRCODE_INVALID_PARAMETER_VALUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey exceeds a limit"),
+				 errdetail("%s", e->msg)));
 	if (e->status == JY_JC_ELIMIT)
 		ereport(ERROR,
-				(errcode(code),
-				 errmsg("journey is too large"),
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey exceeds a limit at %s %zu", text ? "character" : "byte",
+						text ? e->pos + 1 : e->pos),
 				 errdetail("%s", e->msg)));
 	if (e->status == JY_JC_ERANGE)
 		ereport(ERROR,
-				(errcode(code),
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("journey time out of range"),
 				 errdetail("%s", e->msg),
 				 errhint("Journeys hold times from 0001-01-01 to 9999-12-31 UTC; infinity is not allowed.")));
 	ereport(ERROR,
-			(errcode(code),
-			 errmsg("%s at position %zu", what, e->pos + 1),
+			(errcode(malformed_code),
+			 errmsg("%s at %s %zu", what, text ? "character" : "byte", text ? e->pos + 1 : e->pos),
 			 errdetail("%s", e->msg)));
 }
 
@@ -250,15 +259,16 @@ jagg_new(MemoryContext cxt)
 {
 	JAgg	   *st = (JAgg *) MemoryContextAllocZero(cxt, sizeof(JAgg));
 
-	st->cap = 64;
+	/* small start: hash aggregation keeps one state per user (and spills them) */
+	st->cap = 8;
 	st->ts = MemoryContextAlloc(cxt, st->cap * sizeof(int64));
 	st->ev = MemoryContextAlloc(cxt, st->cap * sizeof(uint32));
-	st->dcap = 16;
+	st->dcap = 4;
 	st->noff = MemoryContextAlloc(cxt, st->dcap * sizeof(uint32));
 	st->nlen = MemoryContextAlloc(cxt, st->dcap * sizeof(uint32));
-	st->acap = 256;
+	st->acap = 64;
 	st->arena = MemoryContextAlloc(cxt, st->acap);
-	st->hsize = 32;
+	st->hsize = 8;
 	st->htab = MemoryContextAllocZero(cxt, st->hsize * sizeof(uint32));
 	return st;
 }

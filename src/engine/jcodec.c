@@ -61,19 +61,34 @@ jy_jc_name_cmp(const char *a, uint32_t alen, const char *b, uint32_t blen)
 	return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
+/* name order of a NUL-terminated table entry against (name, len) */
+static inline int
+cstr_cmp(const char *w, const char *name, uint32_t len)
+{
+	uint32_t	i;
+
+	for (i = 0; i < len; i++)
+	{
+		if (w[i] == '\0')
+			return -1;
+		if (w[i] != name[i])
+			return (unsigned char) w[i] < (unsigned char) name[i] ? -1 : 1;
+	}
+	return w[len] == '\0' ? 0 : 1;
+}
+
 static int64_t
 well_known_index(const char *name, uint32_t len)
 {
 	size_t		lo = 0,
 				hi = jy_jc_n_well_known;
 
-	if (len > 24)
+	if (len > 24 || len < 3)
 		return -1;
 	while (lo < hi)
 	{
 		size_t		mid = (lo + hi) / 2;
-		const char *w = jy_jc_well_known[mid];
-		int			c = jy_jc_name_cmp(w, (uint32_t) strlen(w), name, len);
+		int			c = cstr_cmp(jy_jc_well_known[mid], name, len);
 
 		if (c == 0)
 			return (int64_t) mid;
@@ -1192,6 +1207,8 @@ parse_step(Scan *sc, uint64_t *us)
 	}
 	if (parts == 0)
 		return SYNTAX(sc, at, "a time step such as 12.5s, 3m or 1d2h");
+	if (PEEK(sc) >= '0' && PEEK(sc) <= '9')
+		return SYNTAX(sc, sc->p, "no number after the seconds (units go d, h, m, s)");
 	*us = total;
 	return JY_JC_OK;
 }
