@@ -1,0 +1,1124 @@
+/*
+ * pattern_glue.c — SQL interface of the pattern engine (src/engine/pattern.h).
+ *
+ *   journey_match(ts, event, pattern)        aggregate -> boolean
+ *   journey_count(ts, event, pattern)        aggregate -> bigint (non-overlapping matches)
+ *   journey_match(ts[], event[], pattern)    function  -> boolean
+ *   journey_count(ts[], event[], pattern)    function  -> bigint
+ *   journey_matches(ts[], event[], pattern)  set-returning: one row per match
+ *   journey_first_fired / journey_last_fired   trigger helpers (time of the first / last match)
+ *   journey_next_events / journey_prev_events  the n events after / before a match
+ *   journey_transitions(ts[], event[])       consecutive pairs (Sankey)
+ *   ... and the same over the journey type (journey_type.h)
+ *   sequence_match(pattern, ts, VARIADIC cond[])  ClickHouse sequenceMatch
+ *   sequence_count(pattern, ts, VARIADIC cond[])  ClickHouse sequenceCount
+ *
+ * Events at the same time are ordered by name (the journey type's order) for
+ * the journey language, through jy_pat_tie_key; sequence_* keep the arrival
+ * order of ties (ClickHouse leaves it unspecified).
+ *
+ * Patterns are compiled once per query: the compiled program is cached in
+ * fn_extra keyed on the pattern text (and, for sequence_*, the number of
+ * conditions).  Aggregates keep (ts, pattern-local event id) pairs in an
+ * internal state with combine / serialize / deserialize for parallel plans.
+ */
+#include "journey.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "pattern.h"
+#include "journey_type.h"
+
+PG_FUNCTION_INFO_V1(jy_pattern_trans);
+PG_FUNCTION_INFO_V1(jy_seq_trans);
+PG_FUNCTION_INFO_V1(jy_pattern_combine);
+PG_FUNCTION_INFO_V1(jy_pattern_serial);
+PG_FUNCTION_INFO_V1(jy_pattern_deserial);
+PG_FUNCTION_INFO_V1(jy_pattern_final_match);
+PG_FUNCTION_INFO_V1(jy_pattern_final_count);
+PG_FUNCTION_INFO_V1(jy_pattern_array_match);
+PG_FUNCTION_INFO_V1(jy_pattern_array_count);
+PG_FUNCTION_INFO_V1(jy_pattern_matches);
+PG_FUNCTION_INFO_V1(jy_pattern_fired);
+PG_FUNCTION_INFO_V1(jy_pattern_j_match);
+PG_FUNCTION_INFO_V1(jy_pattern_j_count);
+PG_FUNCTION_INFO_V1(jy_pattern_j_matches);
+PG_FUNCTION_INFO_V1(jy_pattern_j_fired);
+PG_FUNCTION_INFO_V1(jy_pattern_steps);
+PG_FUNCTION_INFO_V1(jy_pattern_j_steps);
+PG_FUNCTION_INFO_V1(jy_transitions);
+PG_FUNCTION_INFO_V1(jy_j_transitions);
+
+#define KIND_JOURNEY	0
+#define KIND_CH			1
+
+/* ---- allocation and errors ----------------------------------------------- */
+
+static void *
+ctx_alloc(void *arg, size_t sz)
+{
+	return MemoryContextAllocHuge((MemoryContext) arg, sz);
+}
+
+static void
+pattern_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* the pattern on one line with a caret under byte offset pos */
+static void
+report_pattern_error(const char *pat, int len, const JyPatError *err, bool clickhouse)
+{
+	int			code;
+	char	   *disp = palloc(len + 1);
+	int			i,
+				col;
+
+	for (i = 0; i < len; i++)
+		disp[i] = (pat[i] == '\n' || pat[i] == '\r' || pat[i] == '\t') ? ' ' : pat[i];
+	disp[len] = '\0';
+	col = pg_mbstrlen_with_len(pat, Min(Max(err->pos, 0), len));
+	switch (err->status)
+	{
+		case JY_PAT_LIMIT:
+			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+			break;
+		case JY_PAT_UNSUPPORTED:
+			code = ERRCODE_FEATURE_NOT_SUPPORTED;
+			break;
+		default:
+			code = ERRCODE_INVALID_REGULAR_EXPRESSION;
+	}
+	if (err->status == JY_PAT_EMPTY)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("invalid %spattern: %s", clickhouse ? "sequence " : "", err->msg),
+				 errhint(clickhouse ? "Write at least one of (?N), . or .*."
+						 : "Write at least one event name, . or a set such as [a b].")));
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("invalid %spattern: %s", clickhouse ? "sequence " : "", err->msg),
+			 errdetail("At character %d of the pattern:\n%s\n%*s^", col + 1, disp, col, ""),
+			 err->status == JY_PAT_LIMIT ?
+			 errhint("Repeat counts are limited to %d and compiled patterns to %d instructions.",
+					 JY_PAT_MAX_REPEAT, JY_PAT_MAX_PROG) : 0));
+}
+
+/* ---- compiled-pattern cache (fn_extra) ----------------------------------- */
+
+typedef struct PatCache
+{
+	int			kind;
+	int			nconds;
+	char	   *key;
+	int			keylen;
+	JyPattern  *jp;
+	JyChPattern *cp;
+	JyPatScratch *scratch;
+	JyAlloc		alloc;
+} PatCache;
+
+static PatCache *
+get_pattern(FmgrInfo *flinfo, const char *pat, int len, int kind, int nconds)
+{
+	PatCache   *c = (PatCache *) flinfo->fn_extra;
+	MemoryContext cxt = flinfo->fn_mcxt;
+	JyPatError	err;
+
+	if (c && c->kind == kind && c->nconds == nconds && c->keylen == len &&
+		memcmp(c->key, pat, len) == 0)
+		return c;
+	/* a different pattern: the old one stays allocated until the query ends (rare) */
+	c = MemoryContextAllocZero(cxt, sizeof(PatCache));
+	c->alloc.alloc = ctx_alloc;
+	c->alloc.arg = cxt;
+	c->kind = kind;
+	c->nconds = nconds;
+	if (kind == KIND_JOURNEY)
+	{
+		c->jp = jy_pat_compile(pat, len, &c->alloc, &err);
+		if (!c->jp)
+			report_pattern_error(pat, len, &err, false);
+		c->scratch = jy_pat_scratch(c->jp, &c->alloc);
+		jy_pat_set_tick(c->scratch, pattern_tick, NULL);
+	}
+	else
+	{
+		c->cp = jy_ch_compile(pat, len, nconds, &c->alloc, &err);
+		if (!c->cp)
+			report_pattern_error(pat, len, &err, true);
+	}
+	c->key = MemoryContextAlloc(cxt, len + 1);
+	memcpy(c->key, pat, len);
+	c->keylen = len;
+	flinfo->fn_extra = c;
+	return c;
+}
+
+static text *
+pattern_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("pattern must not be NULL")));
+	return PG_GETARG_TEXT_PP(argno);
+}
+
+/* ---- sorting (ts, payload) by ts, stable --------------------------------- */
+
+typedef struct TsIdx
+{
+	int64		ts;
+	uint32		key;			/* tie order (journey patterns), 0 for sequence_* */
+	int64		idx;
+} TsIdx;
+
+static int
+tsidx_cmp(const void *a, const void *b)
+{
+	const TsIdx *x = a,
+			   *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Sort ts[] and the parallel 32-bit payload in place by time; with
+ * key_is_payload, ties are ordered by the payload (a tie key), otherwise they
+ * keep their order.
+ */
+static void
+sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
+{
+	TsIdx	   *t;
+	int32	   *tmp;
+	int64		i;
+
+	for (i = 1; i < n; i++)
+		if (ts[i] < ts[i - 1] ||
+			(key_is_payload && ts[i] == ts[i - 1] && (uint32) pl[i] < (uint32) pl[i - 1]))
+			break;
+	if (i >= n)
+		return;
+	t = palloc_extended(n * sizeof(TsIdx), MCXT_ALLOC_HUGE);
+	tmp = palloc_extended(n * sizeof(int32), MCXT_ALLOC_HUGE);
+	for (i = 0; i < n; i++)
+	{
+		t[i].ts = ts[i];
+		t[i].key = key_is_payload ? (uint32) pl[i] : 0;
+		t[i].idx = i;
+	}
+	qsort(t, n, sizeof(TsIdx), tsidx_cmp);
+	for (i = 0; i < n; i++)
+	{
+		ts[i] = t[i].ts;
+		tmp[i] = pl[t[i].idx];
+	}
+	memcpy(pl, tmp, n * sizeof(int32));
+	pfree(t);
+	pfree(tmp);
+}
+
+/* (ts, name) sort for functions that need the full name order (transitions) */
+typedef struct NameTs
+{
+	int64		ts;
+	char	   *name;
+	int64		idx;
+} NameTs;
+
+static int
+namets_cmp(const void *a, const void *b)
+{
+	const NameTs *x = a,
+			   *y = b;
+	size_t		lx,
+				ly;
+	int			c;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	lx = strlen(x->name);
+	ly = strlen(y->name);
+	c = memcmp(x->name, y->name, Min(lx, ly));
+	if (c != 0)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* ---- aggregate state ------------------------------------------------------ */
+
+typedef struct PatAgg
+{
+	int			kind;
+	int			nconds;
+	char	   *pat;
+	int			patlen;
+	PatCache   *cache;			/* valid in the backend that built it; NULL after deserialize */
+	bool		sorted;
+	int64		n;
+	int64		cap;
+	int64	   *ts;
+	int32	   *pl;				/* journey: tie key (jy_pat_tie_key); sequence_*: condition mask */
+} PatAgg;
+
+#define PATAGG_MAX_EVENTS ((int64) (MaxAllocHugeSize / sizeof(int64) / 2))
+
+static void
+patagg_reserve(PatAgg *st, int64 more, MemoryContext cxt)
+{
+	int64		need = st->n + more,
+				cap;
+
+	if (need <= st->cap)
+		return;
+	if (need > PATAGG_MAX_EVENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many events in one group for pattern matching"),
+				 errdetail("The limit is " INT64_FORMAT " events per group.", PATAGG_MAX_EVENTS)));
+	cap = Max(need, Max(st->cap * 2, 8));
+	cap = Min(cap, PATAGG_MAX_EVENTS);
+	if (st->ts)
+	{
+		st->ts = repalloc_huge(st->ts, cap * sizeof(int64));
+		st->pl = repalloc_huge(st->pl, cap * sizeof(int32));
+	}
+	else
+	{
+		st->ts = MemoryContextAllocHuge(cxt, cap * sizeof(int64));
+		st->pl = MemoryContextAllocHuge(cxt, cap * sizeof(int32));
+	}
+	st->cap = cap;
+}
+
+static PatAgg *
+patagg_new(MemoryContext cxt, int kind, int nconds, const char *pat, int len)
+{
+	PatAgg	   *st = MemoryContextAllocZero(cxt, sizeof(PatAgg));
+
+	st->kind = kind;
+	st->nconds = nconds;
+	st->pat = MemoryContextAlloc(cxt, len + 1);
+	memcpy(st->pat, pat, len);
+	st->pat[len] = '\0';
+	st->patlen = len;
+	st->sorted = true;
+	return st;
+}
+
+static void
+patagg_same_pattern(const PatAgg *st, int kind, int nconds, const char *pat, int len)
+{
+	if (st->kind != kind || st->patlen != len || memcmp(st->pat, pat, len) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the pattern must be the same for every row of a group")));
+	if (st->nconds != nconds)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the number of conditions must be the same for every row of a group"),
+				 errdetail("A row has %d conditions, an earlier one %d.", nconds, st->nconds)));
+}
+
+static void
+patagg_push(PatAgg *st, MemoryContext aggcxt, int64 ts, int32 pl)
+{
+	if (st->n == st->cap)
+		patagg_reserve(st, 1, aggcxt);
+	if (st->n > 0 && (ts < st->ts[st->n - 1] ||
+					  (st->kind == KIND_JOURNEY && ts == st->ts[st->n - 1] &&
+					   (uint32) pl < (uint32) st->pl[st->n - 1])))
+		st->sorted = false;
+	st->ts[st->n] = ts;
+	st->pl[st->n] = pl;
+	st->n++;
+}
+
+/* transition: arg 0 state, 1 ts, 2 event, 3 pattern */
+Datum
+jy_pattern_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	PatAgg	   *st;
+	text	   *pat;
+	text	   *ev;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "journey pattern transition function called in non-aggregate context");
+	pat = pattern_arg(fcinfo, 3);
+	if (PG_ARGISNULL(0))
+	{
+		PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
+									KIND_JOURNEY, 0);
+
+		st = patagg_new(aggcxt, KIND_JOURNEY, 0, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
+		st->cache = c;
+	}
+	else
+	{
+		st = (PatAgg *) PG_GETARG_POINTER(0);
+		patagg_same_pattern(st, KIND_JOURNEY, 0, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
+		if (st->cache == NULL)
+			st->cache = get_pattern(fcinfo->flinfo, st->pat, st->patlen, KIND_JOURNEY, 0);
+	}
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	ev = PG_GETARG_TEXT_PP(2);
+	patagg_push(st, aggcxt, PG_GETARG_TIMESTAMPTZ(1),
+				(int32) jy_pat_tie_key(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev)));
+	PG_RETURN_POINTER(st);
+}
+
+/* transition of sequence_*: arg 0 state, 1 pattern, 2 ts, 3 VARIADIC boolean[] */
+Datum
+jy_seq_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	PatAgg	   *st;
+	text	   *pat;
+	ArrayType  *arr;
+	int			nconds,
+				i;
+	uint32		mask = 0;
+	const bool *vals;
+	const bits8 *nulls;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "sequence_match transition function called in non-aggregate context");
+	pat = pattern_arg(fcinfo, 1);
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the condition array must not be NULL")));
+	arr = PG_GETARG_ARRAYTYPE_P(3);
+	if (ARR_NDIM(arr) > 1 || ARR_ELEMTYPE(arr) != BOOLOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("conditions must be a one-dimensional boolean array")));
+	nconds = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+	if (nconds < 1 || nconds > JY_CH_MAX_CONDS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("sequence_match takes 1 to %d conditions", JY_CH_MAX_CONDS),
+				 errdetail("%d conditions were given.", nconds)));
+	if (PG_ARGISNULL(0))
+	{
+		PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
+									KIND_CH, nconds);
+
+		st = patagg_new(aggcxt, KIND_CH, nconds, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
+		st->cache = c;
+	}
+	else
+	{
+		st = (PatAgg *) PG_GETARG_POINTER(0);
+		patagg_same_pattern(st, KIND_CH, nconds, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
+	}
+	if (PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	/* NULL conditions count as false, like a false UInt8 in ClickHouse */
+	vals = (const bool *) ARR_DATA_PTR(arr);
+	nulls = ARR_NULLBITMAP(arr);
+	{
+		int			k = 0;
+
+		for (i = 0; i < nconds; i++)
+		{
+			if (nulls && !(nulls[i / 8] & (1 << (i % 8))))
+				continue;
+			if (vals[k++])
+				mask |= (uint32) 1 << i;
+		}
+	}
+	/* ClickHouse keeps only rows for which at least one condition holds */
+	if (mask != 0)
+		patagg_push(st, aggcxt, PG_GETARG_TIMESTAMPTZ(2), (int32) mask);
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_pattern_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt,
+				old;
+	PatAgg	   *a,
+			   *b;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "journey pattern combine function called in non-aggregate context");
+	a = PG_ARGISNULL(0) ? NULL : (PatAgg *) PG_GETARG_POINTER(0);
+	b = PG_ARGISNULL(1) ? NULL : (PatAgg *) PG_GETARG_POINTER(1);
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	old = MemoryContextSwitchTo(aggcxt);
+	if (a == NULL)
+	{
+		a = patagg_new(aggcxt, b->kind, b->nconds, b->pat, b->patlen);
+		a->cache = b->cache;
+	}
+	else
+		patagg_same_pattern(a, b->kind, b->nconds, b->pat, b->patlen);
+	if (b->n > 0)
+	{
+		patagg_reserve(a, b->n, aggcxt);
+		if (!b->sorted || (a->n > 0 && (b->ts[0] < a->ts[a->n - 1] ||
+										(a->kind == KIND_JOURNEY && b->ts[0] == a->ts[a->n - 1] &&
+										 (uint32) b->pl[0] < (uint32) a->pl[a->n - 1]))))
+			a->sorted = false;
+		memcpy(a->ts + a->n, b->ts, b->n * sizeof(int64));
+		memcpy(a->pl + a->n, b->pl, b->n * sizeof(int32));
+		a->n += b->n;
+	}
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * Serialized state: int32 kind, int32 nconds, int32 patlen, uint8 sorted,
+ * int64 n, pattern bytes, n x int64 ts, n x int32 payload (native order:
+ * states only travel between processes of one server).
+ */
+#define SER_HDR (4 + 4 + 4 + 1 + 8)
+
+Datum
+jy_pattern_serial(PG_FUNCTION_ARGS)
+{
+	PatAgg	   *st = (PatAgg *) PG_GETARG_POINTER(0);
+	Size		sz = VARHDRSZ + SER_HDR + st->patlen + st->n * (sizeof(int64) + sizeof(int32));
+	bytea	   *out;
+	char	   *p;
+	uint8		sorted = st->sorted ? 1 : 0;
+
+	if (sz > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("pattern aggregate state too large to pass between parallel workers")));
+	out = (bytea *) palloc(sz);
+	SET_VARSIZE(out, sz);
+	p = VARDATA(out);
+	memcpy(p, &st->kind, 4);
+	memcpy(p + 4, &st->nconds, 4);
+	memcpy(p + 8, &st->patlen, 4);
+	memcpy(p + 12, &sorted, 1);
+	memcpy(p + 13, &st->n, 8);
+	p += SER_HDR;
+	memcpy(p, st->pat, st->patlen);
+	p += st->patlen;
+	if (st->n > 0)
+	{
+		memcpy(p, st->ts, st->n * sizeof(int64));
+		memcpy(p + st->n * sizeof(int64), st->pl, st->n * sizeof(int32));
+	}
+	PG_RETURN_BYTEA_P(out);
+}
+
+Datum
+jy_pattern_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const char *p = VARDATA_ANY(in);
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	MemoryContext aggcxt;
+	PatAgg	   *st;
+	int32		kind,
+				nconds,
+				patlen;
+	uint8		sorted;
+	int64		n;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "journey pattern deserialize function called in non-aggregate context");
+	if (len < SER_HDR)
+		elog(ERROR, "journey pattern: truncated aggregate state");
+	memcpy(&kind, p, 4);
+	memcpy(&nconds, p + 4, 4);
+	memcpy(&patlen, p + 8, 4);
+	memcpy(&sorted, p + 12, 1);
+	memcpy(&n, p + 13, 8);
+	if ((kind != KIND_JOURNEY && kind != KIND_CH) || patlen < 0 || (Size) patlen > len - SER_HDR ||
+		n < 0 || (Size) n > (len - SER_HDR - patlen) / (sizeof(int64) + sizeof(int32)) ||
+		len != SER_HDR + patlen + (Size) n * (sizeof(int64) + sizeof(int32)))
+		elog(ERROR, "journey pattern: corrupt aggregate state");
+	st = patagg_new(aggcxt, kind, nconds, p + SER_HDR, patlen);
+	st->sorted = sorted != 0;
+	p += SER_HDR + patlen;
+	if (n > 0)
+	{
+		patagg_reserve(st, n, aggcxt);
+		memcpy(st->ts, p, n * sizeof(int64));
+		memcpy(st->pl, p + n * sizeof(int64), n * sizeof(int32));
+		st->n = n;
+	}
+	PG_RETURN_POINTER(st);
+}
+
+/* run the state's pattern: count < 0 asks for a boolean (1/0) */
+static int64
+patagg_run(FunctionCallInfo fcinfo, PatAgg *st, bool count)
+{
+	PatCache   *c = get_pattern(fcinfo->flinfo, st->pat, st->patlen, st->kind, st->nconds);
+
+	if (!st->sorted)
+	{
+		/* sorting in place keeps the state valid for another final call */
+		sort_events(st->ts, st->pl, st->n, st->kind == KIND_JOURNEY);
+		st->sorted = true;
+	}
+	if (st->kind == KIND_CH)
+	{
+		if (count)
+			return jy_ch_count(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc, pattern_tick, NULL);
+		return jy_ch_match(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc, pattern_tick, NULL) ? 1 : 0;
+	}
+	else
+	{
+		int32	   *ids = palloc_extended(Max(st->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+		JyEvents	e = {st->ts, ids, (size_t) st->n};
+		int64		i,
+					r;
+
+		for (i = 0; i < st->n; i++)
+			ids[i] = (st->pl[i] & 1) ? (int32) (((uint32) st->pl[i] - 1) / 2) : -1;
+		if (count)
+			r = jy_pat_count(c->jp, c->scratch, &e);
+		else
+			r = jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+		pfree(ids);
+		return r;
+	}
+}
+
+Datum
+jy_pattern_final_match(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_BOOL(patagg_run(fcinfo, (PatAgg *) PG_GETARG_POINTER(0), false) != 0);
+}
+
+Datum
+jy_pattern_final_count(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT64(0);
+	PG_RETURN_INT64(patagg_run(fcinfo, (PatAgg *) PG_GETARG_POINTER(0), true));
+}
+
+/* ---- array forms ---------------------------------------------------------- */
+
+typedef struct ArrJourney
+{
+	int64	   *ts;
+	int32	   *ev;
+	int32	   *orig;			/* index in the input arrays of each kept event */
+	char	  **names;			/* event text of each kept event (journey_matches only) */
+	int64		n;
+	/* journey-type input: names come from the decoded view's dictionary */
+	JyJView    *view;
+} ArrJourney;
+
+/* text datum of the name of event i */
+static Datum
+event_name_datum(const ArrJourney *j, size_t i)
+{
+	if (j->view)
+	{
+		uint32		id = j->view->ev[i];
+
+		return PointerGetDatum(cstring_to_text_with_len(j->view->name[id], (int) j->view->name_len[id]));
+	}
+	return CStringGetTextDatum(j->names[i]);
+}
+
+/* decode a journey value into pattern-local ids (names resolved once per dictionary entry) */
+static void
+journey_value_to_events(Datum d, const JyPattern *p, ArrJourney *j)
+{
+	JyJView    *v = palloc0(sizeof(JyJView));
+	int32	   *map;
+	uint32		i;
+
+	jy_journey_view(d, v);
+	map = palloc(Max(v->ndict, 1) * sizeof(int32));
+	for (i = 0; i < v->ndict; i++)
+		map[i] = jy_pat_lookup(p, v->name[i], v->name_len[i]);
+	j->view = v;
+	j->n = v->n;
+	j->ts = v->ts;
+	j->ev = palloc(Max(v->n, 1) * sizeof(int32));
+	for (i = 0; i < v->n; i++)
+		j->ev[i] = map[v->ev[i]];
+	j->names = NULL;
+	j->orig = NULL;
+}
+
+/*
+ * Decode (ts[], event[]) into a time-ordered journey of pattern-local ids.
+ * Events at the same time are ordered by name (like the journey type) as far
+ * as the pattern can tell; pairs with a NULL timestamp or event are skipped.
+ */
+static void
+arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_names, ArrJourney *j)
+{
+	Datum	   *tsd,
+			   *evd;
+	bool	   *tsn,
+			   *evn;
+	int			nts,
+				nev,
+				i;
+	TsIdx	   *t;
+	bool		sorted = true;
+
+	if (ARR_NDIM(tsa) > 1 || ARR_NDIM(eva) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must be one-dimensional arrays")));
+	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
+	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
+	if (nts != nev)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must have the same number of elements"),
+				 errdetail("There are %d timestamps and %d events.", nts, nev)));
+	t = palloc(Max(nts, 1) * sizeof(TsIdx));
+	j->n = 0;
+	for (i = 0; i < nts; i++)
+	{
+		text	   *ev;
+
+		if (tsn[i] || evn[i])
+			continue;
+		ev = DatumGetTextPP(evd[i]);
+		t[j->n].ts = DatumGetTimestampTz(tsd[i]);
+		t[j->n].key = jy_pat_tie_key(p, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
+		t[j->n].idx = i;
+		if (j->n > 0 && tsidx_cmp(&t[j->n], &t[j->n - 1]) < 0)
+			sorted = false;
+		j->n++;
+	}
+	if (!sorted)
+		qsort(t, j->n, sizeof(TsIdx), tsidx_cmp);
+	j->ts = palloc(Max(j->n, 1) * sizeof(int64));
+	j->ev = palloc(Max(j->n, 1) * sizeof(int32));
+	j->orig = palloc(Max(j->n, 1) * sizeof(int32));
+	j->names = keep_names ? palloc(Max(j->n, 1) * sizeof(char *)) : NULL;
+	j->view = NULL;
+	for (i = 0; i < j->n; i++)
+	{
+		text	   *ev = DatumGetTextPP(evd[t[i].idx]);
+
+		j->ts[i] = t[i].ts;
+		j->orig[i] = (int32) t[i].idx;
+		j->ev[i] = (t[i].key & 1) ? (int32) ((t[i].key - 1) / 2) : -1;
+		if (keep_names)
+			j->names[i] = text_to_cstring(ev);
+	}
+}
+
+static int64
+array_run(FunctionCallInfo fcinfo, bool count)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	JyEvents	e;
+
+	arrays_to_journey(tsa, eva, c->jp, false, &j);
+	e.ts = j.ts;
+	e.ev = j.ev;
+	e.n = j.n;
+	if (count)
+		return jy_pat_count(c->jp, c->scratch, &e);
+	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+}
+
+Datum
+jy_pattern_array_match(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(array_run(fcinfo, false) != 0);
+}
+
+Datum
+jy_pattern_array_count(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(array_run(fcinfo, true));
+}
+
+/*
+ * journey_matches(ts[], event[], pattern): match_no, start_pos, end_pos
+ * (1-based positions in the time-ordered journey), start_ts, end_ts,
+ * n_events, events (text[] of the matched events).
+ */
+static void
+emit_matches(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	JyEvents	e;
+	size_t		from = 0,
+				ms,
+				me;
+	int64		no = 0;
+
+	e.ts = j->ts;
+	e.ev = j->ev;
+	e.n = j->n;
+	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, true, &ms, &me))
+	{
+		Datum		values[9];
+		bool		nulls[9] = {false};
+		Datum	   *names;
+		size_t		k;
+
+		CHECK_FOR_INTERRUPTS();
+		no++;
+		names = palloc((me - ms + 1) * sizeof(Datum));
+		for (k = ms; k <= me; k++)
+			names[k - ms] = event_name_datum(j, k);
+		values[0] = Int64GetDatum(no);
+		values[1] = Int32GetDatum((int32) ms + 1);
+		values[2] = Int32GetDatum((int32) me + 1);
+		values[3] = TimestampTzGetDatum(j->ts[ms]);
+		values[4] = TimestampTzGetDatum(j->ts[me]);
+		values[5] = Int32GetDatum((int32) (me - ms + 1));
+		values[6] = PointerGetDatum(construct_array(names, (int) (me - ms + 1), TEXTOID, -1, false, TYPALIGN_INT));
+		if (ms > 0)
+			values[7] = event_name_datum(j, ms - 1);
+		else
+			nulls[7] = true;
+		if (me + 1 < e.n)
+			values[8] = event_name_datum(j, me + 1);
+		else
+			nulls[8] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		for (k = 0; k <= me - ms; k++)
+			pfree(DatumGetPointer(names[k]));
+		pfree(names);
+		from = me + 1;
+	}
+}
+
+/*
+ * journey_matches(ts[], event[], pattern): match_no, start_pos, end_pos
+ * (1-based positions in the time-ordered journey), start_ts, end_ts,
+ * n_events, events (text[] of the matched events), prev_event, next_event.
+ */
+Datum
+jy_pattern_matches(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+
+	InitMaterializedSRF(fcinfo, 0);
+	arrays_to_journey(tsa, eva, c->jp, true, &j);
+	emit_matches(fcinfo, c, &j);
+	return (Datum) 0;
+}
+
+/* the same over a journey value */
+Datum
+jy_pattern_j_matches(PG_FUNCTION_ARGS)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+
+	InitMaterializedSRF(fcinfo, 0);
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	emit_matches(fcinfo, c, &j);
+	return (Datum) 0;
+}
+
+static int64
+journey_value_run(FunctionCallInfo fcinfo, bool count)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	JyEvents	e;
+
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	e.ts = j.ts;
+	e.ev = j.ev;
+	e.n = j.n;
+	if (count)
+		return jy_pat_count(c->jp, c->scratch, &e);
+	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+}
+
+Datum
+jy_pattern_j_match(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(journey_value_run(fcinfo, false) != 0);
+}
+
+Datum
+jy_pattern_j_count(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(journey_value_run(fcinfo, true));
+}
+
+static bool
+fired_time(PatCache *c, ArrJourney *j, bool last, int64 *when)
+{
+	JyEvents	e;
+	size_t		from = 0,
+				ms,
+				me;
+	bool		found = false;
+
+	e.ts = j->ts;
+	e.ev = j->ev;
+	e.n = j->n;
+	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, false, &ms, &me))
+	{
+		found = true;
+		*when = j->ts[me];
+		if (!last)
+			break;
+		from = me + 1;
+	}
+	return found;
+}
+
+/* journey_first_fired / journey_last_fired over a journey value (arg 2: last) */
+Datum
+jy_pattern_j_fired(PG_FUNCTION_ARGS)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	bool		last = PG_GETARG_BOOL(2);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	int64		when;
+
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	if (!fired_time(c, &j, last, &when))
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(when);
+}
+
+/*
+ * journey_first_fired / journey_last_fired (ts[], event[], pattern): the time
+ * of the last event of the first (last) non-overlapping match, i.e. when a
+ * rule written as a pattern fired first (last); NULL when it never fired.
+ * The C-level argument 3 selects last (true) or first (false).
+ */
+Datum
+jy_pattern_fired(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
+	bool		last = PG_GETARG_BOOL(3);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	int64		when;
+
+	arrays_to_journey(tsa, eva, c->jp, false, &j);
+	if (!fired_time(c, &j, last, &when))
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(when);
+}
+
+/* ---- paths ------------------------------------------------------------------ */
+
+/*
+ * The n events after the end (forward) or before the start (backward) of the
+ * first or last match, nearest first for backward = false and in journey
+ * order for backward = true; NULL when there is no match, an empty array
+ * when the match touches the end (start) of the journey.
+ */
+static Datum
+steps_around(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j, int32 n, bool backward, bool last)
+{
+	JyEvents	e;
+	size_t		from = 0,
+				ms,
+				me,
+				bs = 0,
+				be = 0;
+	bool		found = false;
+	Datum	   *out;
+	int			k = 0;
+	size_t		i;
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the number of steps must not be negative")));
+	e.ts = j->ts;
+	e.ev = j->ev;
+	e.n = j->n;
+	while (from < e.n && jy_pat_next(c->jp, c->scratch, &e, from, backward, &ms, &me))
+	{
+		found = true;
+		bs = ms;
+		be = me;
+		if (!last)
+			break;
+		from = me + 1;
+	}
+	if (!found)
+		return (Datum) 0;
+	out = palloc(Max(n, 1) * sizeof(Datum));
+	if (backward)
+	{
+		size_t		first = bs >= (size_t) n ? bs - n : 0;
+
+		for (i = first; i < bs; i++)
+			out[k++] = event_name_datum(j, i);
+	}
+	else
+		for (i = be + 1; i < e.n && k < n; i++)
+			out[k++] = event_name_datum(j, i);
+	(void) fcinfo;
+	return PointerGetDatum(construct_array(out, k, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* journey_next_events / journey_prev_events (ts[], event[], pattern, n, last_match, backward) */
+Datum
+jy_pattern_steps(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	Datum		r;
+
+	arrays_to_journey(tsa, eva, c->jp, true, &j);
+	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(3), PG_GETARG_BOOL(5), PG_GETARG_BOOL(4));
+	if (r == (Datum) 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(r);
+}
+
+/* the same over a journey value: (j, pattern, n, last_match, backward) */
+Datum
+jy_pattern_j_steps(PG_FUNCTION_ARGS)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	ArrJourney	j;
+	Datum		r;
+
+	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(2), PG_GETARG_BOOL(4), PG_GETARG_BOOL(3));
+	if (r == (Datum) 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(r);
+}
+
+/* transitions between consecutive events: step, from_event, to_event, from_ts, gap */
+static void
+emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		i;
+
+	for (i = 1; i < j->n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false};
+
+		values[0] = Int32GetDatum((int32) i);
+		values[1] = event_name_datum(j, i - 1);
+		values[2] = event_name_datum(j, i);
+		values[3] = TimestampTzGetDatum(j->ts[i - 1]);
+		values[4] = IntervalPGetDatum(jy_usecs_to_interval(j->ts[i] - j->ts[i - 1]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/* an empty pattern-less view: every event is "other" for the sort (ties by name need the names) */
+Datum
+jy_transitions(PG_FUNCTION_ARGS)
+{
+	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
+	ArrJourney	j;
+	Datum	   *tsd,
+			   *evd;
+	bool	   *tsn,
+			   *evn;
+	int			nts,
+				nev,
+				i;
+	NameTs	   *t;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (ARR_NDIM(tsa) > 1 || ARR_NDIM(eva) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must be one-dimensional arrays")));
+	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
+	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
+	if (nts != nev)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must have the same number of elements"),
+				 errdetail("There are %d timestamps and %d events.", nts, nev)));
+	t = palloc(Max(nts, 1) * sizeof(NameTs));
+	j.n = 0;
+	for (i = 0; i < nts; i++)
+	{
+		if (tsn[i] || evn[i])
+			continue;
+		t[j.n].ts = DatumGetTimestampTz(tsd[i]);
+		t[j.n].name = text_to_cstring(DatumGetTextPP(evd[i]));
+		t[j.n].idx = i;
+		j.n++;
+	}
+	qsort(t, j.n, sizeof(NameTs), namets_cmp);
+	j.ts = palloc(Max(j.n, 1) * sizeof(int64));
+	j.names = palloc(Max(j.n, 1) * sizeof(char *));
+	j.view = NULL;
+	for (i = 0; i < j.n; i++)
+	{
+		j.ts[i] = t[i].ts;
+		j.names[i] = t[i].name;
+	}
+	emit_transitions(fcinfo, &j);
+	return (Datum) 0;
+}
+
+Datum
+jy_j_transitions(PG_FUNCTION_ARGS)
+{
+	JyJView    *v = palloc0(sizeof(JyJView));
+	ArrJourney	j;
+
+	InitMaterializedSRF(fcinfo, 0);
+	jy_journey_view(PG_GETARG_DATUM(0), v);
+	j.view = v;
+	j.n = v->n;
+	j.ts = v->ts;
+	j.names = NULL;
+	emit_transitions(fcinfo, &j);
+	return (Datum) 0;
+}

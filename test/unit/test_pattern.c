@@ -1,0 +1,904 @@
+/*
+ * test_pattern.c — the pattern compiler and the Pike-VM matcher against an
+ * independent reference (set-of-reachable-boundaries evaluation of a random
+ * AST, i.e. exhaustive backtracking), plus hand cases, errors, durations, and
+ * the ClickHouse-compatible matcher against a port of ClickHouse's own
+ * backtracking algorithm.
+ */
+#include "unit.h"
+#include "pattern.h"
+
+#include <stdint.h>
+
+/* ---- arena allocator ------------------------------------------------------ */
+typedef struct Arena
+{
+	void	  **blocks;
+	size_t		n,
+				cap;
+} Arena;
+
+static void *
+arena_alloc(void *arg, size_t sz)
+{
+	Arena	   *a = (Arena *) arg;
+	void	   *p = malloc(sz ? sz : 1);
+
+	if (!p)
+		abort();
+	if (a->n == a->cap)
+	{
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->blocks = realloc(a->blocks, a->cap * sizeof(void *));
+	}
+	a->blocks[a->n++] = p;
+	return p;
+}
+
+static void
+arena_free(Arena *a)
+{
+	size_t		i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
+	memset(a, 0, sizeof(*a));
+}
+
+static Arena arena;
+static JyAlloc A = {arena_alloc, &arena};
+
+/* ---- events by name --------------------------------------------------------- */
+#define MAXN 64
+typedef struct Ev
+{
+	int64_t		ts[MAXN];
+	int			nm[MAXN];		/* 0=a 1=b 2=c 3=x (never in patterns) */
+	int32_t		id[MAXN];
+	size_t		n;
+} Ev;
+
+static const char *NM[] = {"a", "b", "c", "x"};
+
+static void
+map_ids(const JyPattern *p, Ev *e)
+{
+	size_t		i;
+
+	for (i = 0; i < e->n; i++)
+		e->id[i] = jy_pat_lookup(p, NM[e->nm[i]], 1);
+}
+
+static JyEvents
+view(const Ev *e)
+{
+	JyEvents	v = {e->ts, e->id, e->n};
+
+	return v;
+}
+
+/* build events from a string like "a b x c" with 1-second steps */
+static void
+evs(Ev *e, const char *s, const int64_t *secs)
+{
+	size_t		i = 0;
+
+	e->n = 0;
+	for (; *s; s++)
+	{
+		int			k;
+
+		if (*s == ' ')
+			continue;
+		k = *s == 'a' ? 0 : *s == 'b' ? 1 : *s == 'c' ? 2 : 3;
+		e->nm[e->n] = k;
+		e->ts[e->n] = (secs ? secs[i] : (int64_t) i) * JY_USECS_PER_SEC;
+		e->n++;
+		i++;
+	}
+}
+
+static JyPattern *
+comp(const char *s)
+{
+	JyPatError	err;
+	JyPattern  *p = jy_pat_compile(s, strlen(s), &A, &err);
+
+	if (!p)
+		printf("    compile error for [%s]: %s at %d\n", s, err.msg, err.pos);
+	return p;
+}
+
+/* matches as "s-e,s-e" */
+static void
+rows(const char *pat, Ev *e, char *out)
+{
+	JyPattern  *p = comp(pat);
+	JyPatScratch *s;
+	JyEvents	v;
+	size_t		from = 0,
+				st,
+				en;
+
+	out[0] = 0;
+	if (!p)
+	{
+		strcpy(out, "ERR");
+		return;
+	}
+	map_ids(p, e);
+	v = view(e);
+	s = jy_pat_scratch(p, &A);
+	while (from < e->n && jy_pat_next(p, s, &v, from, true, &st, &en))
+	{
+		sprintf(out + strlen(out), "%s%zu-%zu", out[0] ? "," : "", st, en);
+		from = en + 1;
+	}
+}
+
+static void
+test_hand_cases(void)
+{
+	Ev			e;
+	char		r[512];
+	int64_t		t1[] = {0, 100, 700, 701, 2000, 2001};
+
+	evs(&e, "a b a a b", NULL);
+	rows("a b", &e, r);
+	CHECK(strcmp(r, "0-1,3-4") == 0);
+	rows("a .* b", &e, r);			/* earliest end, then latest start */
+	CHECK(strcmp(r, "0-1,3-4") == 0);
+	rows("a+ b", &e, r);
+	CHECK(strcmp(r, "0-1,3-4") == 0);
+	rows("^a", &e, r);
+	CHECK(strcmp(r, "0-0") == 0);
+	rows("b$", &e, r);
+	CHECK(strcmp(r, "4-4") == 0);
+	rows("[^a]", &e, r);
+	CHECK(strcmp(r, "1-1,4-4") == 0);
+	rows("!b", &e, r);
+	CHECK(strcmp(r, "0-0,2-2,3-3") == 0);
+	rows("a{2}", &e, r);
+	CHECK(strcmp(r, "2-3") == 0);
+	rows("(a|b){3}", &e, r);
+	CHECK(strcmp(r, "0-2") == 0);
+	rows("zzz", &e, r);				/* unknown names never match */
+	CHECK(strcmp(r, "") == 0);
+	rows("[zzz a]", &e, r);
+	CHECK(strcmp(r, "0-0,2-2,3-3") == 0);
+	rows("!zzz", &e, r);			/* ... and negations of them match everything */
+	CHECK(strcmp(r, "0-0,1-1,2-2,3-3,4-4") == 0);
+
+	/* time: a at 0, b at 100s, a at 700, a at 701, b at 2000, c at 2001 */
+	evs(&e, "a b a a b c", t1);
+	rows("a (?t<=100) b", &e, r);
+	CHECK(strcmp(r, "0-1") == 0);
+	rows("a (?t<100) b", &e, r);
+	CHECK(strcmp(r, "") == 0);
+	rows("a (?t<=1) a", &e, r);
+	CHECK(strcmp(r, "2-3") == 0);
+	rows("a (?t=1) a", &e, r);
+	CHECK(strcmp(r, "2-3") == 0);
+	rows("(?t>10min) .", &e, r);	/* session starts: first event (infinite gap) and gaps > 10 min */
+	CHECK(strcmp(r, "0-0,4-4") == 0);
+	rows("a .* b within 100s", &e, r);
+	CHECK(strcmp(r, "0-1") == 0);
+	rows("a .* b within < 100s", &e, r);
+	CHECK(strcmp(r, "") == 0);
+	rows("a .* b within 1300s", &e, r);
+	CHECK(strcmp(r, "0-1,3-4") == 0);
+	rows("a .* c span > 1300s", &e, r);
+	CHECK(strcmp(r, "2-5") == 0);
+	rows("a .* c span >= 1301s", &e, r);
+	CHECK(strcmp(r, "2-5") == 0);
+	rows("a .* c span > 1301s", &e, r);
+	CHECK(strcmp(r, "0-5") == 0);
+	/* A not followed by B within 10 minutes: A, non-Bs, then an event more than 10 min after A */
+	rows("a !b* . span > 10min", &e, r);
+	CHECK(strcmp(r, "3-4") == 0);
+	rows("a !b* $", &e, r);
+	CHECK(strcmp(r, "") == 0);
+}
+
+static void
+test_errors(void)
+{
+	JyPatError	err;
+	struct
+	{
+		const char *pat;
+		JyPatStatus st;
+		int			pos;
+	}			cases[] = {
+		{"", JY_PAT_EMPTY, 0},
+		{"   ", JY_PAT_EMPTY, 0},
+		{"a (", JY_PAT_SYNTAX, 3},
+		{"a )", JY_PAT_SYNTAX, 2},
+		{"a | * b", JY_PAT_SYNTAX, 4},
+		{"a{3,2}", JY_PAT_SYNTAX, 4},
+		{"a{2000}", JY_PAT_LIMIT, 2},
+		{"(a{1000}){1000}", JY_PAT_LIMIT, 0},
+		{"a (?t<=10min)", JY_PAT_SYNTAX, 2},
+		{"a (?t<=10min) b?", JY_PAT_SYNTAX, 14},
+		{"a (?t<=10 parsecs) b", JY_PAT_SYNTAX, 10},
+		{"a (?x) b", JY_PAT_SYNTAX, 4},
+		{"\"a", JY_PAT_SYNTAX, 0},
+		{"[]", JY_PAT_SYNTAX, 0},
+		{"a within 1h span > 1min", JY_PAT_UNSUPPORTED, 12},
+		{"a within > 1h", JY_PAT_SYNTAX, 2},
+		{"a b within 1h c", JY_PAT_SYNTAX, 14},
+		{"^*", JY_PAT_SYNTAX, 1},
+		{"a#", JY_PAT_SYNTAX, 1},
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		JyPattern  *p = jy_pat_compile(cases[i].pat, strlen(cases[i].pat), &A, &err);
+
+		if (p != NULL || err.status != cases[i].st || err.pos != cases[i].pos)
+			printf("    case [%s]: got %s status %d pos %d (%s)\n", cases[i].pat, p ? "pattern" : "error",
+				   err.status, err.pos, err.msg);
+		CHECK(p == NULL);
+		CHECK(err.status == cases[i].st);
+		CHECK(err.pos == cases[i].pos);
+	}
+	/* quoting, sets with commas, nesting */
+	CHECK(comp("\"add to cart\" [a, \"b\"\"q\"] (x|(y z)*)+") != NULL);
+	CHECK(jy_pat_compile("WITHIN", 6, &A, &err) == NULL && err.status == JY_PAT_EMPTY);
+	CHECK(comp("\"within\" within 5m") != NULL);
+}
+
+static void
+test_durations(void)
+{
+	int64_t		d;
+
+	CHECK(jy_pat_parse_duration("600", 3, &d) == 3 && d == 600 * JY_USECS_PER_SEC);
+	CHECK(jy_pat_parse_duration("10min", 5, &d) == 5 && d == 10 * JY_USECS_PER_MINUTE);
+	CHECK(jy_pat_parse_duration("1.5 hours", 9, &d) == 9 && d == 90 * JY_USECS_PER_MINUTE);
+	CHECK(jy_pat_parse_duration("'1 day 02:00:00'", 16, &d) == 16 && d == 26 * JY_USECS_PER_HOUR);
+	CHECK(jy_pat_parse_duration("00:10", 5, &d) == 5 && d == 10 * JY_USECS_PER_MINUTE);
+	CHECK(jy_pat_parse_duration("1 hour 30 minutes", 17, &d) == 17 && d == 90 * JY_USECS_PER_MINUTE);
+	CHECK(jy_pat_parse_duration("250ms", 5, &d) == 5 && d == 250000);
+	CHECK(jy_pat_parse_duration("2 mons", 6, &d) == 6 && d == 60 * JY_USECS_PER_DAY);
+	CHECK(jy_pat_parse_duration("x", 1, &d) == 0);
+	CHECK(jy_pat_parse_duration("'5 parsecs'", 11, &d) == 0);
+	CHECK(jy_pat_parse_duration("99999999999999 years", 20, &d) == 0);
+}
+
+/* ---- random patterns vs the reference ---------------------------------------- */
+
+typedef enum
+{
+	R_NAME, R_ANY, R_SET, R_NSET, R_CAT, R_ALT, R_REP, R_BOL, R_EOL, R_GAP
+} RKind;
+
+typedef struct RNode
+{
+	RKind		k;
+	int			name;			/* R_NAME */
+	int			setmask;		/* R_SET/R_NSET: bits over names 0..2 */
+	struct RNode *kid[3];
+	int			nk;
+	int			min,
+				max;
+	int			op;
+	int64_t		d;
+} RNode;
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t) (rng % n);
+}
+
+static RNode *
+rnode(RKind k)
+{
+	RNode	   *n = arena_alloc(&arena, sizeof(RNode));
+
+	memset(n, 0, sizeof(*n));
+	n->k = k;
+	return n;
+}
+
+static RNode *gen_node(int depth);
+
+static RNode *
+gen_atom(void)
+{
+	RNode	   *n;
+
+	switch (rnd(6))
+	{
+		case 0:
+			return rnode(R_ANY);
+		case 1:
+			n = rnode(R_SET);
+			n->setmask = 1 + rnd(7);
+			return n;
+		case 2:
+			n = rnode(R_NSET);
+			n->setmask = 1 + rnd(7);
+			return n;
+		default:
+			n = rnode(R_NAME);
+			n->name = rnd(3);
+			return n;
+	}
+}
+
+static RNode *
+gen_node(int depth)
+{
+	RNode	   *n;
+	uint32_t	c = rnd(depth > 2 ? 3 : 10);
+
+	if (c < 3)
+		return gen_atom();
+	switch (c)
+	{
+		case 3:
+		case 4:
+			n = rnode(R_CAT);
+			n->nk = 2 + rnd(2);
+			for (int i = 0; i < n->nk; i++)
+				n->kid[i] = gen_node(depth + 1);
+			return n;
+		case 5:
+			n = rnode(R_ALT);
+			n->nk = 2;
+			n->kid[0] = gen_node(depth + 1);
+			n->kid[1] = gen_node(depth + 1);
+			return n;
+		case 6:
+		case 7:
+			n = rnode(R_REP);
+			n->kid[0] = gen_node(depth + 1);
+			switch (rnd(6))
+			{
+				case 0: n->min = 0; n->max = -1; break;
+				case 1: n->min = 1; n->max = -1; break;
+				case 2: n->min = 0; n->max = 1; break;
+				case 3: n->min = n->max = rnd(3); break;
+				case 4: n->min = rnd(3); n->max = -1; break;
+				default: n->min = rnd(2); n->max = n->min + rnd(3); break;
+			}
+			return n;
+		case 8:
+			n = rnode(R_CAT);
+			n->nk = 2;
+			n->kid[0] = rnode(rnd(2) ? R_BOL : R_EOL);
+			n->kid[1] = gen_node(depth + 1);
+			if (rnd(2))
+			{
+				RNode	   *t = n->kid[0];
+
+				n->kid[0] = n->kid[1];
+				n->kid[1] = t;
+			}
+			return n;
+		default:
+			/* gap constraint before a consuming atom */
+			n = rnode(R_CAT);
+			n->nk = 2;
+			n->kid[0] = rnode(R_GAP);
+			n->kid[0]->op = rnd(5);
+			n->kid[0]->d = rnd(4);
+			n->kid[1] = gen_atom();
+			return n;
+	}
+}
+
+static const char *OPS[] = {"<", "<=", ">", ">=", "="};
+
+static void
+print_node(const RNode *n, char *out)
+{
+	char	   *o = out + strlen(out);
+	int			i;
+
+	switch (n->k)
+	{
+		case R_NAME:
+			sprintf(o, "%s ", NM[n->name]);
+			break;
+		case R_ANY:
+			strcpy(o, ". ");
+			break;
+		case R_SET:
+		case R_NSET:
+			strcpy(o, n->k == R_SET ? "[" : "[^");
+			for (i = 0; i < 3; i++)
+				if (n->setmask & (1 << i))
+					sprintf(out + strlen(out), "%s ", NM[i]);
+			strcat(out, "] ");
+			break;
+		case R_CAT:
+			strcpy(o, "(");
+			for (i = 0; i < n->nk; i++)
+				print_node(n->kid[i], out);
+			strcat(out, ") ");
+			break;
+		case R_ALT:
+			strcpy(o, "(");
+			print_node(n->kid[0], out);
+			strcat(out, "| ");
+			print_node(n->kid[1], out);
+			strcat(out, ") ");
+			break;
+		case R_REP:
+			strcpy(o, "(");
+			print_node(n->kid[0], out);
+			if (n->max < 0 && n->min == 0)
+				strcat(out, ")* ");
+			else if (n->max < 0 && n->min == 1 && rnd(2))
+				strcat(out, ")+ ");
+			else if (n->max < 0)
+				sprintf(out + strlen(out), "){%d,} ", n->min);
+			else if (n->min == 0 && n->max == 1)
+				strcat(out, ")? ");
+			else if (n->min == n->max)
+				sprintf(out + strlen(out), "){%d} ", n->min);
+			else
+				sprintf(out + strlen(out), "){%d,%d} ", n->min, n->max);
+			break;
+		case R_BOL:
+			strcpy(o, "^ ");
+			break;
+		case R_EOL:
+			strcpy(o, "$ ");
+			break;
+		case R_GAP:
+			sprintf(o, "(?t%s%llds) ", OPS[n->op], (long long) n->d);
+			break;
+	}
+}
+
+static bool
+ref_cmp(int op, int64_t v, int64_t d)
+{
+	switch (op)
+	{
+		case 0: return v < d;
+		case 1: return v <= d;
+		case 2: return v > d;
+		case 3: return v >= d;
+		default: return v == d;
+	}
+}
+
+/* set of boundaries reachable from boundary b (bitmask over 0..n) */
+static uint64_t
+ref_ends(const RNode *nd, const Ev *e, int b)
+{
+	uint64_t	r = 0,
+				cur;
+	int			i,
+				k;
+
+	switch (nd->k)
+	{
+		case R_NAME:
+			return (b < (int) e->n && e->nm[b] == nd->name) ? 1ULL << (b + 1) : 0;
+		case R_ANY:
+			return b < (int) e->n ? 1ULL << (b + 1) : 0;
+		case R_SET:
+			return (b < (int) e->n && e->nm[b] < 3 && (nd->setmask >> e->nm[b]) & 1) ? 1ULL << (b + 1) : 0;
+		case R_NSET:
+			return (b < (int) e->n && !(e->nm[b] < 3 && (nd->setmask >> e->nm[b]) & 1)) ? 1ULL << (b + 1) : 0;
+		case R_BOL:
+			return b == 0 ? 1ULL << b : 0;
+		case R_EOL:
+			return b == (int) e->n ? 1ULL << b : 0;
+		case R_GAP:
+			if (b >= (int) e->n)
+				return 0;
+			if (b == 0)
+				return (nd->op == 2 || nd->op == 3) ? 1ULL << b : 0;
+			return ref_cmp(nd->op, (e->ts[b] - e->ts[b - 1]) / JY_USECS_PER_SEC, nd->d) &&
+				(e->ts[b] - e->ts[b - 1]) % JY_USECS_PER_SEC == 0 ? 1ULL << b : 0;
+		case R_CAT:
+			cur = 1ULL << b;
+			for (i = 0; i < nd->nk; i++)
+			{
+				uint64_t	nx = 0;
+
+				for (k = 0; k <= (int) e->n; k++)
+					if (cur & (1ULL << k))
+						nx |= ref_ends(nd->kid[i], e, k);
+				cur = nx;
+			}
+			return cur;
+		case R_ALT:
+			return ref_ends(nd->kid[0], e, b) | ref_ends(nd->kid[1], e, b);
+		case R_REP:
+			cur = 1ULL << b;
+			if (nd->min == 0)
+				r = cur;
+			for (i = 1; nd->max < 0 ? i <= (int) e->n + 2 + nd->min : i <= nd->max; i++)
+			{
+				uint64_t	nx = 0;
+
+				for (k = 0; k <= (int) e->n; k++)
+					if (cur & (1ULL << k))
+						nx |= ref_ends(nd->kid[0], e, k);
+				cur = nx;
+				if (i >= nd->min)
+					r |= cur;
+			}
+			return r;
+	}
+	return 0;
+}
+
+/* reference: next match (earliest end, latest start) with an optional span constraint */
+static bool
+ref_next(const RNode *root, const Ev *e, int from, int span_op, int64_t span_d, int *ms, int *me)
+{
+	int			en,
+				st;
+
+	for (en = from; en < (int) e->n; en++)
+		for (st = en; st >= from; st--)
+			if ((ref_ends(root, e, st) >> (en + 1)) & 1)
+			{
+				if (span_op >= 0 && !ref_cmp(span_op, (e->ts[en] - e->ts[st]) / JY_USECS_PER_SEC, span_d))
+					continue;
+				*ms = st;
+				*me = en;
+				return true;
+			}
+	return false;
+}
+
+static void
+test_random_vs_reference(void)
+{
+	int			iter,
+				fails = 0;
+
+	for (iter = 0; iter < 3000 && fails < 5; iter++)
+	{
+		RNode	   *root = gen_node(0);
+		char		pat[4096] = "";
+		int			span_op = -1;
+		int64_t		span_d = 0;
+		JyPattern  *p;
+		JyPatScratch *s;
+		int			trial;
+
+		print_node(root, pat);
+		if (rnd(4) == 0)
+		{
+			span_op = rnd(4);
+			span_d = rnd(8);
+			sprintf(pat + strlen(pat), "span %s %llds", OPS[span_op], (long long) span_d);
+		}
+		p = comp(pat);
+		if (!p)
+		{
+			fails++;
+			/* the generator only builds valid patterns, except a gap before a nullable: never */
+			continue;
+		}
+		s = jy_pat_scratch(p, &A);
+		for (trial = 0; trial < 8; trial++)
+		{
+			Ev			e;
+			size_t		i;
+			int64_t		t = 0;
+			char		got[1024] = "",
+						want[1024] = "";
+			int			from = 0,
+						ms,
+						me;
+			size_t		fst,
+						fen;
+			JyEvents	v;
+
+			e.n = rnd(10);
+			for (i = 0; i < e.n; i++)
+			{
+				t += rnd(4) * JY_USECS_PER_SEC;
+				e.ts[i] = t;
+				e.nm[i] = rnd(4);
+			}
+			map_ids(p, &e);
+			v = view(&e);
+			while (ref_next(root, &e, from, span_op, span_d, &ms, &me))
+			{
+				sprintf(want + strlen(want), "%d-%d,", ms, me);
+				from = me + 1;
+			}
+			from = 0;
+			while ((size_t) from < e.n && jy_pat_next(p, s, &v, from, true, &fst, &fen))
+			{
+				sprintf(got + strlen(got), "%zu-%zu,", fst, fen);
+				from = (int) fen + 1;
+			}
+			if (strcmp(got, want) != 0 ||
+				jy_pat_match(p, s, &v) != (want[0] != 0))
+			{
+				printf("    pattern [%s] events", pat);
+				for (i = 0; i < e.n; i++)
+					printf(" %s@%lld", NM[e.nm[i]], (long long) (e.ts[i] / JY_USECS_PER_SEC));
+				printf("\n      got %s want %s\n", got, want);
+				fails++;
+				break;
+			}
+		}
+	}
+	CHECK(fails == 0);
+}
+
+/* pathological shapes stay linear: (a*)*b over 200k a's */
+static void
+test_adversarial_linear(void)
+{
+	static int64_t ts[200000];
+	static int32_t id[200000];
+	JyPattern  *p = comp("(a*)*b");
+	JyPattern  *q = comp("((a|a)*|(a*a*)*)* b within 1h");
+	JyPatScratch *s;
+	JyEvents	v = {ts, id, 200000};
+	size_t		i;
+
+	CHECK(p && q);
+	for (i = 0; i < 200000; i++)
+	{
+		ts[i] = (int64_t) i * JY_USECS_PER_SEC;
+		id[i] = 0;
+	}
+	s = jy_pat_scratch(p, &A);
+	CHECK(!jy_pat_match(p, s, &v));
+	CHECK(jy_pat_count(p, s, &v) == 0);
+	s = jy_pat_scratch(q, &A);
+	CHECK(!jy_pat_match(q, s, &v));
+	id[199999] = jy_pat_lookup(q, "b", 1);
+	CHECK(jy_pat_match(q, s, &v));
+}
+
+/* ---- ClickHouse compat: port of the backtracking algorithm as the reference ----- */
+
+typedef struct CAct
+{
+	int			kind;			/* 0 spec, 1 any, 2 kleene, 3 time */
+	int			op;
+	int			cond;
+	int64_t		c;
+} CAct;
+
+/* returns match, advances *it like ClickHouse's backtrackingMatch */
+static bool
+ch_ref_match(const CAct *acts, int L, const int64_t *ts, const uint32_t *mask, int n, int *it)
+{
+	int			stack_a[4096],
+				stack_e[4096],
+				stack_b[4096],
+				sp = 0;
+	int			a = 0,
+				e = *it,
+				base = *it,
+				begin = *it;
+
+#define BT() ({ bool ok_ = false; while (sp > 0) { sp--; a = stack_a[sp]; e = stack_e[sp] + 1; base = stack_b[sp]; \
+		if (e != n) { ok_ = true; break; } } ok_; })
+	while (a < L && e < n)
+	{
+		const CAct *x = &acts[a];
+
+		if (sp >= 4000)
+			abort();
+		if (x->kind == 0)
+		{
+			if ((mask[e] >> x->cond) & 1)
+			{
+				base = e;
+				a++, e++;
+			}
+			else if (!BT())
+				break;
+		}
+		else if (x->kind == 1)
+		{
+			base = e;
+			a++, e++;
+		}
+		else if (x->kind == 2)
+		{
+			stack_a[sp] = a, stack_e[sp] = e, stack_b[sp] = base, sp++;
+			base = e;
+			a++;
+		}
+		else
+		{
+			int64_t		dt = ts[e] - ts[base];
+			bool		ok = ref_cmp(x->op, dt, x->c);
+
+			if (ok)
+			{
+				stack_a[sp] = a, stack_e[sp] = e, stack_b[sp] = base, sp++;
+				base = e;
+				a++;
+			}
+			else if (x->op <= 1)
+			{
+				if (!BT())
+					break;
+			}
+			else if (++e == n && !BT())
+				break;
+		}
+	}
+	if (a != L)
+		while (a < L && (acts[a].kind == 2 || (acts[a].kind == 3 && (acts[a].op <= 1 || (acts[a].op == 3 && acts[a].c == 0)))))
+			a++;
+	if (e == begin)
+		e++;
+	*it = e;
+	return a == L;
+#undef BT
+}
+
+static void
+test_clickhouse_vs_port(void)
+{
+	int			iter,
+				fails = 0;
+
+	for (iter = 0; iter < 4000 && fails < 5; iter++)
+	{
+		char		pat[256] = "";
+		CAct		acts[16];
+		int			L = 1,
+					k,
+					nt = 1 + rnd(5),
+					trial;
+		JyPatError	err;
+		JyChPattern *p;
+
+		acts[0].kind = 2;
+		for (k = 0; k < nt; k++)
+		{
+			int			prev = acts[L - 1].kind;
+			uint32_t	c = rnd(prev == 3 ? 3 : 5);
+
+			if (c <= 1)
+			{
+				acts[L].kind = 0;
+				acts[L].cond = rnd(3);
+				sprintf(pat + strlen(pat), "(?%d)", acts[L].cond + 1);
+			}
+			else if (c == 2)
+			{
+				acts[L].kind = rnd(2) ? 1 : 2;
+				strcat(pat, acts[L].kind == 1 ? "." : ".*");
+			}
+			else
+			{
+				static const char *chops[] = {"<", "<=", ">", ">=", "=="};
+
+				acts[L].kind = 3;
+				acts[L].op = rnd(5);
+				acts[L].c = rnd(4);
+				sprintf(pat + strlen(pat), "(?t%s%lld)", chops[acts[L].op], (long long) acts[L].c);
+			}
+			L++;
+		}
+		p = jy_ch_compile(pat, strlen(pat), 3, &A, &err);
+		if (!p)
+		{
+			printf("    ch compile [%s]: %s\n", pat, err.msg);
+			fails++;
+			continue;
+		}
+		for (trial = 0; trial < 10; trial++)
+		{
+			int64_t		ts[16],
+						tsus[16],
+						t = 0;
+			uint32_t	mask[16];
+			int			n = rnd(9),
+						i,
+						it = 0;
+			int64_t		want_count = 0,
+						got_count;
+			bool		want_match,
+						got_match;
+
+			for (i = 0; i < n; i++)
+			{
+				t += rnd(3);
+				ts[i] = t;
+				tsus[i] = t * JY_USECS_PER_SEC;
+				mask[i] = 1 + rnd(7);
+			}
+			{
+				int			it2 = 0;
+
+				want_match = ch_ref_match(acts, L, ts, mask, n, &it2);
+			}
+			while (it < n && ch_ref_match(acts, L, ts, mask, n, &it))
+				want_count++;
+			got_match = jy_ch_match(p, tsus, mask, n, &A, NULL, NULL);
+			got_count = jy_ch_count(p, tsus, mask, n, &A, NULL, NULL);
+			if (got_match != want_match || got_count != want_count)
+			{
+				printf("    ch [%s] events", pat);
+				for (i = 0; i < n; i++)
+					printf(" %u@%lld", mask[i], (long long) ts[i]);
+				printf("\n      got match %d count %lld, want %d %lld\n", got_match, (long long) got_count,
+					   want_match, (long long) want_count);
+				fails++;
+				break;
+			}
+		}
+	}
+	CHECK(fails == 0);
+}
+
+static void
+test_clickhouse_errors(void)
+{
+	JyPatError	err;
+
+	CHECK(jy_ch_compile("", 0, 2, &A, &err) == NULL && err.status == JY_PAT_EMPTY);
+	CHECK(jy_ch_compile("(?3)", 4, 2, &A, &err) == NULL && err.status == JY_PAT_SYNTAX && err.pos == 2);
+	CHECK(jy_ch_compile("(?0)", 4, 2, &A, &err) == NULL && err.status == JY_PAT_SYNTAX);
+	CHECK(jy_ch_compile("(?1)(?t<=5)(?t>1)(?2)", 21, 2, &A, &err) == NULL && err.pos == 11);
+	CHECK(jy_ch_compile("(?1)(?t!5)", 10, 2, &A, &err) == NULL && err.pos == 7);
+	CHECK(jy_ch_compile("(?1)x", 5, 2, &A, &err) == NULL && err.pos == 4);
+	CHECK(jy_ch_compile("(?t<=5)(?1)", 11, 2, &A, &err) != NULL);
+	CHECK(jy_ch_compile("(?1) .* (?2)", 12, 2, &A, &err) != NULL);
+}
+
+static void
+test_tie_keys(void)
+{
+	JyPattern  *p = comp("view | cart | \"add to cart\" | cartx");
+	uint32_t	k_add,
+				k_cart,
+				k_cartx,
+				k_view,
+				k_a,
+				k_zzz,
+				k_carta;
+
+	CHECK(p != NULL);
+	/* ids follow name order: "add to cart" < cart < cartx < view */
+	CHECK(jy_pat_lookup(p, "add to cart", 11) == 0);
+	CHECK(jy_pat_lookup(p, "cart", 4) == 1);
+	CHECK(jy_pat_lookup(p, "cartx", 5) == 2);
+	CHECK(jy_pat_lookup(p, "view", 4) == 3);
+	CHECK(jy_pat_lookup(p, "car", 3) == -1);
+	k_add = jy_pat_tie_key(p, "add to cart", 11);
+	k_cart = jy_pat_tie_key(p, "cart", 4);
+	k_cartx = jy_pat_tie_key(p, "cartx", 5);
+	k_view = jy_pat_tie_key(p, "view", 4);
+	k_a = jy_pat_tie_key(p, "a", 1);			/* before everything */
+	k_zzz = jy_pat_tie_key(p, "zzz", 3);		/* after everything */
+	k_carta = jy_pat_tie_key(p, "carta", 5);	/* between cart and cartx */
+	CHECK(k_a == 0 && k_add == 1 && k_cart == 3 && k_carta == 4 && k_cartx == 5 && k_view == 7 && k_zzz == 8);
+}
+
+int
+main(void)
+{
+	RUN(test_tie_keys);
+	RUN(test_hand_cases);
+	RUN(test_errors);
+	RUN(test_durations);
+	RUN(test_random_vs_reference);
+	RUN(test_adversarial_linear);
+	RUN(test_clickhouse_vs_port);
+	RUN(test_clickhouse_errors);
+	arena_free(&arena);
+	UNIT_DONE();
+}
