@@ -85,3 +85,12 @@ SELECT '{"v":1,"sessions":1,"events":1,"bounces":1,"duration_us":0,"hist":[[0,1]
 SELECT '{"v":1,"sessions":99999999999999999999,"events":1,"bounces":1,"duration_us":0,"hist":[[0,1]]}'::session_stats;
 SELECT '{"v":1,"sessions":1,"events":1,"bounces":1,"duration_us":0,"hist":[[0,1]]}'::session_stats;
 SELECT ' { "v" : 1 , "sessions" : 0 , "events" : 0 , "bounces" : 0 , "duration_us" : 0 , "hist" : [ ] } '::session_stats;
+-- consistent extreme values still merge-check their counts
+SELECT session_stats_merge(
+  '{"v":1,"sessions":1125899906842623,"events":1125899906842623,"bounces":1125899906842623,"duration_us":0,"hist":[[0,1125899906842623]]}',
+  '{"v":1,"sessions":1,"events":1,"bounces":1,"duration_us":0,"hist":[[0,1]]}');
+SELECT session_stats_merge(
+  '{"v":1,"sessions":1,"events":2,"bounces":0,"duration_us":9223372036854775807,"hist":[[14335,1]]}',
+  '{"v":1,"sessions":1,"events":2,"bounces":0,"duration_us":1,"hist":[[1,1]]}');
+-- a total duration the histogram cannot hold is rejected
+SELECT '{"v":1,"sessions":1,"events":2,"bounces":0,"duration_us":5,"hist":[[14335,1]]}'::session_stats;

@@ -47,7 +47,8 @@ INSERT INTO stats (label, s) SELECT 'gap 5 min ' || user_id, session_stats(ts, '
 INSERT INTO stats (label, s) SELECT 'rollup', rollup(s) FROM stats;
 INSERT INTO stats (label, s) VALUES ('null', NULL),
   ('empty', '{"v":1,"sessions":0,"events":0,"bounces":0,"duration_us":0,"hist":[]}'),
-  ('extreme', '{"v":1,"sessions":1125899906842623,"events":2251799813685246,"bounces":0,"duration_us":9223372036854775807,"hist":[[14079,1125899906842623]]}');
+  ('extreme counts', '{"v":1,"sessions":1125899906842623,"events":1125899906842623,"bounces":1125899906842623,"duration_us":0,"hist":[[0,1125899906842623]]}'),
+  ('extreme duration', '{"v":1,"sessions":1,"events":2,"bounces":0,"duration_us":9223372036854775807,"hist":[[14335,1]]}');
 -- a toasted value: thousands of histogram buckets (two events per "user", every gap different)
 INSERT INTO stats (label, s)
   SELECT 'wide histogram', rollup(s) FROM (
