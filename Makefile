@@ -52,6 +52,10 @@ demo:
 	@bash test/run.sh demo
 bench:
 	@bash test/run.sh bench $(if $(SCALE),SCALE=$(SCALE))
+check-all:
+	@bash test/check-all.sh
+fuzz-smoke:
+	@bash test/fuzz-smoke.sh
 
 # Engine unit tests: plain C, no server (never include postgres.h).
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
