@@ -1145,71 +1145,12 @@ fs_validate(const FunnelSummary *s, Size size, int errc)
 /* ---- text I/O ------------------------------------------------------------
  * {"v":1,"users":10,"reached":[8,5,2],"hist":[[],[[1536,3],[2000,2]],[[900,2]]]}
  */
-typedef struct TxtScan
-{
-	const char *start;
-	const char *p;
-} TxtScan;
-
-static void
-scan_fail(TxtScan *sc, const char *expected)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type funnel_summary: \"%s\"", sc->start),
-			 errdetail("Expected %s at character %d.", expected, (int) (sc->p - sc->start) + 1)));
-}
-
-static void
-scan_ws(TxtScan *sc)
-{
-	while (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\n' || *sc->p == '\r')
-		sc->p++;
-}
-
-static void
-scan_lit(TxtScan *sc, const char *lit)
-{
-	size_t		n = strlen(lit);
-
-	scan_ws(sc);
-	if (strncmp(sc->p, lit, n) != 0)
-		scan_fail(sc, psprintf("'%s'", lit));
-	sc->p += n;
-}
-
-static bool
-scan_peek(TxtScan *sc, char c)
-{
-	scan_ws(sc);
-	return *sc->p == c;
-}
-
-static int64
-scan_int(TxtScan *sc, int64 min, int64 max)
-{
-	char	   *end;
-	long long	v;
-
-	scan_ws(sc);
-	if (!(*sc->p >= '0' && *sc->p <= '9') && *sc->p != '-')
-		scan_fail(sc, "an integer");
-	errno = 0;
-	v = strtoll(sc->p, &end, 10);
-	if (errno == ERANGE || v < min || v > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value out of range in funnel_summary input at character %d",
-						(int) (sc->p - sc->start) + 1)));
-	sc->p = end;
-	return (int64) v;
-}
 
 Datum
 jy_funnel_summary_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	TxtScan		sc = {str, str};
+	JyTextScan		sc = {str, str, "funnel_summary"};
 	int64		version,
 				users;
 	int64	   *reached = NULL;
@@ -1222,62 +1163,62 @@ jy_funnel_summary_in(PG_FUNCTION_ARGS)
 				ecap = 0;
 	FunnelSummary *s;
 
-	scan_lit(&sc, "{");
-	scan_lit(&sc, "\"v\"");
-	scan_lit(&sc, ":");
-	version = scan_int(&sc, 0, 255);
+	jy_scan_lit(&sc, "{");
+	jy_scan_lit(&sc, "\"v\"");
+	jy_scan_lit(&sc, ":");
+	version = jy_scan_int(&sc, 0, 255);
 	if (version != FUNNEL_SUMMARY_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("unsupported funnel_summary format version %d", (int) version),
 				 errdetail("This version of journey reads version %d.", FUNNEL_SUMMARY_VERSION)));
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"users\"");
-	scan_lit(&sc, ":");
-	users = scan_int(&sc, 0, PG_INT64_MAX);
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"reached\"");
-	scan_lit(&sc, ":");
-	scan_lit(&sc, "[");
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"users\"");
+	jy_scan_lit(&sc, ":");
+	users = jy_scan_int(&sc, 0, PG_INT64_MAX);
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"reached\"");
+	jy_scan_lit(&sc, ":");
+	jy_scan_lit(&sc, "[");
 	for (;;)
 	{
 		if (nsteps >= JY_FUNNEL_MAX_STEPS)
-			scan_fail(&sc, "no more steps");
+			jy_scan_fail(&sc, "no more steps");
 		if (nsteps == cap)
 		{
 			cap = cap ? cap * 2 : 8;
 			reached = reached ? repalloc(reached, cap * sizeof(int64)) : palloc(cap * sizeof(int64));
 		}
-		reached[nsteps++] = scan_int(&sc, 0, PG_INT64_MAX);
-		if (!scan_peek(&sc, ','))
+		reached[nsteps++] = jy_scan_int(&sc, 0, PG_INT64_MAX);
+		if (!jy_scan_peek(&sc, ','))
 			break;
-		scan_lit(&sc, ",");
+		jy_scan_lit(&sc, ",");
 	}
-	scan_lit(&sc, "]");
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"hist\"");
-	scan_lit(&sc, ":");
-	scan_lit(&sc, "[");
+	jy_scan_lit(&sc, "]");
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"hist\"");
+	jy_scan_lit(&sc, ":");
+	jy_scan_lit(&sc, "[");
 	nent = palloc0(nsteps * sizeof(uint32));
 	for (k = 0; k < nsteps; k++)
 	{
 		if (k > 0)
-			scan_lit(&sc, ",");
-		scan_lit(&sc, "[");
-		if (!scan_peek(&sc, ']'))
+			jy_scan_lit(&sc, ",");
+		jy_scan_lit(&sc, "[");
+		if (!jy_scan_peek(&sc, ']'))
 		{
 			for (;;)
 			{
 				int64		b,
 							c;
 
-				scan_lit(&sc, "[");
-				b = scan_int(&sc, 0, JY_QS_MAX_BUCKET);
-				scan_lit(&sc, ",");
-				c = scan_int(&sc, 1, (int64) JY_QS_COUNT_MAX);
-				scan_lit(&sc, "]");
+				jy_scan_lit(&sc, "[");
+				b = jy_scan_int(&sc, 0, JY_QS_MAX_BUCKET);
+				jy_scan_lit(&sc, ",");
+				c = jy_scan_int(&sc, 1, (int64) JY_QS_COUNT_MAX);
+				jy_scan_lit(&sc, "]");
 				if (nent[k] >= FS_MAX_ENTRIES_PER_STEP)
-					scan_fail(&sc, "no more histogram entries");
+					jy_scan_fail(&sc, "no more histogram entries");
 				if (total == ecap)
 				{
 					ecap = ecap ? ecap * 2 : 16;
@@ -1285,18 +1226,18 @@ jy_funnel_summary_in(PG_FUNCTION_ARGS)
 				}
 				ents[total++] = JY_QS_ENTRY(b, c);
 				nent[k]++;
-				if (!scan_peek(&sc, ','))
+				if (!jy_scan_peek(&sc, ','))
 					break;
-				scan_lit(&sc, ",");
+				jy_scan_lit(&sc, ",");
 			}
 		}
-		scan_lit(&sc, "]");
+		jy_scan_lit(&sc, "]");
 	}
-	scan_lit(&sc, "]");
-	scan_lit(&sc, "}");
-	scan_ws(&sc);
+	jy_scan_lit(&sc, "]");
+	jy_scan_lit(&sc, "}");
+	jy_scan_ws(&sc);
 	if (*sc.p != '\0')
-		scan_fail(&sc, "end of input");
+		jy_scan_fail(&sc, "end of input");
 
 	s = fs_alloc(nsteps, total);
 	s->users = users;

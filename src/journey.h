@@ -28,4 +28,26 @@ extern char *jy_usecs_to_cstring(int64 usecs);
 /* Interval datum for a microsecond duration (days/time split like justify_hours) */
 extern Interval *jy_usecs_to_interval(int64 usecs);
 
+/*
+ * Text input of the summary types (src/textscan.c): a fixed JSON-like layout
+ * read token by token.  Errors: 22P02 naming the type and the character
+ * position, 22003 for numbers out of range.
+ */
+typedef struct JyTextScan
+{
+	const char *start;
+	const char *p;
+	const char *type_name;
+} JyTextScan;
+
+extern void jy_scan_init(JyTextScan *sc, const char *str, const char *type_name);
+extern void jy_scan_fail(JyTextScan *sc, const char *expected) pg_attribute_noreturn();
+extern void jy_scan_ws(JyTextScan *sc);
+extern void jy_scan_lit(JyTextScan *sc, const char *lit);
+extern bool jy_scan_peek(JyTextScan *sc, char c);
+extern void jy_scan_key(JyTextScan *sc, const char *key, bool comma);
+extern int64 jy_scan_int(JyTextScan *sc, int64 min, int64 max);
+extern double jy_scan_double(JyTextScan *sc);
+extern bool jy_scan_bool(JyTextScan *sc);
+
 #endif

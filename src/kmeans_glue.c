@@ -820,209 +820,100 @@ km_validate(const KmModel *m, int errc)
  *  "centers":[[..],[..]]}
  * Floats are printed with 17 significant digits: the text form is lossless.
  */
-typedef struct TxtScan
-{
-	const char *start;
-	const char *p;
-} TxtScan;
 
 static void
-scan_fail(TxtScan *sc, const char *expected)
+scan_doubles(JyTextScan *sc, double *out, int n)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type kmeans_model"),
-			 errdetail("Expected %s at character %d.", expected, (int) (sc->p - sc->start) + 1)));
-}
-
-static void
-scan_ws(TxtScan *sc)
-{
-	while (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\n' || *sc->p == '\r')
-		sc->p++;
-}
-
-static void
-scan_lit(TxtScan *sc, const char *lit)
-{
-	size_t		n = strlen(lit);
-
-	scan_ws(sc);
-	if (strncmp(sc->p, lit, n) != 0)
-		scan_fail(sc, psprintf("'%s'", lit));
-	sc->p += n;
-}
-
-static void
-scan_key(TxtScan *sc, const char *key, bool comma)
-{
-	if (comma)
-		scan_lit(sc, ",");
-	scan_lit(sc, psprintf("\"%s\"", key));
-	scan_lit(sc, ":");
-}
-
-static bool
-scan_peek(TxtScan *sc, char c)
-{
-	scan_ws(sc);
-	return *sc->p == c;
-}
-
-static int64
-scan_int(TxtScan *sc, int64 min, int64 max)
-{
-	char	   *end;
-	long long	v;
-
-	scan_ws(sc);
-	if (!(*sc->p >= '0' && *sc->p <= '9') && *sc->p != '-')
-		scan_fail(sc, "an integer");
-	errno = 0;
-	v = strtoll(sc->p, &end, 10);
-	if (errno == ERANGE || v < min || v > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value out of range in kmeans_model input at character %d",
-						(int) (sc->p - sc->start) + 1)));
-	sc->p = end;
-	return (int64) v;
-}
-
-static double
-scan_double(TxtScan *sc)
-{
-	char	   *end;
-	double		v;
-
-	scan_ws(sc);
-	if (!(*sc->p >= '0' && *sc->p <= '9') && *sc->p != '-')
-		scan_fail(sc, "a number");
-	errno = 0;
-	v = strtod(sc->p, &end);
-	if (end == sc->p)
-		scan_fail(sc, "a number");
-	if (!isfinite(v) || (errno == ERANGE && v != 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value out of range in kmeans_model input at character %d",
-						(int) (sc->p - sc->start) + 1)));
-	sc->p = end;
-	return v;
-}
-
-static bool
-scan_bool(TxtScan *sc)
-{
-	scan_ws(sc);
-	if (strncmp(sc->p, "true", 4) == 0)
-	{
-		sc->p += 4;
-		return true;
-	}
-	if (strncmp(sc->p, "false", 5) == 0)
-	{
-		sc->p += 5;
-		return false;
-	}
-	scan_fail(sc, "true or false");
-	return false;
-}
-
-static void
-scan_doubles(TxtScan *sc, double *out, int n)
-{
-	scan_lit(sc, "[");
+	jy_scan_lit(sc, "[");
 	for (int i = 0; i < n; i++)
 	{
 		if (i > 0)
-			scan_lit(sc, ",");
-		out[i] = scan_double(sc);
+			jy_scan_lit(sc, ",");
+		out[i] = jy_scan_double(sc);
 	}
-	scan_lit(sc, "]");
+	jy_scan_lit(sc, "]");
 }
 
 Datum
 jy_kmeans_model_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	TxtScan		sc = {str, str};
+	JyTextScan		sc = {str, str, "kmeans_model"};
 	KmModel		h;
 	KmModel    *m;
 	int64		v;
 
 	memset(&h, 0, sizeof(h));
-	scan_lit(&sc, "{");
-	scan_key(&sc, "v", false);
-	v = scan_int(&sc, 0, 255);
+	jy_scan_lit(&sc, "{");
+	jy_scan_key(&sc, "v", false);
+	v = jy_scan_int(&sc, 0, 255);
 	if (v != KM_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("unsupported kmeans_model format version " INT64_FORMAT, v),
 				 errdetail("This version of journey reads version %d.", KM_VERSION)));
 	h.version = (uint8) v;
-	scan_key(&sc, "k", true);
-	h.k = (int32) scan_int(&sc, 1, JY_KM_MAX_K);
-	scan_key(&sc, "dims", true);
-	h.dims = (int32) scan_int(&sc, 1, JY_KM_MAX_DIMS);
-	scan_key(&sc, "n", true);
-	h.n = scan_int(&sc, 1, PG_INT64_MAX);
-	scan_key(&sc, "standardized", true);
-	h.flags |= scan_bool(&sc) ? KM_FLAG_STANDARDIZED : 0;
-	scan_key(&sc, "converged", true);
-	h.flags |= scan_bool(&sc) ? KM_FLAG_CONVERGED : 0;
-	scan_key(&sc, "iterations", true);
-	h.iterations = (int32) scan_int(&sc, 0, PG_INT32_MAX);
-	scan_key(&sc, "n_init", true);
-	h.n_init = (int32) scan_int(&sc, 1, PG_INT32_MAX);
-	scan_key(&sc, "seed", true);
-	h.seed = scan_int(&sc, PG_INT64_MIN, PG_INT64_MAX);
-	scan_key(&sc, "tol", true);
-	h.tol = scan_double(&sc);
-	scan_key(&sc, "inertia", true);
-	h.inertia = scan_double(&sc);
-	scan_key(&sc, "silhouette", true);
-	scan_ws(&sc);
+	jy_scan_key(&sc, "k", true);
+	h.k = (int32) jy_scan_int(&sc, 1, JY_KM_MAX_K);
+	jy_scan_key(&sc, "dims", true);
+	h.dims = (int32) jy_scan_int(&sc, 1, JY_KM_MAX_DIMS);
+	jy_scan_key(&sc, "n", true);
+	h.n = jy_scan_int(&sc, 1, PG_INT64_MAX);
+	jy_scan_key(&sc, "standardized", true);
+	h.flags |= jy_scan_bool(&sc) ? KM_FLAG_STANDARDIZED : 0;
+	jy_scan_key(&sc, "converged", true);
+	h.flags |= jy_scan_bool(&sc) ? KM_FLAG_CONVERGED : 0;
+	jy_scan_key(&sc, "iterations", true);
+	h.iterations = (int32) jy_scan_int(&sc, 0, PG_INT32_MAX);
+	jy_scan_key(&sc, "n_init", true);
+	h.n_init = (int32) jy_scan_int(&sc, 1, PG_INT32_MAX);
+	jy_scan_key(&sc, "seed", true);
+	h.seed = jy_scan_int(&sc, PG_INT64_MIN, PG_INT64_MAX);
+	jy_scan_key(&sc, "tol", true);
+	h.tol = jy_scan_double(&sc);
+	jy_scan_key(&sc, "inertia", true);
+	h.inertia = jy_scan_double(&sc);
+	jy_scan_key(&sc, "silhouette", true);
+	jy_scan_ws(&sc);
 	if (strncmp(sc.p, "null", 4) == 0)
 	{
 		sc.p += 4;
 		h.silhouette = NAN;
 	}
 	else
-		h.silhouette = scan_double(&sc);
+		h.silhouette = jy_scan_double(&sc);
 
 	m = (KmModel *) palloc0(KM_SIZE(h.k, h.dims));
 	memcpy(m, &h, KM_HDRSZ);
 	SET_VARSIZE(m, KM_SIZE(h.k, h.dims));
-	scan_key(&sc, "mean", true);
+	jy_scan_key(&sc, "mean", true);
 	scan_doubles(&sc, KM_MEAN(m), m->dims);
-	scan_key(&sc, "scale", true);
+	jy_scan_key(&sc, "scale", true);
 	scan_doubles(&sc, KM_SCALE(m), m->dims);
-	scan_key(&sc, "sizes", true);
-	scan_lit(&sc, "[");
+	jy_scan_key(&sc, "sizes", true);
+	jy_scan_lit(&sc, "[");
 	for (int a = 0; a < m->k; a++)
 	{
 		if (a > 0)
-			scan_lit(&sc, ",");
-		KM_SIZES(m)[a] = scan_int(&sc, 0, PG_INT64_MAX);
+			jy_scan_lit(&sc, ",");
+		KM_SIZES(m)[a] = jy_scan_int(&sc, 0, PG_INT64_MAX);
 	}
-	scan_lit(&sc, "]");
-	scan_key(&sc, "within", true);
+	jy_scan_lit(&sc, "]");
+	jy_scan_key(&sc, "within", true);
 	scan_doubles(&sc, KM_WITHIN(m), m->k);
-	scan_key(&sc, "centers", true);
-	scan_lit(&sc, "[");
+	jy_scan_key(&sc, "centers", true);
+	jy_scan_lit(&sc, "[");
 	for (int a = 0; a < m->k; a++)
 	{
 		if (a > 0)
-			scan_lit(&sc, ",");
+			jy_scan_lit(&sc, ",");
 		scan_doubles(&sc, KM_CENTERS(m) + (Size) a * m->dims, m->dims);
 	}
-	scan_lit(&sc, "]");
-	scan_lit(&sc, "}");
-	scan_ws(&sc);
+	jy_scan_lit(&sc, "]");
+	jy_scan_lit(&sc, "}");
+	jy_scan_ws(&sc);
 	if (*sc.p != '\0')
-		scan_fail(&sc, "end of input");
-	(void) scan_peek;
+		jy_scan_fail(&sc, "end of input");
 	km_validate(m, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	PG_RETURN_POINTER(m);
 }

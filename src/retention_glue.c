@@ -894,120 +894,55 @@ jy_cohort_retention_final(PG_FUNCTION_ARGS)
  *  "last_period":290,"data":[[288,2,[2,1,0],[1,0,1],[0,1,0]]]}
  * each data entry: [cohort, size, [active...], [last...], [both...]]
  */
-typedef struct TxtScan
-{
-	const char *start;
-	const char *p;
-} TxtScan;
-
-static void
-scan_fail(TxtScan *sc, const char *expected)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type cohort_retention: \"%s\"", sc->start),
-			 errdetail("Expected %s at character %d.", expected, (int) (sc->p - sc->start) + 1)));
-}
-
-static void
-scan_ws(TxtScan *sc)
-{
-	while (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\n' || *sc->p == '\r')
-		sc->p++;
-}
-
-static void
-scan_lit(TxtScan *sc, const char *lit)
-{
-	size_t		n = strlen(lit);
-
-	scan_ws(sc);
-	if (strncmp(sc->p, lit, n) != 0)
-		scan_fail(sc, psprintf("'%s'", lit));
-	sc->p += n;
-}
-
-static bool
-scan_peek(TxtScan *sc, char c)
-{
-	scan_ws(sc);
-	return *sc->p == c;
-}
-
-static int64
-scan_int(TxtScan *sc, int64 min, int64 max)
-{
-	char	   *end;
-	long long	v;
-
-	scan_ws(sc);
-	if (!(*sc->p >= '0' && *sc->p <= '9') && *sc->p != '-')
-		scan_fail(sc, "an integer");
-	errno = 0;
-	v = strtoll(sc->p, &end, 10);
-	if (end == sc->p)
-		scan_fail(sc, "an integer");
-	if (errno == ERANGE || v < min || v > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value out of range in cohort_retention input at character %d",
-						(int) (sc->p - sc->start) + 1),
-				 errdetail("Allowed values are " INT64_FORMAT " to " INT64_FORMAT ".", (int64) min, (int64) max)));
-	sc->p = end;
-	return (int64) v;
-}
 
 /* a quoted string of printable ASCII without quotes or backslashes */
 static char *
-scan_str(TxtScan *sc, size_t maxlen)
+scan_str(JyTextScan *sc, size_t maxlen)
 {
 	const char *b;
 	size_t		n;
 
-	scan_lit(sc, "\"");
+	jy_scan_lit(sc, "\"");
 	b = sc->p;
 	while (*sc->p != '"')
 	{
 		if (*sc->p < 0x20 || *sc->p > 0x7e || *sc->p == '\\')
-			scan_fail(sc, "a printable character without backslash");
+			jy_scan_fail(sc, "a printable character without backslash");
 		sc->p++;
 	}
 	n = sc->p - b;
 	if (n < 1 || n > maxlen)
-		scan_fail(sc, psprintf("a string of 1 to %zu characters", maxlen));
+		jy_scan_fail(sc, psprintf("a string of 1 to %zu characters", maxlen));
 	sc->p++;
 	return pnstrdup(b, n);
 }
 
 static void
-scan_key(TxtScan *sc, const char *key, bool first)
+scan_key(JyTextScan *sc, const char *key, bool first)
 {
-	if (!first)
-		scan_lit(sc, ",");
-	scan_lit(sc, psprintf("\"%s\"", key));
-	scan_lit(sc, ":");
+	jy_scan_key(sc, key, !first);
 }
 
 static void
-scan_array(TxtScan *sc, int64 *out, int32 n)
+scan_array(JyTextScan *sc, int64 *out, int32 n)
 {
 	int32		k;
 
-	scan_lit(sc, "[");
+	jy_scan_lit(sc, "[");
 	for (k = 0; k <= n; k++)
 	{
 		if (k > 0)
-			scan_lit(sc, ",");
-		out[k] = scan_int(sc, 0, PG_INT64_MAX);
+			jy_scan_lit(sc, ",");
+		out[k] = jy_scan_int(sc, 0, PG_INT64_MAX);
 	}
-	scan_lit(sc, "]");
+	jy_scan_lit(sc, "]");
 }
 
 Datum
 jy_cohort_retention_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	TxtScan		sc = {str, str};
+	JyTextScan		sc = {str, str, "cohort_retention"};
 	int64		version,
 				window,
 				last_period;
@@ -1023,9 +958,9 @@ jy_cohort_retention_in(PG_FUNCTION_ARGS)
 				w;
 	CohortRetention *r;
 
-	scan_lit(&sc, "{");
+	jy_scan_lit(&sc, "{");
 	scan_key(&sc, "v", true);
-	version = scan_int(&sc, 0, 255);
+	version = jy_scan_int(&sc, 0, 255);
 	if (version != CR_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -1042,11 +977,11 @@ jy_cohort_retention_in(PG_FUNCTION_ARGS)
 				 errmsg("invalid input syntax for type cohort_retention: \"%s\"", str),
 				 errdetail("Unknown period \"%s\"; valid are day, week, month and rolling.", unitname)));
 	scan_key(&sc, "window_us", false);
-	window = scan_int(&sc, 0, PG_INT64_MAX);
+	window = jy_scan_int(&sc, 0, PG_INT64_MAX);
 	scan_key(&sc, "tz", false);
 	tz = scan_str(&sc, CR_MAX_TZLEN);
 	scan_key(&sc, "periods", false);
-	periods = (int32) scan_int(&sc, 0, JY_RET_MAX_PERIODS);
+	periods = (int32) jy_scan_int(&sc, 0, JY_RET_MAX_PERIODS);
 	scan_key(&sc, "cohorts", false);
 	ctname = scan_str(&sc, 16);
 	if (strcmp(ctname, "first_time") == 0)
@@ -1059,48 +994,48 @@ jy_cohort_retention_in(PG_FUNCTION_ARGS)
 				 errmsg("invalid input syntax for type cohort_retention: \"%s\"", str),
 				 errdetail("Unknown cohort type \"%s\"; valid are first_time and recurring.", ctname)));
 	scan_key(&sc, "last_period", false);
-	last_period = scan_int(&sc, -CR_MAX_ABS_INDEX, CR_MAX_ABS_INDEX);
+	last_period = jy_scan_int(&sc, -CR_MAX_ABS_INDEX, CR_MAX_ABS_INDEX);
 	scan_key(&sc, "data", false);
-	scan_lit(&sc, "[");
+	jy_scan_lit(&sc, "[");
 	w = CR_RECWORDS(periods);
-	if (!scan_peek(&sc, ']'))
+	if (!jy_scan_peek(&sc, ']'))
 	{
 		for (;;)
 		{
 			int64	   *rec;
 
 			if (nrec >= (MaxAllocSize / sizeof(int64)) / w)
-				scan_fail(&sc, "fewer cohorts");
+				jy_scan_fail(&sc, "fewer cohorts");
 			if (nrec == cap)
 			{
 				cap = cap ? cap * 2 : 8;
 				recs = recs ? repalloc(recs, cap * w * sizeof(int64)) : palloc(cap * w * sizeof(int64));
 			}
 			rec = recs + nrec * w;
-			scan_lit(&sc, "[");
-			rec[0] = scan_int(&sc, -CR_MAX_ABS_INDEX, CR_MAX_ABS_INDEX);
-			scan_lit(&sc, ",");
-			rec[1] = scan_int(&sc, 0, PG_INT64_MAX);
-			scan_lit(&sc, ",");
+			jy_scan_lit(&sc, "[");
+			rec[0] = jy_scan_int(&sc, -CR_MAX_ABS_INDEX, CR_MAX_ABS_INDEX);
+			jy_scan_lit(&sc, ",");
+			rec[1] = jy_scan_int(&sc, 0, PG_INT64_MAX);
+			jy_scan_lit(&sc, ",");
 			scan_array(&sc, REC_ACTIVE(rec), periods);
-			scan_lit(&sc, ",");
+			jy_scan_lit(&sc, ",");
 			scan_array(&sc, REC_LAST(rec, periods), periods);
-			scan_lit(&sc, ",");
+			jy_scan_lit(&sc, ",");
 			scan_array(&sc, REC_BOTH(rec, periods), periods);
-			scan_lit(&sc, "]");
+			jy_scan_lit(&sc, "]");
 			nrec++;
-			if (!scan_peek(&sc, ','))
+			if (!jy_scan_peek(&sc, ','))
 				break;
-			scan_lit(&sc, ",");
+			jy_scan_lit(&sc, ",");
 		}
 	}
-	scan_lit(&sc, "]");
-	scan_lit(&sc, "}");
-	scan_ws(&sc);
+	jy_scan_lit(&sc, "]");
+	jy_scan_lit(&sc, "}");
+	jy_scan_ws(&sc);
 	if (*sc.p != '\0')
-		scan_fail(&sc, "end of input");
+		jy_scan_fail(&sc, "end of input");
 	if (nrec > UINT32_MAX)
-		scan_fail(&sc, "fewer cohorts");
+		jy_scan_fail(&sc, "fewer cohorts");
 	r = cr_alloc(unit, ctype, periods, window, tz, (uint16) strlen(tz), last_period, (uint32) nrec);
 	if (nrec > 0)
 		memcpy(CR_REC(r, 0), recs, nrec * w * sizeof(int64));

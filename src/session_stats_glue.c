@@ -131,71 +131,12 @@ ss_validate(const SessionStats *s, int errc)
  * {"v":1,"sessions":3,"events":7,"bounces":1,"duration_us":123456,"hist":[[0,1],[1536,2]]}
  * Keys in this order, no white space needed (white space is allowed between tokens).
  */
-typedef struct TxtScan
-{
-	const char *start;
-	const char *p;
-} TxtScan;
-
-static void
-scan_fail(TxtScan *sc, const char *expected)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type session_stats: \"%s\"", sc->start),
-			 errdetail("Expected %s at character %d.", expected, (int) (sc->p - sc->start) + 1)));
-}
-
-static void
-scan_ws(TxtScan *sc)
-{
-	while (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\n' || *sc->p == '\r')
-		sc->p++;
-}
-
-static void
-scan_lit(TxtScan *sc, const char *lit)
-{
-	size_t		n = strlen(lit);
-
-	scan_ws(sc);
-	if (strncmp(sc->p, lit, n) != 0)
-		scan_fail(sc, psprintf("'%s'", lit));
-	sc->p += n;
-}
-
-static bool
-scan_peek(TxtScan *sc, char c)
-{
-	scan_ws(sc);
-	return *sc->p == c;
-}
-
-static int64
-scan_int(TxtScan *sc, int64 min, int64 max)
-{
-	char	   *end;
-	long long	v;
-
-	scan_ws(sc);
-	if (!(*sc->p >= '0' && *sc->p <= '9') && *sc->p != '-')
-		scan_fail(sc, "an integer");
-	errno = 0;
-	v = strtoll(sc->p, &end, 10);
-	if (errno == ERANGE || v < min || v > max)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value out of range in session_stats input at character %d",
-						(int) (sc->p - sc->start) + 1)));
-	sc->p = end;
-	return (int64) v;
-}
 
 Datum
 jy_session_stats_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	TxtScan		sc = {str, str};
+	JyTextScan		sc = {str, str, "session_stats"};
 	SessionStats hdr;
 	SessionStats *s;
 	uint64	   *ents = NULL;
@@ -203,65 +144,65 @@ jy_session_stats_in(PG_FUNCTION_ARGS)
 				cap = 0;
 
 	memset(&hdr, 0, sizeof(hdr));
-	scan_lit(&sc, "{");
-	scan_lit(&sc, "\"v\"");
-	scan_lit(&sc, ":");
-	hdr.version = (uint8) scan_int(&sc, 0, 255);
+	jy_scan_lit(&sc, "{");
+	jy_scan_lit(&sc, "\"v\"");
+	jy_scan_lit(&sc, ":");
+	hdr.version = (uint8) jy_scan_int(&sc, 0, 255);
 	if (hdr.version != SESSION_STATS_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("unsupported session_stats format version %d", hdr.version),
 				 errdetail("This version of journey reads version %d.", SESSION_STATS_VERSION)));
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"sessions\"");
-	scan_lit(&sc, ":");
-	hdr.sessions = scan_int(&sc, 0, PG_INT64_MAX);
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"events\"");
-	scan_lit(&sc, ":");
-	hdr.events = scan_int(&sc, 0, PG_INT64_MAX);
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"bounces\"");
-	scan_lit(&sc, ":");
-	hdr.bounces = scan_int(&sc, 0, PG_INT64_MAX);
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"duration_us\"");
-	scan_lit(&sc, ":");
-	hdr.duration_sum = scan_int(&sc, 0, PG_INT64_MAX);
-	scan_lit(&sc, ",");
-	scan_lit(&sc, "\"hist\"");
-	scan_lit(&sc, ":");
-	scan_lit(&sc, "[");
-	if (!scan_peek(&sc, ']'))
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"sessions\"");
+	jy_scan_lit(&sc, ":");
+	hdr.sessions = jy_scan_int(&sc, 0, PG_INT64_MAX);
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"events\"");
+	jy_scan_lit(&sc, ":");
+	hdr.events = jy_scan_int(&sc, 0, PG_INT64_MAX);
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"bounces\"");
+	jy_scan_lit(&sc, ":");
+	hdr.bounces = jy_scan_int(&sc, 0, PG_INT64_MAX);
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"duration_us\"");
+	jy_scan_lit(&sc, ":");
+	hdr.duration_sum = jy_scan_int(&sc, 0, PG_INT64_MAX);
+	jy_scan_lit(&sc, ",");
+	jy_scan_lit(&sc, "\"hist\"");
+	jy_scan_lit(&sc, ":");
+	jy_scan_lit(&sc, "[");
+	if (!jy_scan_peek(&sc, ']'))
 	{
 		for (;;)
 		{
 			int64		b,
 						c;
 
-			scan_lit(&sc, "[");
-			b = scan_int(&sc, 0, JY_QS_MAX_BUCKET);
-			scan_lit(&sc, ",");
-			c = scan_int(&sc, 1, (int64) JY_QS_COUNT_MAX);
-			scan_lit(&sc, "]");
+			jy_scan_lit(&sc, "[");
+			b = jy_scan_int(&sc, 0, JY_QS_MAX_BUCKET);
+			jy_scan_lit(&sc, ",");
+			c = jy_scan_int(&sc, 1, (int64) JY_QS_COUNT_MAX);
+			jy_scan_lit(&sc, "]");
 			if (n >= SS_MAX_ENTRIES)
-				scan_fail(&sc, "no more histogram entries");
+				jy_scan_fail(&sc, "no more histogram entries");
 			if (n == cap)
 			{
 				cap = cap ? cap * 2 : 16;
 				ents = ents ? repalloc(ents, cap * sizeof(uint64)) : palloc(cap * sizeof(uint64));
 			}
 			ents[n++] = JY_QS_ENTRY(b, c);
-			if (!scan_peek(&sc, ','))
+			if (!jy_scan_peek(&sc, ','))
 				break;
-			scan_lit(&sc, ",");
+			jy_scan_lit(&sc, ",");
 		}
 	}
-	scan_lit(&sc, "]");
-	scan_lit(&sc, "}");
-	scan_ws(&sc);
+	jy_scan_lit(&sc, "]");
+	jy_scan_lit(&sc, "}");
+	jy_scan_ws(&sc);
 	if (*sc.p != '\0')
-		scan_fail(&sc, "end of input");
+		jy_scan_fail(&sc, "end of input");
 
 	s = ss_alloc(n);
 	s->sessions = hdr.sessions;
