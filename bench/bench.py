@@ -148,9 +148,11 @@ def main():
 
     rows = []
     cases = sorted(f for f in os.listdir(os.path.join(ROOT, "bench", "cases")) if f.endswith(".sql"))
+    if only:
+        # CASES=20_,30_ runs the matching cases, in the order given
+        wanted = [o for o in only.split(",") if o]
+        cases = [f for o in wanted for f in cases if o in f]
     for f in cases:
-        if only and not any(o in f for o in only.split(",")):
-            continue
         case = parse_case(os.path.join(ROOT, "bench", "cases", f))
         print("-- case %s (%s)" % (case["name"], f), flush=True)
         if case["setup"]:
@@ -216,33 +218,50 @@ def main():
         info["cases"].append(result)
         if case["teardown"]:
             psql(case["teardown"])
+        for r in result["runs"]:
+            print("   " + fmt_row(case["name"], r), flush=True)
+        save(info, users)
 
-    hdr = "%-22s %-20s %-4s %10s %21s %8s %8s %8s %8s %8s %9s" % (
-        "case", "variant", "par", "median ms", "min-max ms", "x floor", "x plain", "(min)fl", "(min)pl",
-        "Mev/s", "peak MB")
-    print()
-    print(hdr)
-    print("-" * len(hdr))
-    for name, r in rows:
-        def f(x, fmt):
-            return fmt % x if x is not None else "-"
-        print("%-22s %-20s %-4s %10.1f %21s %8s %8s %8s %8s %8.2f %9.1f" % (
-            name[:22], r["variant"][:20], "on" if r["parallel"] else "off", r["median_ms"],
-            "%.1f-%.1f" % (r["min_ms"], r["max_ms"]),
-            f(r["x_floor"], "%.2f"), f(r["x_plain"], "%.3f"), f(r["x_floor_min"], "%.2f"),
-            f(r["x_plain_min"], "%.3f"), r["events_per_s"] / 1e6, r["peak_anon_mb"]))
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    out = os.path.join(ROOT, "bench", "results", "bench-%s-%d.json" % (time.strftime("%Y%m%dT%H%M%S"), users))
-    with open(out, "w") as fh:
-        json.dump(info, fh, indent=1)
-    with open(os.path.join(ROOT, "bench", "results", "latest.json"), "w") as fh:
-        json.dump(info, fh, indent=1)
+    print_table(rows)
+    out = save(info, users)
     print("* run once, with parallel workers off (too slow to repeat); both rows show that run")
     print("\nwritten: %s" % os.path.relpath(out, ROOT))
     failed = [c["name"] for c in info["cases"] if c.get("check_failed")]
     if failed:
         print("agreement check failed for: %s" % ", ".join(failed))
         sys.exit(1)
+
+
+HDR = ("%-22s %-20s %-4s %10s %21s %8s %8s %8s %8s %8s %9s" % (
+    "case", "variant", "par", "median ms", "min-max ms", "x floor", "x plain", "(min)fl", "(min)pl",
+    "Mev/s", "peak MB"))
+
+
+def fmt_row(name, r):
+    def f(x, fmt):
+        return fmt % x if x is not None else "-"
+    return "%-22s %-20s %-4s %10.1f %21s %8s %8s %8s %8s %8.2f %9.1f" % (
+        name[:22], r["variant"][:20], "on" if r["parallel"] else "off", r["median_ms"],
+        "%.1f-%.1f" % (r["min_ms"], r["max_ms"]),
+        f(r["x_floor"], "%.2f"), f(r["x_plain"], "%.3f"), f(r["x_floor_min"], "%.2f"),
+        f(r["x_plain_min"], "%.3f"), r["events_per_s"] / 1e6, r["peak_anon_mb"])
+
+
+def save(info, users):
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    out = os.path.join(ROOT, "bench", "results", "bench-%s-%d.json" % (info["when"].replace(":", ""), users))
+    for path in (out, os.path.join(ROOT, "bench", "results", "latest.json")):
+        with open(path, "w") as fh:
+            json.dump(info, fh, indent=1)
+    return out
+
+
+def print_table(rows):
+    print()
+    print(HDR)
+    print("-" * len(HDR))
+    for name, r in rows:
+        print(fmt_row(name, r))
 
 
 if __name__ == "__main__":
