@@ -315,7 +315,7 @@ sessagg_reserve(SessAgg *st, int64 more)
 				 errmsg("session_stats: too many events in one group"),
 				 errdetail("The limit is " INT64_FORMAT " events per group.", SESSAGG_MAX_EVENTS)));
 	{
-		int64		cap = Max(need, Max(st->cap * 2, 16));
+		int64		cap = Max(need, Max(st->cap * 2, 8));
 
 		cap = Min(cap, SESSAGG_MAX_EVENTS);
 		st->ts = st->ts ? repalloc(st->ts, cap * sizeof(int64)) : palloc(cap * sizeof(int64));
