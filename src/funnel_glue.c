@@ -8,6 +8,10 @@
  *   funnel_step(ts, window, event text, step_names text[] [, mode]) -> int
  *   funnel_times(... same arguments ...)                           -> timestamptz[]
  *
+ * Per stored journey (plain functions, same configuration parsing, same engine):
+ *   funnel_step(j journey, window, step_names text[] [, mode])    -> int
+ *   funnel_times(j journey, window, step_names text[] [, mode])   -> timestamptz[]
+ *
  * Across users (varlena state funnel_summary, lossless text and binary I/O):
  *   funnel_summary(times timestamptz[])  -> funnel_summary
  *   rollup(funnel_summary)               -> funnel_summary
@@ -42,6 +46,7 @@
 #include "utils/tuplestore.h"
 
 #include "funnel.h"
+#include "journey_type.h"
 #include "qsketch.h"
 
 PG_FUNCTION_INFO_V1(jy_funnel_trans_v);
@@ -53,6 +58,8 @@ PG_FUNCTION_INFO_V1(jy_funnel_serial);
 PG_FUNCTION_INFO_V1(jy_funnel_deserial);
 PG_FUNCTION_INFO_V1(jy_funnel_final_level);
 PG_FUNCTION_INFO_V1(jy_funnel_final_times);
+PG_FUNCTION_INFO_V1(jy_funnel_journey_step);
+PG_FUNCTION_INFO_V1(jy_funnel_journey_times);
 PG_FUNCTION_INFO_V1(jy_funnel_summary_in);
 PG_FUNCTION_INFO_V1(jy_funnel_summary_out);
 PG_FUNCTION_INFO_V1(jy_funnel_summary_recv);
@@ -201,6 +208,9 @@ arg_stable(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 			if (IsA(e, Const) || (IsA(e, Param) && ((Param *) e)->paramkind == PARAM_EXTERN))
 				c->arg_stable |= bit;
 		}
+		else if (ar == NULL && !AggCheckCallContext(fcinfo, NULL) &&
+				 get_fn_expr_arg_stable(fcinfo->flinfo, argno))
+			c->arg_stable |= bit;	/* a plain function call (the journey forms) */
 	}
 	return (c->arg_stable & bit) != 0;
 }
@@ -691,36 +701,22 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* funnel_step(ts, window, event text, step_names text[] [, mode text]) */
-Datum
-jy_funnel_trans_names(PG_FUNCTION_ARGS)
+/* step_names text[] argument: parsed into c->names (once per call site unless the array changes) */
+static void
+names_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 {
-	MemoryContext aggcxt;
-	FunnelCache *c;
-	FunnelConf	conf;
-	FunnelAgg  *st;
 	Datum		d;
 	int			k;
-	int64		ts,
-				before;
-	bool		any = false;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "funnel_step_trans called in non-aggregate context");
-	c = get_cache(fcinfo);
-	conf.window = window_arg(fcinfo, c, 2);
-	conf.modes = PG_NARGS() > 5 ? modes_arg(fcinfo, c, 5) : 0;
-	conf.nexcl = 0;
-	conf.excl = NULL;
-	if (PG_ARGISNULL(4))
+	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("funnel step names must not be NULL")));
-	d = PG_GETARG_DATUM(4);
-	if (c->names == NULL || d != c->names_datum || !arg_stable(fcinfo, c, 4))
+	d = PG_GETARG_DATUM(argno);
+	if (c->names == NULL || d != c->names_datum || !arg_stable(fcinfo, c, argno))
 	{
 		/* parse the names (once per call site unless the array changes) */
-		ArrayType  *a = PG_GETARG_ARRAYTYPE_P(4);
+		ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
 		Datum	   *vals;
 		bool	   *nulls;
 		int			n;
@@ -759,6 +755,29 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 		c->names_datum = d;
 		MemoryContextSwitchTo(old);
 	}
+}
+
+/* funnel_step(ts, window, event text, step_names text[] [, mode text]) */
+Datum
+jy_funnel_trans_names(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	FunnelCache *c;
+	FunnelConf	conf;
+	FunnelAgg  *st;
+	int			k;
+	int64		ts,
+				before;
+	bool		any = false;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "funnel_step_trans called in non-aggregate context");
+	c = get_cache(fcinfo);
+	conf.window = window_arg(fcinfo, c, 2);
+	conf.modes = PG_NARGS() > 5 ? modes_arg(fcinfo, c, 5) : 0;
+	conf.nexcl = 0;
+	conf.excl = NULL;
+	names_arg(fcinfo, c, 4);
 	conf.nsteps = c->nnames;
 	st = funnel_state(fcinfo, aggcxt, c, &conf);
 	if (PG_ARGISNULL(1))
@@ -933,37 +952,41 @@ typedef struct FinalCache
 	int64		scratch_n;
 } FinalCache;
 
+/*
+ * Sort entries e[0..n) unless *sorted, then run the engine.  Buffers live in
+ * fc (allocated in mcxt, reused across calls).  Shared by the aggregates'
+ * final functions and the journey forms.
+ */
 static int
-funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
+funnel_eval_entries(FinalCache *fc, MemoryContext mcxt, const FunnelConf *conf,
+					JyFunnelEntry *e, int32 n, bool *sorted, int64 *times)
 {
-	FinalCache *fc = (FinalCache *) fcinfo->flinfo->fn_extra;
 	JyFunnelSpec spec;
 	size_t		size,
 				need = 0;
 	int			lv;
 
-	if (fc == NULL)
-		fc = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FinalCache));
-	if (!st->sorted)
+	if (!*sorted)
 	{
 		/* sorting in place keeps the state valid for another final call */
-		if (fc->scratch_n < st->n)
+		if (fc->scratch_n < n)
 		{
 			if (fc->scratch)
 				pfree(fc->scratch);
-			fc->scratch = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
-											 Max(st->n, 64) * sizeof(JyFunnelEntry));
-			fc->scratch_n = Max(st->n, 64);
+			fc->scratch = NULL;
+			fc->scratch_n = 0;
+			fc->scratch = MemoryContextAlloc(mcxt, Max(n, 64) * sizeof(JyFunnelEntry));
+			fc->scratch_n = Max(n, 64);
 		}
-		jy_funnel_sort(st->e, st->n, fc->scratch);
-		st->sorted = true;
+		jy_funnel_sort(e, n, fc->scratch);
+		*sorted = true;
 	}
-	spec.window = st->conf->window;
-	spec.nsteps = st->conf->nsteps;
-	spec.modes = st->conf->modes;
-	spec.nexcl = st->conf->nexcl;
-	spec.excl = st->conf->excl;
-	size = jy_funnel_work_size(&spec, st->n, 0);
+	spec.window = conf->window;
+	spec.nsteps = conf->nsteps;
+	spec.modes = conf->modes;
+	spec.nexcl = conf->nexcl;
+	spec.excl = conf->excl;
+	size = jy_funnel_work_size(&spec, n, 0);
 	for (;;)
 	{
 		if (fc->size < size)
@@ -972,10 +995,10 @@ funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
 				pfree(fc->work);
 			fc->work = NULL;
 			fc->size = 0;
-			fc->work = MemoryContextAllocHuge(fcinfo->flinfo->fn_mcxt, Max(size, 4096));
+			fc->work = MemoryContextAllocHuge(mcxt, Max(size, 4096));
 			fc->size = Max(size, 4096);
 		}
-		lv = jy_funnel_eval(&spec, st->e, st->n, times, fc->work, fc->size, &need);
+		lv = jy_funnel_eval(&spec, e, n, times, fc->work, fc->size, &need);
 		if (lv >= 0)
 			return lv;
 		if (lv == JY_FUNNEL_TOO_MANY || need <= fc->size)
@@ -987,6 +1010,16 @@ funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
 		CHECK_FOR_INTERRUPTS();
 		size = need;
 	}
+}
+
+static int
+funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
+{
+	FinalCache *fc = (FinalCache *) fcinfo->flinfo->fn_extra;
+
+	if (fc == NULL)
+		fc = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FinalCache));
+	return funnel_eval_entries(fc, fcinfo->flinfo->fn_mcxt, st->conf, st->e, st->n, &st->sorted, times);
 }
 
 Datum
@@ -1022,6 +1055,195 @@ jy_funnel_final_times(PG_FUNCTION_ARGS)
 	times = (int64 *) palloc(nsteps * sizeof(int64));
 	if (st->n > 0)
 		lv = funnel_evaluate(fcinfo, st, times);
+	d = (Datum *) palloc(nsteps * sizeof(Datum));
+	nulls = (bool *) palloc(nsteps * sizeof(bool));
+	for (k = 0; k < nsteps; k++)
+	{
+		nulls[k] = k >= lv;
+		d[k] = nulls[k] ? (Datum) 0 : TimestampTzGetDatum(times[k]);
+	}
+	dims[0] = nsteps;
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(d, nulls, 1, dims, lbs, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
+											 TYPALIGN_DOUBLE));
+}
+
+/* ======================================================================
+ * The journey forms: funnel_step / funnel_times over a stored journey
+ * ====================================================================== */
+
+/*
+ * Per call site: the argument caches of the aggregates (window, mode, step
+ * names), the engine buffers, and the entry / name-map buffers reused from
+ * row to row.
+ */
+typedef struct JourneyFunnelCache
+{
+	FunnelCache c;
+	FinalCache	fin;
+	JyFunnelEntry *e;
+	int64		ecap;
+	int32	   *head;			/* [ndict] first step of each name id, -1 = none */
+	int64		headcap;
+	int32	   *next;			/* [nsteps] next step with the same name, -1 = end */
+	int64		nextcap;
+} JourneyFunnelCache;
+
+static void *
+jf_grow(MemoryContext mcxt, void *p, int64 *cap, int64 need, Size elem)
+{
+	if (need <= *cap)
+		return p;
+	if (p)
+		pfree(p);
+	*cap = 0;
+	need = Max(need, 64);
+	p = MemoryContextAllocHuge(mcxt, (Size) need * elem);
+	*cap = need;
+	return p;
+}
+
+/*
+ * Evaluate the funnel of step_names over journey argument 0.  The entries
+ * are exactly those the event-name aggregate builds from the journey's
+ * events as rows: one per (event, step whose name equals the event's name),
+ * plus in strict_order one marker per event matching no step (once per
+ * timestamp run, like funnel_mark); then the same (ts, tag) sort and engine.
+ * Returns the level; *nsteps_out receives the number of steps.
+ */
+static int
+funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
+{
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	JourneyFunnelCache *jc = (JourneyFunnelCache *) fcinfo->flinfo->fn_extra;
+	FunnelCache *c;
+	FunnelConf	conf;
+	JyJView		v;
+	int64		total = 0;
+	int32		n = 0;
+	int			k,
+				lv;
+	uint32		i;
+	bool		order,
+				sorted = true;
+
+	if (jc == NULL)
+		jc = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(mcxt, sizeof(JourneyFunnelCache));
+	c = &jc->c;
+	conf.window = window_arg(fcinfo, c, 1);
+	conf.modes = PG_NARGS() > 3 ? modes_arg(fcinfo, c, 3) : 0;
+	names_arg(fcinfo, c, 2);
+	conf.nsteps = c->nnames;
+	conf.nexcl = 0;
+	conf.excl = NULL;
+	order = (conf.modes & JY_FUNNEL_STRICT_ORDER) != 0;
+	*nsteps_out = conf.nsteps;
+	if (times_out)
+		*times_out = (int64 *) palloc(conf.nsteps * sizeof(int64));
+
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	if (v.n == 0)
+		return 0;
+
+	/* name id -> its steps, in step order (a name listed twice is two steps) */
+	jc->head = jf_grow(mcxt, jc->head, &jc->headcap, v.ndict, sizeof(int32));
+	jc->next = jf_grow(mcxt, jc->next, &jc->nextcap, conf.nsteps, sizeof(int32));
+	for (i = 0; i < v.ndict; i++)
+		jc->head[i] = -1;
+	for (k = conf.nsteps - 1; k >= 0; k--)
+	{
+		int64		id = jy_jc_find_name(&v, c->names[k], (uint32) c->namelens[k]);
+
+		jc->next[k] = -1;
+		if (id >= 0)
+		{
+			jc->next[k] = jc->head[id];
+			jc->head[id] = k;
+		}
+	}
+
+	/* count the entries (an upper bound with markers) */
+	for (i = 0; i < v.n; i++)
+	{
+		int32		s = jc->head[v.ev[i]];
+
+		if (s < 0)
+			total += order ? 1 : 0;
+		else
+			for (; s >= 0; s = jc->next[s])
+				total++;
+	}
+	if (total > FUNNEL_MAX_ENTRIES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("funnel: too many matching events in one group"),
+				 errdetail("The limit is %d entries (one per matched step) per group.",
+						   FUNNEL_MAX_ENTRIES)));
+	if (total == 0)
+		return 0;
+	jc->e = jf_grow(mcxt, jc->e, &jc->ecap, total, sizeof(JyFunnelEntry));
+
+	for (i = 0; i < v.n; i++)
+	{
+		int64		t = v.ts[i];
+		int32		s = jc->head[v.ev[i]];
+
+		if (s < 0)
+		{
+			/* strict_order: an event matching no step (once per timestamp run) */
+			JyFunnelEntry *x = &jc->e[n];
+
+			if (!order || (n > 0 && x[-1].tag == JY_FUNNEL_TAG_MARK && x[-1].ts == t))
+				continue;
+			x->ts = t;
+			x->tag = JY_FUNNEL_TAG_MARK;
+			x->row = i;
+			if (sorted && n > 0 && jy_funnel_entry_gt(x - 1, x))
+				sorted = false; /* markers sort before steps at equal times */
+			n++;
+			continue;
+		}
+		for (; s >= 0; s = jc->next[s])
+		{
+			JyFunnelEntry *x = &jc->e[n];
+
+			x->ts = t;
+			x->tag = JY_FUNNEL_TAG_STEP(s);
+			x->row = i;			/* one row id per event, shared by its steps */
+			if (sorted && n > 0 && jy_funnel_entry_gt(x - 1, x))
+				sorted = false;
+			n++;
+		}
+	}
+	if (n == 0)
+		return 0;
+	lv = funnel_eval_entries(&jc->fin, mcxt, &conf, jc->e, n, &sorted,
+							 times_out ? *times_out : NULL);
+	return lv;
+}
+
+/* funnel_step(j journey, window, step_names text[] [, mode text]) */
+Datum
+jy_funnel_journey_step(PG_FUNCTION_ARGS)
+{
+	int			nsteps;
+
+	PG_RETURN_INT32(funnel_journey_eval(fcinfo, NULL, &nsteps));
+}
+
+/* funnel_times(j journey, window, step_names text[] [, mode text]) */
+Datum
+jy_funnel_journey_times(PG_FUNCTION_ARGS)
+{
+	int64	   *times;
+	Datum	   *d;
+	bool	   *nulls;
+	int			lv,
+				k,
+				nsteps;
+	int			dims[1],
+				lbs[1] = {1};
+
+	lv = funnel_journey_eval(fcinfo, &times, &nsteps);
 	d = (Datum *) palloc(nsteps * sizeof(Datum));
 	nulls = (bool *) palloc(nsteps * sizeof(bool));
 	for (k = 0; k < nsteps; k++)
