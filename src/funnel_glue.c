@@ -1187,6 +1187,9 @@ funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
 		int64		t = v.ts[i];
 		int32		s = jc->head[v.ev[i]];
 
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+
 		if (s < 0)
 		{
 			/* strict_order: an event matching no step (once per timestamp run) */
