@@ -10,6 +10,9 @@
  *   retention_lifecycle(r)               new / returning / resurrecting / dormant
  *   retention_cohort(r), retention_periods(r), retention_users(r)   drill-down
  *   retention(VARIADIC boolean[])        ClickHouse retention(c1, ..., cn)
+ *   cohort_retention(j journey, period, periods [, tz])               over stored journeys,
+ *   cohort_retention(j, start_event, return_event, period, periods, tz [, cohorts])
+ *        one row per user -> the rollup of the per-user values (same code path)
  *
  * Timestamps become period keys here, with PostgreSQL's own time-zone
  * machinery (the computation date_trunc(unit, ts, tz) does); the engine
@@ -51,6 +54,7 @@
 #include "nodes/primnodes.h"
 #include "nodes/pg_list.h"
 
+#include "journey_type.h"
 #include "retention.h"
 
 #define CR_VERSION 1
@@ -536,6 +540,41 @@ row_params(FunctionCallInfo fcinfo, int argoff)
 	return call;
 }
 
+/*
+ * One row (or one event of a journey) of a user: its period key goes into
+ * the start / return key lists.  Shared by the raw-row and the journey forms.
+ */
+static inline void
+ret_add_row(RetState *st, RetCall *call, TimestampTz ts, bool is_start, bool is_return,
+			MemoryContext cxt)
+{
+	int64		key;
+
+	if (st->p.unit == JY_RET_ROLLING)
+	{
+		if (TIMESTAMP_NOT_FINITE(ts))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range for retention"),
+					 errdetail("Infinite timestamps have no period; filter them out or map them to NULL.")));
+		key = ts;
+	}
+	else
+		key = period_of(call, st->p.unit, st->p.tz, ts);
+	if (ts > st->max_ts)
+		st->max_ts = ts;
+	if (is_start)
+	{
+		if (!st->has_start || key < st->first_start)
+			st->first_start = key;
+		st->has_start = true;
+		if (st->p.ctype == CR_RECURRING)
+			keys_push(&st->starts, key, cxt);
+	}
+	if (is_return)
+		keys_push(&st->ret, key, cxt);
+}
+
 Datum
 jy_cohort_retention_trans(PG_FUNCTION_ARGS)
 {
@@ -546,7 +585,6 @@ jy_cohort_retention_trans(PG_FUNCTION_ARGS)
 	bool		is_start = true,
 				is_return = true;
 	TimestampTz ts;
-	int64		key;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "cohort_retention_trans called in non-aggregate context");
@@ -576,29 +614,7 @@ jy_cohort_retention_trans(PG_FUNCTION_ARGS)
 		is_start = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 		is_return = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	}
-	if (st->p.unit == JY_RET_ROLLING)
-	{
-		if (TIMESTAMP_NOT_FINITE(ts))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range for retention"),
-					 errdetail("Infinite timestamps have no period; filter them out or map them to NULL.")));
-		key = ts;
-	}
-	else
-		key = period_of(call, st->p.unit, st->p.tz, ts);
-	if (ts > st->max_ts)
-		st->max_ts = ts;
-	if (is_start)
-	{
-		if (!st->has_start || key < st->first_start)
-			st->first_start = key;
-		st->has_start = true;
-		if (st->p.ctype == CR_RECURRING)
-			keys_push(&st->starts, key, aggcxt);
-	}
-	if (is_return)
-		keys_push(&st->ret, key, aggcxt);
+	ret_add_row(st, call, ts, is_start, is_return, aggcxt);
 	PG_RETURN_POINTER(st);
 }
 
@@ -831,27 +847,19 @@ rec_set_user(int64 *rec, int64 cohort, const uint64_t *bits, int32 n)
 	jy_ret_add_user(REC_ACTIVE(rec), REC_LAST(rec, n), REC_BOTH(rec, n), bits, n);
 }
 
-Datum
-jy_cohort_retention_final(PG_FUNCTION_ARGS)
+/*
+ * The one-user value of a state with a start event (keys finished), palloc'd
+ * in CurrentMemoryContext.  Shared by the raw-row and the journey forms.
+ */
+static CohortRetention *
+ret_user_value(RetCall *call, RetState *st)
 {
-	RetState   *st;
-	RetCall    *call;
 	CohortRetention *r;
 	const char *tzname;
 	uint64_t	bits[JY_RET_BITWORDS];
 	int64		last_period;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (RetState *) PG_GETARG_POINTER(0);
-	if (!st->has_start)
-		PG_RETURN_NULL();
-	/* sorting in place keeps the state valid for another final call */
-	keys_finish(&st->ret);
-	keys_finish(&st->starts);
-	call = (RetCall *) fcinfo->flinfo->fn_extra;
-	if (call == NULL)
-		call = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RetCall));
+	Assert(st->has_start);
 	tzname = pg_get_timezone_name(st->p.tz);
 	last_period = calendar_index(call, &st->p, st->max_ts);
 	if (st->p.ctype == CR_FIRST_TIME)
@@ -886,7 +894,27 @@ jy_cohort_retention_final(PG_FUNCTION_ARGS)
 			rec_set_user(CR_REC(r, i), s, bits, st->p.periods);
 		}
 	}
-	PG_RETURN_POINTER(r);
+	return r;
+}
+
+Datum
+jy_cohort_retention_final(PG_FUNCTION_ARGS)
+{
+	RetState   *st;
+	RetCall    *call;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (RetState *) PG_GETARG_POINTER(0);
+	if (!st->has_start)
+		PG_RETURN_NULL();
+	/* sorting in place keeps the state valid for another final call */
+	keys_finish(&st->ret);
+	keys_finish(&st->starts);
+	call = (RetCall *) fcinfo->flinfo->fn_extra;
+	if (call == NULL)
+		call = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RetCall));
+	PG_RETURN_POINTER(ret_user_value(call, st));
 }
 
 /* ---- text I/O -------------------------------------------------------------
@@ -1209,6 +1237,8 @@ find_cohort(const CohortRetention *a, int64 c, bool *found)
  * the SQL function cohort_retention_merge(a, b).  Inside an aggregate the
  * state is updated in place when every cohort of b is already in a.
  */
+static CohortRetention *cr_merge(CohortRetention *a, const CohortRetention *b, bool inplace);
+
 Datum
 jy_cohort_retention_merge(PG_FUNCTION_ARGS)
 {
@@ -1216,6 +1246,17 @@ jy_cohort_retention_merge(PG_FUNCTION_ARGS)
 	CohortRetention *a = DatumGetCohortRetentionP(ad);
 	CohortRetention *b = PG_GETARG_CR_P(1);
 	bool		inplace = AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(ad);
+
+	PG_RETURN_POINTER(cr_merge(a, b, inplace));
+}
+
+/*
+ * a + b: a itself, updated, when inplace and every cohort of b is in a;
+ * otherwise a new value palloc'd in CurrentMemoryContext.
+ */
+static CohortRetention *
+cr_merge(CohortRetention *a, const CohortRetention *b, bool inplace)
+{
 	uint32		j,
 				missing = 0,
 				i,
@@ -1235,7 +1276,7 @@ jy_cohort_retention_merge(PG_FUNCTION_ARGS)
 		for (j = 0; j < b->ncohorts; j++)
 			add_rec(CR_REC(a, find_cohort(a, CR_REC(b, j)[0], &found)), CR_REC(b, j), a->periods);
 		a->last_period = Max(a->last_period, b->last_period);
-		PG_RETURN_POINTER(a);
+		return a;
 	}
 	r = cr_alloc(a->unit, a->ctype, a->periods, a->window_us, CR_TZ(a), a->tzlen,
 				 Max(a->last_period, b->last_period), a->ncohorts + missing);
@@ -1265,7 +1306,7 @@ jy_cohort_retention_merge(PG_FUNCTION_ARGS)
 		}
 	}
 	Assert(k == r->ncohorts);
-	PG_RETURN_POINTER(r);
+	return r;
 }
 
 /* ---- outputs ------------------------------------------------------------- */
@@ -1935,4 +1976,251 @@ jy_retention_stickiness(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/* ---- over stored journeys --------------------------------------------------
+ * cohort_retention(j journey, period, periods [, tz])
+ * cohort_retention(j, start_event, return_event, period, periods, tz [, cohorts])
+ * One input row per user.  Each journey goes through the per-user code of
+ * the raw-row aggregate (ret_add_row per event, ret_user_value) and the
+ * result is added to the accumulated value with cr_merge, so the result is
+ * rollup(cohort_retention(ts, ...)) over the same users, by construction.
+ * The argument layout after the journey (and the two event names) is the
+ * raw-row layout, so row_params reads and checks the settings unchanged.
+ */
+PG_FUNCTION_INFO_V1(jy_cohort_retention_journey_trans);
+PG_FUNCTION_INFO_V1(jy_cohort_retention_journey_combine);
+PG_FUNCTION_INFO_V1(jy_cohort_retention_journey_serial);
+PG_FUNCTION_INFO_V1(jy_cohort_retention_journey_deserial);
+PG_FUNCTION_INFO_V1(jy_cohort_retention_journey_final);
+
+typedef struct RetJState
+{
+	RetParams	p;
+	CohortRetention *acc;		/* users so far; ncohorts may be 0 */
+	KeyArr		ret;			/* per-journey scratch, reused */
+	KeyArr		starts;
+} RetJState;
+
+static RetJState *
+jstate_new(const RetParams *p, MemoryContext cxt)
+{
+	RetJState  *st = (RetJState *) MemoryContextAllocZero(cxt, sizeof(RetJState));
+	const char *tzname = pg_get_timezone_name(p->tz);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	st->p = *p;
+	st->acc = cr_alloc(p->unit, p->ctype, p->periods, p->window, tzname,
+					   (uint16) strlen(tzname), PG_INT64_MIN, 0);
+	st->ret.sorted = true;
+	st->starts.sorted = true;
+	MemoryContextSwitchTo(old);
+	return st;
+}
+
+/* acc += b, in the aggregate context */
+static void
+jstate_add(RetJState *st, const CohortRetention *b, MemoryContext aggcxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(aggcxt);
+	CohortRetention *n = cr_merge(st->acc, b, true);
+
+	MemoryContextSwitchTo(old);
+	if (n != st->acc)
+	{
+		pfree(st->acc);
+		st->acc = n;
+	}
+}
+
+/* id of an event name in a journey, -1 when absent; NULL is an error */
+static int64
+journey_event_id(FunctionCallInfo fcinfo, int argno, const JyJView *v, const char *what)
+{
+	text	   *name;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what),
+				 errhint("Give the event name, such as 'purchase'; for any activity use cohort_retention(j, period, periods, tz).")));
+	name = PG_GETARG_TEXT_PP(argno);
+	return jy_jc_find_name(v, VARDATA_ANY(name), (uint32) VARSIZE_ANY_EXHDR(name));
+}
+
+Datum
+jy_cohort_retention_journey_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	RetJState  *st;
+	RetCall    *call;
+	bool		flags = PG_NARGS() >= 7;
+	JyJView		v;
+	int64		sid = -1,
+				rid = -1;
+	RetState	u;
+	uint32		i;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "cohort_retention_journey_trans called in non-aggregate context");
+	call = row_params(fcinfo, flags ? 4 : 2);
+	if (PG_ARGISNULL(0))
+		st = jstate_new(&call->p, aggcxt);
+	else
+	{
+		st = (RetJState *) PG_GETARG_POINTER(0);
+		if (!params_equal(&st->p, &call->p))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("retention settings must be the same for every row of a group"),
+					 errdetail("Period, number of periods, time zone and cohort type are read from every row and changed within a group.")));
+	}
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(st);	/* a NULL journey: no user */
+	jy_journey_view(PG_GETARG_DATUM(1), &v);
+	if (flags)
+	{
+		sid = journey_event_id(fcinfo, 2, &v, "start event");
+		rid = journey_event_id(fcinfo, 3, &v, "return event");
+		if (sid < 0)
+			PG_RETURN_POINTER(st);	/* never started: no cohort, like the raw form */
+	}
+	if (v.n == 0)
+		PG_RETURN_POINTER(st);
+
+	/* the user's state, as the raw-row aggregate would build it from these rows */
+	memset(&u, 0, sizeof(u));
+	u.p = st->p;
+	u.max_ts = DT_NOBEGIN;
+	u.ret = st->ret;
+	u.ret.n = 0;
+	u.ret.sorted = true;
+	u.starts = st->starts;
+	u.starts.n = 0;
+	u.starts.sorted = true;
+	for (i = 0; i < v.n; i++)
+	{
+		bool		is_start = !flags || (int64) v.ev[i] == sid;
+		bool		is_return = !flags || (int64) v.ev[i] == rid;
+
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
+		if (is_start || is_return)
+			ret_add_row(&u, call, (TimestampTz) v.ts[i], is_start, is_return, aggcxt);
+		else if ((TimestampTz) v.ts[i] > u.max_ts)
+			u.max_ts = (TimestampTz) v.ts[i];	/* any row counts for the latest period */
+	}
+	/* keep the (possibly grown) scratch buffers for the next journey */
+	st->ret = u.ret;
+	st->starts = u.starts;
+	if (u.has_start)
+	{
+		CohortRetention *one;
+
+		keys_finish(&u.ret);
+		keys_finish(&u.starts);
+		one = ret_user_value(call, &u);
+		jstate_add(st, one, aggcxt);
+		pfree(one);
+	}
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_cohort_retention_journey_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	RetJState  *a,
+			   *b;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "cohort_retention_journey_combine called in non-aggregate context");
+	a = PG_ARGISNULL(0) ? NULL : (RetJState *) PG_GETARG_POINTER(0);
+	b = PG_ARGISNULL(1) ? NULL : (RetJState *) PG_GETARG_POINTER(1);
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = jstate_new(&b->p, aggcxt);
+	else if (!params_equal(&a->p, &b->p))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention settings must be the same for every row of a group")));
+	jstate_add(a, b->acc, aggcxt);
+	PG_RETURN_POINTER(a);
+}
+
+/* Serialized state: the accumulated value as it is in memory (settings included). */
+Datum
+jy_cohort_retention_journey_serial(PG_FUNCTION_ARGS)
+{
+	RetJState  *st = (RetJState *) PG_GETARG_POINTER(0);
+	Size		sz = VARSIZE(st->acc);
+	bytea	   *out;
+
+	if (sz > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cohort_retention: aggregate state too large to pass between parallel workers")));
+	out = (bytea *) palloc(VARHDRSZ + sz);
+	SET_VARSIZE(out, VARHDRSZ + sz);
+	memcpy(VARDATA(out), st->acc, sz);
+	PG_RETURN_BYTEA_P(out);
+}
+
+Datum
+jy_cohort_retention_journey_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	MemoryContext aggcxt,
+				old;
+	RetJState  *st;
+	CohortRetention *r;
+	char		tzname[CR_MAX_TZLEN + 1];
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "cohort_retention_journey_deserial called in non-aggregate context");
+	if (len < CR_HDRSZ)
+		elog(ERROR, "cohort_retention: truncated aggregate state");
+	old = MemoryContextSwitchTo(aggcxt);
+	r = (CohortRetention *) palloc(len);
+	memcpy(r, VARDATA_ANY(in), len);
+	if (VARSIZE(r) != len || r->periods < 0 || r->periods > JY_RET_MAX_PERIODS ||
+		!tzname_ok(CR_TZ(r), r->tzlen) || len != CR_SIZE(r->tzlen, r->periods, r->ncohorts))
+		elog(ERROR, "cohort_retention: corrupt aggregate state");
+	if (r->ncohorts > 0)
+		cr_validate(r, len, ERRCODE_DATA_CORRUPTED);
+	st = (RetJState *) palloc0(sizeof(RetJState));
+	st->p.unit = r->unit;
+	st->p.ctype = r->ctype;
+	st->p.periods = r->periods;
+	st->p.window = r->window_us;
+	memcpy(tzname, CR_TZ(r), r->tzlen);
+	tzname[r->tzlen] = '\0';
+	st->p.tz = lookup_tz(tzname);
+	st->acc = r;
+	st->ret.sorted = true;
+	st->starts.sorted = true;
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_cohort_retention_journey_final(PG_FUNCTION_ARGS)
+{
+	RetJState  *st;
+	CohortRetention *r;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (RetJState *) PG_GETARG_POINTER(0);
+	if (st->acc->ncohorts == 0)
+		PG_RETURN_NULL();		/* no user with a cohort, like rollup() of NULLs */
+	r = (CohortRetention *) palloc(VARSIZE(st->acc));
+	memcpy(r, st->acc, VARSIZE(st->acc));
+	PG_RETURN_POINTER(r);
 }
