@@ -933,6 +933,13 @@ typedef struct FinalCache
 	int64		scratch_n;
 } FinalCache;
 
+static void
+funnel_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
 static int
 funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
 {
@@ -955,7 +962,7 @@ funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
 											 Max(st->n, 64) * sizeof(JyFunnelEntry));
 			fc->scratch_n = Max(st->n, 64);
 		}
-		jy_funnel_sort(st->e, st->n, fc->scratch);
+		jy_funnel_sort_ex(st->e, st->n, fc->scratch, funnel_tick, NULL);
 		st->sorted = true;
 	}
 	spec.window = st->conf->window;
