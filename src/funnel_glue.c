@@ -952,6 +952,13 @@ typedef struct FinalCache
 	int64		scratch_n;
 } FinalCache;
 
+static void
+funnel_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
 /*
  * Sort entries e[0..n) unless *sorted, then run the engine.  Buffers live in
  * fc (allocated in mcxt, reused across calls).  Shared by the aggregates'
@@ -978,7 +985,7 @@ funnel_eval_entries(FinalCache *fc, MemoryContext mcxt, const FunnelConf *conf,
 			fc->scratch = MemoryContextAlloc(mcxt, Max(n, 64) * sizeof(JyFunnelEntry));
 			fc->scratch_n = Max(n, 64);
 		}
-		jy_funnel_sort(e, n, fc->scratch);
+		jy_funnel_sort_ex(e, n, fc->scratch, funnel_tick, NULL);
 		*sorted = true;
 	}
 	spec.window = conf->window;

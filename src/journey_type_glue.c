@@ -149,13 +149,20 @@ jy_journey_from_view(const JyJView *v)
 	return r;
 }
 
+static void
+journey_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
 struct varlena *
 jy_journey_build(JyJView *v)
 {
 	JyJcError	e;
 	void	   *scratch = palloc_extended(jy_jc_canon_scratch(v->n, v->ndict), MCXT_ALLOC_HUGE);
 
-	if (jy_jc_canonicalize(v, scratch, &e) != JY_JC_OK)
+	if (jy_jc_canonicalize_ex(v, scratch, &e, journey_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "invalid journey");
 	pfree(scratch);
 	return jy_journey_from_view(v);
@@ -943,6 +950,8 @@ jy_journey_from_arrays(PG_FUNCTION_ARGS)
 	{
 		text	   *t;
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (tn[i] || en[i])
 			continue;
 		check_time(DatumGetTimestampTz(td[i]));

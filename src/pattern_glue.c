@@ -196,6 +196,69 @@ tsidx_cmp(const void *a, const void *b)
 }
 
 /*
+ * qsort of TsIdx that honours cancellation: qsort runs of 1024, then
+ * bottom-up merge passes with CHECK_FOR_INTERRUPTS between runs and passes
+ * (one plain qsort of 10M events runs seconds without a check).  tsidx_cmp is
+ * a total order, so the result is the one of qsort.
+ */
+#define TSIDX_RUN 1024
+
+static void
+sort_tsidx(TsIdx *t, int64 n)
+{
+	TsIdx	   *tmp,
+			   *src = t,
+			   *dst;
+	int64		width,
+				i;
+
+	if (n <= TSIDX_RUN)
+	{
+		qsort(t, n, sizeof(TsIdx), tsidx_cmp);
+		return;
+	}
+	for (i = 0; i < n; i += TSIDX_RUN)
+	{
+		qsort(t + i, Min(n - i, TSIDX_RUN), sizeof(TsIdx), tsidx_cmp);
+		if ((i & (64 * TSIDX_RUN - 1)) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	tmp = dst = palloc_extended(n * sizeof(TsIdx), MCXT_ALLOC_HUGE);
+	for (width = TSIDX_RUN; width < n; width *= 2)
+	{
+		TsIdx	   *x;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < n; i += 2 * width)
+		{
+			int64		mid = Min(i + width, n),
+						end = Min(i + 2 * width, n),
+						a = i,
+						b = mid,
+						k = i;
+
+			while (a < mid && b < end)
+			{
+				if (tsidx_cmp(&src[b], &src[a]) < 0)
+					dst[k++] = src[b++];
+				else
+					dst[k++] = src[a++];
+			}
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < end)
+				dst[k++] = src[b++];
+		}
+		x = src;
+		src = dst;
+		dst = x;
+	}
+	if (src != t)
+		memcpy(t, src, n * sizeof(TsIdx));
+	pfree(tmp);
+}
+
+/*
  * Sort ts[] and the parallel 32-bit payload in place by time; with
  * key_is_payload, ties are ordered by the payload (a tie key), otherwise they
  * keep their order.
@@ -221,7 +284,7 @@ sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
 		t[i].key = key_is_payload ? (uint32) pl[i] : 0;
 		t[i].idx = i;
 	}
-	qsort(t, n, sizeof(TsIdx), tsidx_cmp);
+	sort_tsidx(t, n);
 	for (i = 0; i < n; i++)
 	{
 		ts[i] = t[i].ts;
@@ -707,6 +770,8 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	{
 		text	   *ev;
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (tsn[i] || evn[i])
 			continue;
 		ev = DatumGetTextPP(evd[i]);
@@ -718,7 +783,7 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 		j->n++;
 	}
 	if (!sorted)
-		qsort(t, j->n, sizeof(TsIdx), tsidx_cmp);
+		sort_tsidx(t, j->n);
 	j->ts = palloc(Max(j->n, 1) * sizeof(int64));
 	j->ev = palloc(Max(j->n, 1) * sizeof(int32));
 	j->orig = palloc(Max(j->n, 1) * sizeof(int32));
@@ -728,6 +793,8 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	{
 		text	   *ev = DatumGetTextPP(evd[t[i].idx]);
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		j->ts[i] = t[i].ts;
 		j->orig[i] = (int32) t[i].idx;
 		j->ev[i] = (t[i].key & 1) ? (int32) ((t[i].key - 1) / 2) : -1;

@@ -76,6 +76,12 @@ jy_funnel_parse_modes(const char *s, unsigned *modes, const char **bad, int *bad
 void
 jy_funnel_sort(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch)
 {
+	jy_funnel_sort_ex(e, n, scratch, NULL, NULL);
+}
+
+void
+jy_funnel_sort_ex(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg)
+{
 	size_t		width,
 				i;
 	JyFunnelEntry *src = e,
@@ -104,6 +110,8 @@ jy_funnel_sort(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch)
 	}
 	for (width = 16; width < n; width *= 2)
 	{
+		if (tick)
+			tick(arg);
 		for (i = 0; i < n; i += 2 * width)
 		{
 			size_t		mid = i + width < n ? i + width : n,

@@ -84,6 +84,8 @@ extern const char *const jy_funnel_mode_names;	/* "default, strict_deduplication
 
 /* Sort entries by (ts, tag), stable; scratch holds n entries. */
 void jy_funnel_sort(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch);
+/* the same, calling tick(arg) before each merge pass (cancellation) */
+void jy_funnel_sort_ex(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg);
 
 /* Partial chain record (engine workspace). */
 typedef struct JyFunnelRec

@@ -558,7 +558,8 @@ tsev_cmp(const void *a, const void *b)
 
 /* merge sort of name ids by name (stable, no callbacks with context needed) */
 static void
-sort_ids_by_name(uint32_t *ids, uint32_t *tmp, uint32_t n, const char **name, const uint32_t *len)
+sort_ids_by_name(uint32_t *ids, uint32_t *tmp, uint32_t n, const char **name, const uint32_t *len,
+				 void (*tick) (void *), void *arg)
 {
 	uint32_t	width,
 				i;
@@ -582,6 +583,8 @@ sort_ids_by_name(uint32_t *ids, uint32_t *tmp, uint32_t n, const char **name, co
 			ids[k] = x;
 		}
 	}
+	if (tick)
+		tick(arg);
 	for (width = 16; width < n; width *= 2)
 	{
 		for (i = 0; i < n; i += 2 * width)
@@ -605,7 +608,66 @@ sort_ids_by_name(uint32_t *ids, uint32_t *tmp, uint32_t n, const char **name, co
 				tmp[k++] = ids[b++];
 		}
 		memcpy(ids, tmp, n * sizeof(uint32_t));
+		if (tick)
+			tick(arg);
 	}
+}
+
+/*
+ * Sort (ts, ev) pairs: qsort runs of TSEV_RUN pairs, then bottom-up merge
+ * passes through tmp (n pairs), calling tick between runs and passes so the
+ * caller can honour cancellation (glibc's qsort allocates the same n-pair
+ * buffer itself for large inputs).  Equal pairs are identical, so the result
+ * is that of one qsort.
+ */
+#define TSEV_RUN 1024
+
+static void
+sort_pairs(TsEv *p, TsEv *tmp, uint32_t n, void (*tick) (void *), void *arg)
+{
+	uint32_t	width,
+				i;
+	TsEv	   *src = p,
+			   *dst = tmp;
+
+	for (i = 0; i < n; i += TSEV_RUN)
+	{
+		qsort(p + i, (n - i < TSEV_RUN ? n - i : TSEV_RUN), sizeof(TsEv), tsev_cmp);
+		if (tick && (i & (64 * TSEV_RUN - 1)) == 0)
+			tick(arg);
+	}
+	for (width = TSEV_RUN; width < n; width *= 2)
+	{
+		TsEv	   *t;
+
+		for (i = 0; i < n; i += 2 * width)
+		{
+			uint32_t	mid = (n - i > width) ? i + width : n,
+						end = (n - i > 2 * width) ? i + 2 * width : n,
+						a = i,
+						b = mid,
+						k = i;
+
+			while (a < mid && b < end)
+			{
+				if (tsev_cmp(&src[b], &src[a]) < 0)
+					dst[k++] = src[b++];
+				else
+					dst[k++] = src[a++];
+			}
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < end)
+				dst[k++] = src[b++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+		if (tick)
+			tick(arg);
+	}
+	if (src != p)
+		memcpy(p, src, (size_t) n * sizeof(TsEv));
 }
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t) 7)
@@ -615,11 +677,17 @@ jy_jc_canon_scratch(uint32_t n, uint32_t ndict)
 {
 	return ALIGN8((size_t) ndict * sizeof(const char *)) +
 		ALIGN8((size_t) ndict * sizeof(uint32_t)) * 3 +
-		(size_t) n * sizeof(TsEv) + 8;
+		(size_t) n * sizeof(TsEv) * 2 + 8;
 }
 
 JyJcStatus
 jy_jc_canonicalize(JyJView *v, void *scratch, JyJcError *err)
+{
+	return jy_jc_canonicalize_ex(v, scratch, err, NULL, NULL);
+}
+
+JyJcStatus
+jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err, void (*tick) (void *), void *arg)
 {
 	char	   *s = (char *) scratch;
 	const char **tname = (const char **) s;
@@ -655,7 +723,7 @@ jy_jc_canonicalize(JyJView *v, void *scratch, JyJcError *err)
 	}
 	for (i = 0; i < v->n; i++)
 		remap[v->ev[i]] = 0;	/* used */
-	sort_ids_by_name(perm, tlen, v->ndict, v->name, v->name_len);
+	sort_ids_by_name(perm, tlen, v->ndict, v->name, v->name_len, tick, arg);
 	/* new ids in name order; equal names share one; unused names go */
 	for (i = 0; i < v->ndict; i++)
 	{
@@ -695,7 +763,9 @@ jy_jc_canonicalize(JyJView *v, void *scratch, JyJcError *err)
 			pairs[i].ev = v->ev[i];
 			pairs[i].pad = 0;
 		}
-		qsort(pairs, v->n, sizeof(TsEv), tsev_cmp);
+		if (tick)
+			tick(arg);
+		sort_pairs(pairs, pairs + v->n, v->n, tick, arg);
 		for (i = 0; i < v->n; i++)
 		{
 			v->ts[i] = pairs[i].ts;

@@ -120,6 +120,9 @@ size_t		jy_jc_encode(const JyJView *v, uint8_t *out);
  */
 size_t		jy_jc_canon_scratch(uint32_t n, uint32_t ndict);
 JyJcStatus	jy_jc_canonicalize(JyJView *v, void *scratch, JyJcError *err);
+/* the same, calling tick(arg) between sort runs and passes (cancellation) */
+JyJcStatus	jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err,
+								  void (*tick) (void *), void *arg);
 
 /*
  * Merge two canonical views into out (multiset union, canonical).  out's

@@ -572,6 +572,69 @@ test_sample_size(void)
 	CHECK(sz >= 2000);
 }
 
+/*
+ * canonicalize_ex on MAXN unsorted events (several sort runs, so the run
+ * merges are exercised): the same order as a reference qsort by (time, name),
+ * and tick is called.
+ */
+typedef struct RefEv
+{
+	int64_t		ts;
+	const char *nm;
+} RefEv;
+
+static RefEv ref[MAXN];
+static int	nticks;
+
+static void
+count_tick(void *arg)
+{
+	(void) arg;
+	nticks++;
+}
+
+static int
+refev_cmp(const void *a, const void *b)
+{
+	const RefEv *x = a,
+			   *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return jy_jc_name_cmp(x->nm, (uint32_t) strlen(x->nm), y->nm, (uint32_t) strlen(y->nm));
+}
+
+static void
+test_canonicalize_ex_large_unsorted(void)
+{
+	JyJcError	e;
+	int			i,
+				round;
+
+	for (round = 0; round < 3; round++)
+	{
+		buf_init(&A);
+		for (i = 0; i < MAXN; i++)
+		{
+			/* few distinct times: many ties ordered by name */
+			ref[i].ts = (int64_t) (rnd() % (round == 0 ? 50 : 100000)) * SEC;
+			ref[i].nm = names_store[rnd() % MAXN];
+			add(&A, ref[i].ts, ref[i].nm);
+		}
+		nticks = 0;
+		CHECK(jy_jc_canonicalize_ex(&A.v, scratch, &e, count_tick, NULL) == JY_JC_OK);
+		CHECK(nticks > 0);
+		qsort(ref, MAXN, sizeof(RefEv), refev_cmp);
+		CHECK(A.v.n == MAXN);
+		for (i = 0; i < MAXN; i++)
+		{
+			CHECK(A.v.ts[i] == ref[i].ts);
+			CHECK(A.v.name_len[A.v.ev[i]] == strlen(ref[i].nm) &&
+				  memcmp(A.v.name[A.v.ev[i]], ref[i].nm, A.v.name_len[A.v.ev[i]]) == 0);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -590,5 +653,6 @@ main(void)
 	RUN(test_text_errors);
 	RUN(test_limits);
 	RUN(test_sample_size);
+	RUN(test_canonicalize_ex_large_unsorted);
 	UNIT_DONE();
 }
