@@ -29,6 +29,8 @@ typedef struct SessWinState
 {
 	bool		initialized;
 	bool		params_stable;	/* gap / max_length are constants: read once */
+	bool		split_stable;	/* split is a constant (usually the NULL default) */
+	bool		split_value;	/* its value, when split_stable */
 	int64		last_pos;		/* position of the previous row handed to us */
 	int64		gap;
 	int64		max_len;
@@ -100,6 +102,15 @@ sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 			(nargs <= ARG_MAXLEN || get_fn_expr_arg_stable(fcinfo->flinfo, ARG_MAXLEN));
 		read_params(winobj, nargs, &st->gap, &st->max_len);
 		jy_sessionizer_init(&st->s, st->gap, st->max_len);
+		st->split_stable = nargs <= ARG_SPLIT || get_fn_expr_arg_stable(fcinfo->flinfo, ARG_SPLIT);
+		st->split_value = false;
+		if (nargs > ARG_SPLIT && st->split_stable)
+		{
+			bool		snull;
+			Datum		sd = WinGetFuncArgCurrent(winobj, ARG_SPLIT, &snull);
+
+			st->split_value = !snull && DatumGetBool(sd);
+		}
 		st->initialized = true;
 		st->last_pos = pos - 1;
 	}
@@ -125,7 +136,9 @@ sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 	if (isnull)
 		return false;
 	ts = DatumGetInt64(d);
-	if (nargs > ARG_SPLIT)
+	if (st->split_stable)
+		split = st->split_value;
+	else
 	{
 		bool		snull;
 		Datum		sd = WinGetFuncArgCurrent(winobj, ARG_SPLIT, &snull);

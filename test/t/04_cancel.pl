@@ -80,8 +80,8 @@ my @cases = (
 	 'SELECT journey_count(ts, ev, \'view (cart|search)* buy .* none\') FROM big', 0.6],
 	["cohort_retention of one user with 5 x $n events",
 	 'SELECT retention_users(cohort_retention(ts + k * interval \'1 microsecond\', \'day\', 60, \'UTC\')) FROM big, generate_series(1, 5) k'],
-	["retention_summary over 5 x $n events of 5 users",
-	 'SELECT retention_users(retention_summary(k, ts, \'day\', 60, \'UTC\')) FROM big, generate_series(1, 5) k'],
+	["retention_summary over 25 x $n events of 25 users",
+	 'SELECT retention_users(retention_summary(k, ts, \'day\', 60, \'UTC\')) FROM big, generate_series(1, 25) k'],
 	["kmeans_segment on $np points, k = 50",
 	 'SELECT kmeans_segment(f, 50, \'{"tol": 0}\') IS NOT NULL FROM pts'],
 );
@@ -93,6 +93,17 @@ for my $c (@cases)
 	my $t0 = time;
 	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-d', $db, '-c', "SET statement_timeout = '${ms}ms'", '-c', '\set VERBOSITY verbose', '-c', $sql);
 	my $el = time - $t0;
+	if ($o !~ /57014/ && $o !~ /ERROR/ && $el < $tmo)
+	{
+		# on a fast, quiet machine a case can finish before its timeout: there
+		# was nothing to cancel, which is not a failure of cancellation
+		# (a query still running at the timeout must stop: that is judged)
+	  SKIP:
+		{
+			skip(sprintf('%s: finished in %.3f s, before the %.1f s timeout', $what, $el, $tmo), 2);
+		}
+		next;
+	}
 	like($o, qr/57014/, "$what: canceled by statement_timeout (57014)") or diag $o;
 	my $lat = $el - $tmo;
 	if ($slow)
