@@ -8,6 +8,7 @@
 #   bash test/run.sh bench [SCALE=small|N]   same set-up, then bench/run.sh
 #   bash test/run.sh sql FILE...   same set-up, then psql -f each FILE in a fresh
 #                                  database with the extension (for experiments)
+#   bash test/run.sh tap [FILE...] same set-up, then only those TAP files (all when none)
 #
 # The cluster lives in a temp directory, listens only on a Unix socket there,
 # runs as the `postgres` user when we are root (the server refuses root) and is
@@ -147,6 +148,10 @@ sql)
     for f in "${SQL_FILES[@]}"; do
         "$PGBIN/psql" -X -d journey_scratch -f "$f"
     done
+    ;;
+tap)
+    # bash test/run.sh tap [test/t/NN_name.pl ...]: only the TAP files named (all when none)
+    bash test/tap.sh "${SQL_FILES[@]}" || exit 1
     ;;
 test)
     pass=0; fail=0; failed=()
