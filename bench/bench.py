@@ -3,7 +3,7 @@
 
 Runs against the throwaway cluster started by test/run.sh (PGHOST/PGPORT/PGUSER
 in the environment).  For each bench/cases/*.sql: set-up, an agreement check
-(a fast wrong answer is no result), a warm-up, then several repetitions with
+(a fast wrong answer is no result), a warm-up (the floor query), then several repetitions with
 the floor, the plain-SQL and the journey queries interleaved, with parallel
 workers off and on.  Prints a table and writes the same as JSON under
 bench/results/.
@@ -117,8 +117,9 @@ def parse_case(path):
                 case["name"] = label
                 kind = None
             elif kind == "once":
-                # "-- @once plain": a variant too slow to repeat: one run per parallel setting, no warm-up
-                case["once"].update(label.split())
+                # "-- @once <variant label>" (one line per variant): a variant too slow to
+                # repeat: one serial run, which the parallel rows also show
+                case["once"].add(label)
                 kind = None
             continue
         buf.append(raw.rstrip("\n"))
@@ -130,6 +131,7 @@ def main():
     users = scale_users(os.environ.get("SCALE", ""))
     reps = int(os.environ.get("REPS", "5" if users <= 100_000 else "3" if users <= 500_000 else "2"))
     only = os.environ.get("CASES", "")
+    t_start = time.time()
     psql("DROP DATABASE IF EXISTS %s;" % DB, db="postgres")
     psql("CREATE DATABASE %s;" % DB, db="postgres")
     psql("CREATE EXTENSION journey;")
@@ -155,6 +157,7 @@ def main():
     for f in cases:
         case = parse_case(os.path.join(ROOT, "bench", "cases", f))
         print("-- case %s (%s)" % (case["name"], f), flush=True)
+        t_case = time.time()
         if case["setup"]:
             t = time.time()
             psql(case["setup"])
@@ -181,9 +184,11 @@ def main():
             times = {v: [] for v, _ in variants}
             mem = {v: 0 for v, _ in variants}
             if not parallel:
-                for v, q in variants:      # warm-up, once per case
-                    if v not in case["once"]:
-                        timed(q, parallel)
+                # warm-up, once per case: the floor reads the same table (into shared
+                # buffers and the OS cache) as every variant; the first timed round
+                # follows right after.  Warming every variant cost ~20 % of a full run
+                # and moved no median by more than the run-to-run noise.
+                timed(variants[0][1], parallel)
             for rep in range(reps):
                 for v, q in variants:      # interleaved
                     if v in case["once"] and (rep > 0 or parallel):
@@ -215,15 +220,20 @@ def main():
                      "peak_anon_mb": mem[v] / 1024.0, "times_ms": times[v]}
                 result["runs"].append(r)
                 rows.append((case["name"], r))
-        info["cases"].append(result)
         if case["teardown"]:
             psql(case["teardown"])
+        result["elapsed_s"] = round(time.time() - t_case, 1)
+        info["cases"].append(result)
+        print("   case took %.0f s (set-up, check, warm-up and timed runs)" % result["elapsed_s"], flush=True)
         for r in result["runs"]:
             print("   " + fmt_row(case["name"], r), flush=True)
         save(info, users)
 
+    info["total_s"] = round(time.time() - t_start, 1)
+    info["load_s"] = round(load_s, 1)
     print_table(rows)
     out = save(info, users)
+    print("bench took %.1f min in all (%.1f min loading the events)" % (info["total_s"] / 60, load_s / 60))
     print("* run once, with parallel workers off (too slow to repeat); both rows show that run")
     print("\nwritten: %s" % os.path.relpath(out, ROOT))
     failed = [c["name"] for c in info["cases"] if c.get("check_failed")]

@@ -16,6 +16,7 @@ p AS (SELECT (f.c AT TIME ZONE 'UTC')::date AS cohort, (extract(epoch FROM a.p -
 SELECT NOT EXISTS (SELECT * FROM j EXCEPT SELECT * FROM p) AND NOT EXISTS (SELECT * FROM p EXCEPT SELECT * FROM j)
    AND NOT EXISTS (SELECT * FROM j2 EXCEPT SELECT * FROM j) AND NOT EXISTS (SELECT * FROM j EXCEPT SELECT * FROM j2)
    AND (SELECT count(*) FROM p) > 0;
+-- @once plain
 -- @floor
 SELECT user_id, min(ts) FROM events GROUP BY user_id
 -- @plain

@@ -37,6 +37,7 @@ SELECT cid FROM a GROUP BY cid
 HAVING avg(f[1]) + avg(f[2]) + avg(f[3]) + avg(f[4]) + avg(f[5]) + avg(f[6]) + avg(f[7]) + avg(f[8]) IS NOT NULL
 -- @journey kmeans_segment n_init=1
 SELECT 1 FROM km_users HAVING kmeans_segment(f, 8, '{"n_init": 1}') IS NOT NULL
+-- @once kmeans_segment n_init=10
 -- @journey kmeans_segment n_init=10
 SELECT 1 FROM km_users HAVING kmeans_segment(f, 8) IS NOT NULL
 -- @journey kmeans_cluster window
