@@ -59,12 +59,30 @@ INSERT INTO edge VALUES
   ('infinity', 'infinity', '0', 'Infinity', '{"v":1,"sessions":0,"events":0,"bounces":0,"duration_us":0,"hist":[]}', '{'),
   ('4713-01-01 BC', '4713-01-01 BC', '178000000 years', -1, '{"v":1,"sessions":1,"events":1,"bounces":1,"duration_us":0,"hist":[[0,1]]}', '{"v":1}'),
   ('294276-12-31 23:59:59', '294276-12-31', '1 microsecond', 1e308, NULL, NULL);
+-- every other journey type as a column, so random queries call their functions with them
+CREATE TABLE journeys AS
+  SELECT user_id, journey_agg(ts, event) AS j,
+         funnel_times(ts, '1 day', event, ARRAY['page_view', 'product_view', 'add_to_cart', 'purchase']) AS ft,
+         funnel_step(ts, '1 hour', 'strict_order', event = 'page_view', event = 'add_to_cart') AS lvl,
+         cohort_retention(ts, 'day', 14, 'UTC') AS cr,
+         ARRAY[count(*)::float8, count(DISTINCT event)::float8, coalesce(sum(revenue), 0)::float8] AS features
+  FROM events GROUP BY user_id;
+INSERT INTO journeys (user_id, j) VALUES (-1, '[]'), (-2, NULL),
+  (-3, '[2024-01-01 00:00:00Z a, +0s b, +0s "\\x01", +9999d c]');
+CREATE TABLE summaries AS
+  SELECT (SELECT funnel_summary(ft) FROM journeys) AS fs,
+         (SELECT rollup(cr) FROM journeys) AS cr,
+         (SELECT rollup(j) FROM journeys WHERE user_id > 0) AS j,
+         (SELECT kmeans_segment(features, 3) FROM journeys WHERE features IS NOT NULL) AS km,
+         (SELECT retention_summary(user_id, ts, 'week', 4, 'UTC') FROM events) AS rs;
+CREATE TABLE patterns (p text);
+INSERT INTO patterns VALUES ('page_view .* purchase within 1 hour'), ('(a|b)*c'), ('(?t>=10)'), ('.{0,5}'), (''), ('((('), (NULL);
 CREATE ROLE smith LOGIN;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO smith;
 ALTER ROLE smith SET statement_timeout = :'smith_timeout';
 ANALYZE;
 SQL
-ok "database $DB with journey and sample tables (events, user_sessions, daily, sessions, edge)"
+ok "database $DB with journey and sample tables (events, user_sessions, daily, sessions, edge, journeys, summaries, patterns)"
 
 out=$(mktemp /tmp/journey-smith.XXXXXX)
 t0=$(date +%s)
@@ -73,13 +91,13 @@ timeout $((N / 2 + 600)) sqlsmith --target="host=$PGHOST port=${PGPORT:-5432} us
 rc=$?
 t1=$(date +%s)
 nq=$(awk 'BEGIN{RS=";\n"} NF{n++} END{print n+0}' "$out.q")
-nj=$(awk 'BEGIN{RS=";\n"; IGNORECASE=1} /session_|sessionize|rollup|journey_|bounce_|duration|event_count|events_per/{n++} END{print n+0}' "$out.q")
+nj=$(awk 'BEGIN{RS=";\n"; IGNORECASE=1} /session_|sessionize|rollup|journey|bounce_|duration|event_count|events_per|funnel|retention|cohort|kmeans|sequence_/{n++} END{print n+0}' "$out.q")
 echo "  sqlsmith seed $SEED: exit $rc, $nq queries generated in $((t1 - t0)) s, $nj of them call journey functions or read journey types"
 # the verbose log ends with sqlsmith's error tally (errors are expected: random SQL)
 grep -vE '^(Loading|Generating)' "$out" | tr '\r' '\n' | grep -E 'queries|error|ERROR' | tail -8 | sed 's/^/    /'
 # journey's own errors among them (the message texts of src/*.c); an internal
 # error (elog, XX000) reached from SQL would show here
-jerr=$(tr '\r' '\n' <"$out" | grep -E 'ERROR: +(session|sessionize|maximum session|percentile|journey|invalid session_stats|unsupported session_stats|value out of range in session_stats)' | sed -E 's/^[[:space:]]*[0-9]+[[:space:]]+//' | sort -u)
+jerr=$(tr '\r' '\n' <"$out" | grep -E 'ERROR: +(session|sessionize|maximum session|percentile|journey|funnel|retention|cohort|kmeans|pattern|sequence|invalid (session_stats|funnel_summary|cohort_retention|kmeans_model|journey)|unsupported|value out of range in)' | sed -E 's/^[[:space:]]*[0-9]+[[:space:]]+//' | sort -u)
 if [ -n "$jerr" ]; then echo "  journey errors seen (distinct messages):"; echo "$jerr" | head -30 | sed 's/^/    /'; fi
 if [ $rc -eq 0 ] || [ $rc -eq 1 ] && [ "$nq" -ge "$N" ]; then
     ok "sqlsmith ran $nq queries"
