@@ -118,7 +118,7 @@ def parse_case(path):
                 kind = None
             elif kind == "once":
                 # "-- @once <variant label>" (one line per variant): a variant too slow to
-                # repeat: one serial run, which the parallel rows also show
+                # repeat: one run with parallel workers off, one with them on
                 case["once"].add(label)
                 kind = None
             continue
@@ -191,19 +191,11 @@ def main():
                 timed(variants[0][1], parallel)
             for rep in range(reps):
                 for v, q in variants:      # interleaved
-                    if v in case["once"] and (rep > 0 or parallel):
-                        continue
+                    if v in case["once"] and rep > 0:
+                        continue           # @once: one run per parallel setting
                     ms, kb = timed(q, parallel)
                     times[v].append(ms)
                     mem[v] = max(mem[v], kb)
-            for v in case["once"]:
-                if parallel and v in times and not times[v]:
-                    # run once, serially: the parallel rows compare with that run
-                    times[v] = list(serial_times.get(v, []))
-                    mem[v] = serial_mem.get(v, 0)
-            if not parallel:
-                serial_times = {v: list(t) for v, t in times.items()}
-                serial_mem = dict(mem)
             floor = statistics.median(times["floor"]) if times.get("floor") else None
             plain = statistics.median(times["plain"]) if times.get("plain") else None
             floor_min = min(times["floor"]) if times.get("floor") else None
@@ -211,7 +203,7 @@ def main():
             for v, _ in variants:
                 med = statistics.median(times[v])
                 r = {"variant": v + ("*" if v in case["once"] else ""), "parallel": parallel,
-                     "once_serial": v in case["once"], "median_ms": med, "min_ms": min(times[v]),
+                     "once": v in case["once"], "median_ms": med, "min_ms": min(times[v]),
                      "max_ms": max(times[v]), "x_floor": med / floor if floor else None,
                      "x_plain": med / plain if plain else None,
                      "x_floor_min": min(times[v]) / floor_min if floor_min else None,
@@ -234,7 +226,7 @@ def main():
     print_table(rows)
     out = save(info, users)
     print("bench took %.1f min in all (%.1f min loading the events)" % (info["total_s"] / 60, load_s / 60))
-    print("* run once, with parallel workers off (too slow to repeat); both rows show that run")
+    print("* run once per parallel setting (too slow to repeat): median = min = max = that run")
     print("\nwritten: %s" % os.path.relpath(out, ROOT))
     failed = [c["name"] for c in info["cases"] if c.get("check_failed")]
     if failed:

@@ -15,6 +15,7 @@ SELECT j.sessions = p.sessions AND j.events = p.events AND j.bounces = p.bounces
    AND abs(extract(epoch FROM j.median_duration) - extract(epoch FROM p.median_duration))
        <= 0.004 * extract(epoch FROM p.median_duration)
 FROM j, p;
+-- @once plain
 -- @floor
 SELECT user_id, count(*) FROM events GROUP BY user_id
 -- @plain

@@ -13,6 +13,7 @@ FROM (SELECT user_id, funnel_step(ts, '1 day', event, ARRAY['product_view', 'add
       FROM events GROUP BY user_id) r
 JOIN (SELECT user_id, funnel_step(j, '1 day', ARRAY['product_view', 'add_to_cart', 'checkout', 'purchase']) AS lvl
       FROM bench_funnel_journeys) s USING (user_id);
+-- @once plain
 -- @floor
 SELECT user_id, length(j) FROM bench_funnel_journeys
 -- @plain

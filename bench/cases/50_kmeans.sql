@@ -23,6 +23,7 @@ SELECT sum(c.size) = (SELECT count(*) FROM km_users) AND count(*) = 8
 FROM kmeans_clusters((SELECT kmeans_segment(f, 8, '{"n_init": 1}') FROM km_users)) c
 -- (Every timed query is wrapped in SELECT count(*) FROM (...): outputs nobody reads are optimized
 -- away, so each query below makes its result matter with HAVING / GROUP BY.)
+-- @once plain
 -- @floor
 SELECT 1 FROM km_users
 HAVING avg(f[1]) + avg(f[2]) + avg(f[3]) + avg(f[4]) + avg(f[5]) + avg(f[6]) + avg(f[7]) + avg(f[8]) IS NOT NULL

@@ -13,6 +13,7 @@ SELECT (SELECT count(*) FROM bench_journeys b, journey_events(b.j)) = (SELECT co
         FROM bench_journeys b
         JOIN (SELECT user_id, string_agg(event, ' > ' ORDER BY ts, event COLLATE "C") AS path FROM events GROUP BY user_id) p
         USING (user_id))
+-- @once plain
 -- @floor
 SELECT user_id, count(*) FROM events GROUP BY user_id HAVING count(*) > 0
 -- @plain
