@@ -1540,7 +1540,10 @@ jy_ch_retention_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("retention conditions must be a one-dimensional array")));
-	deconstruct_array(arr, BOOLOID, 1, true, TYPALIGN_CHAR, &el, &nulls, &n);
+	/* the size first: deconstructing a huge array costs 9 bytes per element */
+	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (n <= CH_MAX_CONDS)
+		deconstruct_array(arr, BOOLOID, 1, true, TYPALIGN_CHAR, &el, &nulls, &n);
 	if (n < 1 || n > CH_MAX_CONDS)
 		ereport(ERROR,
 				(errcode(n < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
