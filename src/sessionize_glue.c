@@ -9,6 +9,7 @@
 
 #include "common/md5.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/uuid.h"
 #include "windowapi.h"
 
