@@ -1005,7 +1005,7 @@ funnel_eval_entries(FinalCache *fc, MemoryContext mcxt, const FunnelConf *conf,
 			fc->work = MemoryContextAllocHuge(mcxt, Max(size, 4096));
 			fc->size = Max(size, 4096);
 		}
-		lv = jy_funnel_eval(&spec, e, n, times, fc->work, fc->size, &need);
+		lv = jy_funnel_eval_ex(&spec, e, n, times, fc->work, fc->size, &need, funnel_tick, NULL);
 		if (lv >= 0)
 			return lv;
 		if (lv == JY_FUNNEL_TOO_MANY || need <= fc->size)
@@ -1654,6 +1654,8 @@ jy_funnel_summary_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("funnel times must be a one-dimensional array")));
+	/* the size first: deconstructing a huge array costs 9 bytes per element */
+	check_nsteps(ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)));
 	deconstruct_array(a, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &vals, &nulls, &n);
 	check_nsteps(n);
 	while (lv < n && !nulls[lv])

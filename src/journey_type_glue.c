@@ -205,9 +205,18 @@ jy_journey_out(PG_FUNCTION_ARGS)
 {
 	JyJView		v;
 	char	   *out;
+	size_t		sz;
 
 	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	out = palloc_extended(jy_jc_text_size(&v) + 1, MCXT_ALLOC_HUGE);
+	sz = jy_jc_text_size(&v);
+	/* the text repeats every name (the value stores each once): it can outgrow 1 GB */
+	if (sz >= MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey is too large to print as text"),
+				 errdetail("Its text form would take %zu bytes; the limit is %zu bytes.", sz, (size_t) MaxAllocSize - 1),
+				 errhint("Read it with journey_events(), or copy it in binary format.")));
+	out = palloc(sz + 1);
 	jy_jc_print_text(&v, out);
 	PG_RETURN_CSTRING(out);
 }
@@ -933,8 +942,9 @@ jy_journey_from_arrays(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("journey() takes one-dimensional arrays")));
-	deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &td, &tn, &nt);
-	deconstruct_array(ea, TEXTOID, -1, false, TYPALIGN_INT, &ed, &en, &ne);
+	/* sizes first: deconstructing a huge array costs 9 bytes per element */
+	nt = ArrayGetNItems(ARR_NDIM(ta), ARR_DIMS(ta));
+	ne = ArrayGetNItems(ARR_NDIM(ea), ARR_DIMS(ea));
 	if (nt != ne)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -944,7 +954,11 @@ jy_journey_from_arrays(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("journey has too many events"),
-				 errdetail("A journey holds at most %u events.", JY_JC_MAX_EVENTS)));
+				 errdetail("The arrays have %d elements; a journey holds at most %u events (NULL elements included).",
+						   nt, JY_JC_MAX_EVENTS),
+				 errhint("Split the events into several journeys, e.g. one per session or per month.")));
+	deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &td, &tn, &nt);
+	deconstruct_array(ea, TEXTOID, -1, false, TYPALIGN_INT, &ed, &en, &ne);
 	jy_journey_view_alloc(&v, (uint32) nt, (uint32) nt);
 	for (i = 0; i < nt; i++)
 	{

@@ -196,67 +196,73 @@ tsidx_cmp(const void *a, const void *b)
 }
 
 /*
- * qsort of TsIdx that honours cancellation: qsort runs of 1024, then
+ * qsort that honours cancellation: qsort runs of 1024 elements, then
  * bottom-up merge passes with CHECK_FOR_INTERRUPTS between runs and passes
- * (one plain qsort of 10M events runs seconds without a check).  tsidx_cmp is
- * a total order, so the result is the one of qsort.
+ * (one plain qsort of 10M events runs seconds without a check).  The
+ * comparison functions are total orders, so the result is the one of qsort.
+ * DEFINE_ISORT(name, type, cmp) defines static void name(type *t, int64 n).
  */
-#define TSIDX_RUN 1024
+#define ISORT_RUN 1024
 
-static void
-sort_tsidx(TsIdx *t, int64 n)
-{
-	TsIdx	   *tmp,
-			   *src = t,
-			   *dst;
-	int64		width,
-				i;
-
-	if (n <= TSIDX_RUN)
-	{
-		qsort(t, n, sizeof(TsIdx), tsidx_cmp);
-		return;
-	}
-	for (i = 0; i < n; i += TSIDX_RUN)
-	{
-		qsort(t + i, Min(n - i, TSIDX_RUN), sizeof(TsIdx), tsidx_cmp);
-		if ((i & (64 * TSIDX_RUN - 1)) == 0)
-			CHECK_FOR_INTERRUPTS();
-	}
-	tmp = dst = palloc_extended(n * sizeof(TsIdx), MCXT_ALLOC_HUGE);
-	for (width = TSIDX_RUN; width < n; width *= 2)
-	{
-		TsIdx	   *x;
-
-		CHECK_FOR_INTERRUPTS();
-		for (i = 0; i < n; i += 2 * width)
-		{
-			int64		mid = Min(i + width, n),
-						end = Min(i + 2 * width, n),
-						a = i,
-						b = mid,
-						k = i;
-
-			while (a < mid && b < end)
-			{
-				if (tsidx_cmp(&src[b], &src[a]) < 0)
-					dst[k++] = src[b++];
-				else
-					dst[k++] = src[a++];
-			}
-			while (a < mid)
-				dst[k++] = src[a++];
-			while (b < end)
-				dst[k++] = src[b++];
-		}
-		x = src;
-		src = dst;
-		dst = x;
-	}
-	if (src != t)
-		memcpy(t, src, n * sizeof(TsIdx));
-	pfree(tmp);
+#define DEFINE_ISORT(NAME, TYPE, CMP) \
+static void \
+NAME(TYPE *t, int64 n) \
+{ \
+	TYPE	   *tmp, \
+			   *src = t, \
+			   *dst; \
+	int64		width, \
+				i; \
+ \
+	if (n <= ISORT_RUN) \
+	{ \
+		qsort(t, n, sizeof(TYPE), CMP); \
+		return; \
+	} \
+	for (i = 0; i < n; i += ISORT_RUN) \
+	{ \
+		qsort(t + i, Min(n - i, ISORT_RUN), sizeof(TYPE), CMP); \
+		if ((i & (64 * ISORT_RUN - 1)) == 0) \
+			CHECK_FOR_INTERRUPTS(); \
+	} \
+	tmp = dst = palloc_extended(n * sizeof(TYPE), MCXT_ALLOC_HUGE); \
+	for (width = ISORT_RUN; width < n; width *= 2) \
+	{ \
+		TYPE	   *x; \
+ \
+		CHECK_FOR_INTERRUPTS(); \
+		for (i = 0; i < n; i += 2 * width) \
+		{ \
+			int64		mid = Min(i + width, n), \
+						end = Min(i + 2 * width, n), \
+						a = i, \
+						b = mid, \
+						k = i; \
+ \
+			if ((i & (64 * ISORT_RUN - 1)) == 0) \
+				CHECK_FOR_INTERRUPTS(); \
+			while (a < mid && b < end) \
+			{ \
+				if (CMP(&src[b], &src[a]) < 0) \
+					dst[k++] = src[b++]; \
+				else \
+					dst[k++] = src[a++]; \
+			} \
+			while (a < mid) \
+				dst[k++] = src[a++]; \
+			while (b < end) \
+				dst[k++] = src[b++]; \
+		} \
+		x = src; \
+		src = dst; \
+		dst = x; \
+	} \
+	if (src != t) \
+		memcpy(t, src, n * sizeof(TYPE)); \
+	pfree(tmp); \
 }
+
+DEFINE_ISORT(sort_tsidx, TsIdx, tsidx_cmp)
 
 /*
  * Sort ts[] and the parallel 32-bit payload in place by time; with
@@ -323,6 +329,8 @@ namets_cmp(const void *a, const void *b)
 		return lx < ly ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
+
+DEFINE_ISORT(sort_namets, NameTs, namets_cmp)
 
 /* ---- aggregate state ------------------------------------------------------ */
 
@@ -689,6 +697,38 @@ jy_pattern_final_count(PG_FUNCTION_ARGS)
 
 /* ---- array forms ---------------------------------------------------------- */
 
+/*
+ * The array forms sort one 24-byte entry per array element (TsIdx, NameTs) in
+ * one allocation, which PostgreSQL caps at 1 GB: arrays of more elements
+ * (NULL elements included) are refused with 54000 before any work is done,
+ * instead of failing in palloc with a generic XX000.
+ */
+#define JY_ARRAY_MAX_EVENTS ((int) (MaxAllocSize / Max(sizeof(TsIdx), sizeof(NameTs))))
+
+static void
+check_event_arrays(ArrayType *tsa, ArrayType *eva)
+{
+	int			nts = ArrayGetNItems(ARR_NDIM(tsa), ARR_DIMS(tsa)),
+				nev = ArrayGetNItems(ARR_NDIM(eva), ARR_DIMS(eva));
+
+	if (ARR_NDIM(tsa) > 1 || ARR_NDIM(eva) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must be one-dimensional arrays")));
+	if (nts != nev)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("timestamps and events must have the same number of elements"),
+				 errdetail("There are %d timestamps and %d events.", nts, nev)));
+	if (nts > JY_ARRAY_MAX_EVENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("event arrays are too large"),
+				 errdetail("The arrays have %d elements; the array forms accept at most %d (NULL elements included).",
+						   nts, JY_ARRAY_MAX_EVENTS),
+				 errhint("Split the arrays, or use the aggregates journey_match(ts, event, pattern) and journey_count(ts, event, pattern) over rows.")));
+}
+
 typedef struct ArrJourney
 {
 	int64	   *ts;
@@ -753,17 +793,10 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	TsIdx	   *t;
 	bool		sorted = true;
 
-	if (ARR_NDIM(tsa) > 1 || ARR_NDIM(eva) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("timestamps and events must be one-dimensional arrays")));
+	check_event_arrays(tsa, eva);
 	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
 	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
-	if (nts != nev)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("timestamps and events must have the same number of elements"),
-				 errdetail("There are %d timestamps and %d events.", nts, nev)));
+	Assert(nts == nev);
 	t = palloc(Max(nts, 1) * sizeof(TsIdx));
 	j->n = 0;
 	for (i = 0; i < nts; i++)
@@ -1052,7 +1085,8 @@ steps_around(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j, int32 n, bool 
 	}
 	if (!found)
 		return (Datum) 0;
-	out = palloc(Max(n, 1) * sizeof(Datum));
+	/* n is the caller's (up to 2^31 - 1): at most the journey's events are returned */
+	out = palloc(Max(Min((size_t) n, e.n), 1) * sizeof(Datum));
 	if (backward)
 	{
 		size_t		first = bs >= (size_t) n ? bs - n : 0;
@@ -1113,6 +1147,9 @@ emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
 		Datum		values[5];
 		bool		nulls[5] = {false};
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+
 		values[0] = Int32GetDatum((int32) i);
 		values[1] = event_name_datum(j, i - 1);
 		values[2] = event_name_datum(j, i);
@@ -1139,21 +1176,16 @@ jy_transitions(PG_FUNCTION_ARGS)
 	NameTs	   *t;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (ARR_NDIM(tsa) > 1 || ARR_NDIM(eva) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("timestamps and events must be one-dimensional arrays")));
+	check_event_arrays(tsa, eva);
 	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
 	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
-	if (nts != nev)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("timestamps and events must have the same number of elements"),
-				 errdetail("There are %d timestamps and %d events.", nts, nev)));
+	Assert(nts == nev);
 	t = palloc(Max(nts, 1) * sizeof(NameTs));
 	j.n = 0;
 	for (i = 0; i < nts; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (tsn[i] || evn[i])
 			continue;
 		t[j.n].ts = DatumGetTimestampTz(tsd[i]);
@@ -1161,7 +1193,7 @@ jy_transitions(PG_FUNCTION_ARGS)
 		t[j.n].idx = i;
 		j.n++;
 	}
-	qsort(t, j.n, sizeof(NameTs), namets_cmp);
+	sort_namets(t, j.n);
 	j.ts = palloc(Max(j.n, 1) * sizeof(int64));
 	j.names = palloc(Max(j.n, 1) * sizeof(char *));
 	j.view = NULL;

@@ -343,6 +343,29 @@ typedef struct RetState
 
 #define KEYS_MAX ((int64) (MaxAllocSize / sizeof(int64)))
 
+/* sort + dedup of int64 keys with a cancellation check between radix passes */
+static void
+ret_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
+static size_t
+sort_unique_interruptible(int64 *v, size_t n, int64 *scratch)
+{
+	size_t		i,
+				j;
+
+	if (n < 2)
+		return n;
+	jy_sort_int64_ex(v, n, scratch, ret_tick, NULL);
+	for (i = 1, j = 1; i < n; i++)
+		if (v[i] != v[j - 1])
+			v[j++] = v[i];
+	return j;
+}
+
 static void
 keys_reserve(KeyArr *a, int64 more)
 {
@@ -416,7 +439,7 @@ keys_finish(KeyArr *a)
 			return;
 		}
 		scratch = (int64 *) palloc(a->n * sizeof(int64));
-		a->n = (int64) jy_ret_sort_unique(a->v, (size_t) a->n, scratch);
+		a->n = (int64) sort_unique_interruptible(a->v, (size_t) a->n, scratch);
 		pfree(scratch);
 		a->sorted = true;
 	}
@@ -1540,7 +1563,10 @@ jy_ch_retention_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("retention conditions must be a one-dimensional array")));
-	deconstruct_array(arr, BOOLOID, 1, true, TYPALIGN_CHAR, &el, &nulls, &n);
+	/* the size first: deconstructing a huge array costs 9 bytes per element */
+	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (n <= CH_MAX_CONDS)
+		deconstruct_array(arr, BOOLOID, 1, true, TYPALIGN_CHAR, &el, &nulls, &n);
 	if (n < 1 || n > CH_MAX_CONDS)
 		ereport(ERROR,
 				(errcode(n < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -1866,7 +1892,7 @@ jy_retention_summary_final(PG_FUNCTION_ARGS)
 	for (i = 0, j = 0; i < st->t.cap; i++)
 		if (st->t.slots[i * sw + 1] != JY_RET_EMPTY)
 			bases[j++] = st->t.slots[i * sw + 1];
-	nc = jy_ret_sort_unique(bases, j, scratch);
+	nc = sort_unique_interruptible(bases, j, scratch);
 	pfree(scratch);
 	if (nc > UINT32_MAX)
 		ereport(ERROR,

@@ -495,6 +495,13 @@ hist_on_session(void *arg, int64_t duration, int64_t events)
 	h->n = jy_qs_add(h->e, h->n, jy_qs_bucket(duration), 1);
 }
 
+static void
+sort_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
 /* Summary of one sorted run of timestamps. */
 static SessionStats *
 ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len)
@@ -506,7 +513,7 @@ ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len)
 
 	h.e = (uint64 *) palloc(room * sizeof(uint64));
 	h.n = 0;
-	if (!jy_session_totals(ts, n, gap, max_len, &tot, hist_on_session, &h))
+	if (!jy_session_totals_ex(ts, n, gap, max_len, &tot, hist_on_session, &h, sort_tick, NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("session_stats: total session duration out of range")));
@@ -518,13 +525,6 @@ ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len)
 	memcpy(s->entries, h.e, h.n * sizeof(uint64));
 	pfree(h.e);
 	return s;
-}
-
-static void
-sort_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
 }
 
 Datum

@@ -9,6 +9,7 @@
 
 #include "common/md5.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/uuid.h"
 #include "windowapi.h"
 
@@ -191,6 +192,13 @@ session_key(const char *key, size_t keylen, int64 start)
 	size_t		len = sizeof(ns) + keylen + 1 + 8;
 	int			i;
 
+	/* a key within 28 bytes of 1 GB would make the hashed buffer pass palloc's limit */
+	if (len > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("session_key: user key is too long"),
+				 errdetail("The key is %zu bytes long; the limit is %zu bytes.",
+						   keylen, (size_t) MaxAllocSize - (len - keylen))));
 	for (i = 0; i < 8; i++)
 		startbytes[i] = (uint8) ((uint64) start >> (56 - 8 * i));
 	buf = palloc(len);

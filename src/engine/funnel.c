@@ -225,6 +225,14 @@ int
 jy_funnel_eval(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 			   int64_t *times, void *work, size_t worksize, size_t *need)
 {
+	return jy_funnel_eval_ex(spec, e, n, times, work, worksize, need, NULL, NULL);
+}
+
+int
+jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
+				  int64_t *times, void *work, size_t worksize, size_t *need,
+				  void (*tick) (void *), void *arg)
+{
 	Work		w;
 	const int	N = spec->nsteps;
 	const unsigned modes = spec->modes;
@@ -240,6 +248,7 @@ jy_funnel_eval(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 	int32_t		win = -1;
 	bool		has_first = false;
 	int64_t		curts = 0;
+	uint32_t	steps = 0;		/* work counter for tick */
 
 	work_layout(&w, spec, work, worksize);
 	if (w.nrecs < (once ? 1 : n))
@@ -275,6 +284,8 @@ jy_funnel_eval(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 		const uint32_t idx = JY_FUNNEL_TAG_INDEX(e[i].tag);
 		int			s;
 
+		if (tick && (++steps & ((1u << 18) - 1)) == 0)
+			tick(arg);
 		if (once && (i == 0 || t != curts))
 		{
 			/* fold the chains that ended at the previous timestamp */
@@ -399,6 +410,9 @@ jy_funnel_eval(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 				{
 					int64_t		f = w.recs[q].first;
 
+					/* rows sharing a timestamp: this loop is quadratic in them */
+					if (tick && (++steps & ((1u << 18) - 1)) == 0)
+						tick(arg);
 					if (!in_window(spec, t, f) || (have_old && f <= old_first))
 						continue;
 					if (chain_has_row(&w, e, q, e[i].row, t))

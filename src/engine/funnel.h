@@ -118,5 +118,13 @@ size_t jy_funnel_work_size(const JyFunnelSpec *spec, size_t n, size_t nrecs);
  */
 int jy_funnel_eval(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 				   int64_t *times, void *work, size_t worksize, size_t *need);
+/*
+ * The same, calling tick(arg) every 2^18 steps of work (entries, and chains
+ * visited at one timestamp under strict_once); tick may be NULL.  For
+ * cancellation: one pass over 10M entries is a stretch of a second.
+ */
+int jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
+					  int64_t *times, void *work, size_t worksize, size_t *need,
+					  void (*tick) (void *), void *arg);
 
 #endif

@@ -81,4 +81,13 @@ bool jy_session_totals(const int64_t *ts, size_t n, int64_t gap, int64_t max_len
 					   void (*on_session) (void *arg, int64_t duration, int64_t events),
 					   void *arg);
 
+/*
+ * The same, calling tick(tick_arg) every 2^20 events (tick may be NULL), so
+ * the caller can honour cancellation during one long pass.
+ */
+bool jy_session_totals_ex(const int64_t *ts, size_t n, int64_t gap, int64_t max_len,
+						  JySessionTotals *out,
+						  void (*on_session) (void *arg, int64_t duration, int64_t events),
+						  void *arg, void (*tick) (void *), void *tick_arg);
+
 #endif

@@ -69,6 +69,14 @@ my @cases = (
 	 'SELECT sum(journey_count(a, e, \'view .* none\')) FROM arr, generate_series(1, 100) k'],
 	["journey(ts[], events[]) of unsorted arrays of $n events, 100 calls",
 	 'SELECT sum(length(journey(a, e))) FROM arr, generate_series(1, 100) k'],
+	# journey_transitions of arrays sorts all (time, name) pairs, then emits a
+	# row per pair into a tuplestore: neither stretch checked for interrupts
+	["journey_transitions(ts[], events[]) of unsorted arrays of $n events, 20 calls",
+	 'SELECT count(*) FROM arr, generate_series(1, 20) k, journey_transitions(a, e)'],
+	["journey_transitions(ts[], events[]) of unsorted arrays of $n events, one call",
+	 'SELECT count(*) FROM arr, journey_transitions(a, e)', 'final'],
+	["journey_transitions(j) of a stored journey of $n events, 30 calls",
+	 'SELECT count(*) FROM jt, generate_series(1, 30) k, journey_transitions(j)'],
 	# one pass over the $n rows; the scan takes roughly half the time, the
 	# final function's sort of all events the other half.  The timeout is
 	# 'final': the query is first timed uncanceled and the timeout set at 80 %

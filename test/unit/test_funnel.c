@@ -786,6 +786,70 @@ test_parse_modes(void)
 	CHECK_EQ_I64(jy_funnel_parse_modes("Strict_Order", &m, &bad, &len), JY_FUNNEL_MODE_UNKNOWN);
 }
 
+static void
+count_tick(void *arg)
+{
+	(*(int *) arg)++;
+}
+
+/* eval over e[0..n) with and without a tick; both levels must agree */
+static int
+eval_both(const JyFunnelSpec *spec, JyFunnelEntry *e, size_t n, int *ticks)
+{
+	size_t		size = jy_funnel_work_size(spec, n, 0),
+				need = 0;
+	int			lv[2],
+				k;
+
+	for (k = 0; k < 2; k++)
+	{
+		size = jy_funnel_work_size(spec, n, 0);
+		*ticks = 0;
+		for (;;)
+		{
+			void	   *work = malloc(size);
+
+			lv[k] = k ? jy_funnel_eval_ex(spec, e, n, NULL, work, size, &need, count_tick, ticks)
+				: jy_funnel_eval(spec, e, n, NULL, work, size, &need);
+			free(work);
+			if (lv[k] != JY_FUNNEL_NEED_MORE || need <= size)
+				break;
+			size = need;
+		}
+	}
+	return lv[0] == lv[1] ? lv[0] : -100;
+}
+
+/*
+ * jy_funnel_eval_ex calls tick every 2^18 steps of work: entries, and under
+ * strict_once the chains visited at one timestamp (quadratic in rows sharing
+ * a timestamp, so entries alone would not bound the stretch).
+ */
+static void
+test_eval_ex_ticks(void)
+{
+	size_t		n = 600000,
+				i;
+	JyFunnelEntry *e = malloc(n * sizeof(JyFunnelEntry));
+	JyFunnelSpec spec = {1000, 3, 0, 0, NULL};
+	int			ticks;
+
+	CHECK(e != NULL);
+	/* default mode: step 1, step 2 alternate; step 3 never: level 2 */
+	for (i = 0; i < n; i++)
+		e[i] = (JyFunnelEntry) {(int64_t) i, JY_FUNNEL_TAG_STEP(i % 2), (uint32_t) i};
+	CHECK_EQ_I64(eval_both(&spec, e, n, &ticks), 2);
+	CHECK_EQ_I64(ticks, 2);		/* 600000 entries: at 2^18 and 2^19 */
+	/* strict_once: 1100 rows matching step 1 and 1100 matching step 2, all at one time */
+	spec.modes = JY_FUNNEL_STRICT_ONCE;
+	n = 2200;
+	for (i = 0; i < n; i++)
+		e[i] = (JyFunnelEntry) {5, JY_FUNNEL_TAG_STEP(i < 1100 ? 0 : 1), (uint32_t) i};
+	CHECK_EQ_I64(eval_both(&spec, e, n, &ticks), 2);
+	CHECK(ticks >= 4);			/* 1100 x 1100 chains visited: 1.21M steps */
+	free(e);
+}
+
 int
 main(void)
 {
@@ -797,5 +861,6 @@ main(void)
 	RUN(test_extreme_timestamps);
 	RUN(test_random_vs_clickhouse);
 	RUN(test_random_vs_brute_force);
+	RUN(test_eval_ex_ticks);
 	UNIT_DONE();
 }

@@ -130,6 +130,37 @@ test_sort_matches_qsort(void)
 	}
 }
 
+static void
+count_tick(void *arg)
+{
+	(*(int *) arg)++;
+}
+
+/* jy_session_totals_ex: same totals as jy_session_totals, tick every 2^20 events */
+static void
+test_totals_ex_ticks(void)
+{
+	size_t		n = 3000000,
+				i;
+	int64_t    *ts = malloc(n * sizeof(int64_t));
+	JySessionTotals a = {0, 0, 0, 0},
+				b = {0, 0, 0, 0};
+	int			ticks = 0;
+
+	CHECK(ts != NULL);
+	for (i = 0; i < n; i++)
+		ts[i] = (int64_t) i * 1000 + (i / 100000) * JY_USECS_PER_HOUR;	/* 30 sessions */
+	CHECK(jy_session_totals(ts, n, JY_USECS_PER_MINUTE, 0, &a, NULL, NULL));
+	CHECK(jy_session_totals_ex(ts, n, JY_USECS_PER_MINUTE, 0, &b, NULL, NULL, count_tick, &ticks));
+	free(ts);
+	CHECK_EQ_I64(a.sessions, 30);
+	CHECK_EQ_I64(b.sessions, a.sessions);
+	CHECK_EQ_I64(b.events, a.events);
+	CHECK_EQ_I64(b.bounces, a.bounces);
+	CHECK_EQ_I64(b.duration_sum, a.duration_sum);
+	CHECK_EQ_I64(ticks, 2);		/* at events 2^20 and 2^21 */
+}
+
 int
 main(void)
 {
@@ -138,5 +169,6 @@ main(void)
 	RUN(test_unordered_and_extremes);
 	RUN(test_totals);
 	RUN(test_sort_matches_qsort);
+	RUN(test_totals_ex_ticks);
 	UNIT_DONE();
 }
