@@ -1013,7 +1013,9 @@ funnel_eval_entries(FinalCache *fc, MemoryContext mcxt, const FunnelConf *conf,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("funnel: too many partial chains to evaluate"),
 					 errdetail("strict_once keeps every chain that ends at the current timestamp; "
-							   "this group has too many rows at one timestamp matching several steps.")));
+							   "this group has too many rows at one timestamp matching several steps "
+							   "(the limit is %u partial chains).", (unsigned) JY_FUNNEL_MAX_RECS),
+					 errhint("Without strict_once the evaluation keeps one chain per step.")));
 		CHECK_FOR_INTERRUPTS();
 		size = need;
 	}

@@ -105,7 +105,8 @@ size_t jy_funnel_work_size(const JyFunnelSpec *spec, size_t n, size_t nrecs);
 
 #define JY_FUNNEL_NEED_MORE		(-1)
 #define JY_FUNNEL_TOO_MANY		(-2)	/* more than JY_FUNNEL_MAX_RECS partial chains */
-#define JY_FUNNEL_MAX_RECS		(UINT32_C(1) << 30)
+/* 2^25 records: with the per-record links, ~0.7 GB of workspace at most */
+#define JY_FUNNEL_MAX_RECS		(UINT32_C(1) << 25)
 
 /*
  * Evaluate the funnel over n entries sorted by (ts, tag).  Returns the level
