@@ -1031,6 +1031,24 @@ funnel_evaluate(FunctionCallInfo fcinfo, FunnelAgg *st, int64 *times)
 	return funnel_eval_entries(fc, fcinfo->flinfo->fn_mcxt, st->conf, st->e, st->n, &st->sorted, times);
 }
 
+/* the funnel_times result: times[0..lv) of the winning chain, NULL past the level reached */
+static ArrayType *
+times_array(const int64 *times, int nsteps, int lv)
+{
+	Datum	   *d = (Datum *) palloc(nsteps * sizeof(Datum));
+	bool	   *nulls = (bool *) palloc(nsteps * sizeof(bool));
+	int			dims[1] = {nsteps},
+				lbs[1] = {1},
+				k;
+
+	for (k = 0; k < nsteps; k++)
+	{
+		nulls[k] = k >= lv;
+		d[k] = nulls[k] ? (Datum) 0 : TimestampTzGetDatum(times[k]);
+	}
+	return construct_md_array(d, nulls, 1, dims, lbs, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
 Datum
 jy_funnel_final_level(PG_FUNCTION_ARGS)
 {
@@ -1049,13 +1067,8 @@ jy_funnel_final_times(PG_FUNCTION_ARGS)
 {
 	FunnelAgg  *st;
 	int64	   *times;
-	Datum	   *d;
-	bool	   *nulls;
 	int			lv = 0,
-				k,
 				nsteps;
-	int			dims[1],
-				lbs[1] = {1};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -1064,16 +1077,7 @@ jy_funnel_final_times(PG_FUNCTION_ARGS)
 	times = (int64 *) palloc(nsteps * sizeof(int64));
 	if (st->n > 0)
 		lv = funnel_evaluate(fcinfo, st, times);
-	d = (Datum *) palloc(nsteps * sizeof(Datum));
-	nulls = (bool *) palloc(nsteps * sizeof(bool));
-	for (k = 0; k < nsteps; k++)
-	{
-		nulls[k] = k >= lv;
-		d[k] = nulls[k] ? (Datum) 0 : TimestampTzGetDatum(times[k]);
-	}
-	dims[0] = nsteps;
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(d, nulls, 1, dims, lbs, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
-											 TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(times_array(times, nsteps, lv));
 }
 
 /* ======================================================================
@@ -1247,25 +1251,11 @@ Datum
 jy_funnel_journey_times(PG_FUNCTION_ARGS)
 {
 	int64	   *times;
-	Datum	   *d;
-	bool	   *nulls;
 	int			lv,
-				k,
 				nsteps;
-	int			dims[1],
-				lbs[1] = {1};
 
 	lv = funnel_journey_eval(fcinfo, &times, &nsteps);
-	d = (Datum *) palloc(nsteps * sizeof(Datum));
-	nulls = (bool *) palloc(nsteps * sizeof(bool));
-	for (k = 0; k < nsteps; k++)
-	{
-		nulls[k] = k >= lv;
-		d[k] = nulls[k] ? (Datum) 0 : TimestampTzGetDatum(times[k]);
-	}
-	dims[0] = nsteps;
-	PG_RETURN_ARRAYTYPE_P(construct_md_array(d, nulls, 1, dims, lbs, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
-											 TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(times_array(times, nsteps, lv));
 }
 
 /* ======================================================================
