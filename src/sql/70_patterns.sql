@@ -21,14 +21,14 @@ COMMENT ON FUNCTION journey_pattern_final_match(internal) IS 'internal: final fu
 COMMENT ON FUNCTION journey_pattern_final_count(internal) IS 'internal: final function of journey_count and sequence_count';
 
 CREATE AGGREGATE journey_match(ts timestamptz, event text, pattern text) (
-    SFUNC = journey_pattern_trans, STYPE = internal,
+    SFUNC = journey_pattern_trans, STYPE = internal, SSPACE = 256,
     FINALFUNC = journey_pattern_final_match, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = journey_pattern_combine,
     SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE journey_count(ts timestamptz, event text, pattern text) (
-    SFUNC = journey_pattern_trans, STYPE = internal,
+    SFUNC = journey_pattern_trans, STYPE = internal, SSPACE = 256,
     FINALFUNC = journey_pattern_final_count, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = journey_pattern_combine,
     SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
@@ -76,14 +76,14 @@ AS 'MODULE_PATHNAME', 'jy_seq_trans' LANGUAGE C PARALLEL SAFE;
 COMMENT ON FUNCTION sequence_trans(internal, text, timestamptz, boolean[]) IS 'internal: transition function of sequence_match/sequence_count';
 
 CREATE AGGREGATE sequence_match(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
-    SFUNC = sequence_trans, STYPE = internal,
+    SFUNC = sequence_trans, STYPE = internal, SSPACE = 256,
     FINALFUNC = journey_pattern_final_match, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = journey_pattern_combine,
     SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE sequence_count(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
-    SFUNC = sequence_trans, STYPE = internal,
+    SFUNC = sequence_trans, STYPE = internal, SSPACE = 256,
     FINALFUNC = journey_pattern_final_count, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = journey_pattern_combine,
     SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
