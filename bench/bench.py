@@ -92,6 +92,12 @@ def timed(query, parallel):
     return ms, peak[0]
 
 
+def plan(query, parallel):
+    """The plan PostgreSQL chooses for the timed form of a query (EXPLAIN, not run)."""
+    return psql("SET max_parallel_workers_per_gather = %d;\nEXPLAIN (COSTS OFF) SELECT count(q) FROM (%s) q;"
+                % (2 if parallel else 0, query.strip().rstrip(";")))
+
+
 def parse_case(path):
     case = {"file": os.path.basename(path), "name": os.path.basename(path), "setup": "", "floor": None,
             "plain": None, "journey": [], "check": None, "teardown": "", "once": set()}
@@ -180,22 +186,37 @@ def main():
         if case["plain"]:
             variants.append(("plain", case["plain"]))
         variants += case["journey"]
+        # A variant whose plan is the same with parallel workers allowed as without
+        # (PostgreSQL chose no Gather: window functions, or a GROUP BY user where
+        # partial aggregation does not pay) would only repeat its serial runs: the
+        # "on" row reports the serial runs and says so (same_plan).
+        same_plan = {v: plan(q, False) == plan(q, True) for v, q in variants}
+        off_times, off_mem = {}, {}
         for parallel in (False, True):
             times = {v: [] for v, _ in variants}
             mem = {v: 0 for v, _ in variants}
-            if not parallel:
+            if not parallel and not case["check"]:
                 # warm-up, once per case: the floor reads the same table (into shared
                 # buffers and the OS cache) as every variant; the first timed round
-                # follows right after.  Warming every variant cost ~20 % of a full run
-                # and moved no median by more than the run-to-run noise.
+                # follows right after.  A case with an agreement check needs none:
+                # the check has just read the same tables.  Warming every variant cost
+                # ~20 % of a full run and moved no median by more than the run-to-run noise.
                 timed(variants[0][1], parallel)
             for rep in range(reps):
                 for v, q in variants:      # interleaved
                     if v in case["once"] and rep > 0:
                         continue           # @once: one run per parallel setting
+                    if parallel and same_plan[v]:
+                        continue           # the serial plan again: its runs are reported
                     ms, kb = timed(q, parallel)
                     times[v].append(ms)
                     mem[v] = max(mem[v], kb)
+            if parallel:
+                for v, _ in variants:
+                    if same_plan[v]:
+                        times[v], mem[v] = off_times[v], off_mem[v]
+            else:
+                off_times, off_mem = times, mem
             floor = statistics.median(times["floor"]) if times.get("floor") else None
             plain = statistics.median(times["plain"]) if times.get("plain") else None
             floor_min = min(times["floor"]) if times.get("floor") else None
@@ -203,7 +224,7 @@ def main():
             for v, _ in variants:
                 med = statistics.median(times[v])
                 r = {"variant": v + ("*" if v in case["once"] else ""), "parallel": parallel,
-                     "once": v in case["once"], "median_ms": med, "min_ms": min(times[v]),
+                     "once": v in case["once"], "same_plan": parallel and same_plan[v], "median_ms": med, "min_ms": min(times[v]),
                      "max_ms": max(times[v]), "x_floor": med / floor if floor else None,
                      "x_plain": med / plain if plain else None,
                      "x_floor_min": min(times[v]) / floor_min if floor_min else None,
@@ -227,6 +248,7 @@ def main():
     out = save(info, users)
     print("bench took %.1f min in all (%.1f min loading the events)" % (info["total_s"] / 60, load_s / 60))
     print("* run once per parallel setting (too slow to repeat): median = min = max = that run")
+    print("on= the plan with parallel workers allowed is the serial plan (no Gather): the serial runs are shown")
     print("\nwritten: %s" % os.path.relpath(out, ROOT))
     failed = [c["name"] for c in info["cases"] if c.get("check_failed")]
     if failed:
@@ -243,7 +265,7 @@ def fmt_row(name, r):
     def f(x, fmt):
         return fmt % x if x is not None else "-"
     return "%-22s %-20s %-4s %10.1f %21s %8s %8s %8s %8s %8.2f %9.1f" % (
-        name[:22], r["variant"][:20], "on" if r["parallel"] else "off", r["median_ms"],
+        name[:22], r["variant"][:20], ("on=" if r.get("same_plan") else "on") if r["parallel"] else "off", r["median_ms"],
         "%.1f-%.1f" % (r["min_ms"], r["max_ms"]),
         f(r["x_floor"], "%.2f"), f(r["x_plain"], "%.3f"), f(r["x_floor_min"], "%.2f"),
         f(r["x_plain_min"], "%.3f"), r["events_per_s"] / 1e6, r["peak_anon_mb"])

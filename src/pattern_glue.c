@@ -124,6 +124,8 @@ typedef struct PatCache
 	JyChPattern *cp;
 	JyPatScratch *scratch;
 	JyAlloc		alloc;
+	int32	   *ids;			/* aggregate finals: pattern-local ids, reused */
+	int64		idcap;
 } PatCache;
 
 static PatCache *
@@ -334,91 +336,105 @@ DEFINE_ISORT(sort_namets, NameTs, namets_cmp)
 
 /* ---- aggregate state ------------------------------------------------------ */
 
+/*
+ * One allocation per group: this header, then ts[cap], then pl[cap].  Hash
+ * aggregation keeps one state per user, millions of them, and touches one at
+ * random per input row; a single block (128 bytes for the first 8 events)
+ * costs one or two cache misses per row where separate arrays cost four.
+ * Growing reallocates the block, so a transition may return a new pointer
+ * (internal states are passed by value; the executor keeps what we return).
+ * The pattern is not copied per group: the state points at the compiled
+ * pattern cached for the query (PatCache, which holds its text, kind and
+ * number of conditions and lives until the query ends).
+ */
 typedef struct PatAgg
 {
-	int			kind;
-	int			nconds;
-	char	   *pat;
-	int			patlen;
-	PatCache   *cache;			/* valid in the backend that built it; NULL after deserialize */
-	bool		sorted;
+	PatCache   *cache;
 	int64		n;
 	int64		cap;
-	int64	   *ts;
-	int32	   *pl;				/* journey: tie key (jy_pat_tie_key); sequence_*: condition mask */
+	bool		sorted;
+	/* int64 ts[cap]; int32 pl[cap] (journey: tie key; sequence_*: condition mask) */
 } PatAgg;
 
-#define PATAGG_MAX_EVENTS ((int64) (MaxAllocHugeSize / sizeof(int64) / 2))
+#define PATAGG_HDR MAXALIGN(sizeof(PatAgg))
+#define PATAGG_TS(st) ((int64 *) ((char *) (st) + PATAGG_HDR))
+#define PATAGG_PL(st) ((int32 *) (PATAGG_TS(st) + (st)->cap))
+#define PATAGG_SIZE(cap) (PATAGG_HDR + (Size) (cap) * (sizeof(int64) + sizeof(int32)))
+/* the first block fills a 128-byte allocation chunk */
+#define PATAGG_CAP0 ((int64) ((128 - PATAGG_HDR) / (sizeof(int64) + sizeof(int32))))
+#define PATAGG_MAX_EVENTS ((int64) ((MaxAllocHugeSize - PATAGG_HDR) / (sizeof(int64) + sizeof(int32)) / 2))
 
-static void
-patagg_reserve(PatAgg *st, int64 more, MemoryContext cxt)
+static PatAgg *
+patagg_new(MemoryContext cxt, PatCache *c, int64 cap)
+{
+	PatAgg	   *st;
+
+	cap = Max(cap, PATAGG_CAP0);
+	st = (PatAgg *) MemoryContextAllocExtended(cxt, PATAGG_SIZE(cap), MCXT_ALLOC_HUGE);
+	st->cache = c;
+	st->n = 0;
+	st->cap = cap;
+	st->sorted = true;
+	return st;
+}
+
+/* room for `more` events; may move the state (use the returned pointer) */
+static PatAgg *
+patagg_reserve(PatAgg *st, int64 more)
 {
 	int64		need = st->n + more,
-				cap;
+				cap,
+				oldcap = st->cap;
 
 	if (need <= st->cap)
-		return;
+		return st;
 	if (need > PATAGG_MAX_EVENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many events in one group for pattern matching"),
 				 errdetail("The limit is " INT64_FORMAT " events per group.", PATAGG_MAX_EVENTS)));
-	cap = Max(need, Max(st->cap * 2, 8));
-	cap = Min(cap, PATAGG_MAX_EVENTS);
-	if (st->ts)
-	{
-		st->ts = repalloc_huge(st->ts, cap * sizeof(int64));
-		st->pl = repalloc_huge(st->pl, cap * sizeof(int32));
-	}
-	else
-	{
-		st->ts = MemoryContextAllocHuge(cxt, cap * sizeof(int64));
-		st->pl = MemoryContextAllocHuge(cxt, cap * sizeof(int32));
-	}
+	cap = Min(Max(need, st->cap * 2), PATAGG_MAX_EVENTS);
+	st = (PatAgg *) repalloc_huge(st, PATAGG_SIZE(cap));
 	st->cap = cap;
-}
-
-static PatAgg *
-patagg_new(MemoryContext cxt, int kind, int nconds, const char *pat, int len)
-{
-	PatAgg	   *st = MemoryContextAllocZero(cxt, sizeof(PatAgg));
-
-	st->kind = kind;
-	st->nconds = nconds;
-	st->pat = MemoryContextAlloc(cxt, len + 1);
-	memcpy(st->pat, pat, len);
-	st->pat[len] = '\0';
-	st->patlen = len;
-	st->sorted = true;
+	/* the payloads follow ts[cap]: move them up to their new place */
+	memmove(PATAGG_PL(st), PATAGG_TS(st) + oldcap, st->n * sizeof(int32));
 	return st;
 }
 
 static void
 patagg_same_pattern(const PatAgg *st, int kind, int nconds, const char *pat, int len)
 {
-	if (st->kind != kind || st->patlen != len || memcmp(st->pat, pat, len) != 0)
+	const PatCache *c = st->cache;
+
+	if (c->kind != kind || c->keylen != len || memcmp(c->key, pat, len) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the pattern must be the same for every row of a group")));
-	if (st->nconds != nconds)
+	if (c->nconds != nconds)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the number of conditions must be the same for every row of a group"),
-				 errdetail("A row has %d conditions, an earlier one %d.", nconds, st->nconds)));
+				 errdetail("A row has %d conditions, an earlier one %d.", nconds, c->nconds)));
 }
 
-static void
-patagg_push(PatAgg *st, MemoryContext aggcxt, int64 ts, int32 pl)
+static inline PatAgg *
+patagg_push(PatAgg *st, int64 ts, int32 pl)
 {
-	if (st->n == st->cap)
-		patagg_reserve(st, 1, aggcxt);
-	if (st->n > 0 && (ts < st->ts[st->n - 1] ||
-					  (st->kind == KIND_JOURNEY && ts == st->ts[st->n - 1] &&
-					   (uint32) pl < (uint32) st->pl[st->n - 1])))
+	int64	   *t;
+	int32	   *p;
+
+	if (unlikely(st->n == st->cap))
+		st = patagg_reserve(st, 1);
+	t = PATAGG_TS(st);
+	p = PATAGG_PL(st);
+	if (st->n > 0 && (ts < t[st->n - 1] ||
+					  (st->cache->kind == KIND_JOURNEY && ts == t[st->n - 1] &&
+					   (uint32) pl < (uint32) p[st->n - 1])))
 		st->sorted = false;
-	st->ts[st->n] = ts;
-	st->pl[st->n] = pl;
+	t[st->n] = ts;
+	p[st->n] = pl;
 	st->n++;
+	return st;
 }
 
 /* transition: arg 0 state, 1 ts, 2 event, 3 pattern */
@@ -434,25 +450,18 @@ jy_pattern_trans(PG_FUNCTION_ARGS)
 		elog(ERROR, "journey pattern transition function called in non-aggregate context");
 	pat = pattern_arg(fcinfo, 3);
 	if (PG_ARGISNULL(0))
-	{
-		PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
-									KIND_JOURNEY, 0);
-
-		st = patagg_new(aggcxt, KIND_JOURNEY, 0, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
-		st->cache = c;
-	}
+		st = patagg_new(aggcxt, get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
+											KIND_JOURNEY, 0), 0);
 	else
 	{
 		st = (PatAgg *) PG_GETARG_POINTER(0);
 		patagg_same_pattern(st, KIND_JOURNEY, 0, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
-		if (st->cache == NULL)
-			st->cache = get_pattern(fcinfo->flinfo, st->pat, st->patlen, KIND_JOURNEY, 0);
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
 	ev = PG_GETARG_TEXT_PP(2);
-	patagg_push(st, aggcxt, PG_GETARG_TIMESTAMPTZ(1),
-				(int32) jy_pat_tie_key(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev)));
+	st = patagg_push(st, PG_GETARG_TIMESTAMPTZ(1),
+					 (int32) jy_pat_tie_key(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev)));
 	PG_RETURN_POINTER(st);
 }
 
@@ -489,13 +498,8 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 				 errmsg("sequence_match takes 1 to %d conditions", JY_CH_MAX_CONDS),
 				 errdetail("%d conditions were given.", nconds)));
 	if (PG_ARGISNULL(0))
-	{
-		PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
-									KIND_CH, nconds);
-
-		st = patagg_new(aggcxt, KIND_CH, nconds, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
-		st->cache = c;
-	}
+		st = patagg_new(aggcxt, get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
+											KIND_CH, nconds), 0);
 	else
 	{
 		st = (PatAgg *) PG_GETARG_POINTER(0);
@@ -519,17 +523,20 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 	}
 	/* ClickHouse keeps only rows for which at least one condition holds */
 	if (mask != 0)
-		patagg_push(st, aggcxt, PG_GETARG_TIMESTAMPTZ(2), (int32) mask);
+		st = patagg_push(st, PG_GETARG_TIMESTAMPTZ(2), (int32) mask);
 	PG_RETURN_POINTER(st);
 }
 
 Datum
 jy_pattern_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt,
-				old;
+	MemoryContext aggcxt;
 	PatAgg	   *a,
 			   *b;
+	int64	   *at,
+			   *bt;
+	int32	   *ap,
+			   *bp;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "journey pattern combine function called in non-aggregate context");
@@ -541,26 +548,25 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
 	}
-	old = MemoryContextSwitchTo(aggcxt);
 	if (a == NULL)
-	{
-		a = patagg_new(aggcxt, b->kind, b->nconds, b->pat, b->patlen);
-		a->cache = b->cache;
-	}
+		a = patagg_new(aggcxt, b->cache, b->n);
 	else
-		patagg_same_pattern(a, b->kind, b->nconds, b->pat, b->patlen);
+		patagg_same_pattern(a, b->cache->kind, b->cache->nconds, b->cache->key, b->cache->keylen);
 	if (b->n > 0)
 	{
-		patagg_reserve(a, b->n, aggcxt);
-		if (!b->sorted || (a->n > 0 && (b->ts[0] < a->ts[a->n - 1] ||
-										(a->kind == KIND_JOURNEY && b->ts[0] == a->ts[a->n - 1] &&
-										 (uint32) b->pl[0] < (uint32) a->pl[a->n - 1]))))
+		a = patagg_reserve(a, b->n);
+		at = PATAGG_TS(a);
+		ap = PATAGG_PL(a);
+		bt = PATAGG_TS(b);
+		bp = PATAGG_PL(b);
+		if (!b->sorted || (a->n > 0 && (bt[0] < at[a->n - 1] ||
+										(a->cache->kind == KIND_JOURNEY && bt[0] == at[a->n - 1] &&
+										 (uint32) bp[0] < (uint32) ap[a->n - 1]))))
 			a->sorted = false;
-		memcpy(a->ts + a->n, b->ts, b->n * sizeof(int64));
-		memcpy(a->pl + a->n, b->pl, b->n * sizeof(int32));
+		memcpy(at + a->n, bt, b->n * sizeof(int64));
+		memcpy(ap + a->n, bp, b->n * sizeof(int32));
 		a->n += b->n;
 	}
-	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(a);
 }
 
@@ -575,10 +581,14 @@ Datum
 jy_pattern_serial(PG_FUNCTION_ARGS)
 {
 	PatAgg	   *st = (PatAgg *) PG_GETARG_POINTER(0);
-	Size		sz = VARHDRSZ + SER_HDR + st->patlen + st->n * (sizeof(int64) + sizeof(int32));
+	const PatCache *c = st->cache;
+	Size		sz = VARHDRSZ + SER_HDR + c->keylen + st->n * (sizeof(int64) + sizeof(int32));
 	bytea	   *out;
 	char	   *p;
 	uint8		sorted = st->sorted ? 1 : 0;
+	int32		kind = c->kind,
+				nconds = c->nconds,
+				patlen = c->keylen;
 
 	if (sz > MaxAllocSize)
 		ereport(ERROR,
@@ -587,18 +597,18 @@ jy_pattern_serial(PG_FUNCTION_ARGS)
 	out = (bytea *) palloc(sz);
 	SET_VARSIZE(out, sz);
 	p = VARDATA(out);
-	memcpy(p, &st->kind, 4);
-	memcpy(p + 4, &st->nconds, 4);
-	memcpy(p + 8, &st->patlen, 4);
+	memcpy(p, &kind, 4);
+	memcpy(p + 4, &nconds, 4);
+	memcpy(p + 8, &patlen, 4);
 	memcpy(p + 12, &sorted, 1);
 	memcpy(p + 13, &st->n, 8);
 	p += SER_HDR;
-	memcpy(p, st->pat, st->patlen);
-	p += st->patlen;
+	memcpy(p, c->key, patlen);
+	p += patlen;
 	if (st->n > 0)
 	{
-		memcpy(p, st->ts, st->n * sizeof(int64));
-		memcpy(p + st->n * sizeof(int64), st->pl, st->n * sizeof(int32));
+		memcpy(p, PATAGG_TS(st), st->n * sizeof(int64));
+		memcpy(p + st->n * sizeof(int64), PATAGG_PL(st), st->n * sizeof(int32));
 	}
 	PG_RETURN_BYTEA_P(out);
 }
@@ -630,14 +640,14 @@ jy_pattern_deserial(PG_FUNCTION_ARGS)
 		n < 0 || (Size) n > (len - SER_HDR - patlen) / (sizeof(int64) + sizeof(int32)) ||
 		len != SER_HDR + patlen + (Size) n * (sizeof(int64) + sizeof(int32)))
 		elog(ERROR, "journey pattern: corrupt aggregate state");
-	st = patagg_new(aggcxt, kind, nconds, p + SER_HDR, patlen);
+	/* the pattern is compiled (once per query) in this process too */
+	st = patagg_new(aggcxt, get_pattern(fcinfo->flinfo, p + SER_HDR, patlen, kind, nconds), n);
 	st->sorted = sorted != 0;
 	p += SER_HDR + patlen;
 	if (n > 0)
 	{
-		patagg_reserve(st, n, aggcxt);
-		memcpy(st->ts, p, n * sizeof(int64));
-		memcpy(st->pl, p + n * sizeof(int64), n * sizeof(int32));
+		memcpy(PATAGG_TS(st), p, n * sizeof(int64));
+		memcpy(PATAGG_PL(st), p + n * sizeof(int64), n * sizeof(int32));
 		st->n = n;
 	}
 	PG_RETURN_POINTER(st);
@@ -645,37 +655,47 @@ jy_pattern_deserial(PG_FUNCTION_ARGS)
 
 /* run the state's pattern: count < 0 asks for a boolean (1/0) */
 static int64
-patagg_run(FunctionCallInfo fcinfo, PatAgg *st, bool count)
+patagg_run(PatAgg *st, bool count)
 {
-	PatCache   *c = get_pattern(fcinfo->flinfo, st->pat, st->patlen, st->kind, st->nconds);
+	PatCache   *c = st->cache;
+	int64	   *ts = PATAGG_TS(st);
+	int32	   *pl = PATAGG_PL(st);
 
 	if (!st->sorted)
 	{
 		/* sorting in place keeps the state valid for another final call */
-		sort_events(st->ts, st->pl, st->n, st->kind == KIND_JOURNEY);
+		sort_events(ts, pl, st->n, c->kind == KIND_JOURNEY);
 		st->sorted = true;
 	}
-	if (st->kind == KIND_CH)
+	if (c->kind == KIND_CH)
 	{
 		if (count)
-			return jy_ch_count(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc, pattern_tick, NULL);
-		return jy_ch_match(c->cp, st->ts, (const uint32_t *) st->pl, st->n, &c->alloc, pattern_tick, NULL) ? 1 : 0;
+			return jy_ch_count(c->cp, ts, (const uint32_t *) pl, st->n, &c->alloc, pattern_tick, NULL);
+		return jy_ch_match(c->cp, ts, (const uint32_t *) pl, st->n, &c->alloc, pattern_tick, NULL) ? 1 : 0;
 	}
 	else
 	{
-		int32	   *ids = palloc_extended(Max(st->n, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-		JyEvents	e = {st->ts, ids, (size_t) st->n};
-		int64		i,
-					r;
+		int32	   *ids;
+		JyEvents	e;
+		int64		i;
 
+		/* one id buffer per query, grown as needed (no allocation per group) */
+		if (c->idcap < st->n)
+		{
+			if (c->ids)
+				pfree(c->ids);
+			c->idcap = Max(st->n, Max(c->idcap * 2, 64));
+			c->ids = MemoryContextAllocHuge((MemoryContext) c->alloc.arg, c->idcap * sizeof(int32));
+		}
+		ids = c->ids;
 		for (i = 0; i < st->n; i++)
-			ids[i] = (st->pl[i] & 1) ? (int32) (((uint32) st->pl[i] - 1) / 2) : -1;
+			ids[i] = (pl[i] & 1) ? (int32) (((uint32) pl[i] - 1) / 2) : -1;
+		e.ts = ts;
+		e.ev = ids;
+		e.n = (size_t) st->n;
 		if (count)
-			r = jy_pat_count(c->jp, c->scratch, &e);
-		else
-			r = jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
-		pfree(ids);
-		return r;
+			return jy_pat_count(c->jp, c->scratch, &e);
+		return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
 	}
 }
 
@@ -684,7 +704,7 @@ jy_pattern_final_match(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	PG_RETURN_BOOL(patagg_run(fcinfo, (PatAgg *) PG_GETARG_POINTER(0), false) != 0);
+	PG_RETURN_BOOL(patagg_run((PatAgg *) PG_GETARG_POINTER(0), false) != 0);
 }
 
 Datum
@@ -692,7 +712,7 @@ jy_pattern_final_count(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
-	PG_RETURN_INT64(patagg_run(fcinfo, (PatAgg *) PG_GETARG_POINTER(0), true));
+	PG_RETURN_INT64(patagg_run((PatAgg *) PG_GETARG_POINTER(0), true));
 }
 
 /* ---- array forms ---------------------------------------------------------- */
