@@ -100,7 +100,7 @@ def plan(query, parallel):
 
 def parse_case(path):
     case = {"file": os.path.basename(path), "name": os.path.basename(path), "setup": "", "floor": None,
-            "plain": None, "journey": [], "check": None, "teardown": "", "once": set()}
+            "plain": None, "journey": [], "check": None, "teardown": "", "once": set(), "measure": []}
     kind, label, buf = None, None, []
 
     def flush():
@@ -109,6 +109,8 @@ def parse_case(path):
             return
         if kind == "journey":
             case["journey"].append((label or "journey", text))
+        elif kind == "measure":
+            case["measure"].append((label or "measure", text))
         elif kind in ("setup", "teardown"):
             case[kind] += text + "\n"
         elif kind in ("floor", "plain", "check"):
@@ -180,6 +182,13 @@ def main():
                     psql(case["teardown"])
                 continue
             print("   check: journey = plain SQL", flush=True)
+        if case["measure"]:
+            # "-- @measure <label>": one number, not timed (e.g. storage bytes per event)
+            result["measures"] = {}
+            for label, q in case["measure"]:
+                val = float(psql(q))
+                result["measures"][label] = val
+                print("   %s: %.2f" % (label, val), flush=True)
         variants = []
         if case["floor"]:
             variants.append(("floor", case["floor"]))
@@ -245,6 +254,10 @@ def main():
     info["total_s"] = round(time.time() - t_start, 1)
     info["load_s"] = round(load_s, 1)
     print_table(rows)
+    print("\nstorage: events heap %.1f bytes/event" % (heap_bytes / n_events))
+    for c in info["cases"]:
+        for label, val in c.get("measures", {}).items():
+            print("%s: %.2f" % (label, val))
     out = save(info, users)
     print("bench took %.1f min in all (%.1f min loading the events)" % (info["total_s"] / 60, load_s / 60))
     print("* run once per parallel setting (too slow to repeat): median = min = max = that run")

@@ -13,6 +13,15 @@ SELECT (SELECT count(*) FROM bench_journeys b, journey_events(b.j)) = (SELECT co
         FROM bench_journeys b
         JOIN (SELECT user_id, string_agg(event, ' > ' ORDER BY ts, event COLLATE "C") AS path FROM events GROUP BY user_id) p
         USING (user_id))
+-- @measure journey storage, bytes/event (the stored table bench_journeys(user_id, j) with TOAST and no index)
+SELECT pg_total_relation_size('bench_journeys')::float8 / (SELECT count(*) FROM events)
+-- @measure journey values alone, bytes/event (sum of pg_column_size(j))
+SELECT sum(pg_column_size(j))::float8 / (SELECT count(*) FROM events) FROM bench_journeys
+-- @measure events heap, bytes/event (the same events as rows: user_id, ts, event and the other columns)
+SELECT pg_relation_size('events')::float8 / (SELECT count(*) FROM events)
+-- @measure the same information as rows, bytes/event (a table of just user_id, ts, event)
+CREATE TEMP TABLE bench_narrow AS SELECT user_id, ts, event FROM events;
+SELECT pg_relation_size('bench_narrow')::float8 / (SELECT count(*) FROM events)
 -- @once plain
 -- @floor
 SELECT user_id, count(*) FROM events GROUP BY user_id HAVING count(*) > 0
