@@ -172,9 +172,12 @@ if [ "$REGRESS" = 1 ]; then
     tests=(setup); for f in $(ls sql/*.sql | sort); do t=$(basename "$f" .sql); [ "$t" = setup ] || tests+=("$t"); done
     say "pg_regress (${#tests[@]} tests)"
     mkdir -p "$TMP/regress"
-    "$(dirname "$(dirname "$($PG_CONFIG --pgxs)")")/../src/test/regress/pg_regress" \
-        --inputdir=. --outputdir="$TMP/regress" --bindir="$SYSBIN" --load-extension=plpgsql \
-        --dbname=contrib_regression "${tests[@]}" >"$TMP/regress.log" 2>&1
+    # run from the output directory, as `make installcheck` does: tests write client-side files
+    # (\copy ... TO 'results/...') relative to psql's working directory
+    (cd "$TMP/regress" &&
+        "$(dirname "$(dirname "$($PG_CONFIG --pgxs)")")/../src/test/regress/pg_regress" \
+        --inputdir="$ROOT" --outputdir=. --bindir="$SYSBIN" --load-extension=plpgsql \
+        --dbname=contrib_regression "${tests[@]}") >"$TMP/regress.log" 2>&1
     cat "$TMP/regress.log" | grep -E '^(test|ok|not ok|     |  )' | sed 's/^/    /'
     np=$(grep -cE '\.\.\. ok |^ok ' "$TMP/regress.log" || true)
     nf=$(grep -cE '\.\.\. FAILED|^not ok ' "$TMP/regress.log" || true)
