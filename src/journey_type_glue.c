@@ -263,8 +263,14 @@ jy_journey_send(PG_FUNCTION_ARGS)
  *          context, for grouping sets).  It lives in the aggregate context
  *          itself, so hash aggregation counts it against work_mem and frees
  *          it with the states it serves; a reset callback forgets it.
- *   JAgg   per group ONE allocation: a 24-byte header and room for the first
- *          JAGG_INLINE events; later events go to one doubling overflow array.
+ *   JAgg   per group ONE block: a 16-byte header, then the times and the name
+ *          ids (12 bytes per event).  Blocks come from the dictionary's own
+ *          slab (big blocks of the aggregate context) in size classes of
+ *          2, 4, 6, 8, 12, ... 512 events without per-chunk headers or
+ *          power-of-two rounding; a state that grows moves to the next class
+ *          (the transition function returns the new pointer) and its old
+ *          block goes to that class's free list for other groups.  States
+ *          above 512 events are ordinary (huge) allocations.
  *
  * The final (and serial) function maps the ids a group uses to the journey's
  * own dictionary and canonicalizes as any journey is built, so values do not
@@ -300,6 +306,10 @@ typedef struct JDict
 				bsize;
 	uint32	   *map;			/* scratch: view id -> dictionary id */
 	uint32		mapcap;
+	void	   *freelist[16];	/* per JAGG_CAPS class: free state blocks */
+	char	   *slab;			/* current slab block */
+	Size		slab_used,
+				slab_size;
 	JDictSlot  *slot;			/* the fn_extra slot that points here */
 	MemoryContextCallback cb;	/* clears slot->dict when cxt is reset or deleted */
 } JDict;
@@ -311,16 +321,17 @@ struct JDictSlot
 	JDictSlot  *next;
 };
 
-#define JAGG_INLINE 8
+/* state capacities (events) served by the slab; larger states are pallocs */
+static const uint32 JAGG_CAPS[16] = {2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512};
+#define JAGG_NCLASS 16
+#define JAGG_SLAB_MAX ((Size) 1048576)
 
 typedef struct JAgg
 {
 	JDict	   *dict;			/* NULL only in a deserialized state (JAggWire) */
 	uint32		n;				/* events */
-	uint32		xcap;			/* overflow capacity */
-	int64	   *xts;			/* overflow: ts[xcap] then uint32 id[xcap], events JAGG_INLINE.. */
-	int64		its[JAGG_INLINE];
-	uint32		iid[JAGG_INLINE];
+	uint32		cap;
+	int64		ts[FLEXIBLE_ARRAY_MEMBER];	/* [cap], then uint32 id[cap] */
 } JAgg;
 
 /* a deserialized state: the decoded journey, in the per-tuple context */
@@ -330,9 +341,8 @@ typedef struct JAggWire
 	JyJView		v;
 } JAggWire;
 
-#define JAGG_XID(st) ((uint32 *) ((st)->xts + (st)->xcap))
-#define JAGG_TS(st, i) ((i) < JAGG_INLINE ? (st)->its[i] : (st)->xts[(i) - JAGG_INLINE])
-#define JAGG_ID(st, i) ((i) < JAGG_INLINE ? (st)->iid[i] : JAGG_XID(st)[(i) - JAGG_INLINE])
+#define JAGG_IDS(st) ((uint32 *) ((st)->ts + (st)->cap))
+#define JAGG_BYTES(cap) (offsetof(JAgg, ts) + (Size) (cap) * (sizeof(int64) + sizeof(uint32)))
 
 static void
 jdict_forget(void *arg)
@@ -507,70 +517,116 @@ jdict_next_gen(JDict *d)
 	return d->gen;
 }
 
-static JAgg *
-jagg_new(JDict *d)
+static int
+jagg_class(uint32 cap)
 {
-	JAgg	   *st = (JAgg *) MemoryContextAlloc(d->cxt, sizeof(JAgg));
+	int			c;
 
-	st->dict = d;
-	st->n = 0;
-	st->xcap = 0;
-	st->xts = NULL;
+	for (c = 0; c < JAGG_NCLASS; c++)
+		if (JAGG_CAPS[c] == cap)
+			return c;
+	return -1;
+}
+
+/* a state block for cap events (uninitialized) */
+static JAgg *
+jagg_alloc(JDict *d, uint32 cap)
+{
+	int			c = jagg_class(cap);
+	Size		bytes = JAGG_BYTES(cap);
+	JAgg	   *st;
+
+	if (c < 0)
+		return (JAgg *) MemoryContextAllocExtended(d->cxt, bytes, MCXT_ALLOC_HUGE);
+	if (d->freelist[c] != NULL)
+	{
+		st = (JAgg *) d->freelist[c];
+		d->freelist[c] = *(void **) st;
+		return st;
+	}
+	if (d->slab_size - d->slab_used < bytes)
+	{
+		/* the tail of the old slab is left unused (less than the largest class) */
+		d->slab_size = Max(Min(Max(d->slab_size * 2, (Size) 1024), JAGG_SLAB_MAX), bytes);
+		d->slab = (char *) MemoryContextAlloc(d->cxt, d->slab_size);
+		d->slab_used = 0;
+	}
+	st = (JAgg *) (d->slab + d->slab_used);
+	d->slab_used += bytes;
 	return st;
 }
 
-/* room for `more` events beyond st->n (errors past JY_JC_MAX_EVENTS) */
 static void
+jagg_free(JDict *d, JAgg *st)
+{
+	int			c = jagg_class(st->cap);
+
+	if (c < 0)
+		pfree(st);
+	else
+	{
+		*(void **) st = d->freelist[c];
+		d->freelist[c] = st;
+	}
+}
+
+static JAgg *
+jagg_new(JDict *d)
+{
+	JAgg	   *st = jagg_alloc(d, JAGG_CAPS[0]);
+
+	st->dict = d;
+	st->n = 0;
+	st->cap = JAGG_CAPS[0];
+	return st;
+}
+
+/*
+ * Room for `more` events beyond st->n (errors past JY_JC_MAX_EVENTS); the
+ * state may move: use the returned pointer.
+ */
+static JAgg *
 jagg_reserve(JAgg *st, uint64 more)
 {
 	uint64		need = (uint64) st->n + more,
-				xneed,
-				xcap;
-	int64	   *x;
+				cap;
+	JDict	   *d = st->dict;
+	JAgg	   *x;
+	int			c;
 
-	if (need <= (uint64) JAGG_INLINE + st->xcap)
-		return;
+	if (need <= st->cap)
+		return st;
 	if (need > JY_JC_MAX_EVENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("journey has too many events"),
 				 errdetail("A journey holds at most %u events.", JY_JC_MAX_EVENTS)));
-	xneed = need - JAGG_INLINE;
-	xcap = Min(Max(xneed, Max((uint64) st->xcap * 2, (uint64) 8)), (uint64) JY_JC_MAX_EVENTS);
-	x = (int64 *) MemoryContextAllocExtended(st->dict->cxt, (Size) xcap * (sizeof(int64) + sizeof(uint32)),
-											 MCXT_ALLOC_HUGE);
-	if (st->xcap > 0)
-	{
-		uint32		used = st->n - JAGG_INLINE;
-
-		memcpy(x, st->xts, (Size) used * sizeof(int64));
-		memcpy((uint32 *) (x + xcap), JAGG_XID(st), (Size) used * sizeof(uint32));
-		pfree(st->xts);
-	}
-	st->xts = x;
-	st->xcap = (uint32) xcap;
+	cap = 0;
+	for (c = 0; c < JAGG_NCLASS; c++)
+		if (JAGG_CAPS[c] >= need)
+		{
+			cap = JAGG_CAPS[c];
+			break;
+		}
+	if (cap == 0)
+		cap = Min(Max(need, (uint64) st->cap * 2), (uint64) JY_JC_MAX_EVENTS);
+	x = jagg_alloc(d, (uint32) cap);
+	x->dict = d;
+	x->n = st->n;
+	x->cap = (uint32) cap;
+	memcpy(x->ts, st->ts, (Size) st->n * sizeof(int64));
+	memcpy(JAGG_IDS(x), JAGG_IDS(st), (Size) st->n * sizeof(uint32));
+	jagg_free(d, st);
+	return x;
 }
 
+/* append one event (room reserved before) */
 static inline void
-jagg_push(JAgg *st, int64 t, uint32 id)
+jagg_put(JAgg *st, int64 t, uint32 id)
 {
-	uint32		n = st->n;
-
-	if (n < JAGG_INLINE)
-	{
-		st->its[n] = t;
-		st->iid[n] = id;
-	}
-	else
-	{
-		uint32		k = n - JAGG_INLINE;
-
-		if (k == st->xcap)
-			jagg_reserve(st, 1);
-		st->xts[k] = t;
-		JAGG_XID(st)[k] = id;
-	}
-	st->n = n + 1;
+	st->ts[st->n] = t;
+	JAGG_IDS(st)[st->n] = id;
+	st->n++;
 }
 
 static void
@@ -584,7 +640,7 @@ check_time(TimestampTz t)
 }
 
 /* append a whole decoded journey (its names interned in st's dictionary) */
-static void
+static JAgg *
 jagg_add_view(JAgg *st, const JyJView *v)
 {
 	JDict	   *d = st->dict;
@@ -601,29 +657,30 @@ jagg_add_view(JAgg *st, const JyJView *v)
 	}
 	for (i = 0; i < v->ndict; i++)
 		d->map[i] = jdict_intern(d, v->name[i], v->name_len[i]);
-	jagg_reserve(st, v->n);
+	st = jagg_reserve(st, v->n);
 	for (i = 0; i < v->n; i++)
 	{
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
-		jagg_push(st, v->ts[i], d->map[v->ev[i]]);
+		jagg_put(st, v->ts[i], d->map[v->ev[i]]);
 	}
+	return st;
 }
 
 /* append another state's events (b may use another dictionary) */
-static void
+static JAgg *
 jagg_add_state(JAgg *a, const JAgg *b)
 {
 	uint32		i;
 
-	jagg_reserve(a, b->n);
+	a = jagg_reserve(a, b->n);
 	if (a->dict == b->dict)
 	{
 		for (i = 0; i < b->n; i++)
 		{
 			if ((i & 0xFFFF) == 0xFFFF)
 				CHECK_FOR_INTERRUPTS();
-			jagg_push(a, JAGG_TS(b, i), JAGG_ID(b, i));
+			jagg_put(a, b->ts[i], JAGG_IDS(b)[i]);
 		}
 	}
 	else
@@ -633,7 +690,7 @@ jagg_add_state(JAgg *a, const JAgg *b)
 
 		for (i = 0; i < b->n; i++)
 		{
-			JName	   *e = &bd->names[JAGG_ID(b, i)];
+			JName	   *e = &bd->names[JAGG_IDS(b)[i]];
 
 			if ((i & 0xFFFF) == 0xFFFF)
 				CHECK_FOR_INTERRUPTS();
@@ -642,9 +699,10 @@ jagg_add_state(JAgg *a, const JAgg *b)
 				e->local = jdict_intern(a->dict, e->p, e->len);
 				e->stamp = gen;
 			}
-			jagg_push(a, JAGG_TS(b, i), e->local);
+			jagg_put(a, b->ts[i], e->local);
 		}
 	}
+	return a;
 }
 
 /*
@@ -702,7 +760,7 @@ jagg_build(FunctionCallInfo fcinfo, const JAgg *st)
 	gen = jdict_next_gen(d);
 	for (i = 0; i < n; i++)
 	{
-		JName	   *nm = &d->names[JAGG_ID(st, i)];
+		JName	   *nm = &d->names[JAGG_IDS(st)[i]];
 
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
@@ -719,7 +777,7 @@ jagg_build(FunctionCallInfo fcinfo, const JAgg *st)
 			v.name_len[nd] = nm->len;
 			nd++;
 		}
-		v.ts[i] = JAGG_TS(st, i);
+		v.ts[i] = st->ts[i];
 		v.ev[i] = nm->local;
 	}
 	v.ndict = nd;
@@ -760,7 +818,9 @@ jy_journey_agg_trans(PG_FUNCTION_ARGS)
 				 errdetail("The name is %u bytes long; the limit is %u bytes.", len, JY_JC_MAX_NAME_LEN)));
 	if (st == NULL)
 		st = jagg_new(jdict_get(fcinfo, aggcxt));
-	jagg_push(st, t, jdict_intern(st->dict, VARDATA_ANY(name), len));
+	if (st->n == st->cap)
+		st = jagg_reserve(st, 1);
+	jagg_put(st, t, jdict_intern(st->dict, VARDATA_ANY(name), len));
 	PG_RETURN_POINTER(st);
 }
 
@@ -783,7 +843,7 @@ jy_journey_rollup_trans(PG_FUNCTION_ARGS)
 	jy_journey_view(PG_GETARG_DATUM(1), &v);
 	if (st == NULL)
 		st = jagg_new(jdict_get(fcinfo, aggcxt));
-	jagg_add_view(st, &v);
+	st = jagg_add_view(st, &v);
 	PG_RETURN_POINTER(st);
 }
 
@@ -807,9 +867,9 @@ jy_journey_agg_combine(PG_FUNCTION_ARGS)
 	if (a == NULL)
 		a = jagg_new(jdict_get(fcinfo, aggcxt));
 	if (b->dict == NULL)
-		jagg_add_view(a, &((JAggWire *) b)->v);
+		a = jagg_add_view(a, &((JAggWire *) b)->v);
 	else
-		jagg_add_state(a, b);
+		a = jagg_add_state(a, b);
 	PG_RETURN_POINTER(a);
 }
 
