@@ -163,6 +163,77 @@ CREATE TABLE spilled AS SELECT user_id, journey_agg(ts, event) AS j FROM ev GROU
 RESET work_mem; RESET enable_sort;
 SELECT count(*) AS users, count(*) FILTER (WHERE s.j = u.j) AS spilled_equals FROM spilled s JOIN uj u USING (user_id);
 
+-- the aggregate state: one name dictionary per aggregate context shared by all groups, one block of
+-- events per group; every way of running the aggregate gives the journey that journey(ts[], events[])
+-- (no dictionary, no interning) builds from the same rows
+CREATE TABLE names AS
+  SELECT g, '2024-01-01'::timestamptz + (i * 37 % 101) * interval '1 min' AS ts,
+         CASE WHEN i % 3 = 0 THEN 'page_view'
+              WHEN i % 3 = 1 THEN 'ev_' || ((g * 31 + i) % 4000)
+              ELSE repeat(chr(97 + i % 26), 1 + (g + i) % 300) END AS event
+  FROM generate_series(1, 3000) g, generate_series(1, 1 + g % 40) i;
+SELECT count(*) AS rows, count(DISTINCT g) AS groups, count(DISTINCT event) AS names,
+       (SELECT max(c) FROM (SELECT count(*) AS c FROM names GROUP BY g) x) AS max_events FROM names;
+CREATE TABLE names_ref AS SELECT g, journey(array_agg(ts), array_agg(event)) AS j FROM names GROUP BY g;
+SET enable_sort = off;
+EXPLAIN (COSTS OFF) SELECT g, journey_agg(ts, event) FROM names GROUP BY g;
+CREATE TABLE names_hash AS SELECT g, journey_agg(ts, event) AS j FROM names GROUP BY g;
+RESET enable_sort; SET enable_hashagg = off;
+EXPLAIN (COSTS OFF) SELECT g, journey_agg(ts, event) FROM names GROUP BY g;
+CREATE TABLE names_sort AS SELECT g, journey_agg(ts, event) AS j FROM names GROUP BY g;
+-- grouping sets: several aggregate contexts (one dictionary each) in one node
+CREATE TABLE names_sets AS
+  SELECT g, g % 7 AS m, journey_agg(ts, event) AS j FROM names GROUP BY GROUPING SETS ((g), (g % 7), ());
+RESET enable_hashagg;
+CREATE TABLE names_sets_h AS
+  SELECT g, g % 7 AS m, journey_agg(ts, event) AS j FROM names GROUP BY GROUPING SETS ((g), (g % 7));
+SELECT count(*) AS groups,
+       count(*) FILTER (WHERE h.j = r.j) AS hash_equals,
+       count(*) FILTER (WHERE s.j = r.j) AS sort_equals,
+       count(*) FILTER (WHERE gs.j = r.j) AS sets_equals,
+       count(*) FILTER (WHERE gh.j = r.j) AS hashed_sets_equals,
+       count(*) FILTER (WHERE h.j::text::journey = r.j) AS text_equals
+FROM names_ref r JOIN names_hash h USING (g) JOIN names_sort s USING (g)
+     JOIN names_sets gs ON gs.g = r.g JOIN names_sets_h gh ON gh.g = r.g;
+SELECT count(*) AS sets, count(*) FILTER (WHERE s.j = x.j) AS equal
+FROM (SELECT g % 7 AS m, journey(array_agg(ts), array_agg(event)) AS j FROM names GROUP BY 1
+      UNION ALL SELECT NULL, journey(array_agg(ts), array_agg(event)) FROM names) x
+JOIN (SELECT m, j FROM names_sets WHERE g IS NULL) s ON s.m IS NOT DISTINCT FROM x.m;
+SELECT count(*) AS sets, count(*) FILTER (WHERE s.j = x.j) AS equal
+FROM (SELECT g % 7 AS m, journey(array_agg(ts), array_agg(event)) AS j FROM names GROUP BY 1) x
+JOIN (SELECT m, j FROM names_sets_h WHERE g IS NULL) s USING (m);
+-- window aggregate: the final function runs on a growing state, the context resets per partition
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE length(w) = rn) AS length_is_row_number,
+       count(*) FILTER (WHERE rn = n AND w = r.j) AS last_equals_whole
+FROM (SELECT g, journey_agg(ts, event) OVER (PARTITION BY g ORDER BY ts, event COLLATE "C" ROWS UNBOUNDED PRECEDING) AS w,
+             row_number() OVER (PARTITION BY g ORDER BY ts, event COLLATE "C") AS rn,
+             count(*) OVER (PARTITION BY g) AS n
+      FROM names WHERE g <= 300) x JOIN names_ref r USING (g);
+-- rollup over states from many groups (names re-interned), and parallel combine of those states
+SELECT count(*) AS groups, count(*) FILTER (WHERE x.j = r.j) AS rollup_equals
+FROM (SELECT g, rollup(journey(ARRAY[ts], ARRAY[event])) AS j FROM names GROUP BY g) x JOIN names_ref r USING (g);
+ANALYZE names;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET enable_sort = off;
+EXPLAIN (COSTS OFF) SELECT g % 5, journey_agg(ts, event) FROM names GROUP BY 1;
+CREATE TABLE names_par AS SELECT g % 5 AS m, journey_agg(ts, event) AS j FROM names GROUP BY 1;
+RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size; RESET enable_sort;
+SELECT count(*) AS groups, count(*) FILTER (WHERE p.j = x.j) AS parallel_equals
+FROM names_par p JOIN (SELECT g % 5 AS m, journey(array_agg(ts), array_agg(event)) AS j FROM names GROUP BY 1) x USING (m);
+-- states growing through every size class and past it, with a fresh dictionary per group (sorted
+-- aggregation resets the aggregate context per group), built row by row and by rollup of halves
+CREATE TABLE grow AS SELECT g, '2024-01-01'::timestamptz + i * interval '1 s' AS ts, 'e' || (i % 17) AS event
+FROM generate_series(1, 12) g, generate_series(1, g * g * 7) i;
+SET enable_hashagg = off;
+SELECT count(*) AS groups, max(length(j)) AS max_length, count(*) FILTER (WHERE j = r) AS agg_equals,
+       count(*) FILTER (WHERE h = r) AS rollup_equals
+FROM (SELECT g, journey_agg(ts, event) AS j, journey(array_agg(ts), array_agg(event)) AS r FROM grow GROUP BY g) a
+JOIN (SELECT g, rollup(j) AS h FROM (SELECT g, ts > '2024-01-01 00:05' AS late, journey_agg(ts, event) AS j
+                                     FROM grow GROUP BY 1, 2) x GROUP BY g) b USING (g);
+RESET enable_hashagg;
+
 -- ---- equality, hashing, btree: DISTINCT / GROUP BY / joins / index ----------
 -- the first three steps of each user, on a common clock: many users share a path
 CREATE TABLE paths AS SELECT user_id, journey_agg('2024-01-01'::timestamptz + rn * interval '1 s', event) AS j

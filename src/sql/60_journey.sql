@@ -48,7 +48,7 @@ COMMENT ON FUNCTION journey_agg_deserial(bytea, internal) IS 'internal: deserial
 COMMENT ON FUNCTION journey_agg_final(internal) IS 'internal: final function of journey_agg and rollup(journey)';
 
 CREATE AGGREGATE journey_agg(ts timestamptz, event text) (
-    SFUNC = journey_agg_trans, STYPE = internal, SSPACE = 512,
+    SFUNC = journey_agg_trans, STYPE = internal, SSPACE = 168,
     FINALFUNC = journey_agg_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = journey_agg_combine,
     SERIALFUNC = journey_agg_serial, DESERIALFUNC = journey_agg_deserial,
