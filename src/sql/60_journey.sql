@@ -58,7 +58,7 @@ COMMENT ON AGGREGATE journey_agg(timestamptz, text) IS
 'the journey of one group''s events (usually GROUP BY user): events in time order, ties by event name; input order does not matter; rows with a NULL time or event are skipped';
 
 CREATE AGGREGATE rollup(journey) (
-    SFUNC = journey_rollup_trans, STYPE = internal,
+    SFUNC = journey_rollup_trans, STYPE = internal, SSPACE = 168,
     FINALFUNC = journey_agg_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = journey_agg_combine,
     SERIALFUNC = journey_agg_serial, DESERIALFUNC = journey_agg_deserial,
