@@ -126,6 +126,7 @@ typedef struct PatCache
 	JyAlloc		alloc;
 	int32	   *ids;			/* aggregate finals: pattern-local ids, reused */
 	int64		idcap;
+	bool		skips_others;	/* journey patterns: jy_pat_skips_others */
 } PatCache;
 
 static PatCache *
@@ -151,6 +152,7 @@ get_pattern(FmgrInfo *flinfo, const char *pat, int len, int kind, int nconds)
 			report_pattern_error(pat, len, &err, false);
 		c->scratch = jy_pat_scratch(c->jp, &c->alloc);
 		jy_pat_set_tick(c->scratch, pattern_tick, NULL);
+		c->skips_others = jy_pat_skips_others(c->jp);
 	}
 	else
 	{
@@ -445,6 +447,7 @@ jy_pattern_trans(PG_FUNCTION_ARGS)
 	PatAgg	   *st;
 	text	   *pat;
 	text	   *ev;
+	uint32		key;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "journey pattern transition function called in non-aggregate context");
@@ -460,8 +463,15 @@ jy_pattern_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
 	ev = PG_GETARG_TEXT_PP(2);
-	st = patagg_push(st, PG_GETARG_TIMESTAMPTZ(1),
-					 (int32) jy_pat_tie_key(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev)));
+	key = jy_pat_tie_key(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
+	/*
+	 * An event the pattern does not name (even key) is kept only when it can
+	 * matter: for `a .* b within 1h`-shaped patterns it cannot (see
+	 * jy_pat_skips_others), and leaving it out keeps the per-user state small.
+	 */
+	if ((key & 1) == 0 && st->cache->skips_others)
+		PG_RETURN_POINTER(st);
+	st = patagg_push(st, PG_GETARG_TIMESTAMPTZ(1), (int32) key);
 	PG_RETURN_POINTER(st);
 }
 

@@ -74,6 +74,7 @@ struct JyPattern
 	JyCmpOp		span_op;
 	int64_t		span_d;
 	int			span_pref;		/* +1 prefer later starts, -1 earlier, 0 any */
+	bool		skips_others;	/* events outside the pattern's names change no result */
 };
 
 /* ======================================================================== */
@@ -1089,6 +1090,58 @@ gen(Gen *g, const Node *n)
 	}
 }
 
+/*
+ * Can events whose names the pattern does not mention ("other" events) be
+ * dropped without changing any result?  True for the shape
+ *     S1 .* S2 .* ... .* Sk        (k >= 1, optional within / span clause)
+ * where each Si matches only named events: a name, a set of names, or a group
+ * of alternatives that are themselves such symbols — no negation, no `.`
+ * other than the `.*` between symbols, no quantifier on a symbol, no anchors
+ * and no gap tests.  Then every match starts and ends on named events and
+ * only their order and times matter; dropping the other events maps the
+ * named events' positions monotonically, so the matches found (each one's
+ * first and last event), their non-overlapping choice and the span clause are
+ * the same.  Conservative: other shapes (e.g. `a .* .* b`) may also qualify
+ * and are simply not recognized.
+ */
+static bool
+named_symbol(const Parser *ps, const Node *n)
+{
+	int			i;
+
+	if (n->k == N_SET)
+		return !ps->sets[n->set].neg;
+	if (n->k == N_ALT && n->nkids > 0)
+	{
+		for (i = 0; i < n->nkids; i++)
+			if (!named_symbol(ps, n->kids[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static bool
+any_star(const Node *n)
+{
+	return n->k == N_REP && n->min == 0 && n->max == -1 && n->a != NULL && n->a->k == N_ANY;
+}
+
+static bool
+others_irrelevant(const Parser *ps, const Node *root)
+{
+	int			i;
+
+	if (root->k != N_CAT)
+		return named_symbol(ps, root);
+	if (root->nkids % 2 == 0)
+		return false;
+	for (i = 0; i < root->nkids; i++)
+		if (i % 2 == 0 ? !named_symbol(ps, root->kids[i]) : !any_star(root->kids[i]))
+			return false;
+	return true;
+}
+
 JyPattern *
 jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 {
@@ -1189,6 +1242,8 @@ jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 		p->span_pref = (op == JY_OP_LE || op == JY_OP_LT) ? 1 : -1;
 	}
 
+	p->skips_others = others_irrelevant(&ps, root);
+
 	sz = prog_size(root) + 1;
 	if (sz > JY_PAT_MAX_PROG)
 	{
@@ -1268,6 +1323,12 @@ jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 	emit(&g, I_MATCH);
 	p->rev = g.code;
 	return p;
+}
+
+bool
+jy_pat_skips_others(const JyPattern *p)
+{
+	return p->skips_others;
 }
 
 int

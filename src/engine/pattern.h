@@ -82,6 +82,15 @@ int32_t		jy_pat_lookup(const JyPattern *p, const char *name, size_t len);
 uint32_t	jy_pat_tie_key(const JyPattern *p, const char *name, size_t len);
 int			jy_pat_proglen(const JyPattern *p);
 
+/*
+ * True when events whose names the pattern does not mention cannot change any
+ * result of jy_pat_next / jy_pat_match / jy_pat_count, so a caller may leave
+ * them out of the events it passes: patterns of the shape S1 .* S2 .* ... .* Sk
+ * (each Si a name, a set of names or a group of such alternatives; optional
+ * within / span clause).  Conservative: false for every other shape.
+ */
+bool		jy_pat_skips_others(const JyPattern *p);
+
 /* the events of one journey, sorted by ts (ties keep their order) */
 typedef struct JyEvents
 {

@@ -6,7 +6,9 @@
  * the gap in seconds).  The pattern is compiled as a journey pattern and as a
  * ClickHouse sequence pattern; whatever compiles is run (match, count, rows)
  * and checked for internal consistency: rows are non-overlapping, in order,
- * and their number equals the count.
+ * and their number equals the count.  When jy_pat_skips_others says events
+ * the pattern does not name can be left out, the matches without them must be
+ * the same events.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/engine \
  *         test/fuzz/fuzz_pattern.c src/engine/(all .c files) -lm
@@ -110,6 +112,49 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (rows != cnt || m != (cnt > 0))
 			abort();
+		if (jy_pat_skips_others(p))
+		{
+			/* events the pattern does not name may be left out: the same matches */
+			int64_t		kts[MAXEV];
+			int32_t		kid[MAXEV];
+			size_t		orig[MAXEV],
+						nk = 0,
+						f1 = 0,
+						f2 = 0,
+						s1,
+						e1,
+						s2,
+						e2;
+			JyEvents	k;
+
+			for (i = 0; i < nev; i++)
+				if (ids[i] >= 0)
+				{
+					kts[nk] = ts[i];
+					kid[nk] = ids[i];
+					orig[nk] = i;
+					nk++;
+				}
+			k.ts = kts;
+			k.ev = kid;
+			k.n = nk;
+			if (jy_pat_count(p, s, &k) != cnt || jy_pat_match(p, s, &k) != m)
+				abort();
+			for (;;)
+			{
+				bool		h1 = f1 < nev && jy_pat_next(p, s, &e, f1, true, &s1, &e1);
+				bool		h2 = f2 < nk && jy_pat_next(p, s, &k, f2, true, &s2, &e2);
+
+				if (h1 != h2)
+					abort();
+				if (!h1)
+					break;
+				if (orig[s2] != s1 || orig[e2] != e1)
+					abort();
+				f1 = e1 + 1;
+				f2 = e2 + 1;
+			}
+		}
 	}
 	cp = jy_ch_compile((const char *) data, plen, 3, &A, &err);
 	if (cp)

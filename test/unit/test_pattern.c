@@ -888,6 +888,149 @@ test_tie_keys(void)
 	CHECK(k_a == 0 && k_add == 1 && k_cart == 3 && k_carta == 4 && k_cartx == 5 && k_view == 7 && k_zzz == 8);
 }
 
+
+/* ---- leaving out events the pattern does not name ---------------------------- */
+
+/* the matches of p over e, as indexes into `orig` (identity when orig is NULL) */
+static int
+match_list(const JyPattern *p, const Ev *e, const size_t *orig, size_t *out, int cap)
+{
+	JyPatScratch *s = jy_pat_scratch(p, &A);
+	JyEvents	v = view(e);
+	size_t		from = 0,
+				st,
+				en;
+	int			n = 0;
+
+	while (from < e->n && jy_pat_next(p, s, &v, from, true, &st, &en) && n + 2 <= cap)
+	{
+		out[n++] = orig ? orig[st] : st;
+		out[n++] = orig ? orig[en] : en;
+		from = en + 1;
+	}
+	return n;
+}
+
+static void
+test_skips_others(void)
+{
+	const char *yes[] = {"a", "[a b]", "(a|c)", "a .* b", "[a b] .* (a|c) within 10min",
+	"a .{0,} b .* c span > 5s", "(a) .* (b|(c))"};
+	const char *no[] = {"a b", "a . b", "a .+ b", "a [^b]* c", "^a .* b", "a .* b $", "a (?t<5) b",
+		"a* .* b", ".* a", "a .* .* b", "!a .* b", "a .? b", "(a b) .* c", "a .* b?", "a .*",
+	"[^x] .* a", "(a|.) .* b"};
+	const char *sym[] = {"a", "b", "c", "[a b]", "(a|c)", "[b, c]"};
+	size_t		i;
+	int			iter,
+				checked = 0,
+				nonzero = 0;
+	JyPattern  *p;
+	Ev			full,
+				kept;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+	{
+		p = comp(yes[i]);
+		CHECK(p != NULL && jy_pat_skips_others(p));
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+	{
+		p = comp(no[i]);
+		if (p && jy_pat_skips_others(p))
+			printf("    [%s] should keep other events\n", no[i]);
+		CHECK(p != NULL && !jy_pat_skips_others(p));
+	}
+	/* why it matters: "a b" over a x b has no match, over a b (x left out) it has one */
+	p = comp("a b");
+	memset(&full, 0, sizeof(full));
+	full.n = 3;
+	full.nm[0] = 0;
+	full.nm[1] = 3;
+	full.nm[2] = 1;
+	full.ts[1] = 1;
+	full.ts[2] = 2;
+	map_ids(p, &full);
+	memset(&kept, 0, sizeof(kept));
+	kept.n = 2;
+	kept.nm[0] = 0;
+	kept.nm[1] = 1;
+	kept.ts[1] = 2;
+	map_ids(p, &kept);
+	{
+		JyPatScratch *sc = jy_pat_scratch(p, &A);
+		JyEvents	v1 = view(&full),
+					v2 = view(&kept);
+
+		CHECK(jy_pat_count(p, sc, &v1) == 0);
+		CHECK(jy_pat_count(p, sc, &v2) == 1);
+	}
+
+	/* random patterns of the qualifying shape and random journeys with other events:
+	 * the same matches (first and last event of each) with and without the others */
+	for (iter = 0; iter < 20000; iter++)
+	{
+		char		pat[256];
+		int			k = 1 + (int) rnd(4),
+					j,
+					nm,
+					n1,
+					n2;
+		size_t		orig[MAXN],
+					m1[MAXN * 2],
+					m2[MAXN * 2];
+		int64_t		t = 0;
+		JyPatScratch *sc;
+		JyEvents	v1,
+					v2;
+
+		pat[0] = 0;
+		for (j = 0; j < k; j++)
+			sprintf(pat + strlen(pat), "%s%s", j ? " .* " : "", sym[rnd(6)]);
+		if (rnd(2))
+			sprintf(pat + strlen(pat), " within %us", 1 + rnd(40));
+		else if (rnd(4) == 0)
+			sprintf(pat + strlen(pat), " span > %us", rnd(20));
+		p = comp(pat);
+		CHECK(p != NULL && jy_pat_skips_others(p));
+		if (!p || !jy_pat_skips_others(p))
+			continue;
+		memset(&full, 0, sizeof(full));
+		memset(&kept, 0, sizeof(kept));
+		full.n = rnd(40);
+		for (i = 0; i < full.n; i++)
+		{
+			t += rnd(3) == 0 ? 0 : (int64_t) rnd(10);	/* ties too */
+			nm = rnd(10) < 4 ? 3 : (int) rnd(3);
+			full.nm[i] = nm;
+			full.ts[i] = t * JY_USECS_PER_SEC;
+		}
+		map_ids(p, &full);
+		for (i = 0; i < full.n; i++)
+			if (full.id[i] >= 0)
+			{
+				orig[kept.n] = i;
+				kept.nm[kept.n] = full.nm[i];
+				kept.ts[kept.n] = full.ts[i];
+				kept.id[kept.n] = full.id[i];
+				kept.n++;
+			}
+		n1 = match_list(p, &full, NULL, m1, MAXN * 2);
+		n2 = match_list(p, &kept, orig, m2, MAXN * 2);
+		if (n1 != n2 || memcmp(m1, m2, (size_t) n1 * sizeof(size_t)) != 0)
+			printf("    [%s]: %d vs %d match bounds with and without other events\n", pat, n1 / 2, n2 / 2);
+		CHECK(n1 == n2 && memcmp(m1, m2, (size_t) n1 * sizeof(size_t)) == 0);
+		sc = jy_pat_scratch(p, &A);
+		v1 = view(&full);
+		v2 = view(&kept);
+		CHECK(jy_pat_count(p, sc, &v1) == jy_pat_count(p, sc, &v2));
+		CHECK(jy_pat_match(p, sc, &v1) == jy_pat_match(p, sc, &v2));
+		checked++;
+		nonzero += n1 > 0;
+	}
+	/* the property was tested on journeys that do match, not only on empty results */
+	CHECK(checked == 20000 && nonzero > 5000);
+}
+
 int
 main(void)
 {
@@ -897,6 +1040,7 @@ main(void)
 	RUN(test_durations);
 	RUN(test_random_vs_reference);
 	RUN(test_adversarial_linear);
+	RUN(test_skips_others);
 	RUN(test_clickhouse_vs_port);
 	RUN(test_clickhouse_errors);
 	arena_free(&arena);
