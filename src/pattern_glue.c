@@ -679,9 +679,17 @@ patagg_run(PatAgg *st, bool count)
 	}
 	if (c->kind == KIND_CH)
 	{
+		/*
+		 * The matcher's run buffers are per call: allocate them in the
+		 * current (per-output-row) context, not the query-lifetime one of the
+		 * compiled pattern, or every group would leave its buffers behind
+		 * until the query ends (600 MB at 1.25M groups).
+		 */
+		JyAlloc		cur = {ctx_alloc, CurrentMemoryContext};
+
 		if (count)
-			return jy_ch_count(c->cp, ts, (const uint32_t *) pl, st->n, &c->alloc, pattern_tick, NULL);
-		return jy_ch_match(c->cp, ts, (const uint32_t *) pl, st->n, &c->alloc, pattern_tick, NULL) ? 1 : 0;
+			return jy_ch_count(c->cp, ts, (const uint32_t *) pl, st->n, &cur, pattern_tick, NULL);
+		return jy_ch_match(c->cp, ts, (const uint32_t *) pl, st->n, &cur, pattern_tick, NULL) ? 1 : 0;
 	}
 	else
 	{
