@@ -1,0 +1,569 @@
+/*
+ * identity.c — identity stitching engine (see identity.h for the semantics).
+ */
+#include <string.h>
+
+#include "identity.h"
+
+typedef struct Node
+{
+	uint64_t	off;			/* value bytes in the arena */
+	uint32_t	len;
+	uint32_t	parent;
+	uint32_t	size;			/* component size (roots) */
+	uint32_t	best;			/* best identifier of the component (roots) */
+	uint32_t	prev;			/* previous person (incremental merges) */
+	uint16_t	kind;
+} Node;
+
+typedef struct Kind
+{
+	char		name[JY_ID_MAX_KIND_LEN];
+	uint32_t	len;
+	int32_t		rank;			/* position in the priority list, INT32_MAX when absent */
+	int32_t		limit;			/* < 0: none */
+	int32_t		slot;			/* index into a node's counters, -1 when unlimited */
+} Kind;
+
+typedef struct Refusal
+{
+	JyIdLink	link;
+	uint16_t	kind;
+} Refusal;
+
+struct JyIdGraph
+{
+	JyIdMem		m;
+	Kind		kinds[JY_ID_MAX_KINDS];
+	int			nkinds;
+	int			nprio;
+	int			nlimited;
+	/* nodes */
+	Node	   *nodes;
+	uint32_t	nnodes,
+				capnodes;
+	uint32_t   *counts;			/* nnodes * nlimited, valid at roots */
+	/* value arena */
+	char	   *arena;
+	uint64_t	arenalen,
+				arenacap;
+	/* open-addressing hash of node numbers, JY_ID_NONE = empty */
+	uint32_t   *hash;
+	uint64_t	hashcap;		/* power of two */
+	/* stored links (limits only) and refusals */
+	JyIdLink   *links;
+	size_t		nlinks,
+				caplinks;
+	Refusal    *refused;
+	size_t		nrefused,
+				caprefused;
+};
+
+static void *
+grow(JyIdGraph *g, void *p, size_t *cap, size_t need, size_t elsize)
+{
+	size_t		c = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	p = g->m.resize(g->m.arg, p, c * elsize);
+	*cap = c;
+	return p;
+}
+
+JyIdGraph *
+jy_id_new(const JyIdMem *m, int nprio, const char *const *prio, const int32_t *limits)
+{
+	JyIdGraph  *g = (JyIdGraph *) m->resize(m->arg, NULL, sizeof(JyIdGraph));
+	int			i;
+
+	memset(g, 0, sizeof(*g));
+	g->m = *m;
+	for (i = 0; i < nprio && g->nkinds < JY_ID_MAX_KINDS; i++)
+	{
+		size_t		len = strlen(prio[i]);
+		int			j;
+		bool		dup = false;
+
+		if (len >= JY_ID_MAX_KIND_LEN)
+			len = JY_ID_MAX_KIND_LEN - 1;
+		for (j = 0; j < g->nkinds; j++)
+			if (g->kinds[j].len == len && memcmp(g->kinds[j].name, prio[i], len) == 0)
+				dup = true;
+		if (dup)
+			continue;
+		memcpy(g->kinds[g->nkinds].name, prio[i], len);
+		g->kinds[g->nkinds].len = (uint32_t) len;
+		g->kinds[g->nkinds].rank = g->nkinds;
+		g->kinds[g->nkinds].limit = limits ? limits[i] : -1;
+		g->kinds[g->nkinds].slot = -1;
+		if (g->kinds[g->nkinds].limit >= 0)
+			g->kinds[g->nkinds].slot = g->nlimited++;
+		g->nkinds++;
+	}
+	g->nprio = g->nkinds;
+	g->hashcap = 1024;
+	g->hash = (uint32_t *) m->resize(m->arg, NULL, g->hashcap * sizeof(uint32_t));
+	memset(g->hash, 0xff, g->hashcap * sizeof(uint32_t));
+	return g;
+}
+
+void
+jy_id_free(JyIdGraph *g)
+{
+	void	   *ps[] = {g->nodes, g->counts, g->arena, g->hash, g->links, g->refused};
+	size_t		i;
+
+	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		if (ps[i])
+			g->m.release(g->m.arg, ps[i]);
+	g->m.release(g->m.arg, g);
+}
+
+bool
+jy_id_limited(const JyIdGraph *g)
+{
+	return g->nlimited > 0;
+}
+
+static uint64_t
+hash_bytes(uint16_t kind, const char *p, size_t n)
+{
+	uint64_t	h = UINT64_C(1469598103934665603) ^ kind;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		h ^= (unsigned char) p[i];
+		h *= UINT64_C(1099511628211);
+	}
+	h ^= h >> 29;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 32;
+	return h;
+}
+
+static int
+find_kind(JyIdGraph *g, const char *kind, size_t klen)
+{
+	int			i;
+
+	for (i = 0; i < g->nkinds; i++)
+		if (g->kinds[i].len == klen && memcmp(g->kinds[i].name, kind, klen) == 0)
+			return i;
+	if (g->nkinds >= JY_ID_MAX_KINDS)
+		return -1;
+	memcpy(g->kinds[g->nkinds].name, kind, klen);
+	g->kinds[g->nkinds].len = (uint32_t) klen;
+	g->kinds[g->nkinds].rank = INT32_MAX;
+	g->kinds[g->nkinds].limit = -1;
+	g->kinds[g->nkinds].slot = -1;
+	return g->nkinds++;
+}
+
+static void
+rehash(JyIdGraph *g)
+{
+	uint64_t	cap = g->hashcap * 2;
+	uint32_t   *h = (uint32_t *) g->m.resize(g->m.arg, NULL, cap * sizeof(uint32_t));
+	uint32_t	i;
+
+	memset(h, 0xff, cap * sizeof(uint32_t));
+	for (i = 0; i < g->nnodes; i++)
+	{
+		Node	   *n = &g->nodes[i];
+		uint64_t	s = hash_bytes(n->kind, g->arena + n->off, n->len) & (cap - 1);
+
+		while (h[s] != JY_ID_NONE)
+			s = (s + 1) & (cap - 1);
+		h[s] = i;
+	}
+	g->m.release(g->m.arg, g->hash);
+	g->hash = h;
+	g->hashcap = cap;
+}
+
+JyIdStatus
+jy_id_node(JyIdGraph *g, const char *kind, size_t klen, const char *val, size_t vlen, uint32_t *node)
+{
+	int			k;
+	uint64_t	s;
+	Node	   *n;
+	uint32_t	id;
+
+	if (klen >= JY_ID_MAX_KIND_LEN)
+		return JY_ID_KIND_TOO_LONG;
+	if (vlen > JY_ID_MAX_VALUE_LEN)
+		return JY_ID_VALUE_TOO_LONG;
+	k = find_kind(g, kind, klen);
+	if (k < 0)
+		return JY_ID_TOO_MANY_KINDS;
+	s = hash_bytes((uint16_t) k, val, vlen) & (g->hashcap - 1);
+	while (g->hash[s] != JY_ID_NONE)
+	{
+		n = &g->nodes[g->hash[s]];
+		if (n->kind == k && n->len == vlen && memcmp(g->arena + n->off, val, vlen) == 0)
+		{
+			*node = g->hash[s];
+			return JY_ID_OK;
+		}
+		s = (s + 1) & (g->hashcap - 1);
+	}
+	if (g->nnodes >= JY_ID_MAX_NODES)
+		return JY_ID_TOO_MANY_NODES;
+	id = g->nnodes;
+	{
+		size_t		cap = g->capnodes;
+
+		g->nodes = (Node *) grow(g, g->nodes, &cap, (size_t) id + 1, sizeof(Node));
+		if (g->nlimited && cap != g->capnodes)
+			g->counts = (uint32_t *) g->m.resize(g->m.arg, g->counts, cap * g->nlimited * sizeof(uint32_t));
+		g->capnodes = (uint32_t) cap;
+	}
+	{
+		size_t		cap = g->arenacap;
+
+		g->arena = (char *) grow(g, g->arena, &cap, g->arenalen + vlen + 1, 1);
+		g->arenacap = cap;
+	}
+	memcpy(g->arena + g->arenalen, val, vlen);
+	n = &g->nodes[id];
+	n->off = g->arenalen;
+	n->len = (uint32_t) vlen;
+	n->parent = id;
+	n->size = 1;
+	n->best = id;
+	n->prev = JY_ID_NONE;
+	n->kind = (uint16_t) k;
+	g->arenalen += vlen;
+	if (g->nlimited)
+	{
+		uint32_t   *c = g->counts + (size_t) id * g->nlimited;
+
+		memset(c, 0, g->nlimited * sizeof(uint32_t));
+		if (g->kinds[k].slot >= 0)
+			c[g->kinds[k].slot] = 1;
+	}
+	g->hash[s] = id;
+	g->nnodes++;
+	if ((uint64_t) g->nnodes * 2 > g->hashcap)
+		rehash(g);
+	*node = id;
+	return JY_ID_OK;
+}
+
+int
+jy_id_cmp(const JyIdGraph *g, uint32_t a, uint32_t b)
+{
+	const Node *x = &g->nodes[a],
+			   *y = &g->nodes[b];
+	int			c;
+	size_t		m;
+
+	if (x->kind != y->kind)
+	{
+		const Kind *kx = &g->kinds[x->kind],
+				   *ky = &g->kinds[y->kind];
+
+		if (kx->rank != ky->rank)
+			return kx->rank < ky->rank ? -1 : 1;
+		m = kx->len < ky->len ? kx->len : ky->len;
+		c = memcmp(kx->name, ky->name, m);
+		if (c != 0)
+			return c;
+		return kx->len < ky->len ? -1 : 1;	/* distinct names: lengths differ */
+	}
+	m = x->len < y->len ? x->len : y->len;
+	c = m ? memcmp(g->arena + x->off, g->arena + y->off, m) : 0;
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len ? 1 : 0;
+}
+
+static uint32_t
+find_root(JyIdGraph *g, uint32_t x)
+{
+	Node	   *n = g->nodes;
+
+	while (n[x].parent != x)
+	{
+		n[x].parent = n[n[x].parent].parent;	/* path halving */
+		x = n[x].parent;
+	}
+	return x;
+}
+
+/* union of two roots; returns the limited kind that would overflow (refused), or -1 */
+static int
+unite(JyIdGraph *g, uint32_t ra, uint32_t rb, bool check)
+{
+	Node	   *n = g->nodes;
+	uint32_t	t;
+	int			k;
+
+	if (ra == rb)
+		return -1;
+	if (g->nlimited)
+	{
+		uint32_t   *ca = g->counts + (size_t) ra * g->nlimited,
+				   *cb = g->counts + (size_t) rb * g->nlimited;
+
+		if (check)
+			for (k = 0; k < g->nkinds; k++)
+			{
+				int			s = g->kinds[k].slot;
+
+				if (s >= 0 && (int64_t) ca[s] + cb[s] > g->kinds[k].limit)
+					return k;
+			}
+		for (k = 0; k < g->nlimited; k++)
+			ca[k] += cb[k];		/* at most nnodes: no overflow */
+		if (n[ra].size < n[rb].size)
+			memcpy(cb, ca, g->nlimited * sizeof(uint32_t));
+	}
+	if (n[ra].size < n[rb].size)
+	{
+		t = ra;
+		ra = rb;
+		rb = t;
+	}
+	n[rb].parent = ra;
+	n[ra].size += n[rb].size;
+	if (jy_id_cmp(g, n[rb].best, n[ra].best) < 0)
+		n[ra].best = n[rb].best;
+	return -1;
+}
+
+void
+jy_id_link(JyIdGraph *g, uint32_t a, uint32_t b, int64_t ts, uint64_t seq)
+{
+	if (!g->nlimited)
+	{
+		unite(g, find_root(g, a), find_root(g, b), false);
+		return;
+	}
+	g->links = (JyIdLink *) grow(g, g->links, &g->caplinks, g->nlinks + 1, sizeof(JyIdLink));
+	g->links[g->nlinks].ts = ts;
+	g->links[g->nlinks].a = a;
+	g->links[g->nlinks].b = b;
+	g->links[g->nlinks].seq = seq;
+	g->nlinks++;
+}
+
+JyIdStatus
+jy_id_existing(JyIdGraph *g, uint32_t node, uint32_t person)
+{
+	if (g->nodes[node].prev != JY_ID_NONE && g->nodes[node].prev != person)
+		return JY_ID_CONFLICT;
+	g->nodes[node].prev = person;
+	unite(g, find_root(g, node), find_root(g, person), false);
+	return JY_ID_OK;
+}
+
+/* ---- ordering of stored links --------------------------------------- */
+
+/* merge sort of uint32 node numbers by jy_id_cmp */
+static void
+sort_nodes(JyIdGraph *g, uint32_t *v, uint32_t *tmp, size_t n, void (*tick) (void *), void *arg)
+{
+	size_t		w,
+				i,
+				steps = 0;
+
+	for (w = 1; w < n; w *= 2)
+	{
+		for (i = 0; i < n; i += 2 * w)
+		{
+			size_t		lo = i,
+						mid = i + w < n ? i + w : n,
+						hi = i + 2 * w < n ? i + 2 * w : n,
+						a = lo,
+						b = mid,
+						o = lo;
+
+			while (a < mid && b < hi)
+				tmp[o++] = jy_id_cmp(g, v[b], v[a]) < 0 ? v[b++] : v[a++];
+			while (a < mid)
+				tmp[o++] = v[a++];
+			while (b < hi)
+				tmp[o++] = v[b++];
+			steps += hi - lo;
+			if (tick && steps >= 65536)
+			{
+				tick(arg);
+				steps = 0;
+			}
+		}
+		memcpy(v, tmp, n * sizeof(uint32_t));
+	}
+}
+
+/* link order: ts, then lower endpoint rank, then higher endpoint rank, then input position */
+typedef struct LinkKey
+{
+	int64_t		ts;
+	uint32_t	lo,
+				hi;
+	uint64_t	seq;
+	uint64_t	idx;
+} LinkKey;
+
+static int
+key_cmp(const LinkKey *x, const LinkKey *y)
+{
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	/* equal links: the order among them changes nothing but the reported position */
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return 0;
+}
+
+static void
+sort_keys(LinkKey *v, LinkKey *tmp, size_t n, void (*tick) (void *), void *arg)
+{
+	size_t		w,
+				i,
+				steps = 0;
+
+	for (w = 1; w < n; w *= 2)
+	{
+		for (i = 0; i < n; i += 2 * w)
+		{
+			size_t		lo = i,
+						mid = i + w < n ? i + w : n,
+						hi = i + 2 * w < n ? i + 2 * w : n,
+						a = lo,
+						b = mid,
+						o = lo;
+
+			while (a < mid && b < hi)
+				tmp[o++] = key_cmp(&v[b], &v[a]) < 0 ? v[b++] : v[a++];
+			while (a < mid)
+				tmp[o++] = v[a++];
+			while (b < hi)
+				tmp[o++] = v[b++];
+			steps += hi - lo;
+			if (tick && steps >= 65536)
+			{
+				tick(arg);
+				steps = 0;
+			}
+		}
+		memcpy(v, tmp, n * sizeof(LinkKey));
+	}
+}
+
+void
+jy_id_apply(JyIdGraph *g, void (*tick) (void *), void *arg)
+{
+	uint32_t   *order,
+			   *tmp,
+			   *rank;
+	LinkKey    *keys,
+			   *ktmp;
+	size_t		i;
+
+	if (!g->nlimited || g->nlinks == 0)
+		return;
+	/* rank of every node in the canonical order */
+	order = (uint32_t *) g->m.resize(g->m.arg, NULL, ((size_t) g->nnodes + 1) * sizeof(uint32_t));
+	tmp = (uint32_t *) g->m.resize(g->m.arg, NULL, ((size_t) g->nnodes + 1) * sizeof(uint32_t));
+	for (i = 0; i < g->nnodes; i++)
+		order[i] = (uint32_t) i;
+	sort_nodes(g, order, tmp, g->nnodes, tick, arg);
+	rank = tmp;
+	for (i = 0; i < g->nnodes; i++)
+		rank[order[i]] = (uint32_t) i;
+	g->m.release(g->m.arg, order);
+
+	keys = (LinkKey *) g->m.resize(g->m.arg, NULL, g->nlinks * sizeof(LinkKey));
+	for (i = 0; i < g->nlinks; i++)
+	{
+		uint32_t	ra = rank[g->links[i].a],
+					rb = rank[g->links[i].b];
+
+		keys[i].ts = g->links[i].ts;
+		keys[i].lo = ra < rb ? ra : rb;
+		keys[i].hi = ra < rb ? rb : ra;
+		keys[i].seq = g->links[i].seq;
+		keys[i].idx = i;
+	}
+	g->m.release(g->m.arg, rank);
+	ktmp = (LinkKey *) g->m.resize(g->m.arg, NULL, g->nlinks * sizeof(LinkKey));
+	sort_keys(keys, ktmp, g->nlinks, tick, arg);
+	g->m.release(g->m.arg, ktmp);
+
+	for (i = 0; i < g->nlinks; i++)
+	{
+		const JyIdLink *l = &g->links[keys[i].idx];
+		int			k;
+
+		if (tick && (i & 0xffff) == 0xffff)
+			tick(arg);
+		k = unite(g, find_root(g, l->a), find_root(g, l->b), true);
+		if (k >= 0)
+		{
+			g->refused = (Refusal *) grow(g, g->refused, &g->caprefused, g->nrefused + 1, sizeof(Refusal));
+			g->refused[g->nrefused].link = *l;
+			g->refused[g->nrefused].kind = (uint16_t) k;
+			g->nrefused++;
+		}
+	}
+	g->m.release(g->m.arg, keys);
+	g->m.release(g->m.arg, g->links);
+	g->links = NULL;
+	g->nlinks = g->caplinks = 0;
+}
+
+uint32_t
+jy_id_nnodes(const JyIdGraph *g)
+{
+	return g->nnodes;
+}
+
+uint32_t
+jy_id_person(JyIdGraph *g, uint32_t node)
+{
+	return g->nodes[find_root(g, node)].best;
+}
+
+uint32_t
+jy_id_previous(const JyIdGraph *g, uint32_t node)
+{
+	return g->nodes[node].prev;
+}
+
+void
+jy_id_get(const JyIdGraph *g, uint32_t node, const char **kind, size_t *klen, const char **val, size_t *vlen)
+{
+	const Node *n = &g->nodes[node];
+
+	*kind = g->kinds[n->kind].name;
+	*klen = g->kinds[n->kind].len;
+	*val = g->arena ? g->arena + n->off : "";
+	*vlen = n->len;
+}
+
+size_t
+jy_id_nrefused(const JyIdGraph *g)
+{
+	return g->nrefused;
+}
+
+const JyIdLink *
+jy_id_refused(const JyIdGraph *g, size_t i, const char **kind, size_t *klen, int32_t *limit)
+{
+	const Kind *k = &g->kinds[g->refused[i].kind];
+
+	*kind = k->name;
+	*klen = k->len;
+	*limit = k->limit;
+	return &g->refused[i].link;
+}
