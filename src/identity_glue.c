@@ -206,9 +206,9 @@ open_query(FunctionCallInfo fcinfo, int argno, const char *what, int ntext, bool
 	if (td->natts < ntext || td->natts > ntext + (allow_ts ? 1 : 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the %s query returns %d columns", what, td->natts),
-				 errdetail(allow_ts ? "It must return %d text columns and optionally a timestamptz column." :
-						   "It must return %d text columns.", ntext)));
+				 errmsg(allow_ts ? "the %s query must return %d text columns and optionally a timestamptz column" :
+						"the %s query must return %d text columns", what, ntext),
+				 errdetail("It returns %d columns.", td->natts)));
 	for (i = 0; i < ntext; i++)
 		if (!is_text_type(TupleDescAttr(td, i)->atttypid))
 			ereport(ERROR,
