@@ -364,40 +364,27 @@ jy_id_existing(JyIdGraph *g, uint32_t node, uint32_t person)
 
 /* ---- ordering of stored links --------------------------------------- */
 
-/* merge sort of uint32 node numbers by jy_id_cmp */
-static void
-sort_nodes(JyIdGraph *g, uint32_t *v, uint32_t *tmp, size_t n, void (*tick) (void *), void *arg)
+/*
+ * Node order key: the kind's position in the kind order, the first 8 value
+ * bytes big-endian (zero-padded: "ab" < "ab\0" is settled by the full
+ * comparison), then jy_id_cmp when those are equal.  Most comparisons never
+ * touch the arena.
+ */
+typedef struct NodeKey
 {
-	size_t		w,
-				i,
-				steps = 0;
+	uint64_t	prefix;
+	uint32_t	node;
+	uint32_t	kord;
+} NodeKey;
 
-	for (w = 1; w < n; w *= 2)
-	{
-		for (i = 0; i < n; i += 2 * w)
-		{
-			size_t		lo = i,
-						mid = i + w < n ? i + w : n,
-						hi = i + 2 * w < n ? i + 2 * w : n,
-						a = lo,
-						b = mid,
-						o = lo;
-
-			while (a < mid && b < hi)
-				tmp[o++] = jy_id_cmp(g, v[b], v[a]) < 0 ? v[b++] : v[a++];
-			while (a < mid)
-				tmp[o++] = v[a++];
-			while (b < hi)
-				tmp[o++] = v[b++];
-			steps += hi - lo;
-			if (tick && steps >= 65536)
-			{
-				tick(arg);
-				steps = 0;
-			}
-		}
-		memcpy(v, tmp, n * sizeof(uint32_t));
-	}
+static inline int
+nodekey_cmp(const JyIdGraph *g, const NodeKey *x, const NodeKey *y)
+{
+	if (x->kord != y->kord)
+		return x->kord < y->kord ? -1 : 1;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return jy_id_cmp(g, x->node, y->node);
 }
 
 /* link order: ts, then lower endpoint rank, then higher endpoint rank, then input position */
@@ -406,11 +393,10 @@ typedef struct LinkKey
 	int64_t		ts;
 	uint32_t	lo,
 				hi;
-	uint64_t	seq;
 	uint64_t	idx;
 } LinkKey;
 
-static int
+static inline int
 key_cmp(const LinkKey *x, const LinkKey *y)
 {
 	if (x->ts != y->ts)
@@ -420,68 +406,110 @@ key_cmp(const LinkKey *x, const LinkKey *y)
 	if (x->hi != y->hi)
 		return x->hi < y->hi ? -1 : 1;
 	/* equal links: the order among them changes nothing but the reported position */
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
 	return 0;
 }
 
-static void
-sort_keys(LinkKey *v, LinkKey *tmp, size_t n, void (*tick) (void *), void *arg)
-{
-	size_t		w,
-				i,
-				steps = 0;
-
-	for (w = 1; w < n; w *= 2)
-	{
-		for (i = 0; i < n; i += 2 * w)
-		{
-			size_t		lo = i,
-						mid = i + w < n ? i + w : n,
-						hi = i + 2 * w < n ? i + 2 * w : n,
-						a = lo,
-						b = mid,
-						o = lo;
-
-			while (a < mid && b < hi)
-				tmp[o++] = key_cmp(&v[b], &v[a]) < 0 ? v[b++] : v[a++];
-			while (a < mid)
-				tmp[o++] = v[a++];
-			while (b < hi)
-				tmp[o++] = v[b++];
-			steps += hi - lo;
-			if (tick && steps >= 65536)
-			{
-				tick(arg);
-				steps = 0;
-			}
-		}
-		memcpy(v, tmp, n * sizeof(LinkKey));
-	}
+/* bottom-up merge sort of TYPE v[n] by CMP, tick every 64k moves */
+#define DEFINE_MSORT(NAME, TYPE, CMP) \
+static void \
+NAME(const JyIdGraph *g, TYPE *v, TYPE *tmp, size_t n, void (*tick) (void *), void *arg) \
+{ \
+	size_t		w, i, steps = 0; \
+	TYPE	   *src = v, *dst = tmp, *t; \
+	(void) g; \
+	for (w = 1; w < n; w *= 2) \
+	{ \
+		for (i = 0; i < n; i += 2 * w) \
+		{ \
+			size_t		lo = i, \
+						mid = i + w < n ? i + w : n, \
+						hi = i + 2 * w < n ? i + 2 * w : n, \
+						a = lo, b = mid, o = lo; \
+			while (a < mid && b < hi) \
+				dst[o++] = CMP(&src[b], &src[a]) < 0 ? src[b++] : src[a++]; \
+			while (a < mid) \
+				dst[o++] = src[a++]; \
+			while (b < hi) \
+				dst[o++] = src[b++]; \
+			steps += hi - lo; \
+			if (tick && steps >= 65536) \
+			{ \
+				tick(arg); \
+				steps = 0; \
+			} \
+		} \
+		t = src; src = dst; dst = t; \
+	} \
+	if (src != v) \
+		memcpy(v, src, n * sizeof(TYPE)); \
 }
+
+#define NODEKEY_CMP(x, y) nodekey_cmp(g, x, y)
+DEFINE_MSORT(sort_nodes, NodeKey, NODEKEY_CMP)
+DEFINE_MSORT(sort_keys, LinkKey, key_cmp)
 
 void
 jy_id_apply(JyIdGraph *g, void (*tick) (void *), void *arg)
 {
-	uint32_t   *order,
-			   *tmp,
-			   *rank;
+	NodeKey    *nk,
+			   *ntmp;
+	uint32_t   *rank;
 	LinkKey    *keys,
 			   *ktmp;
+	uint32_t	kord[JY_ID_MAX_KINDS];
 	size_t		i;
+	int			k,
+				j;
 
 	if (!g->nlimited || g->nlinks == 0)
 		return;
+	/* kinds in their order: rank, then name */
+	for (k = 0; k < g->nkinds; k++)
+	{
+		kord[k] = 0;
+		for (j = 0; j < g->nkinds; j++)
+		{
+			const Kind *a = &g->kinds[j],
+					   *b = &g->kinds[k];
+			size_t		m = a->len < b->len ? a->len : b->len;
+			int			c;
+
+			if (a->rank != b->rank)
+				c = a->rank < b->rank ? -1 : 1;
+			else
+			{
+				c = memcmp(a->name, b->name, m);
+				if (c == 0)
+					c = a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+			}
+			if (c < 0)
+				kord[k]++;
+		}
+	}
 	/* rank of every node in the canonical order */
-	order = (uint32_t *) g->m.resize(g->m.arg, NULL, ((size_t) g->nnodes + 1) * sizeof(uint32_t));
-	tmp = (uint32_t *) g->m.resize(g->m.arg, NULL, ((size_t) g->nnodes + 1) * sizeof(uint32_t));
+	nk = (NodeKey *) g->m.resize(g->m.arg, NULL, ((size_t) g->nnodes + 1) * sizeof(NodeKey));
 	for (i = 0; i < g->nnodes; i++)
-		order[i] = (uint32_t) i;
-	sort_nodes(g, order, tmp, g->nnodes, tick, arg);
-	rank = tmp;
+	{
+		const Node *n = &g->nodes[i];
+		const unsigned char *p = (const unsigned char *) g->arena + n->off;
+		uint64_t	pre = 0;
+		size_t		b;
+
+		for (b = 0; b < 8; b++)
+			pre = (pre << 8) | (b < n->len ? p[b] : 0);
+		nk[i].prefix = pre;
+		nk[i].node = (uint32_t) i;
+		nk[i].kord = kord[n->kind];
+	}
+	ntmp = (NodeKey *) g->m.resize(g->m.arg, NULL, ((size_t) g->nnodes + 1) * sizeof(NodeKey));
+	sort_nodes(g, nk, ntmp, g->nnodes, tick, arg);
+	g->m.release(g->m.arg, ntmp);
+	rank = (uint32_t *) g->m.resize(g->m.arg, NULL, ((size_t) g->nnodes + 1) * sizeof(uint32_t));
 	for (i = 0; i < g->nnodes; i++)
-		rank[order[i]] = (uint32_t) i;
-	g->m.release(g->m.arg, order);
+		rank[nk[i].node] = (uint32_t) i;
+	g->m.release(g->m.arg, nk);
 
 	keys = (LinkKey *) g->m.resize(g->m.arg, NULL, g->nlinks * sizeof(LinkKey));
 	for (i = 0; i < g->nlinks; i++)
@@ -492,18 +520,16 @@ jy_id_apply(JyIdGraph *g, void (*tick) (void *), void *arg)
 		keys[i].ts = g->links[i].ts;
 		keys[i].lo = ra < rb ? ra : rb;
 		keys[i].hi = ra < rb ? rb : ra;
-		keys[i].seq = g->links[i].seq;
 		keys[i].idx = i;
 	}
 	g->m.release(g->m.arg, rank);
 	ktmp = (LinkKey *) g->m.resize(g->m.arg, NULL, g->nlinks * sizeof(LinkKey));
-	sort_keys(keys, ktmp, g->nlinks, tick, arg);
+	sort_keys(g, keys, ktmp, g->nlinks, tick, arg);
 	g->m.release(g->m.arg, ktmp);
 
 	for (i = 0; i < g->nlinks; i++)
 	{
 		const JyIdLink *l = &g->links[keys[i].idx];
-		int			k;
 
 		if (tick && (i & 0xffff) == 0xffff)
 			tick(arg);
