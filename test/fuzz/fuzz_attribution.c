@@ -1,0 +1,151 @@
+/*
+ * fuzz_attribution.c — libFuzzer target for src/engine/attribution.c.
+ *
+ * Input: byte 0 = lookback (in steps) and reuse bit, byte 1 = model, then
+ * 3-byte events (time step, channel 0..7 or none, conversion bit).  Checks,
+ * abort()ing on failure:
+ *  - sorting: non-decreasing times, touchpoints before conversions at a tie;
+ *  - paths: every touchpoint of a conversion's path lies in its window and
+ *    before it, in time order; without reuse no touchpoint is used twice;
+ *    the non-converting path only holds touchpoints after the last conversion;
+ *  - credits: non-negative, finite, summing to 1 for every model;
+ *  - Markov on the resulting paths: 0 <= P(without c) <= P <= 1.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attribution.h"
+
+#define FAIL(...) do { fprintf(stderr, "fuzz_attribution: " __VA_ARGS__); fputc('\n', stderr); abort(); } while (0)
+#define MAXE 256
+
+static const char *const chans[8] = {"a", "b", "direct", "d", "e", "f", "g", "h"};
+
+typedef struct Ctx
+{
+	JyAttrEvent *ev;
+	size_t		n;
+	int64_t		lookback;
+	bool		reuse;
+	int			used[MAXE];
+	long		lastconv;
+	int			model;
+	JyMarkov   *mk;
+} Ctx;
+
+static void
+emit(void *arg, long conv, const size_t *t, size_t n)
+{
+	Ctx		   *c = (Ctx *) arg;
+	size_t		i;
+	int64_t		ts[MAXE];
+	bool		dir[MAXE];
+	double		cr[MAXE],
+				sum = 0,
+				w[3] = {0.4, 0.2, 0.4};
+	int			ch[MAXE + 1];
+
+	for (i = 0; i < n; i++)
+	{
+		const JyAttrEvent *e = &c->ev[t[i]];
+
+		if (e->channel == NULL)
+			FAIL("a path holds a non-touchpoint");
+		if (i > 0 && (t[i] <= t[i - 1]))
+			FAIL("path not in order");
+		if (conv >= 0)
+		{
+			if ((long) t[i] > conv)
+				FAIL("touchpoint after its conversion");
+			if (c->ev[conv].ts - e->ts > c->lookback)
+				FAIL("touchpoint outside the window");
+		}
+		else if ((long) t[i] <= c->lastconv)
+			FAIL("non-converting path holds a touchpoint before the last conversion");
+		if (!c->reuse && c->used[t[i]]++)
+			FAIL("touchpoint used twice");
+		ts[i] = e->ts;
+		dir[i] = e->chlen == 6;
+		ch[i] = 1;
+		{
+			int			k;
+
+			for (k = 0; k < 8; k++)
+				if (e->channel == chans[k])
+					ch[i] = k + 1;
+		}
+	}
+	if (conv >= 0)
+	{
+		jy_attr_credit((JyAttrModel) c->model, n, ts, dir, c->ev[conv].ts, 5, w, cr);
+		for (i = 0; i < n; i++)
+		{
+			if (!(cr[i] >= 0) || !isfinite(cr[i]))
+				FAIL("bad credit");
+			sum += cr[i];
+		}
+		if (n > 0 && fabs(sum - 1) > 1e-9)
+			FAIL("credits sum to %g", sum);
+	}
+	if (!jy_mk_add_path(c->mk, ch, n, conv >= 0, 1, 1))
+		FAIL("jy_mk_add_path refused a valid path");
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	JyAttrEvent ev[MAXE],
+				tmp[MAXE];
+	size_t		idx[MAXE],
+				n = 0,
+				i;
+	Ctx			c;
+	double		p,
+				pw[8],
+				work[2 * 81 + 18];
+
+	if (size < 2)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.lookback = (int64_t) (data[0] >> 1) + 1;
+	c.reuse = data[0] & 1;
+	c.model = data[1] % JY_ATTR_NMODELS;
+	for (i = 2; i + 3 <= size && n < MAXE; i += 3)
+	{
+		JyAttrEvent *e = &ev[n++];
+
+		memset(e, 0, sizeof(*e));
+		e->ts = data[i];
+		if (data[i + 1] & 8)
+		{
+			e->channel = chans[data[i + 1] & 7];
+			e->chlen = (uint32_t) strlen(e->channel);
+		}
+		e->conversion = data[i + 2] & 1;
+	}
+	jy_attr_sort_events(ev, n, tmp);
+	for (i = 1; i < n; i++)
+		if (ev[i].ts < ev[i - 1].ts ||
+			(ev[i].ts == ev[i - 1].ts && ev[i].channel != NULL && ev[i - 1].channel == NULL))
+			FAIL("sort order");
+	c.ev = ev;
+	c.n = n;
+	c.lastconv = -1;
+	for (i = 0; i < n; i++)
+		if (ev[i].conversion)
+			c.lastconv = (long) i;
+	c.mk = calloc(1, jy_mk_size());
+	jy_attr_paths(ev, n, c.lookback, c.reuse, idx, emit, &c);
+	if (c.mk->nchannels > 8)
+		FAIL("too many channels");
+	jy_mk_solve(c.mk, &p, pw, work, NULL, NULL);
+	if (!(p >= -1e-12 && p <= 1 + 1e-12))
+		FAIL("P out of range: %g", p);
+	for (i = 0; i < (size_t) c.mk->nchannels; i++)
+		if (!(pw[i] >= -1e-12 && pw[i] <= p + 1e-9))
+			FAIL("P without channel %zu out of range: %g (P %g)", i, pw[i], p);
+	free(c.mk);
+	return 0;
+}
