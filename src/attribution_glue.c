@@ -47,6 +47,13 @@ agg_context(FunctionCallInfo fcinfo, const char *name)
 	return cxt;
 }
 
+static void
+tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
 /* ======== journey_conversion_paths ==================================== */
 
 typedef struct PathState
@@ -256,7 +263,7 @@ jy_conversion_paths_final(PG_FUNCTION_ARGS)
 	{
 		JyAttrEvent *tmp = palloc_extended(st->n * sizeof(JyAttrEvent), MCXT_ALLOC_HUGE);
 
-		jy_attr_sort_events(st->ev, st->n, tmp);
+		jy_attr_sort_events(st->ev, st->n, tmp, tick, NULL);
 		pfree(tmp);
 	}
 	CHECK_FOR_INTERRUPTS();
@@ -554,12 +561,6 @@ name_cmp(const MarkovState *st, int a, int b)
 	return st->lens[a] < st->lens[b] ? -1 : st->lens[a] > st->lens[b] ? 1 : 0;
 }
 
-static void
-tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
-}
 
 Datum
 jy_markov_final(PG_FUNCTION_ARGS)

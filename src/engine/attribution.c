@@ -34,10 +34,11 @@ ev_cmp(const JyAttrEvent *a, const JyAttrEvent *b)
 }
 
 void
-jy_attr_sort_events(JyAttrEvent *ev, size_t n, JyAttrEvent *tmp)
+jy_attr_sort_events(JyAttrEvent *ev, size_t n, JyAttrEvent *tmp, void (*tick) (void *), void *arg)
 {
 	size_t		w,
-				i;
+				i,
+				steps = 0;
 	bool		sorted = true;
 
 	for (i = 1; i < n && sorted; i++)
@@ -62,6 +63,12 @@ jy_attr_sort_events(JyAttrEvent *ev, size_t n, JyAttrEvent *tmp)
 				tmp[o++] = ev[a++];
 			while (b < hi)
 				tmp[o++] = ev[b++];
+			steps += hi - lo;
+			if (tick && steps >= 65536)
+			{
+				tick(arg);
+				steps = 0;
+			}
 		}
 		memcpy(ev, tmp, n * sizeof(JyAttrEvent));
 	}

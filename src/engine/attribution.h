@@ -20,8 +20,8 @@ typedef struct JyAttrEvent
 	double		revenue;
 } JyAttrEvent;
 
-/* sort a user's events: time, then touchpoints before conversions, then channel bytes */
-void		jy_attr_sort_events(JyAttrEvent *ev, size_t n, JyAttrEvent *scratch);
+/* sort a user's events: time, then touchpoints before conversions, then channel bytes; tick(arg) every 64k moves (may be NULL) */
+void		jy_attr_sort_events(JyAttrEvent *ev, size_t n, JyAttrEvent *scratch, void (*tick) (void *), void *arg);
 
 /*
  * Build the paths of sorted events.  For every conversion, emit(arg, conv,

@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		e->conversion = data[i + 2] & 1;
 	}
-	jy_attr_sort_events(ev, n, tmp);
+	jy_attr_sort_events(ev, n, tmp, NULL, NULL);
 	for (i = 1; i < n; i++)
 		if (ev[i].ts < ev[i - 1].ts ||
 			(ev[i].ts == ev[i - 1].ts && ev[i].channel != NULL && ev[i - 1].channel == NULL))

@@ -58,7 +58,7 @@ test_paths(void)
 	size_t		idx[8];
 	Got			g;
 
-	jy_attr_sort_events(e, 8, tmp);
+	jy_attr_sort_events(e, 8, tmp, NULL, NULL);
 	CHECK(e[0].ts == 0 && e[1].ts == 1 && e[3].channel && e[3].channel[0] == 'C' && e[4].conversion);
 	memset(&g, 0, sizeof(g));
 	/* lookback 5.5 days: A (6 days before) is outside the first window */
