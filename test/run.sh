@@ -122,6 +122,8 @@ EOF
     { cat "$TMP/server.log"; die "the server did not start"; }
 
 export PGHOST=$TMP PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+# the binaries of the private installation (the extension is installed there, not in /usr)
+export JOURNEY_PGBIN=$PGBIN
 export JOURNEY_SERVER_LOG=$TMP/server.log
 # Real public datasets (shared/ beside the clone, as CI lays it out). Tests that use
 # them read $JOURNEY_DATA_DIR (psql: \getenv) and say so when it is absent.
