@@ -43,5 +43,34 @@ SELECT NULL::journey::jsonb IS NULL AS null_ok;
 SELECT castcontext, count(*) FROM pg_cast WHERE casttarget = 'jsonb'::regtype
   AND castsource IN ('journey'::regtype, 'funnel_summary'::regtype, 'cohort_retention'::regtype,
                      'session_stats'::regtype, 'kmeans_model'::regtype) GROUP BY 1;
+
+-- step-numbered Sankey: a DAG with (other) buckets and drop-offs
+CREATE TABLE sk (u int, j journey);
+INSERT INTO sk VALUES
+  (1, '[2024-01-01 10:00:00Z home, +1m view, +1m view, +1m cart, +1m buy]'),
+  (2, '[2024-01-01 10:00:00Z home, +1m view, +1m home]'),
+  (3, '[2024-01-01 10:00:00Z home, +1m search]'),
+  (4, '[2024-01-01 10:00:00Z home]'),
+  (5, '[2024-01-01 10:00:00Z ad, +1m view, +1m cart]'),
+  (6, '[]'), (7, NULL);
+SELECT * FROM journey_sankey((SELECT array_agg(j ORDER BY u) FROM sk), 4, 2) ORDER BY step, source, target;
+-- without collapsing repeats, 1 node per step kept
+SELECT * FROM journey_sankey((SELECT array_agg(j ORDER BY u) FROM sk), 3, 1, false) ORDER BY step, source, target;
+-- every link goes from step k to k+1, and what enters a node leaves it (or stops at the last step)
+WITH l AS (SELECT * FROM journey_sankey((SELECT array_agg(j) FROM (SELECT journey_agg(ts, event) j FROM ev GROUP BY user_id) x), 5, 3))
+SELECT bool_and(split_part(source, ' ', 1)::int = step AND split_part(target, ' ', 1)::int = step + 1) AS dag,
+       (SELECT sum(users) FROM l WHERE step = 1) AS journeys,
+       (SELECT bool_and(i.n = o.n) FROM (SELECT target, sum(users) n FROM l WHERE step < 4 AND target NOT LIKE '%drop-off' GROUP BY 1) i
+          JOIN (SELECT source, sum(users) n FROM l GROUP BY 1) o ON o.source = i.target) AS conserved
+FROM l;
+SELECT count(*) FROM journey_sankey(ARRAY[]::journey[]);
+SELECT * FROM journey_sankey(ARRAY['[]'::journey, NULL]);
+SELECT * FROM journey_sankey(ARRAY['[2024-01-01 10:00:00Z a]'::journey], 0);
+SELECT * FROM journey_sankey(ARRAY['[2024-01-01 10:00:00Z a]'::journey], 101);
+SELECT * FROM journey_sankey(ARRAY['[2024-01-01 10:00:00Z a]'::journey], 5, 0);
+SELECT * FROM journey_sankey(ARRAY['[2024-01-01 10:00:00Z a]'::journey], 5, 1001);
+SELECT * FROM journey_sankey(ARRAY[['[2024-01-01 10:00:00Z a]'::journey]], 5, 5);
+SELECT * FROM journey_sankey(ARRAY['[2024-01-01 10:00:00Z a]'::journey], NULL);
+
 RESET search_path;
 DROP SCHEMA clients CASCADE;

@@ -174,7 +174,7 @@ test)
         [ -f regression.diffs ] && head -300 regression.diffs
     fi
     # (b) engine unit tests and (c) other suites report "N passed, N failed" each
-    for suite in unit fuzz-smoke tap; do
+    for suite in unit fuzz-smoke tap clients; do
         script=test/$suite.sh
         [ -f "$script" ] || continue
         say "$suite"
