@@ -115,6 +115,7 @@ PYODBC_TYPES = {'interval': 'str', 'jsonb': 'str', 'text[]': 'str', 'double prec
 
 passed = 0
 failed = 0
+OBSERVED = {}   # (query, column, pg type) -> {client: type as reported}
 
 
 def check(ok, what, detail=''):
@@ -346,6 +347,9 @@ def compare(client, name, ref, got, types_col):
     pgtypes = [t for _, t in ref['cols']]
     names = [c if isinstance(c, str) else c[0] for c in got['cols']]
     check(names == [n for n, _ in ref['cols']], what + ' column names', '%s vs %s' % (names, ref['cols']))
+    for (n, pgt), c in zip(ref['cols'], got['cols']):
+        if isinstance(c, tuple):
+            OBSERVED.setdefault((name, n, pgt), {})[client] = c[1]
     if types_col is not None:
         bad = []
         for (n, pgt), c in zip(ref['cols'], got['cols']):
@@ -448,8 +452,24 @@ def main():
         err = res.get('funnel_report', {}).get('error', '')
         check(err.startswith('42804') and 'step_names text[]' in err,
               'jdbc setString("{a,b}") without stringtype=unspecified fails naming the step-name form', err[:300])
+    if os.environ.get('JOURNEY_CLIENTS_MARKDOWN'):
+        write_markdown(os.environ['JOURNEY_CLIENTS_MARKDOWN'])
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
+
+
+def write_markdown(path):
+    """the per-function type table of doc/clients.md, from what the clients reported in this run"""
+    show = [('jdbc setObject(String[])', 'JDBC'), ('odbc', 'ODBC'), ('odbc UnknownsAsLongVarchar=1', 'ODBC, UnknownsAsLongVarchar=1'),
+            ('psycopg2', 'psycopg2'), ('psycopg3', 'psycopg 3'), ('pyodbc', 'pyodbc')]
+    with open(path, 'w') as f:
+        f.write('| query | column | PostgreSQL | %s |\n' % ' | '.join(h for _, h in show))
+        f.write('|---|---|---|%s\n' % ('---|' * len(show)))
+        last = None
+        for (q, col, pgt), seen in OBSERVED.items():
+            f.write('| %s | `%s` | `%s` | %s |\n' % ('`%s`' % q if q != last else '', col, pgt,
+                                                    ' | '.join('`%s`' % seen.get(c, '-') for c, _ in show)))
+            last = q
 
 
 if __name__ == '__main__':
