@@ -60,6 +60,19 @@ QUERIES = [
     ('retention_lifecycle', 'doc/retention.md',
      "SELECT * FROM retention_lifecycle((SELECT retention_summary(user_id, ts, @P@, @P@, @P@) FROM events)) ORDER BY period",
      [('string', 'week'), ('int', '12'), ('string', 'UTC')]),
+    ('retention_journey_events', 'doc/retention.md',
+     "SELECT * FROM retention_matrix((SELECT rollup(r) FROM (SELECT cohort_retention(j, @P@, @P@, @P@, @P@, @P@) AS r "
+     "FROM (SELECT user_id, journey_agg(ts, event) AS j FROM events GROUP BY user_id) x) y)) ORDER BY cohort, period_index",
+     [('string', 'page_view'), ('string', 'purchase'), ('string', 'week'), ('int', '4'), ('string', 'UTC')]),
+    ('journey_sessions', 'doc/journey.md',
+     "SELECT x.user_id, s.session_number, length(s.session) AS events, duration_s(s.session) AS duration_s "
+     "FROM (SELECT user_id, journey_agg(ts, event) AS j FROM events WHERE user_id <= @P@ GROUP BY user_id) x, journey_sessions(x.j, @P@) s "
+     "ORDER BY 1, 2",
+     [('int', '20'), ('interval', '30 minutes')]),
+    ('journey_next_events', 'doc/patterns.md',
+     "SELECT journey_next_events(j, @P@, @P@) AS next, count(*) AS users "
+     "FROM (SELECT user_id, journey_agg(ts, event) AS j FROM events GROUP BY user_id) x GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10",
+     [('string', 'add_to_cart'), ('int', '2')]),
     ('kmeans_clusters', 'doc/kmeans.md',
      "SELECT c.* FROM (SELECT kmeans_segment(f, @P@, @P@) AS m FROM (SELECT ARRAY[count(*) FILTER (WHERE event = 'purchase'), "
      "count(*)]::float8[] AS f FROM events GROUP BY user_id) u) x, kmeans_clusters(x.m) c ORDER BY cluster",
