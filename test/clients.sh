@@ -35,6 +35,17 @@ gcc -O1 -Wall -Wextra -Werror -Wno-format-truncation -o "$WORK/odbc_check" "$ROO
 javac -d "$WORK" -cp /usr/share/java/postgresql.jar "$ROOT/test/clients/JdbcCheck.java" ||
     { echo "building JdbcCheck failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# node-postgres is not packaged for this node: npm installs pg@8 once into a cache directory; without
+# node or npm (or offline) the node-postgres checks are skipped, and check.py says so
+NODE_CACHE=/tmp/journey-clients-npm
+export JOURNEY_CLIENTS_NODE_PATH=""
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    if [ ! -f "$NODE_CACHE/node_modules/pg/package.json" ]; then
+        mkdir -p "$NODE_CACHE" && (cd "$NODE_CACHE" && timeout 180 npm install --silent --no-audit --no-fund pg@8 >/dev/null 2>&1)
+    fi
+    [ -f "$NODE_CACHE/node_modules/pg/package.json" ] && export JOURNEY_CLIENTS_NODE_PATH=$NODE_CACHE/node_modules
+fi
+
 DB=journey_clients
 "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" &&
 "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "CREATE EXTENSION journey" \

@@ -7,7 +7,7 @@ test/run.sh through PGHOST/PGPORT/PGUSER).  For each query in QUERIES and each c
   - every column arrives as the type documented in doc/clients.md (EXPECTED_TYPES below),
   - every value equals what psql prints (the reference), after parsing each client's representation.
 Clients: psql (reference), psycopg2, psycopg 3, pyodbc + psqlODBC, a C program on psqlODBC
-(SQLDescribeCol types: what Excel / Power BI ODBC see), pgjdbc with setArray(text[]), setArray(varchar[]),
+(SQLDescribeCol types: what Excel / Power BI ODBC see), node-postgres (when npm can install it), pgjdbc with setArray(text[]), setArray(varchar[]),
 setObject(String[]) and with stringtype=unspecified.  Prints one line per check and
 "N passed, N failed" at the end.
 
@@ -122,6 +122,10 @@ EXPECTED_TYPES = {
     'text[]': ('ARRAY', 'SQL_VARCHAR', 'list'),
     'double precision[]': ('ARRAY', 'SQL_VARCHAR', 'list'),
 }
+# node-postgres 8 with its default type parsers (JavaScript types)
+NODE_TYPES = {'integer': 'number', 'bigint': 'string', 'double precision': 'number', 'numeric': 'string',
+              'text': 'string', 'date': 'Date', 'timestamp with time zone': 'Date', 'interval': 'PostgresInterval',
+              'jsonb': 'Object', 'text[]': 'Array', 'double precision[]': 'Array'}
 # pyodbc sees psqlODBC's types, not psycopg's
 PYODBC_TYPES = {'interval': 'str', 'jsonb': 'str', 'text[]': 'str', 'double precision[]': 'str', 'numeric': 'Decimal',
                 'timestamp with time zone': 'datetime'}
@@ -401,12 +405,12 @@ def python_types(got, ref, table):
 
 def main():
     if '--doc' in sys.argv:
-        print('| PostgreSQL type | JDBC (`java.sql.Types`) | ODBC (`SQLDescribeCol`) | psycopg2 / psycopg 3 | pyodbc |')
-        print('|---|---|---|---|---|')
+        print('| PostgreSQL type | JDBC (`java.sql.Types`) | ODBC (`SQLDescribeCol`) | psycopg2 / psycopg 3 | pyodbc | node-postgres |')
+        print('|---|---|---|---|---|---|')
         for t, (j, o, p) in EXPECTED_TYPES.items():
-            print('| `%s` | `%s` | `%s` | `%s` | `%s` |' % (t, j, o, p, PYODBC_TYPES.get(t, p)))
+            print('| `%s` | `%s` | `%s` | `%s` | `%s` | `%s` |' % (t, j, o, p, PYODBC_TYPES.get(t, p), NODE_TYPES[t]))
         return 0
-    clients = sys.argv[1:] or ['psycopg2', 'psycopg', 'pyodbc', 'odbc', 'jdbc']
+    clients = sys.argv[1:] or ['psycopg2', 'psycopg', 'pyodbc', 'odbc', 'node', 'jdbc']
     refs = {}
     for q in QUERIES:
         name, _, sql, params = q
@@ -446,6 +450,18 @@ def main():
                 else:
                     types = 1
                 compare(label, q[0], refs[q[0]], got, types)
+    if 'node' in clients:
+        node_path = os.environ.get('JOURNEY_CLIENTS_NODE_PATH', '')
+        if not node_path:
+            print('node-postgres: skipped (no node, or npm could not install pg; see test/clients.sh)')
+        else:
+            env = dict(os.environ, NODE_PATH=node_path, PGDATABASE=DB)
+            out = subprocess.run(['node', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'node_check.js'), spec],
+                                 capture_output=True, text=True, env=env)
+            check(out.returncode == 0, 'node-postgres runner', out.stderr[-400:])
+            res = parse_runner_output(out.stdout)
+            for q in ok_refs:
+                compare('node-postgres', q[0], refs[q[0]], res.get(q[0], {'error': 'no output'}), lambda t: NODE_TYPES.get(t))
     if 'jdbc' in clients:
         port_tcp = tcp_proxy(os.path.join(host, '.s.PGSQL.%s' % port))
         url = 'jdbc:postgresql://127.0.0.1:%d/%s?user=%s' % (port_tcp, DB, user)
@@ -474,7 +490,7 @@ def main():
 def write_markdown(path):
     """the per-function type table of doc/clients.md, from what the clients reported in this run"""
     show = [('jdbc setObject(String[])', 'JDBC'), ('odbc', 'ODBC'), ('odbc UnknownsAsLongVarchar=1', 'ODBC, UnknownsAsLongVarchar=1'),
-            ('psycopg2', 'psycopg2'), ('psycopg3', 'psycopg 3'), ('pyodbc', 'pyodbc')]
+            ('psycopg2', 'psycopg2'), ('psycopg3', 'psycopg 3'), ('pyodbc', 'pyodbc'), ('node-postgres', 'node-postgres')]
     with open(path, 'w') as f:
         f.write('| query | column | PostgreSQL | %s |\n' % ' | '.join(h for _, h in show))
         f.write('|---|---|---|%s\n' % ('---|' * len(show)))
