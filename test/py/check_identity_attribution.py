@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import networkx as nx
 
-PSQL = ['/usr/lib/postgresql/15/bin/psql', '-X', '-q', '-A', '-t', '-F', '\t',
+PSQL = [os.environ.get('JOURNEY_PGBIN', '/usr/lib/postgresql/15/bin') + '/psql', '-X', '-q', '-A', '-t', '-F', '\t',
         '-v', 'ON_ERROR_STOP=1']
 DB = 'jy_tap_identity'
 

@@ -37,7 +37,7 @@ cmp_ok($n, '>=', 20, "$n checks ran");
 
 # Cancellation: statement_timeout stops a long stitch (reading, sorting, applying links) and the
 # paths aggregate of one huge group within about a second.
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $db = 'jy_tap_identity_cancel';
 sub psql
 {
