@@ -1661,13 +1661,23 @@ jy_funnel_summary_trans(PG_FUNCTION_ARGS)
 					 errhint("Pass the result of funnel_times().")));
 	for (k = 1; k < lv; k++)
 	{
-		int64		d = DatumGetTimestampTz(vals[k]) - DatumGetTimestampTz(vals[k - 1]);
+		int64		d;
 
 		if (DatumGetTimestampTz(vals[k]) < DatumGetTimestampTz(vals[k - 1]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("funnel times must not decrease"),
 					 errdetail("Step %d is earlier than step %d.", k + 1, k)));
+
+		/*
+		 * The step delay in microseconds.  From -infinity, or across most of
+		 * timestamptz's range (4714 BC to 294276 AD spans more than 2^63 us),
+		 * it does not fit in int64: it counts in the last bucket, like any
+		 * delay of 2^63 - 1 us.  (The wrapped difference used to give buckets
+		 * past JY_QS_MAX_BUCKET, which the text input rightly rejects.)
+		 */
+		if (pg_sub_s64_overflow(DatumGetTimestampTz(vals[k]), DatumGetTimestampTz(vals[k - 1]), &d))
+			d = PG_INT64_MAX;
 		bk[k] = jy_qs_bucket(d);
 	}
 
