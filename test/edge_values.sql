@@ -2,7 +2,9 @@
 -- values, each built by the extension's own aggregates and functions (plus the extreme valid
 -- literals of the summary types).  Used by sql/roundtrip.sql (text round trips, pg_regress)
 -- and test/t/01_dump_restore.pl (pg_dump/pg_restore in both formats, COPY binary and text).
--- Deterministic: no now(), no random().  One value per row, in the column of its type.
+-- Deterministic: no now(), no random(), calendar arithmetic in UTC, rows in a fixed order.
+-- One value per row, in the column of its type.
+SET TimeZone = 'UTC';
 CREATE TABLE edge_values (
     id serial PRIMARY KEY,
     label text NOT NULL,
@@ -75,6 +77,9 @@ INSERT INTO edge_values (label, ss)
 SELECT 'session_stats: first and last timestamptz, two bounces', session_stats(t)
 FROM (VALUES (timestamptz '4714-11-24 00:00:00+00 BC'), ('294276-12-31 23:59:59.999999+00')) v(t);
 INSERT INTO edge_values (label, ss)
+SELECT 'session_stats: -infinity and infinity', session_stats(t, '290000 years')
+FROM (VALUES (timestamptz '-infinity'), ('infinity')) v(t);
+INSERT INTO edge_values (label, ss)
 SELECT 'session_stats: one session over 0001..9999 (gap 200000 years)', session_stats(t, '200000 years')
 FROM (VALUES (timestamptz '0001-01-01 00:00:00+00'), ('9999-12-31 23:59:59.999999+00')) v(t);
 INSERT INTO edge_values (label, ss)
@@ -126,11 +131,21 @@ SELECT 'cohort_retention: ' || p || ', ' || n || ' periods, first and last times
 FROM (VALUES (timestamptz '4714-11-24 00:00:00+00 BC'), ('294276-12-31 23:59:59.999999+00')) v(t),
      (VALUES ('day'), ('week'), ('month'), ('rolling 1 microsecond'), ('rolling 100000 years')) u(p),
      (VALUES (0), (1000)) m(n)
-GROUP BY p, n;
+GROUP BY p, n ORDER BY p, n;
 INSERT INTO edge_values (label, cr)
 SELECT 'cohort_retention: active every day of 1000 (' || tz || ')', cohort_retention(timestamptz '2024-01-01 00:00:00+00' + i * interval '1 day', 'day', 1000, tz)
 FROM generate_series(0, 1000) i, (VALUES ('UTC'), ('Asia/Kathmandu'), ('America/St_Johns'), ('Pacific/Kiritimati')) z(tz)
-GROUP BY tz;
+GROUP BY tz ORDER BY tz;
+INSERT INTO edge_values (label, cr)
+SELECT 'cohort_retention: ' || tz || ' ' || p || 's at ' || w, cohort_retention(t, p, 1000, tz)
+FROM (VALUES (timestamptz '4714-11-24 00:00:00+00 BC', 'the first timestamptz', 'Etc/GMT+12', 'week'),
+             ('294276-12-31 23:59:59.999999+00', 'the last timestamptz', '+14:00', 'month'),
+             ('2024-03-10 07:00:00+00', 'a DST change', 'EST5EDT,M3.2.0/2,M11.1.0/2', 'day'),
+             ('2024-03-31 01:00:00+00', 'a DST change', '<-03>3<-02>,M3.5.0/-2,M10.5.0/-1', 'day')) v(t, w, tz, p)
+GROUP BY t, w, tz, p ORDER BY t;
+INSERT INTO edge_values (label, cr)
+SELECT 'cohort_retention: rolling 292000 years over the whole timestamptz range', cohort_retention(t, 'rolling 292000 years', 3, 'UTC')
+FROM (VALUES (timestamptz '4714-11-24 00:00:00+00 BC'), ('294276-12-31 23:59:59.999999+00')) v(t);
 INSERT INTO edge_values (label, cr)
 SELECT 'cohort_retention: recurring cohorts, start/return flags', cohort_retention(
          timestamptz '2024-01-01 00:00:00+00' + i * interval '5 hours', i % 3 = 0, i % 2 = 0, 'week', 52, 'UTC', 'recurring')
@@ -179,3 +194,4 @@ FROM generate_series(1, 300) i;
 INSERT INTO edge_values (label, kms)
 SELECT 'kmeans_model[]: kmeans_scan of subnormal points', kmeans_scan(ARRAY[x], 1, 2, '{"standardize": false}')
 FROM (VALUES (1e-310::float8), (2e-310), (5e-324), (0)) v(x);
+RESET TimeZone;
