@@ -361,6 +361,65 @@ for my $col (sort keys %send)
 		"$tname{$col}: and a byte-identical binary round trip");
 }
 
+# 8. mutated text values of every type, with the numbers that matter for issue 13 written over
+#    number tokens (subnormals, underflow to zero, overflow, -0, hex floats, NaN/inf spellings):
+#    what loads has a byte-identical text round trip.
+my @numbers = qw(1e-310 4.9406564584124654e-324 2e-324 1e-400 2.2250738585072014e-308 1e308 1e309 -0 0 -1
+	0x1p-1074 0x1.8p3 NaN -nan inf -Infinity 9223372036854775807 9223372036854775808 -9223372036854775808 1.5 00 1e5);
+my @alpha = split //, '{}[],:"-+.0123456789eEnulltrsxz \\';
+my $ntext = $big ? 3000 : 300;
+for my $col (sort keys %send)
+{
+	my @ts = split /\n/, psql('jy_tap_src', "SELECT ${col}::text FROM edge_values WHERE $col IS NOT NULL AND length(${col}::text) < 20000 AND ${col}::text !~ '\\n' ORDER BY id");
+	psql('jy_tap_copy', "CREATE TABLE mutt_$col (id serial, v $tname{$col})");
+	my $sc = "\\set VERBOSITY verbose\n";
+	for my $i (1 .. $ntext)
+	{
+		my $t = $ts[int(rand(@ts))];
+		for (1 .. 1 + int(rand(2)))
+		{
+			my $k = int(rand(5));
+			my $at = int(rand(length($t) + 1));
+			if ($k <= 1)
+			{
+				# a number token (the n-th one) replaced by a special number
+				my @pos;
+				push @pos, [$-[0], $+[0] - $-[0]] while $t =~ /-?[0-9][0-9.eE+-]*/g;
+				if (@pos)
+				{
+					my $p = $pos[int(rand(@pos))];
+					substr($t, $p->[0], $p->[1]) = $numbers[int(rand(@numbers))];
+				}
+			}
+			elsif ($k == 2) { substr($t, $at, 1) = $alpha[int(rand(@alpha))] if $at < length $t; }
+			elsif ($k == 3) { substr($t, $at, 1) = '' if $at < length $t; }
+			else { substr($t, $at, 0) = $alpha[int(rand(@alpha))]; }
+		}
+		$t =~ s/'/''/g;
+		$sc .= "INSERT INTO mutt_$col (v) VALUES ('$t');\n";
+	}
+	open my $mf, '>', "$tmp/t_$col.sql" or die;
+	print $mf $sc;
+	close $mf;
+	(undef, $o) = run("$bin/psql", '-X', '-q', '-d', 'jy_tap_copy', '-f', "$tmp/t_$col.sql");
+	my %c;
+	my $other = 0;
+	for my $line (split /\n/, $o)
+	{
+		next unless $line =~ /ERROR:\s+([0-9A-Z]{5}):/;
+		$c{$1}++;
+		$other++ unless $1 =~ /^(22P02|22003|22008|22007|22021|54000)$/;
+	}
+	my $n_err = 0;
+	$n_err += $_ for values %c;
+	my $n_ok = psql('jy_tap_copy', "SELECT count(*) FROM mutt_$col");
+	is($n_ok + $n_err, $ntext, "$tname{$col}: $ntext mutated text values of " . scalar(@ts) . " edge values: $n_ok loaded, $n_err rejected ("
+		. join(', ', map { "$_ x$c{$_}" } sort keys %c) . ')');
+	is($other, 0, "$tname{$col}: every text rejection is 22P02/22003/22008/22007/22021/54000");
+	is(psql('jy_tap_copy', "SELECT rt_bad('mutt_$col', '$tname{$col}', '$send{$col}')"), "0 of $n_ok",
+		"$tname{$col}: every loaded text value has a byte-identical text round trip");
+}
+
 is(psql('postgres', 'SELECT 1'), '1', 'the server still answers');
 
 psql('postgres', "DROP DATABASE $_") for @dbs;
