@@ -70,6 +70,7 @@ FROM edge_values WHERE label LIKE 'kmeans_model: s%' ORDER BY id;
 SELECT label, length(j) AS events, cardinality(distinct_events(j)) AS names, first_time(j) AT TIME ZONE 'UTC' AS first_utc, last_time(j) AT TIME ZONE 'UTC' AS last_utc
 FROM edge_values WHERE j IS NOT NULL ORDER BY id;
 SELECT label, octet_length(funnel_summary_send(fs)) AS send_bytes FROM edge_values WHERE fs IS NOT NULL ORDER BY id;
+SELECT fs FROM edge_values WHERE label LIKE 'funnel_summary: steps 0001%';
 SELECT label, octet_length(cohort_retention_send(cr)) AS send_bytes FROM edge_values WHERE cr IS NOT NULL ORDER BY id;
 -- a model without a silhouette sends the canonical NaN (bytes 53..60 of the send form)
 SELECT count(*) AS no_silhouette, count(*) FILTER (WHERE substr(kmeans_model_send(km), 53, 8) = '\x7ff8000000000000') AS canonical_nan

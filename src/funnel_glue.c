@@ -1631,10 +1631,14 @@ jy_funnel_summary_trans(PG_FUNCTION_ARGS)
 				lv = 0,
 				k,
 				miss = 0;
+	bool		in_agg;
 	uint32		bk[JY_FUNNEL_MAX_STEPS];
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "funnel_summary_trans called in non-aggregate context");
+	/*
+	 * In an aggregate the state is updated in place; called directly (anyone
+	 * can), the summary passed in is left alone and a new one is returned.
+	 */
+	in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
@@ -1659,6 +1663,13 @@ jy_funnel_summary_trans(PG_FUNCTION_ARGS)
 					 errmsg("funnel times must be a prefix of reached steps"),
 					 errdetail("Step %d has a time but step %d has none.", k + 1, lv + 1),
 					 errhint("Pass the result of funnel_times().")));
+	for (k = 0; k < lv; k++)
+		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(vals[k])))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("funnel times must be finite"),
+					 errdetail("Step %d is %s.", k + 1,
+							   TIMESTAMP_IS_NOBEGIN(DatumGetTimestampTz(vals[k])) ? "-infinity" : "infinity")));
 	for (k = 1; k < lv; k++)
 	{
 		int64		d;
@@ -1668,16 +1679,11 @@ jy_funnel_summary_trans(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("funnel times must not decrease"),
 					 errdetail("Step %d is earlier than step %d.", k + 1, k)));
-
-		/*
-		 * The step delay in microseconds.  From -infinity, or across most of
-		 * timestamptz's range (4714 BC to 294276 AD spans more than 2^63 us),
-		 * it does not fit in int64: it counts in the last bucket, like any
-		 * delay of 2^63 - 1 us.  (The wrapped difference used to give buckets
-		 * past JY_QS_MAX_BUCKET, which the text input rightly rejects.)
-		 */
+		/* both finite and ordered, but the span of timestamptz exceeds int64 */
 		if (pg_sub_s64_overflow(DatumGetTimestampTz(vals[k]), DatumGetTimestampTz(vals[k - 1]), &d))
-			d = PG_INT64_MAX;
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("interval between funnel steps %d and %d is out of range", k, k + 1)));
 		bk[k] = jy_qs_bucket(d);
 	}
 
@@ -1685,7 +1691,8 @@ jy_funnel_summary_trans(PG_FUNCTION_ARGS)
 		s = fs_alloc(n, 0);		/* nodeAgg copies it into the aggregate context */
 	else
 	{
-		s = DatumGetFunnelSummaryP(PG_GETARG_DATUM(0));
+		s = in_agg ? DatumGetFunnelSummaryP(PG_GETARG_DATUM(0))
+			: (FunnelSummary *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
 		if ((int) s->nsteps != n)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

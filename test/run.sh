@@ -9,6 +9,7 @@
 #   bash test/run.sh sql FILE...   same set-up, then psql -f each FILE in a fresh
 #                                  database with the extension (for experiments)
 #   bash test/run.sh tap [FILE...] same set-up, then only those TAP files (all when none)
+#   bash test/run.sh regress NAME...  same set-up, then only those pg_regress files (after setup)
 #
 # The cluster lives in a temp directory, listens only on a Unix socket there,
 # runs as the `postgres` user when we are root (the server refuses root) and is
@@ -148,6 +149,14 @@ sql)
     for f in "${SQL_FILES[@]}"; do
         "$PGBIN/psql" -X -d journey_scratch -f "$f"
     done
+    ;;
+regress)
+    # bash test/run.sh regress NAME...: only those pg_regress files (setup first), diffs shown
+    names=""
+    for f in "${SQL_FILES[@]}"; do names="$names $(basename "$f" .sql)"; done
+    rm -rf results regression.diffs regression.out
+    if [ "$(id -u)" = 0 ]; then mkdir -p results; fi
+    make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS="setup$names" || { cat regression.diffs 2>/dev/null | head -200; exit 1; }
     ;;
 tap)
     # bash test/run.sh tap [test/t/NN_name.pl ...]: only the TAP files named (all when none)
