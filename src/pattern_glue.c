@@ -147,7 +147,7 @@ get_pattern(FmgrInfo *flinfo, const char *pat, int len, int kind, int nconds)
 	c->nconds = nconds;
 	if (kind == KIND_JOURNEY)
 	{
-		c->jp = jy_pat_compile(pat, len, &c->alloc, &err);
+		c->jp = jy_pat_compile_ex(pat, len, &c->alloc, &err, pattern_tick, NULL);
 		if (!c->jp)
 			report_pattern_error(pat, len, &err, false);
 		c->scratch = jy_pat_scratch(c->jp, &c->alloc);
@@ -156,7 +156,7 @@ get_pattern(FmgrInfo *flinfo, const char *pat, int len, int kind, int nconds)
 	}
 	else
 	{
-		c->cp = jy_ch_compile(pat, len, nconds, &c->alloc, &err);
+		c->cp = jy_ch_compile_ex(pat, len, nconds, &c->alloc, &err, pattern_tick, NULL);
 		if (!c->cp)
 			report_pattern_error(pat, len, &err, true);
 	}
