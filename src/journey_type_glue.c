@@ -937,7 +937,7 @@ jy_journey_merge(PG_FUNCTION_ARGS)
 						   (uint64) a.n + b.n, JY_JC_MAX_EVENTS)));
 	jy_journey_view_alloc(&r, a.n + b.n, a.ndict + b.ndict);
 	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
-	if (jy_jc_merge(&a, &b, &r, scratch, &e) != JY_JC_OK)
+	if (jy_jc_merge_ex(&a, &b, &r, scratch, &e, journey_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
 	PG_RETURN_POINTER(jy_journey_from_view(&r));
 }

@@ -816,6 +816,13 @@ jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err, void (*tick) (v
 JyJcStatus
 jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err)
 {
+	return jy_jc_merge_ex(a, b, out, scratch, err, NULL, NULL);
+}
+
+JyJcStatus
+jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err,
+			   void (*tick) (void *), void *arg)
+{
 	uint32_t   *ra = scratch,
 			   *rb = scratch + a->ndict;
 	uint32_t	i = 0,
@@ -829,6 +836,7 @@ jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 	{
 		int			c;
 
+		jc_tick(k, tick, arg);
 		if (i == a->ndict)
 			c = 1;
 		else if (j == b->ndict)
@@ -860,6 +868,7 @@ jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 	{
 		bool		take_a;
 
+		jc_tick(k, tick, arg);
 		if (i == a->n)
 			take_a = false;
 		else if (j == b->n)

@@ -141,6 +141,9 @@ JyJcStatus	jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err,
  */
 JyJcStatus	jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out,
 						uint32_t *scratch, JyJcError *err);
+/* the same, calling tick(arg) (may be NULL) every 2^16 names and events */
+JyJcStatus	jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out,
+						   uint32_t *scratch, JyJcError *err, void (*tick) (void *), void *arg);
 
 /* ---- names --------------------------------------------------------------- */
 

@@ -1928,7 +1928,12 @@ jy_ch_compile_ex(const char *src, size_t len, int nconds, const JyAlloc *a, JyPa
 	p = a->alloc(a->arg, sizeof(JyChPattern));
 	memset(p, 0, sizeof(*p));
 	p->acts = a->alloc(a->arg, (size_t) cap * sizeof(ChAct));
-	memset(p->acts, 0, (size_t) cap * sizeof(ChAct));
+	/*
+	 * Room for one action per byte, zeroed one slot at a time as the parser
+	 * reaches it: a memset of the whole array (24 bytes per byte of a
+	 * pattern of megabytes) would fault in every page in one stretch.
+	 */
+	memset(p->acts, 0, 2 * sizeof(ChAct));
 	p->acts[0].kind = CH_KLEENE;	/* implicit leading .* */
 	p->n = 1;
 
@@ -1954,6 +1959,7 @@ jy_ch_compile_ex(const char *src, size_t len, int nconds, const JyAlloc *a, JyPa
 			if (tick)
 				tick(tick_arg);
 		}
+		memset(&p->acts[p->n], 0, sizeof(ChAct));	/* the next action's slot */
 
 		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
 		{
@@ -2181,7 +2187,8 @@ ch_search(ChRun *r, const int64_t *ts, const uint32_t *mask, size_t n, size_t fr
 
 	memset(r->act, 0, (size_t) (L + 1) * sizeof(bool));
 	for (a = 0; a < L; a++)
-		r->qh[a] = r->qt[a] = 0;
+		if (r->q[a])			/* only == actions have queues */
+			r->qh[a] = r->qt[a] = 0;
 	r->act[0] = true;
 	for (j = from;; j++)
 	{
