@@ -73,19 +73,52 @@ pattern_tick(void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* the pattern on one line with a caret under byte offset pos */
+/*
+ * The pattern on one line with a caret under byte offset pos.  A long pattern
+ * is shown as a window of about PAT_SHOW bytes either side of pos, with "..."
+ * where it was cut (a 10 MB pattern used to be copied into the message whole).
+ */
+#define PAT_SHOW 80
+
 static void
 report_pattern_error(const char *pat, int len, const JyPatError *err, bool clickhouse)
 {
 	int			code;
-	char	   *disp = palloc(len + 1);
+	char	   *disp;
 	int			i,
-				col;
+				n,
+				col,
+				pos = Min(Max(err->pos, 0), len),
+				from = 0,
+				to = len;
 
-	for (i = 0; i < len; i++)
-		disp[i] = (pat[i] == '\n' || pat[i] == '\r' || pat[i] == '\t') ? ' ' : pat[i];
-	disp[len] = '\0';
-	col = pg_mbstrlen_with_len(pat, Min(Max(err->pos, 0), len));
+	if (len > 3 * PAT_SHOW)
+	{
+		/* cut on character boundaries */
+		while (from < pos - PAT_SHOW)
+			from += pg_mblen(pat + from);
+		to = from;
+		while (to < len && to < pos + PAT_SHOW)
+			to += pg_mblen(pat + to);
+		to = Min(to, len);
+	}
+	disp = palloc(to - from + 7);
+	n = 0;
+	if (from > 0)
+	{
+		memcpy(disp, "...", 3);
+		n = 3;
+	}
+	for (i = from; i < to; i++)
+		disp[n++] = (pat[i] == '\n' || pat[i] == '\r' || pat[i] == '\t') ? ' ' : pat[i];
+	if (to < len)
+	{
+		memcpy(disp + n, "...", 3);
+		n += 3;
+	}
+	disp[n] = '\0';
+	/* the caret's column in the display; the character number counts from the start */
+	col = (from > 0 ? 3 : 0) + pg_mbstrlen_with_len(pat + from, pos - from);
 	switch (err->status)
 	{
 		case JY_PAT_LIMIT:
@@ -106,7 +139,8 @@ report_pattern_error(const char *pat, int len, const JyPatError *err, bool click
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg("invalid %spattern: %s", clickhouse ? "sequence " : "", err->msg),
-			 errdetail("At character %d of the pattern:\n%s\n%*s^", col + 1, disp, col, ""),
+			 errdetail("At character %d of the pattern:\n%s\n%*s^",
+					   pg_mbstrlen_with_len(pat, pos) + 1, disp, col, ""),
 			 err->status == JY_PAT_LIMIT ?
 			 errhint("Repeat counts are limited to %d and compiled patterns to %d instructions.",
 					 JY_PAT_MAX_REPEAT, JY_PAT_MAX_PROG) : 0));
