@@ -118,8 +118,10 @@ my @cases = (
 	# issue 13: the pattern compiler had no check at all
 	["compiling a pattern of 4000 names and 300 000 name uses",
 	 "SELECT journey_match(j, $slowpat) FROM jt"],
-	["compiling a pattern of 5 M alternatives under {0}",
-	 "SELECT journey_match(j, '(' || repeat('view|', 5000000) || 'view){0} view') FROM jt"],
+	# (2 M alternatives: PostgreSQL's repeat() of a longer text is itself a
+	# stretch of a second without a check under load)
+	["compiling a pattern of 2 M alternatives under {0}",
+	 "SELECT journey_match(j, '(' || repeat('a|', 2000000) || 'a){0} view') FROM jt"],
 	# issue 13: journey_out of 8 M events ran 4 s unchecked; the codec ticks now
 	["journey_out of a stored journey of $nj events",
 	 'SELECT length(j::text) FROM j8'],
