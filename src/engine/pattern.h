@@ -124,7 +124,7 @@ JyPatScratch *jy_pat_scratch(const JyPattern *p, const JyAlloc *a);
  * JY_PAT_TICK_WORK units have passed since the previous call.  One event costs
  * at most ~3 x the program size, so two calls are at most
  * JY_PAT_TICK_WORK + 3 x JY_PAT_MAX_PROG units apart (a few milliseconds)
- * whatever the pattern; with a small pattern that is every ~2^16 events.
+ * whatever the pattern; with a one-name pattern that is every ~2^15 events.
  */
 void		jy_pat_set_tick(JyPatScratch *s, void (*tick) (void *), void *arg);
 /* work units counted so far by matches run with s (for tests) */
