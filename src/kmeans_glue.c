@@ -956,6 +956,8 @@ jy_kmeans_model_in(PG_FUNCTION_ARGS)
 	jy_scan_lit(&sc, "[");
 	for (int a = 0; a < m->k; a++)
 	{
+		/* up to 10000 x 1024 numbers: seconds of strtod */
+		CHECK_FOR_INTERRUPTS();
 		if (a > 0)
 			jy_scan_lit(&sc, ",");
 		scan_doubles(&sc, KM_CENTERS(m) + (Size) a * m->dims, m->dims);
@@ -1007,6 +1009,7 @@ jy_kmeans_model_out(PG_FUNCTION_ARGS)
 	appendStringInfoString(&buf, ",\"centers\":[");
 	for (int a = 0; a < m->k; a++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (a > 0)
 			appendStringInfoChar(&buf, ',');
 		append_doubles(&buf, KM_CENTERS(m) + (Size) a * m->dims, m->dims);
@@ -1190,6 +1193,8 @@ jy_kmeans_centroids(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int a = 0; a < m->k; a++)
+	{
+		CHECK_FOR_INTERRUPTS();	/* k x dims rows: up to 10 M */
 		for (int j = 0; j < m->dims; j++)
 		{
 			Datum		values[4];
@@ -1201,6 +1206,7 @@ jy_kmeans_centroids(PG_FUNCTION_ARGS)
 			values[3] = Float8GetDatum(KM_CENTERS(m)[(Size) a * m->dims + j]);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
+	}
 	return (Datum) 0;
 }
 
