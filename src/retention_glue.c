@@ -1946,7 +1946,7 @@ retention_summary_trans_common(FunctionCallInfo fcinfo, uint8 idkind, bool naive
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("retention_summary supports calendar periods only"),
-					 errhint("For rolling windows use rollup(cohort_retention(ts, period, periods, tz)) over a GROUP BY user.")));
+					 errhint("For rolling windows and elapsed months use rollup(cohort_retention(ts, period, periods, tz)) over a GROUP BY user.")));
 		st = sum_new(&call->p, idkind, 1024, aggcxt);
 	}
 	else
