@@ -18,7 +18,7 @@ import sys
 import jinja2
 import yaml
 
-PSQL = os.environ.get("PSQL", "/usr/lib/postgresql/15/bin/psql")
+PSQL = os.environ.get("PSQL", os.path.join(os.environ.get("JOURNEY_PGBIN", "/usr/lib/postgresql/15/bin"), "psql"))
 
 
 def psql(sql, capture=False):

@@ -8,7 +8,7 @@ use IPC::Open3;
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
 
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $root = dirname(__FILE__) . '/../..';
 my $project = "$root/examples/dbt";
 
