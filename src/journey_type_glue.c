@@ -1361,7 +1361,7 @@ jy_journey_union(PG_FUNCTION_ARGS)
 	jy_journey_view(PG_GETARG_DATUM(1), &b);
 	jy_journey_view_alloc(&r, Min((uint64) a.n + b.n, JY_JC_MAX_EVENTS), a.ndict + b.ndict);
 	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
-	if (jy_jc_union(&a, &b, &r, scratch, &e) != JY_JC_OK)
+	if (jy_jc_union(&a, &b, &r, scratch, &e, journey_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
 	PG_RETURN_POINTER(jy_journey_from_view(&r));
 }

@@ -1456,7 +1456,8 @@ jy_jc_parse_text(const char *text, size_t len, JyJView *v, uint32_t cap_events,
 /* ---- union (idempotent merge) --------------------------------------------- */
 
 JyJcStatus
-jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err)
+jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err,
+			void (*tick) (void *), void *arg)
 {
 	uint32_t   *ra = scratch,
 			   *rb = scratch + a->ndict;
@@ -1516,6 +1517,8 @@ jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 		if (k == JY_JC_MAX_EVENTS)
 			return fail(err, JY_JC_ELIMIT, 0, "The union would have more than %u events; a journey holds at most %u.",
 						JY_JC_MAX_EVENTS, JY_JC_MAX_EVENTS);
+		if (tick != NULL && (k & 0xFFFFu) == 0xFFFFu)
+			tick(arg);
 		if (c <= 0)
 		{
 			out->ts[k] = a->ts[i];

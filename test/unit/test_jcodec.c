@@ -263,20 +263,20 @@ test_union_idempotent(void)
 		buf_init(&UC);
 		buf_init(&BC);
 		buf_init(&ABC);
-		CHECK(jy_jc_union(&A.v, &A.v, &U.v, mscratch, &e) == JY_JC_OK);
+		CHECK(jy_jc_union(&A.v, &A.v, &U.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
 		CHECK(views_equal(&U.v, &A.v));
-		CHECK(jy_jc_union(&A.v, &B.v, &U.v, mscratch, &e) == JY_JC_OK);
-		CHECK(jy_jc_union(&B.v, &A.v, &BA.v, mscratch, &e) == JY_JC_OK);
+		CHECK(jy_jc_union(&A.v, &B.v, &U.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(jy_jc_union(&B.v, &A.v, &BA.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
 		CHECK(views_equal(&U.v, &BA.v));
 		/* a retried load changes nothing */
-		CHECK(jy_jc_union(&U.v, &B.v, &UU.v, mscratch, &e) == JY_JC_OK);
+		CHECK(jy_jc_union(&U.v, &B.v, &UU.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
 		CHECK(views_equal(&U.v, &UU.v));
-		CHECK(jy_jc_union(&U.v, &A.v, &U2.v, mscratch, &e) == JY_JC_OK);
+		CHECK(jy_jc_union(&U.v, &A.v, &U2.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
 		CHECK(views_equal(&U.v, &U2.v));
 		/* associative */
-		CHECK(jy_jc_union(&U.v, &C.v, &UC.v, mscratch, &e) == JY_JC_OK);
-		CHECK(jy_jc_union(&B.v, &C.v, &BC.v, mscratch, &e) == JY_JC_OK);
-		CHECK(jy_jc_union(&A.v, &BC.v, &ABC.v, mscratch, &e) == JY_JC_OK);
+		CHECK(jy_jc_union(&U.v, &C.v, &UC.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(jy_jc_union(&B.v, &C.v, &BC.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(jy_jc_union(&A.v, &BC.v, &ABC.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
 		CHECK(views_equal(&UC.v, &ABC.v));
 		/* multiplicities against a reference count */
 		for (i = 0; i < U.v.n; i++)
