@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Independent checks of identity stitching and Markov attribution (run by
-test/t/20_identity_attribution.pl against the running test cluster).
+test/t/30_identity_attribution.pl against the running test cluster).
 
 - connected components of journey_identity_stitch == networkx's, on random
   graphs with hubs; the person id is the component's best identifier;
