@@ -1,8 +1,9 @@
 -- journey demo: identity stitching (doc/identity.md)
 \echo
+-- (plain tables, not temporary: demo/95_attribution.sql runs in its own session and reads events_p)
 \echo '== identity: sample users are devices; logins link them to accounts (journey_sample_identities)'
 SELECT * FROM journey_sample_identities(2000, 1) LIMIT 6;
-CREATE TEMP TABLE persons AS
+CREATE TABLE persons AS
 SELECT * FROM journey_identity_stitch('SELECT * FROM journey_sample_identities(2000, 1)',
                                       priority => '{user_id,email_hash,anonymous_id}',
                                       max_per_person => '{1,1,NULL}');
@@ -14,7 +15,7 @@ SELECT kind_a, id_a, id_b, ts, limit_kind
 FROM journey_identity_refused('SELECT * FROM journey_sample_identities(2000, 1)',
                               '{user_id,email_hash,anonymous_id}', '{1,1,NULL}') LIMIT 4;
 \echo '== the same funnel per device and per person (JOIN before the aggregate; unlinked devices stay themselves)'
-CREATE TEMP TABLE events_p AS
+CREATE TABLE events_p AS
 SELECT coalesce(p.person_id, e.user_id::text) AS person, e.*
 FROM events e LEFT JOIN persons p ON p.kind = 'anonymous_id' AND p.identifier = e.user_id::text;
 SELECT 'per device' AS unit, count(*) AS units,
