@@ -12,20 +12,21 @@ SELECT funnel_step(ts, '1 hour', 'strict_deduplication, strict_once',
 FROM (VALUES (1, 'cart'), (2, 'checkout'), (3, 'view')) v(o, e),
      (VALUES (timestamptz '2024-01-01 10:00+00')) t(ts);
 
--- every permutation of four tied rows (with a duplicate), every mode: one answer per mode
+-- 40 arrival orders of issue 13's three tied rows and two identical later ones, every
+-- mode: one answer per mode (before 0.2.0 the strict_deduplication + strict_once modes gave {2,3})
 WITH modes(m) AS (
   VALUES ('default'), ('strict_deduplication'), ('strict_order'), ('strict_order, allow_reentry'),
          ('strict_increase'), ('strict_once'), ('strict_deduplication, strict_once'),
          ('strict_order, strict_once'), ('strict_order, allow_reentry, strict_once'),
          ('strict_deduplication, strict_order, strict_once'), ('strict_once, strict_increase')),
 rows(id, ts, e) AS (
-  VALUES (1, 0, 'cart'), (2, 0, 'view'), (3, 0, 'checkout'), (4, 0, 'view'), (5, 1, 'checkout')),
+  VALUES (1, 0, 'cart'), (2, 0, 'view'), (3, 0, 'checkout'), (4, 1, 'view'), (5, 1, 'view')),
 perms(p, id, pos) AS (
   SELECT p, id, row_number() OVER (PARTITION BY p ORDER BY md5(p::text || id::text))
   FROM generate_series(1, 40) p, rows)
 SELECT m, array_agg(DISTINCT lv) AS levels, count(*) AS orders
 FROM (SELECT m, p, funnel_step(timestamptz '2024-01-01' + r.ts * interval '1 minute', '1 hour', m,
-                               e = 'view', e IN ('view', 'cart'), e IN ('cart', 'checkout'), e = 'checkout'
+                               e = 'view', e IN ('view', 'cart'), e = 'checkout'
                                ORDER BY pos) AS lv
       FROM modes, perms JOIN rows r USING (id) GROUP BY m, p) x
 GROUP BY m ORDER BY m;
@@ -36,14 +37,15 @@ SELECT sequence_count('(?1)(?2)', ts, e = 'view', e = 'purchase' ORDER BY o) AS 
        sequence_match('(?2)(?1)', ts, e = 'view', e = 'purchase' ORDER BY o) AS purchase_then_view
 FROM (VALUES (1, 'purchase'), (2, 'view')) v(o, e), (VALUES (timestamptz '2024-01-01 10:00+00')) t(ts);
 
--- a row where both conditions hold (mask 3) comes after rows where only one does
-SELECT sequence_count('(?1)(?2)', ts, e IN ('a', 'ab'), e IN ('b', 'ab') ORDER BY o) AS arrival,
-       sequence_count('(?1)(?2)', ts, e IN ('a', 'ab'), e IN ('b', 'ab') ORDER BY o DESC) AS reversed
-FROM (VALUES (1, 'ab'), (2, 'b'), (3, 'a')) v(o, e), (VALUES (timestamptz '2024-01-01 10:00+00')) t(ts);
+-- a row where both conditions hold (mask 3) comes after one where only (?2) holds (mask 2):
+-- b, ab has no (?1) before a (?2); ClickHouse gives 1 for the arrival order ab, b
+SELECT sequence_count('(?1)(?2)', ts, e = 'ab', e IN ('b', 'ab') ORDER BY o) AS arrival,
+       sequence_count('(?1)(?2)', ts, e = 'ab', e IN ('b', 'ab') ORDER BY o DESC) AS reversed
+FROM (VALUES (1, 'ab'), (2, 'b')) v(o, e), (VALUES (timestamptz '2024-01-01 10:00+00')) t(ts);
 
 -- array forms: events the pattern does not name are ordered by name too when names are returned
-SELECT (journey_matches(ARRAY[t, t, t, t], ARRAY['a', 'y', 'x', 'b'], 'a . . b')).events AS forward,
-       (journey_matches(ARRAY[t, t, t, t], ARRAY['b', 'x', 'y', 'a'], 'a . . b')).events AS reversed,
+SELECT (journey_matches(ARRAY[t, t, t], ARRAY['a', 'y', 'x'], 'a . .')).events AS forward,
+       (journey_matches(ARRAY[t, t, t], ARRAY['x', 'y', 'a'], 'a . .')).events AS reversed,
        journey_next_events(ARRAY[t, t, t], ARRAY['a', 'z', 'y'], 'a', 2) AS next_fwd,
        journey_next_events(ARRAY[t, t, t], ARRAY['y', 'z', 'a'], 'a', 2) AS next_rev
 FROM (VALUES (timestamptz '2024-01-01 10:00+00')) v(t);
