@@ -240,6 +240,23 @@ heap_sort(JyFunnelEntry *v, size_t n, EntryCmp cmp, const void *ctx, void (*tick
 
 	if (n < 2)
 		return;
+	if (n <= 16)
+	{
+		/* insertion sort: tied runs are usually a handful of entries */
+		for (i = 1; i < n; i++)
+		{
+			JyFunnelEntry x = v[i];
+			size_t		k = i;
+
+			while (k > 0 && cmp(ctx, &v[k - 1], &x) > 0)
+			{
+				v[k] = v[k - 1];
+				k--;
+			}
+			v[k] = x;
+		}
+		return;
+	}
 	for (i = n / 2; i-- > 0;)
 	{
 		if (tick && (i & 0xffff) == 0)
@@ -268,6 +285,12 @@ order_tied_steps(JyFunnelEntry *e, size_t m, JyFunnelEntry *scratch, void (*tick
 
 	memcpy(scratch, e, m * sizeof(JyFunnelEntry));
 	heap_sort(scratch, m, cmp_row_tag, NULL, tick, arg);
+	/* every row matches one step here: rows sharing a step have the same set, nothing to order */
+	for (i = 1; i < m; i++)
+		if (scratch[i].row == scratch[i - 1].row)
+			break;
+	if (i >= m)
+		return;
 	/* one descriptor per row, kept in e (its entries are safe in scratch) */
 	for (i = 0; i < m; i++)
 	{
