@@ -229,6 +229,12 @@ check_same('kmeans_segment / kmeans_scan',
 	 FROM (SELECT user_id, array[(count(*) % 5)::float8, max(x), min(x)] f, min(r) r, min(ts) ts, min(event) event
 	       FROM %T GROUP BY user_id) u});
 
+# the window form: every user's cluster (the fit sees the partition in the plan's order)
+check_same('kmeans_cluster window',
+	q{SELECT user_id, kmeans_cluster(f, 3, '{"seed": 5}') OVER ()
+	 FROM (SELECT user_id, array[(count(*) % 5)::float8, max(x), min(x)] f FROM %T GROUP BY user_id) u
+	 ORDER BY user_id});
+
 diag("$queries queries, $compared per-user values compared with the baseline");
 ok($compared > 100000, "compared $compared values");
 psql('postgres', "DROP DATABASE $db");
