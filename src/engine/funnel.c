@@ -333,7 +333,8 @@ static size_t
 tied_runs(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg, bool visit)
 {
 	size_t		i = 0,
-				longest = 0;
+				longest = 0,
+				next_tick = (size_t) 1 << 18;
 
 	while (i < n)
 	{
@@ -341,6 +342,12 @@ tied_runs(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void
 					j;
 		bool		repeated = false;
 
+		if (tick && i >= next_tick)
+		{
+			/* many short tied runs: the scan and their sorts add up */
+			tick(arg);
+			next_tick = i + ((size_t) 1 << 18);
+		}
 		/* skip to the step entries of the timestamp e[i].ts (they come last) */
 		if (JY_FUNNEL_TAG_CLASS(e[i].tag) != 2)
 		{

@@ -1063,6 +1063,46 @@ test_eval_ex_ticks(void)
 	free(e);
 }
 
+/* the tie pass calls tick on many short tied runs and inside one long one */
+static void
+test_order_ties_ticks(void)
+{
+	size_t		n = 600000,
+				i;
+	JyFunnelEntry *e = malloc(n * sizeof(JyFunnelEntry)),
+			   *s = malloc(n * sizeof(JyFunnelEntry));
+	int			ticks = 0;
+
+	CHECK(e != NULL && s != NULL);
+	/* 200,000 timestamps with rows {1,2} then {2}: 3 entries each, step 2 repeated */
+	for (i = 0; i < n; i += 3)
+	{
+		e[i] = (JyFunnelEntry) {(int64_t) i, JY_FUNNEL_TAG_STEP(0), (uint32_t) i};
+		e[i + 1] = (JyFunnelEntry) {(int64_t) i, JY_FUNNEL_TAG_STEP(1), (uint32_t) i};
+		e[i + 2] = (JyFunnelEntry) {(int64_t) i, JY_FUNNEL_TAG_STEP(1), (uint32_t) i + 1};
+	}
+	jy_funnel_sort_ts_tag(e, n, s, NULL, NULL);
+	jy_funnel_order_ties(e, n, s, count_tick, &ticks);
+	CHECK(ticks >= 2);
+	/* {2} (value 2) before {1,2} (value 3) at step 2 */
+	CHECK_EQ_I64(e[1].row, 0);
+	CHECK_EQ_I64(e[2].row, 1);
+	CHECK_EQ_I64(e[0].row, 1);
+	/* one timestamp, 300,000 rows matching steps {1,2} or {2}: one long run */
+	for (i = 0; i < n; i += 2)
+	{
+		e[i] = (JyFunnelEntry) {7, JY_FUNNEL_TAG_STEP(1), (uint32_t) i};
+		e[i + 1] = (JyFunnelEntry) {7, JY_FUNNEL_TAG_STEP((i / 2) % 2 ? 0 : 2), (uint32_t) i};
+	}
+	ticks = 0;
+	jy_funnel_sort_ex(e, n, s, count_tick, &ticks);
+	CHECK(ticks >= 10);
+	for (i = 1; i < n; i++)
+		CHECK(!jy_funnel_entry_gt(&e[i - 1], &e[i]));
+	free(e);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -1078,5 +1118,6 @@ main(void)
 	RUN(test_tie_order);
 	RUN(test_ties_issue_case);
 	RUN(test_ties_any_order);
+	RUN(test_order_ties_ticks);
 	UNIT_DONE();
 }
