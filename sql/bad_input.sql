@@ -149,7 +149,28 @@ INSERT INTO cases (q) VALUES
  ('SELECT duration_percentile(s, 0) || '' .. '' || duration_percentile(s, 1) FROM st WHERE u = 1'),
 -- a text value whose total duration the histogram cannot hold (was accepted before)
  ('SELECT ''{"v":1,"sessions":1,"events":2,"bounces":0,"duration_us":5,"hist":[[14335,1]]}''::session_stats'),
- ('SELECT ''{"v":1,"sessions":1,"events":2,"bounces":0,"duration_us":600000000,"hist":[[0,1]]}''::session_stats');
+ ('SELECT ''{"v":1,"sessions":1,"events":2,"bounces":0,"duration_us":600000000,"hist":[[0,1]]}''::session_stats'),
+-- retention(...)'s int8 state is untrusted when its support functions are called directly (crashed the server before)
+ ('SELECT retention_ch_final(9223372036854775807)'),
+ ('SELECT retention_ch_final((40::bigint << 32) | 4294967295)'),
+ ('SELECT retention_ch_final((33::bigint << 32) | 7)'),
+ ('SELECT retention_ch_final(-1)'),
+ ('SELECT retention_ch_final(0)'),
+ ('SELECT retention_ch_final((3::bigint << 32) | 8)'),
+ ('SELECT retention_ch_final((3::bigint << 32) | 5)'),
+ ('SELECT retention_ch_final((32::bigint << 32) | 4294967295)'),
+ ('SELECT retention_ch_trans((40::bigint << 32) | 1, true, false)'),
+ ('SELECT retention_ch_trans(NULL, VARIADIC NULL::boolean[])'),
+ ('SELECT retention_ch_trans(-1, VARIADIC NULL::boolean[])'),
+ ('SELECT retention_ch_combine(-1, NULL)'),
+ ('SELECT retention_ch_combine(NULL, (33::bigint << 32))'),
+ ('SELECT retention_ch_combine((2::bigint << 32) | 1, (2::bigint << 32) | 2)'),
+-- funnel_summary over times whose span int64 cannot hold (printed a bucket its input rejected: dump unrestorable)
+ ('SELECT funnel_summary(ARRAY[''4713-01-01 00:00:00+00 BC'', ''294276-12-31 23:59:59.999999+00'']::timestamptz[])'),
+ ('SELECT funnel_summary(ARRAY[''-infinity'', ''infinity'']::timestamptz[])'),
+ ('SELECT funnel_summary(ARRAY[''2024-01-01'', ''infinity'']::timestamptz[])'),
+-- its transition function called directly returns a new summary (was an internal error)
+ ('SELECT funnel_summary_trans(funnel_summary(ARRAY[''2024-01-01'', ''2024-01-02'']::timestamptz[]), ARRAY[''2024-01-01'', ''2024-01-03'']::timestamptz[])');
 
 \pset format unaligned
 \pset tuples_only on

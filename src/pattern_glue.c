@@ -1232,8 +1232,8 @@ emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
 
 	for (i = 1; i < j->n; i++)
 	{
-		Datum		values[5];
-		bool		nulls[5] = {false};
+		Datum		values[6];
+		bool		nulls[6] = {false};
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -1243,6 +1243,7 @@ emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
 		values[2] = event_name_datum(j, i);
 		values[3] = TimestampTzGetDatum(j->ts[i - 1]);
 		values[4] = IntervalPGetDatum(jy_usecs_to_interval(j->ts[i] - j->ts[i - 1]));
+		values[5] = Float8GetDatum((double) (j->ts[i] - j->ts[i - 1]) / 1e6);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }

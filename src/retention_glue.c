@@ -1538,7 +1538,23 @@ jy_retention_periods(PG_FUNCTION_ARGS)
 /* ---- ClickHouse retention(c1, ..., cn) ------------------------------------
  * State: int8, bits 0..31 = condition i held on some row, bits 32..39 = n.
  */
-#define CH_MAX_CONDS 32
+#define CH_MAX_CONDS JY_RET_CH_MAX
+
+/* the int8 state comes from outside when a support function is called directly */
+static int
+ch_state_n(int64 st)
+{
+	const char *why = NULL;
+	int			n = jy_ret_ch_state_check(st, &why);
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid retention state " INT64_FORMAT, st),
+				 errdetail("%s", why),
+				 errhint("The state is built by the retention(...) aggregate; do not call its support functions directly.")));
+	return n;
+}
 
 Datum
 jy_ch_retention_trans(PG_FUNCTION_ARGS)
@@ -1556,6 +1572,7 @@ jy_ch_retention_trans(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
+		(void) ch_state_n(st);
 		PG_RETURN_INT64(st);
 	}
 	arr = PG_GETARG_ARRAYTYPE_P(1);
@@ -1572,8 +1589,8 @@ jy_ch_retention_trans(PG_FUNCTION_ARGS)
 				(errcode(n < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("retention takes 1 to %d conditions", CH_MAX_CONDS),
 				 errdetail("%d conditions were given.", n)));
-	stn = (int) ((uint64) st >> 32);
-	if (!PG_ARGISNULL(0) && stn != n)
+	stn = PG_ARGISNULL(0) ? n : ch_state_n(st);
+	if (stn != n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention must get the same number of conditions on every row")));
@@ -1594,13 +1611,17 @@ jy_ch_retention_combine(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(1))
 			PG_RETURN_NULL();
+		(void) ch_state_n(PG_GETARG_INT64(1));
 		PG_RETURN_INT64(PG_GETARG_INT64(1));
 	}
 	if (PG_ARGISNULL(1))
+	{
+		(void) ch_state_n(PG_GETARG_INT64(0));
 		PG_RETURN_INT64(PG_GETARG_INT64(0));
+	}
 	a = PG_GETARG_INT64(0);
 	b = PG_GETARG_INT64(1);
-	if ((a >> 32) != (b >> 32))
+	if (ch_state_n(a) != ch_state_n(b))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention must get the same number of conditions on every row")));
@@ -1619,7 +1640,7 @@ jy_ch_retention_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = PG_GETARG_INT64(0);
-	n = (int) ((uint64) st >> 32);
+	n = ch_state_n(st);
 	jy_ret_clickhouse((uint32) st, n, out);
 	for (i = 0; i < n; i++)
 		el[i] = Int16GetDatum(out[i]);

@@ -229,6 +229,30 @@ jy_ret_clickhouse(uint32_t seen, int n, int16_t *out)
 		out[i] = (int16_t) (first && ((seen >> i) & 1));
 }
 
+int
+jy_ret_ch_state_check(int64_t state, const char **reason)
+{
+	uint64_t	st = (uint64_t) state;
+	uint64_t	n = st >> 32;
+
+	if (n > 0xFF)
+	{
+		*reason = "Bits 40 to 63 must be zero.";
+		return -1;
+	}
+	if (n < 1 || n > JY_RET_CH_MAX)
+	{
+		*reason = "The condition count in bits 32 to 39 must be between 1 and 32.";
+		return -1;
+	}
+	if (n < 32 && ((uint32_t) st >> n) != 0)
+	{
+		*reason = "A condition bit above the condition count is set.";
+		return -1;
+	}
+	return (int) n;
+}
+
 /* ---- one-pass summary table ------------------------------------------- */
 
 static inline size_t

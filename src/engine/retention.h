@@ -93,6 +93,15 @@ size_t		jy_ret_sort_unique(int64_t *v, size_t n, int64_t *scratch);
  */
 void		jy_ret_clickhouse(uint32_t seen, int n, int16_t *out);
 
+/*
+ * The retention(...) aggregate state is an int8 anyone can pass to its support
+ * functions: bits 0..n-1 = condition i+1 held on some row, bits 32..39 = n
+ * (1..JY_RET_CH_MAX), every other bit zero.  Returns n for a valid state, or
+ * -1 with *reason set to a sentence saying what is wrong.
+ */
+#define JY_RET_CH_MAX 32
+int			jy_ret_ch_state_check(int64_t state, const char **reason);
+
 /* ---- one-pass summary across users (calendar periods, any activity) ------
  * An open-addressing hash table of users.  Each slot is `2 + words` int64:
  *   user, base (the user's earliest period key so far; JY_RET_EMPTY when the

@@ -8,7 +8,7 @@ use Test::More;
 use IPC::Open3;
 use Time::HiRes qw(time);
 
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $n = $ENV{JOURNEY_TAP_BIG} ? 10_000_000 : 2_000_000;
 # under valgrind (test/sanitize.sh sets JOURNEY_SANITIZER) every backend runs ~30x
 # slower, connection start and error clean-up included: latencies mean nothing there

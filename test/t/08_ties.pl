@@ -19,7 +19,7 @@ use Test::More;
 use IPC::Open3;
 use Time::HiRes qw(time);
 
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $users = $ENV{JOURNEY_TAP_BIG} ? 3000 : 400;
 
 sub run

@@ -174,6 +174,35 @@ test_clickhouse(void)
 	CHECK(out[0] == 1);
 }
 
+/* the state is untrusted: only n in 1..32 with no bit above n is accepted */
+static void
+test_clickhouse_state_check(void)
+{
+	const char *why = NULL;
+	int			n;
+
+	CHECK(jy_ret_ch_state_check(((int64_t) 4 << 32) | 15, &why) == 4);
+	CHECK(jy_ret_ch_state_check(((int64_t) 1 << 32), &why) == 1);
+	CHECK(jy_ret_ch_state_check(((int64_t) 32 << 32) | 0xFFFFFFFF, &why) == 32);
+	CHECK(jy_ret_ch_state_check(INT64_MAX, &why) == -1);
+	CHECK(jy_ret_ch_state_check(-1, &why) == -1);
+	CHECK(jy_ret_ch_state_check(0, &why) == -1);
+	CHECK(jy_ret_ch_state_check(7, &why) == -1);	/* n = 0 */
+	CHECK(jy_ret_ch_state_check(((int64_t) 33 << 32) | 7, &why) == -1);
+	CHECK(jy_ret_ch_state_check(((int64_t) 40 << 32) | 0xFFFFFFFF, &why) == -1);
+	CHECK(jy_ret_ch_state_check(((int64_t) 4 << 32) | 16, &why) == -1);	/* bit 4 with n = 4 */
+	CHECK(jy_ret_ch_state_check(((int64_t) 0x100 << 32) | 1, &why) == -1);
+	/* exhaustive over n and the lowest bit above it */
+	for (n = 1; n <= 32; n++)
+	{
+		uint64_t	full = n == 32 ? 0xFFFFFFFFu : (((uint64_t) 1 << n) - 1);
+
+		CHECK(jy_ret_ch_state_check((int64_t) (((uint64_t) n << 32) | full), &why) == n);
+		if (n < 32)
+			CHECK(jy_ret_ch_state_check((int64_t) (((uint64_t) n << 32) | ((uint64_t) 1 << n)), &why) == -1);
+	}
+}
+
 /* brute force: counts from random users equal a direct per-period count */
 static void
 test_random_against_brute_force(void)
@@ -387,6 +416,7 @@ main(void)
 	RUN(test_counts_and_invariants);
 	RUN(test_sort_unique);
 	RUN(test_clickhouse);
+	RUN(test_clickhouse_state_check);
 	RUN(test_random_against_brute_force);
 	RUN(test_table_against_brute_force);
 	UNIT_DONE();
