@@ -54,7 +54,7 @@ INSERT INTO edge_kmeans_model VALUES
   (1, (SELECT kmeans_segment(f, 3) FROM (SELECT ARRAY[count(*), count(DISTINCT event)]::float8[] f FROM edge_ev GROUP BY user_id) x)),
   (2, (SELECT kmeans_segment(ARRAY[1.0, 2.0]::float8[], 1))),
   (3, (SELECT kmeans_segment(ARRAY[x]::float8[], 1, '{"standardize": false}') FROM (VALUES (1e-310::float8), (1e-310)) v(x))),
-  (4, (SELECT kmeans_segment(ARRAY[x, -x]::float8[], 2) FROM (VALUES (1e300::float8), (-1e300), (0)) v(x)));
+  (4, (SELECT kmeans_segment(ARRAY[x, -x]::float8[], 2) FROM (VALUES (1e100::float8), (-1e100), (0)) v(x)));  -- features are limited to +-1e100
 
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT t::regtype, o, e FROM (VALUES
