@@ -937,6 +937,8 @@ order_unnamed_ties(TsIdx *t, int64 n, const Datum *evd)
 					k;
 		NameTs	   *nt;
 
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (t[i].ts != t[s].ts || t[i].key != t[s].key || (t[s].key & 1))
 		{
 			i++;
