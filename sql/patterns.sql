@@ -153,13 +153,16 @@ FROM ev WHERE u = 1;
 -- on the sample data: ClickHouse patterns agree with the equivalent journey patterns
 CREATE TABLE sample AS SELECT * FROM journey_sample_events(1000, 3);
 -- (?1)(?2) adjacent among the rows that satisfy a condition == 'a b' over those rows
--- (sequence_* keep ties in arrival order, journey_* order them by name: ORDER BY makes both the same)
+-- (sequence_* order ties by condition mask, journey_* by name: naming the events c1, c2 after
+-- their conditions makes the two tie orders the same, whatever order the rows arrive in)
 SELECT count(*) AS users, count(*) FILTER (WHERE s_m = j_m AND s_c = j_c) AS agree, count(*) FILTER (WHERE s_m) AS matched FROM (
   SELECT user_id,
-    sequence_match('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart' ORDER BY ts, event) AS s_m,
-    sequence_count('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart' ORDER BY ts, event) AS s_c,
-    coalesce(journey_match(ts, event, 'product_view add_to_cart') FILTER (WHERE event IN ('product_view', 'add_to_cart')), false) AS j_m,
-    journey_count(ts, event, 'product_view add_to_cart') FILTER (WHERE event IN ('product_view', 'add_to_cart')) AS j_c
+    sequence_match('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart' ORDER BY ts DESC) AS s_m,
+    sequence_count('(?1)(?2)', ts, event = 'product_view', event = 'add_to_cart') AS s_c,
+    coalesce(journey_match(ts, CASE event WHEN 'product_view' THEN 'c1' ELSE 'c2' END, 'c1 c2')
+             FILTER (WHERE event IN ('product_view', 'add_to_cart')), false) AS j_m,
+    journey_count(ts, CASE event WHEN 'product_view' THEN 'c1' ELSE 'c2' END, 'c1 c2')
+      FILTER (WHERE event IN ('product_view', 'add_to_cart')) AS j_c
   FROM sample GROUP BY user_id) x;
 -- (?1)(?t<=600)(?2) == 'a .* b within 600s'
 SELECT count(*) AS users, count(*) FILTER (WHERE s_m = j_m AND s_c = j_c) AS agree, count(*) FILTER (WHERE s_m) AS matched FROM (

@@ -1044,19 +1044,27 @@ funnel_eval_entries(FinalCache *fc, MemoryContext mcxt, const FunnelConf *conf,
 				need = 0;
 	int			lv;
 
-	if (!*sorted)
+	/*
+	 * Sorting in place keeps the state valid for another final call (the tie
+	 * order is idempotent).  Entries that came in (ts, tag) order still need
+	 * the tie order when rows share a timestamp and a step.
+	 */
 	{
-		/* sorting in place keeps the state valid for another final call */
-		if (fc->scratch_n < n)
+		int64		want = *sorted ? (int64) jy_funnel_ties_scratch(e, n) : n;
+
+		if (want > 0 && fc->scratch_n < want)
 		{
 			if (fc->scratch)
 				pfree(fc->scratch);
 			fc->scratch = NULL;
 			fc->scratch_n = 0;
-			fc->scratch = MemoryContextAlloc(mcxt, Max(n, 64) * sizeof(JyFunnelEntry));
-			fc->scratch_n = Max(n, 64);
+			fc->scratch = MemoryContextAlloc(mcxt, Max(want, 64) * sizeof(JyFunnelEntry));
+			fc->scratch_n = Max(want, 64);
 		}
-		jy_funnel_sort_ex(e, n, fc->scratch, funnel_tick, NULL);
+		if (!*sorted)
+			jy_funnel_sort_ex(e, n, fc->scratch, funnel_tick, NULL);
+		else if (want > 0)
+			jy_funnel_order_ties(e, n, fc->scratch, funnel_tick, NULL);
 		*sorted = true;
 	}
 	spec.window = conf->window;

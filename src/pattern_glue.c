@@ -14,8 +14,9 @@
  *   sequence_count(pattern, ts, VARIADIC cond[])  ClickHouse sequenceCount
  *
  * Events at the same time are ordered by name (the journey type's order) for
- * the journey language, through jy_pat_tie_key; sequence_* keep the arrival
- * order of ties (ClickHouse leaves it unspecified).
+ * the journey language, through jy_pat_tie_key; sequence_* order them by their
+ * condition mask read as a number (condition 1 = bit 0), so no answer depends
+ * on the order rows arrive in (ClickHouse leaves it unspecified).
  *
  * Patterns are compiled once per query: the compiled program is cached in
  * fn_extra keyed on the pattern text (and, for sequence_*, the number of
@@ -216,7 +217,7 @@ pattern_arg(FunctionCallInfo fcinfo, int argno)
 typedef struct TsIdx
 {
 	int64		ts;
-	uint32		key;			/* tie order (journey patterns), 0 for sequence_* */
+	uint32		key;			/* tie order: name key (journey) or condition mask (sequence_*) */
 	int64		idx;
 } TsIdx;
 
@@ -464,8 +465,7 @@ patagg_push(PatAgg *st, int64 ts, int32 pl)
 	t = PATAGG_TS(st);
 	p = PATAGG_PL(st);
 	if (st->n > 0 && (ts < t[st->n - 1] ||
-					  (st->cache->kind == KIND_JOURNEY && ts == t[st->n - 1] &&
-					   (uint32) pl < (uint32) p[st->n - 1])))
+					  (ts == t[st->n - 1] && (uint32) pl < (uint32) p[st->n - 1])))
 		st->sorted = false;
 	t[st->n] = ts;
 	p[st->n] = pl;
@@ -604,7 +604,7 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 		bt = PATAGG_TS(b);
 		bp = PATAGG_PL(b);
 		if (!b->sorted || (a->n > 0 && (bt[0] < at[a->n - 1] ||
-										(a->cache->kind == KIND_JOURNEY && bt[0] == at[a->n - 1] &&
+										(bt[0] == at[a->n - 1] &&
 										 (uint32) bp[0] < (uint32) ap[a->n - 1]))))
 			a->sorted = false;
 		memcpy(at + a->n, bt, b->n * sizeof(int64));
@@ -707,8 +707,12 @@ patagg_run(PatAgg *st, bool count)
 
 	if (!st->sorted)
 	{
-		/* sorting in place keeps the state valid for another final call */
-		sort_events(ts, pl, st->n, c->kind == KIND_JOURNEY);
+		/*
+		 * Sorting in place keeps the state valid for another final call.  Ties
+		 * by payload: the name key (journey) or the condition mask (sequence_*);
+		 * rows with equal (ts, payload) are indistinguishable to the matcher.
+		 */
+		sort_events(ts, pl, st->n, true);
 		st->sorted = true;
 	}
 	if (c->kind == KIND_CH)
@@ -916,9 +920,55 @@ journey_value_to_events(Datum d, const JyPattern *p, ArrJourney *j)
 }
 
 /*
+ * Events the pattern does not name share a tie key when no pattern name sorts
+ * between them: the matcher cannot tell them apart, but the functions that
+ * return names and positions can.  Order each run of such ties, sorted by
+ * (ts, key), by name (the journey type's byte order), then input position.
+ */
+static void
+order_unnamed_ties(TsIdx *t, int64 n, const Datum *evd)
+{
+	int64		i = 1;
+
+	while (i < n)
+	{
+		int64		s = i - 1,
+					e,
+					k;
+		NameTs	   *nt;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (t[i].ts != t[s].ts || t[i].key != t[s].key || (t[s].key & 1))
+		{
+			i++;
+			continue;
+		}
+		for (e = i + 1; e < n && t[e].ts == t[s].ts && t[e].key == t[s].key; e++)
+			;
+		nt = palloc((e - s) * sizeof(NameTs));
+		for (k = s; k < e; k++)
+		{
+			nt[k - s].ts = t[k].ts;
+			nt[k - s].name = text_to_cstring(DatumGetTextPP(evd[t[k].idx]));
+			nt[k - s].idx = t[k].idx;
+		}
+		sort_namets(nt, e - s);
+		for (k = s; k < e; k++)
+		{
+			t[k].idx = nt[k - s].idx;
+			pfree(nt[k - s].name);
+		}
+		pfree(nt);
+		i = e + 1;
+	}
+}
+
+/*
  * Decode (ts[], event[]) into a time-ordered journey of pattern-local ids.
  * Events at the same time are ordered by name (like the journey type) as far
- * as the pattern can tell; pairs with a NULL timestamp or event are skipped.
+ * as the pattern can tell, and fully by name when names are kept (they are
+ * returned); pairs with a NULL timestamp or event are skipped.
  */
 static void
 arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_names, ArrJourney *j)
@@ -957,6 +1007,8 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	}
 	if (!sorted)
 		sort_tsidx(t, j->n);
+	if (keep_names)
+		order_unnamed_ties(t, j->n, evd);
 	j->ts = palloc(Max(j->n, 1) * sizeof(int64));
 	j->ev = palloc(Max(j->n, 1) * sizeof(int32));
 	j->orig = palloc(Max(j->n, 1) * sizeof(int32));

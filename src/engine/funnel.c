@@ -82,6 +82,13 @@ jy_funnel_sort(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch)
 void
 jy_funnel_sort_ex(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg)
 {
+	jy_funnel_sort_ts_tag(e, n, scratch, tick, arg);
+	jy_funnel_order_ties(e, n, scratch, tick, arg);
+}
+
+void
+jy_funnel_sort_ts_tag(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg)
+{
 	size_t		width,
 				i;
 	JyFunnelEntry *src = e,
@@ -141,6 +148,239 @@ jy_funnel_sort_ex(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tic
 	}
 	if (src != e)
 		memcpy(e, src, n * sizeof(JyFunnelEntry));
+}
+
+/* ---- rows sharing a timestamp -------------------------------------------- */
+
+/*
+ * The order of step entries of one (ts, tag) is the only part of the entry
+ * sequence that the (ts, tag) sort leaves to arrival order; the engine reads
+ * rows only through it and through row equality (strict_once).  Ranking the
+ * rows of one timestamp by their step set (see funnel.h) and ordering each
+ * (ts, tag) group by rank makes the sequence a function of the multiset of
+ * rows: rows with equal step sets at one timestamp are interchangeable.
+ */
+
+typedef int (*EntryCmp) (const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b);
+
+/* (row, tag): groups a row's entries, its steps ascending; (row, tag) is unique */
+static int
+cmp_row_tag(const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b)
+{
+	(void) ctx;
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
+	return a->tag < b->tag ? -1 : a->tag > b->tag;
+}
+
+/* (tag, row) */
+static int
+cmp_tag_row(const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b)
+{
+	(void) ctx;
+	if (a->tag != b->tag)
+		return a->tag < b->tag ? -1 : 1;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/*
+ * Row descriptors: ts = first entry of the row in the (row, tag)-sorted copy
+ * ctx, tag = its number of steps, row = the row.  Order: the step sets as
+ * binary numbers (step k is bit k-1), i.e. compared from the highest step
+ * down; equal sets by row (arbitrary: such rows are interchangeable).
+ */
+static int
+cmp_step_set(const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b)
+{
+	const JyFunnelEntry *s = (const JyFunnelEntry *) ctx;
+	size_t		i = (size_t) a->ts + a->tag,
+				j = (size_t) b->ts + b->tag;
+
+	while (i > (size_t) a->ts && j > (size_t) b->ts)
+	{
+		uint32_t	x = s[--i].tag,
+					y = s[--j].tag;
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (i > (size_t) a->ts)
+		return 1;
+	if (j > (size_t) b->ts)
+		return -1;
+	return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* heapsort (in place; every order used is total, so stability is moot) */
+static void
+sift_down(JyFunnelEntry *v, size_t root, size_t n, EntryCmp cmp, const void *ctx)
+{
+	JyFunnelEntry x = v[root];
+
+	for (;;)
+	{
+		size_t		c = 2 * root + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && cmp(ctx, &v[c + 1], &v[c]) > 0)
+			c++;
+		if (cmp(ctx, &v[c], &x) <= 0)
+			break;
+		v[root] = v[c];
+		root = c;
+	}
+	v[root] = x;
+}
+
+static void
+heap_sort(JyFunnelEntry *v, size_t n, EntryCmp cmp, const void *ctx, void (*tick) (void *), void *arg)
+{
+	size_t		i;
+
+	if (n < 2)
+		return;
+	if (n <= 16)
+	{
+		/* insertion sort: tied runs are usually a handful of entries */
+		for (i = 1; i < n; i++)
+		{
+			JyFunnelEntry x = v[i];
+			size_t		k = i;
+
+			while (k > 0 && cmp(ctx, &v[k - 1], &x) > 0)
+			{
+				v[k] = v[k - 1];
+				k--;
+			}
+			v[k] = x;
+		}
+		return;
+	}
+	for (i = n / 2; i-- > 0;)
+	{
+		if (tick && (i & 0xffff) == 0)
+			tick(arg);
+		sift_down(v, i, n, cmp, ctx);
+	}
+	for (i = n - 1; i > 0; i--)
+	{
+		JyFunnelEntry t = v[0];
+
+		if (tick && (i & 0xffff) == 0)
+			tick(arg);
+		v[0] = v[i];
+		v[i] = t;
+		sift_down(v, 0, i, cmp, ctx);
+	}
+}
+
+/* the step entries e[0..m) of one timestamp, sorted by tag: order each tag's group by row rank */
+static void
+order_tied_steps(JyFunnelEntry *e, size_t m, JyFunnelEntry *scratch, void (*tick) (void *), void *arg)
+{
+	size_t		i,
+				nrows = 0,
+				k;
+
+	memcpy(scratch, e, m * sizeof(JyFunnelEntry));
+	heap_sort(scratch, m, cmp_row_tag, NULL, tick, arg);
+	/* every row matches one step here: rows sharing a step have the same set, nothing to order */
+	for (i = 1; i < m; i++)
+		if (scratch[i].row == scratch[i - 1].row)
+			break;
+	if (i >= m)
+		return;
+	/* one descriptor per row, kept in e (its entries are safe in scratch) */
+	for (i = 0; i < m; i++)
+	{
+		if (i == 0 || scratch[i].row != scratch[i - 1].row)
+		{
+			e[nrows].ts = (int64_t) i;
+			e[nrows].tag = 0;
+			e[nrows].row = scratch[i].row;
+			nrows++;
+		}
+		e[nrows - 1].tag++;
+	}
+	heap_sort(e, nrows, cmp_step_set, scratch, tick, arg);
+
+	/*
+	 * Renumber: the row of rank k takes the k-th smallest of these rows' ids
+	 * (scratch lists the rows by id), so ids stay unique in the whole group
+	 * and a second pass changes nothing.
+	 */
+	for (i = 0, k = 0; i < m; i++)
+		if (i == 0 || scratch[i].row != scratch[i - 1].row)
+			e[k++].row = scratch[i].row;
+	for (k = 0; k < nrows; k++)
+	{
+		size_t		from = (size_t) e[k].ts,
+					to = from + e[k].tag;
+
+		for (i = from; i < to; i++)
+			scratch[i].row = e[k].row;
+	}
+	memcpy(e, scratch, m * sizeof(JyFunnelEntry));
+	heap_sort(e, m, cmp_tag_row, NULL, tick, arg);
+}
+
+/*
+ * Calls visit(e + s, m) for each run of step entries at one timestamp in
+ * which a step occurs twice (matched by two rows); returns the longest m.
+ */
+static size_t
+tied_runs(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg, bool visit)
+{
+	size_t		i = 0,
+				longest = 0,
+				next_tick = (size_t) 1 << 18;
+
+	while (i < n)
+	{
+		size_t		s,
+					j;
+		bool		repeated = false;
+
+		if (tick && i >= next_tick)
+		{
+			/* many short tied runs: the scan and their sorts add up */
+			tick(arg);
+			next_tick = i + ((size_t) 1 << 18);
+		}
+		/* skip to the step entries of the timestamp e[i].ts (they come last) */
+		if (JY_FUNNEL_TAG_CLASS(e[i].tag) != 2)
+		{
+			i++;
+			continue;
+		}
+		s = i;
+		for (j = s + 1; j < n && e[j].ts == e[s].ts; j++)
+			if (e[j].tag == e[j - 1].tag)
+				repeated = true;
+		/* a step matched by two rows at one time: their order is the arrival order so far */
+		if (repeated)
+		{
+			if (j - s > longest)
+				longest = j - s;
+			if (visit)
+				order_tied_steps(e + s, j - s, scratch, tick, arg);
+		}
+		i = j;
+	}
+	return longest;
+}
+
+size_t
+jy_funnel_ties_scratch(const JyFunnelEntry *e, size_t n)
+{
+	return tied_runs((JyFunnelEntry *) e, n, NULL, NULL, NULL, false);
+}
+
+void
+jy_funnel_order_ties(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg)
+{
+	(void) tied_runs(e, n, scratch, tick, arg, true);
 }
 
 /* ---- evaluation ---------------------------------------------------------- */

@@ -82,10 +82,29 @@ jy_funnel_entry_gt(const JyFunnelEntry *a, const JyFunnelEntry *b)
 int jy_funnel_parse_modes(const char *s, unsigned *modes, const char **bad, int *badlen);
 extern const char *const jy_funnel_mode_names;	/* "default, strict_deduplication, ..." */
 
-/* Sort entries by (ts, tag), stable; scratch holds n entries. */
+/*
+ * Sort entries into evaluation order; scratch holds n entries.  The order is
+ * (ts, tag), and within one (ts, step) the rows in the tie order below, so it
+ * depends only on the multiset of rows, not on the order they arrived in.
+ *
+ * Tie order: rows at one timestamp are ranked by their set of matched steps
+ * read as a binary number, step k being bit k-1 (so {1} < {2} < {1,2} < {3}
+ * < {1,3} ...: compared from the highest step down).  Exclusions and
+ * markers do not take part: at one timestamp they come before every step
+ * and the engine does not look at their row.  Rows with the same step set
+ * at one timestamp are interchangeable (the engine only compares rows for
+ * equality), so their relative order does not matter.  The row ids of tied
+ * rows are permuted so that they increase with rank (they stay unique).
+ */
 void jy_funnel_sort(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch);
-/* the same, calling tick(arg) before each merge pass (cancellation) */
+/* the same, calling tick(arg) between passes (cancellation) */
 void jy_funnel_sort_ex(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg);
+/* its two phases: the stable (ts, tag) merge sort, then the tie order on entries sorted by (ts, tag)
+ * (a linear scan unless a step is matched by several rows at one timestamp; idempotent) */
+void jy_funnel_sort_ts_tag(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg);
+void jy_funnel_order_ties(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (*tick) (void *), void *arg);
+/* entries of scratch jy_funnel_order_ties needs (the longest tied run; 0 = nothing to do) */
+size_t jy_funnel_ties_scratch(const JyFunnelEntry *e, size_t n);
 
 /* Partial chain record (engine workspace). */
 typedef struct JyFunnelRec

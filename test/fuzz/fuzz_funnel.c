@@ -1,8 +1,10 @@
 /*
  * libFuzzer target over the funnel engine: random rows, steps, exclusions and
  * modes from the input bytes; the engine's level must equal
- *   - ClickHouse's algorithm (transliterated in test/unit/test_funnel.c) for
- *     every mode combination without exclusions, and
+ *   - ClickHouse's algorithm (transliterated in test/unit/test_funnel.c, run
+ *     on the rows in journey's tie order) for every mode combination without
+ *     exclusions, and
+ *   - the engine's own result on the rows in reverse order (tie order), and
  *   - the brute-force chain enumeration for default / strict_once /
  *     strict_once+strict_increase, with exclusions (inputs of at most 8 rows),
  * and the winning chain's timestamps must be a valid chain.
@@ -75,6 +77,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += 3;
 	}
 	got = run_engine(rows, nr, N, window, modes, times, NULL);
+	{
+		/* the same rows in reverse order: the same level and winning chain (tie order) */
+		Row			rev[MAXR];
+		int64_t		rtimes[MAXN];
+
+		for (k = 0; k < nr; k++)
+			rev[k] = rows[nr - 1 - k];
+		if (run_engine(rev, nr, N, window, modes, rtimes, NULL) != got)
+			__builtin_trap();
+		for (k = 0; k < got; k++)
+			if (rtimes[k] != times[k])
+				__builtin_trap();
+	}
 	if (g_nx == 0)
 	{
 		want = ch_level(rows, nr, N, (uint64_t) window, modes);

@@ -68,8 +68,44 @@ typedef struct ChSeq
 	uint64_t	path[MAXN];
 } ChSeq;
 
+/*
+ * ClickHouse takes tied rows in arrival order; journey fixes that order
+ * (funnel.h: rows at one timestamp ranked by their step set as a binary
+ * number).  The reference therefore runs ClickHouse's algorithm on the rows
+ * as if they arrived in that order: sorted by (ts, steps), stably.  Rows
+ * without ties keep their order, so this only matters for ties.
+ */
+static void
+tie_order(const Row *in, int nr, Row *out)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < nr; i++)
+	{
+		Row			x = in[i];
+
+		for (j = i; j > 0 && (out[j - 1].ts > x.ts ||
+							  (out[j - 1].ts == x.ts && out[j - 1].steps > x.steps)); j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+	}
+}
+
+static int ch_level_arrival(const Row *rows, int nr, int N, uint64_t window, unsigned modes);
+
 static int
 ch_level(const Row *rows, int nr, int N, uint64_t window, unsigned modes)
+{
+	Row			sorted[MAXR];
+
+	tie_order(rows, nr, sorted);
+	return ch_level_arrival(sorted, nr, N, window, modes);
+}
+
+/* ClickHouse, rows in the order given */
+static int
+ch_level_arrival(const Row *rows, int nr, int N, uint64_t window, unsigned modes)
 {
 	ChEv		evs[MAXR * (MAXN + 1)];
 	int			n = 0,
@@ -766,6 +802,183 @@ test_sort(void)
 	}
 }
 
+/* ---------------- ties: rows sharing a timestamp -------------------------- */
+
+/* the tie order itself: rows at one time ranked by their step set as a binary number */
+static void
+test_tie_order(void)
+{
+	/* rows 0..3 at t=5: {1,2,3} {2} {1,2} {3}; row 4 at t=6: {1}; an exclusion row at t=5 */
+	JyFunnelEntry e[] = {
+		{5, JY_FUNNEL_TAG_STEP(0), 0}, {5, JY_FUNNEL_TAG_STEP(1), 0}, {5, JY_FUNNEL_TAG_STEP(2), 0},
+		{5, JY_FUNNEL_TAG_STEP(1), 1},
+		{6, JY_FUNNEL_TAG_STEP(0), 4},
+		{5, JY_FUNNEL_TAG_STEP(0), 2}, {5, JY_FUNNEL_TAG_STEP(1), 2},
+		{5, JY_FUNNEL_TAG_EXCL(0), 5},
+		{5, JY_FUNNEL_TAG_STEP(2), 3},
+	};
+	/* rank {2} < {1,2} < {3} < {1,2,3}: rows 1, 2, 3, 0 take the ids 0, 1, 2, 3 */
+	static const JyFunnelEntry want[] = {
+		{5, JY_FUNNEL_TAG_EXCL(0), 5},
+		{5, JY_FUNNEL_TAG_STEP(0), 1}, {5, JY_FUNNEL_TAG_STEP(0), 3},
+		{5, JY_FUNNEL_TAG_STEP(1), 0}, {5, JY_FUNNEL_TAG_STEP(1), 1}, {5, JY_FUNNEL_TAG_STEP(1), 3},
+		{5, JY_FUNNEL_TAG_STEP(2), 2}, {5, JY_FUNNEL_TAG_STEP(2), 3},
+		{6, JY_FUNNEL_TAG_STEP(0), 4},
+	};
+	const size_t n = sizeof(e) / sizeof(e[0]);
+	JyFunnelEntry s[sizeof(e) / sizeof(e[0])],
+				again[sizeof(e) / sizeof(e[0])];
+	size_t		i;
+
+	CHECK_EQ_I64(jy_funnel_ties_scratch(e, n), 0);	/* unsorted: no adjacent equal steps yet */
+	jy_funnel_sort(e, n, s);
+	for (i = 0; i < n; i++)
+	{
+		CHECK_EQ_I64(e[i].ts, want[i].ts);
+		CHECK_EQ_I64(e[i].tag, want[i].tag);
+		CHECK_EQ_I64(e[i].row, want[i].row);
+	}
+	/* idempotent, and the (ts, tag)-sorted path (state arrived sorted) gives the same order */
+	memcpy(again, e, sizeof(e));
+	CHECK_EQ_I64(jy_funnel_ties_scratch(again, n), 7);
+	jy_funnel_order_ties(again, n, s, NULL, NULL);
+	CHECK(memcmp(again, e, sizeof(e)) == 0);
+}
+
+/* the case of issue 13: cart {2}, checkout {3}, view {1,2} at one instant, dedup + once */
+static void
+test_ties_issue_case(void)
+{
+	static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+	const Row	base[3] = {{7, B, 0}, {7, C, 0}, {7, A | B, 0}};
+	unsigned	modes = JY_FUNNEL_STRICT_DEDUP | JY_FUNNEL_STRICT_ONCE;
+	int			p;
+
+	g_nx = 0;
+	/* ClickHouse's answer depends on arrival: 2 in this order, 3 reversed */
+	{
+		Row			fwd[3] = {base[0], base[1], base[2]},
+					rev[3] = {base[2], base[1], base[0]};
+
+		CHECK_EQ_I64(ch_level_arrival(fwd, 3, 3, 10, modes), 2);
+		CHECK_EQ_I64(ch_level_arrival(rev, 3, 3, 10, modes), 3);
+	}
+	/*
+	 * ours: view {1,2} = 3 ranks after cart {2} = 2, so at step 2 cart comes
+	 * first and extends view's chain; view's own step-2 entry is then a
+	 * repeated step: strict_deduplication stops at level 2 in every order.
+	 */
+	for (p = 0; p < 6; p++)
+	{
+		Row			r[3];
+		int			k;
+
+		for (k = 0; k < 3; k++)
+			r[k] = base[perm[p][k]];
+		CHECK_EQ_I64(lvl(r, 3, 3, 10, modes, NULL), 2);
+		CHECK_EQ_I64(ch_level(r, 3, 3, 10, modes), 2);
+	}
+}
+
+static void
+shuffle_rows(Row *r, int nr)
+{
+	int			i;
+
+	for (i = nr - 1; i > 0; i--)
+	{
+		int			j = (int) (rnd() % (unsigned) (i + 1));
+		Row			t = r[i];
+
+		r[i] = r[j];
+		r[j] = t;
+	}
+}
+
+/*
+ * Every mode, with and without exclusions, overlapping steps, repeated
+ * (identical) rows, many ties: the level and the winning chain's times are
+ * the same for the rows in any order.
+ */
+static void
+test_ties_any_order(void)
+{
+	unsigned	modes;
+	long		comparisons = 0;
+
+	for (modes = 0; modes <= JY_FUNNEL_ALL_MODES; modes++)
+	{
+		int			iter;
+
+		if ((modes & JY_FUNNEL_ALLOW_REENTRY) && !(modes & JY_FUNNEL_STRICT_ORDER))
+			continue;
+		for (iter = 0; iter < 1500; iter++)
+		{
+			Row			rows[MAXR],
+						perm[MAXR];
+			int			N = 1 + (int) (rnd() % 5),
+						nr,
+						k,
+						p,
+						lv0;
+			int64_t		window = 1 + (int64_t) (rnd() % 8),
+						t0[MAXN],
+						t1[MAXN];
+
+			g_nx = 0;
+			if (N >= 2 && rnd() % 3 == 0)
+			{
+				g_nx = 1 + (int) (rnd() % MAXX);
+				for (k = 0; k < g_nx; k++)
+				{
+					int			a = 1 + (int) (rnd() % (unsigned) (N - 1));
+
+					g_excl[k].from = (uint16_t) a;
+					g_excl[k].to = (uint16_t) (a + 1 + (int) (rnd() % (unsigned) (N - a)));
+				}
+			}
+			nr = random_rows(rows, N, g_nx > 0);
+			/* fewer rows under strict_once (its chains at one time grow factorially) */
+			if ((modes & JY_FUNNEL_STRICT_ONCE) && nr > 10)
+				nr = 10;
+			/* repeated rows: copies of earlier ones */
+			for (k = 1; k < nr; k++)
+				if (rnd() % 6 == 0)
+					rows[k] = rows[rnd() % (unsigned) k];
+			memset(t0, 0, sizeof(t0));
+			lv0 = run_engine(rows, nr, N, window, modes, t0, NULL);
+			CHECK(lv0 >= 0);
+			for (p = 0; p < 4; p++)
+			{
+				int			lv;
+
+				memcpy(perm, rows, nr * sizeof(Row));
+				if (p == 0)
+					for (k = 0; k < nr; k++)
+						perm[k] = rows[nr - 1 - k];
+				else
+					shuffle_rows(perm, nr);
+				memset(t1, 0, sizeof(t1));
+				lv = run_engine(perm, nr, N, window, modes, t1, NULL);
+				comparisons++;
+				if (lv != lv0)
+				{
+					printf("  modes=%#x N=%d window=%lld nx=%d: %d in one order, %d in another\n",
+						   modes, N, (long long) window, g_nx, lv0, lv);
+					for (k = 0; k < nr; k++)
+						printf("    ts=%lld steps=%#x excl=%#x\n", (long long) rows[k].ts,
+							   rows[k].steps, rows[k].excl);
+				}
+				CHECK_EQ_I64(lv, lv0);
+				for (k = 0; k < lv0 && lv == lv0; k++)
+					CHECK_EQ_I64(t1[k], t0[k]);
+			}
+		}
+	}
+	g_nx = 0;
+	printf("  %ld permuted evaluations compared\n", comparisons);
+}
+
 static void
 test_parse_modes(void)
 {
@@ -850,6 +1063,46 @@ test_eval_ex_ticks(void)
 	free(e);
 }
 
+/* the tie pass calls tick on many short tied runs and inside one long one */
+static void
+test_order_ties_ticks(void)
+{
+	size_t		n = 600000,
+				i;
+	JyFunnelEntry *e = malloc(n * sizeof(JyFunnelEntry)),
+			   *s = malloc(n * sizeof(JyFunnelEntry));
+	int			ticks = 0;
+
+	CHECK(e != NULL && s != NULL);
+	/* 200,000 timestamps with rows {1,2} then {2}: 3 entries each, step 2 repeated */
+	for (i = 0; i < n; i += 3)
+	{
+		e[i] = (JyFunnelEntry) {(int64_t) i, JY_FUNNEL_TAG_STEP(0), (uint32_t) i};
+		e[i + 1] = (JyFunnelEntry) {(int64_t) i, JY_FUNNEL_TAG_STEP(1), (uint32_t) i};
+		e[i + 2] = (JyFunnelEntry) {(int64_t) i, JY_FUNNEL_TAG_STEP(1), (uint32_t) i + 1};
+	}
+	jy_funnel_sort_ts_tag(e, n, s, NULL, NULL);
+	jy_funnel_order_ties(e, n, s, count_tick, &ticks);
+	CHECK(ticks >= 2);
+	/* {2} (value 2) before {1,2} (value 3) at step 2 */
+	CHECK_EQ_I64(e[1].row, 0);
+	CHECK_EQ_I64(e[2].row, 1);
+	CHECK_EQ_I64(e[0].row, 1);
+	/* one timestamp, 300,000 rows matching steps {1,2} or {2}: one long run */
+	for (i = 0; i < n; i += 2)
+	{
+		e[i] = (JyFunnelEntry) {7, JY_FUNNEL_TAG_STEP(1), (uint32_t) i};
+		e[i + 1] = (JyFunnelEntry) {7, JY_FUNNEL_TAG_STEP((i / 2) % 2 ? 0 : 2), (uint32_t) i};
+	}
+	ticks = 0;
+	jy_funnel_sort_ex(e, n, s, count_tick, &ticks);
+	CHECK(ticks >= 10);
+	for (i = 1; i < n; i++)
+		CHECK(!jy_funnel_entry_gt(&e[i - 1], &e[i]));
+	free(e);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -862,5 +1115,9 @@ main(void)
 	RUN(test_random_vs_clickhouse);
 	RUN(test_random_vs_brute_force);
 	RUN(test_eval_ex_ticks);
+	RUN(test_tie_order);
+	RUN(test_ties_issue_case);
+	RUN(test_ties_any_order);
+	RUN(test_order_ties_ticks);
 	UNIT_DONE();
 }
