@@ -86,7 +86,7 @@ trap 'exit 130' INT TERM
 say "building journey ($MODE) in $TMP/src"
 mkdir -p "$TMP/src"
 cp -r Makefile journey.control src sql expected "$TMP/src/"
-ls journey--*--*.sql >/dev/null 2>&1 && cp journey--*--*.sql "$TMP/src/"
+cp journey--*.sql "$TMP/src/" 2>/dev/null || true  # frozen install scripts and delta scripts
 find "$TMP/src" -name '*.o' -delete
 case "$MODE" in
     asan) SANFLAGS="-Wall -Wextra -O1 -g -fno-omit-frame-pointer -fno-wrapv -fsanitize=address,undefined -fno-sanitize=alignment" ;;

@@ -1,0 +1,462 @@
+-- journey 0.1.0 -> 0.2.0.  Frozen once 0.2.0 is released: later changes go into journey--0.2.0--X.sql.
+-- Every SQL-level change between the 0.1.0 install script (journey--0.1.0.sql, commit 3ea4238) and
+-- journey--0.2.0.sql; test/t/02_update_chain.pl checks that the result equals a fresh 0.2.0 install.
+\echo Use "ALTER EXTENSION journey UPDATE TO '0.2.0'" to load this file. \quit
+
+-- ---- changed: functions whose OUT columns changed (DROP + CREATE; nothing in 0.1.0 depends on them) ----
+DROP FUNCTION session_kpis(session_stats);
+CREATE FUNCTION session_kpis(s session_stats,
+    OUT sessions bigint, OUT events bigint, OUT bounces bigint, OUT bounce_rate float8,
+    OUT events_per_session float8, OUT avg_duration interval, OUT median_duration interval,
+    OUT p90_duration interval, OUT avg_duration_s float8, OUT median_duration_s float8,
+    OUT p90_duration_s float8)
+AS 'MODULE_PATHNAME', 'jy_session_stats_kpis' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION session_kpis(session_stats) IS 'all session KPIs as one row of scalar columns (sessions, events, bounces, bounce_rate, events_per_session, avg/median/p90 duration as interval and again as float8 seconds)';
+
+DROP FUNCTION funnel_report(funnel_summary);
+CREATE FUNCTION funnel_report(s funnel_summary,
+    OUT step integer, OUT users bigint, OUT conversion_from_first float8,
+    OUT conversion_from_previous float8, OUT drop_off bigint,
+    OUT median_time_from_previous interval, OUT p90_time_from_previous interval,
+    OUT median_time_from_previous_s float8, OUT p90_time_from_previous_s float8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_funnel_report' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION funnel_report(funnel_summary) IS
+'the funnel as plain rows: per step, users reaching it, conversion from step 1 and from the previous step, drop-off, median and p90 time from the previous step (within 0.4%) as interval and again as float8 seconds (the _s columns)';
+
+DROP FUNCTION journey_transitions(timestamptz[], text[]);
+DROP FUNCTION journey_transitions(journey);
+CREATE FUNCTION journey_transitions(ts timestamptz[], events text[],
+    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval, OUT gap_s float8)
+RETURNS SETOF record AS 'MODULE_PATHNAME', 'jy_transitions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_transitions(j journey,
+    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval, OUT gap_s float8)
+RETURNS SETOF record AS 'MODULE_PATHNAME', 'jy_j_transitions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION journey_transitions(timestamptz[], text[]) IS
+'one row per pair of consecutive events (ties ordered by name): step number, from, to, time of from, gap (interval, and gap_s in float8 seconds); GROUP BY from_event, to_event for a Sankey diagram';
+COMMENT ON FUNCTION journey_transitions(journey) IS
+'one row per pair of consecutive events of the journey: step number, from, to, time of from, gap (interval, and gap_s in float8 seconds); GROUP BY from_event, to_event for a Sankey diagram';
+
+-- ---- changed: the mode forms of funnel_step / funnel_times take (mode varchar, VARIADIC boolean[]) ----
+DROP AGGREGATE funnel_step(timestamptz, interval, text, VARIADIC "any");
+DROP AGGREGATE funnel_times(timestamptz, interval, text, VARIADIC "any");
+DROP FUNCTION funnel_trans(internal, timestamptz, interval, text, VARIADIC "any");
+CREATE FUNCTION funnel_trans(internal, timestamptz, interval, varchar, VARIADIC boolean[]) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_funnel_trans_vm' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, varchar, VARIADIC boolean[]) IS 'internal: transition function of funnel_step / funnel_times (mode, boolean steps)';
+-- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
+-- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
+-- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
+CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
+    PARALLEL = SAFE
+);
+-- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
+-- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
+-- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
+CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE funnel_step(timestamptz, interval, varchar, VARIADIC boolean[]) IS
+'deepest funnel step with ClickHouse windowFunnel modes (''strict_deduplication'', ''strict_order'', ''strict_increase'', ''strict_once'', ''allow_reentry'', comma-separated); steps are boolean conditions';
+COMMENT ON AGGREGATE funnel_times(timestamptz, interval, varchar, VARIADIC boolean[]) IS
+'timestamps of the winning funnel chain with ClickHouse windowFunnel modes (NULL for steps not reached)';
+
+-- ---- new: durations in float8 seconds ----
+-- the durations again as float8 seconds (what BI tools and drivers can average and chart)
+CREATE FUNCTION avg_duration_s(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.avg_duration(s))::float8;
+CREATE FUNCTION total_duration_s(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.total_duration(s))::float8;
+CREATE FUNCTION duration_percentile_s(s session_stats, q float8) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.duration_percentile(s, q))::float8;
+CREATE FUNCTION median_duration_s(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.duration_percentile(s, 0.5))::float8;
+COMMENT ON FUNCTION avg_duration_s(session_stats) IS 'avg_duration in seconds (float8)';
+COMMENT ON FUNCTION total_duration_s(session_stats) IS 'total_duration in seconds (float8)';
+COMMENT ON FUNCTION duration_percentile_s(session_stats, float8) IS 'duration_percentile in seconds (float8)';
+COMMENT ON FUNCTION median_duration_s(session_stats) IS 'median_duration in seconds (float8)';
+CREATE FUNCTION duration_s(j journey) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.duration(j))::float8;
+COMMENT ON FUNCTION duration_s(journey) IS 'duration() in seconds (float8; NULL for an empty journey)';
+
+-- ---- new: journey_union ----
+CREATE FUNCTION journey_union(a journey, b journey) RETURNS journey
+AS 'MODULE_PATHNAME', 'jy_journey_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION journey_union(journey, journey) IS
+'idempotent merge: an event (time, name) occurring x times in a and y times in b occurs max(x, y) times, so journey_union(j, j) = j and re-applying a load changes nothing; associative and commutative';
+
+-- ---- new: retention over timestamp, text and uuid ids; retention_last_activity ----
+-- timestamp without time zone: wall-clock time in the tz argument (as ts AT TIME ZONE tz), whatever the
+-- session TimeZone; without a tz argument, wall-clock time read as UTC
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer) IS 'transition function of cohort_retention(ts timestamp, period, periods)';
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer, text) IS 'transition function of cohort_retention(ts timestamp, period, periods, tz)';
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz)';
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz, cohorts)';
+
+CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz text) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
+                                  period text, periods integer, tz text) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
+                                  period text, periods integer, tz text, cohorts text) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer) IS
+'retention summary of one user from timestamps without time zone: wall-clock periods (the summary''s time zone is UTC), independent of the session TimeZone';
+COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer, text) IS
+'retention summary of one user from timestamps without time zone, read as wall-clock time in tz (equals cohort_retention(ts AT TIME ZONE tz, period, periods, tz))';
+COMMENT ON AGGREGATE cohort_retention(timestamp, boolean, boolean, text, integer, text) IS
+'retention summary of one user (start / return rows) from timestamps without time zone, read as wall-clock time in tz';
+COMMENT ON AGGREGATE cohort_retention(timestamp, boolean, boolean, text, integer, text, text) IS
+'retention summary of one user with cohort type from timestamps without time zone, read as wall-clock time in tz';
+
+-- retention_summary for text and uuid user ids (exact: ids are compared byte for byte) and naive timestamps
+CREATE FUNCTION retention_summary_trans(internal, bigint, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, text, timestamptz, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_text_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, text, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_text_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, uuid, timestamptz, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_uuid_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, uuid, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_uuid_naive_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION retention_summary_trans(internal, bigint, timestamp, text, integer, text) IS 'transition function of retention_summary(bigint, timestamp, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, text, timestamptz, text, integer, text) IS 'transition function of retention_summary(text, timestamptz, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, text, timestamp, text, integer, text) IS 'transition function of retention_summary(text, timestamp, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamptz, text, integer, text) IS 'transition function of retention_summary(uuid, timestamptz, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamp, text, integer, text) IS 'transition function of retention_summary(uuid, timestamp, ...)';
+CREATE AGGREGATE retention_summary(user_id bigint, ts timestamp, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id text, ts timestamptz, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id text, ts timestamp, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id uuid, ts timestamptz, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id uuid, ts timestamp, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE retention_summary(bigint, timestamp, text, integer, text) IS
+'retention_summary over timestamps without time zone, read as wall-clock time in tz whatever the session TimeZone';
+COMMENT ON AGGREGATE retention_summary(text, timestamptz, text, integer, text) IS
+'retention_summary keyed by text user ids (compared byte for byte; exact, no hashing collisions)';
+COMMENT ON AGGREGATE retention_summary(text, timestamp, text, integer, text) IS
+'retention_summary keyed by text user ids over timestamps without time zone (wall-clock time in tz)';
+COMMENT ON AGGREGATE retention_summary(uuid, timestamptz, text, integer, text) IS
+'retention_summary keyed by uuid user ids (exact)';
+COMMENT ON AGGREGATE retention_summary(uuid, timestamp, text, integer, text) IS
+'retention_summary keyed by uuid user ids over timestamps without time zone (wall-clock time in tz)';
+
+-- last activity: users by the period of their last activity (lifetime = last - first, in periods)
+CREATE FUNCTION retention_last_activity(r cohort_retention,
+    OUT cohort date, OUT period_index integer, OUT last_active date, OUT cohort_size bigint,
+    OUT users bigint, OUT share float8, OUT complete boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_retention_last_activity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION retention_last_activity(cohort_retention) IS
+'per cohort and k = 0..N: users whose last active period is k (lifetime of k periods), last_active = first day of that calendar period (NULL for rolling windows and elapsed months), share of the cohort; complete = false when the data seen reaches past period N of the cohort, so later activity may be cut off (use a larger N)';
+
+-- ---- new: src/sql/71_sankey.sql ----
+-- Step-numbered Sankey links over stored journeys: a DAG ("1 page_view" -> "2 product_view") with
+-- "(other)" buckets and drop-offs, as rows for d3-sankey, ECharts, Superset (src/sankey_glue.c).
+
+CREATE FUNCTION journey_sankey(journeys journey[], steps integer DEFAULT 5, top integer DEFAULT 5,
+    collapse boolean DEFAULT true,
+    OUT step integer, OUT source text, OUT target text, OUT users bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_journey_sankey' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 50;
+COMMENT ON FUNCTION journey_sankey(journey[], integer, integer, boolean) IS
+'Sankey links of the first `steps` events of each journey (consecutive repeats counted once when collapse): nodes "k event", the `top` events of each step by journeys, others "k (other)", journeys ending early go to "k+1 (drop-off)"; every link goes from step k to k+1 (a DAG)';
+
+-- ---- new: src/sql/80_json.sql ----
+-- jsonb casts of journey and of every summary type: clients (JDBC, ODBC, Npgsql, dbt) know jsonb and text,
+-- not journey's own types.  SQL-bodied, built from the documented accessors; STABLE because float8 and
+-- timestamptz render through extra_float_digits and TimeZone.  Shapes are documented in doc/clients.md.
+
+CREATE FUNCTION journey_to_jsonb(j journey) RETURNS jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT jsonb_build_object(
+           'length', @extschema@.length(j),
+           'first_time', @extschema@.first_time(j),
+           'last_time', @extschema@.last_time(j),
+           'duration_s', @extschema@.duration_s(j),
+           'events', COALESCE((SELECT jsonb_agg(jsonb_build_object('ts', e.ts, 'event', e.event) ORDER BY e."position")
+                               FROM @extschema@.journey_events(j) e), '[]'::jsonb));
+END;
+COMMENT ON FUNCTION journey_to_jsonb(journey) IS
+'the journey as jsonb: {"length", "first_time", "last_time", "duration_s", "events": [{"ts", "event"}, ...]} (also the cast journey::jsonb)';
+CREATE CAST (journey AS jsonb) WITH FUNCTION journey_to_jsonb(journey);
+COMMENT ON CAST (journey AS jsonb) IS 'journey as jsonb (see journey_to_jsonb)';
+
+CREATE FUNCTION funnel_summary_to_jsonb(s funnel_summary) RETURNS jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT jsonb_build_object(
+           'users', (SELECT r.users + r.drop_off FROM @extschema@.funnel_report(s) r WHERE r.step = 1),
+           'steps', (SELECT jsonb_agg(jsonb_build_object(
+                               'step', r.step, 'users', r.users,
+                               'conversion_from_first', r.conversion_from_first,
+                               'conversion_from_previous', r.conversion_from_previous,
+                               'drop_off', r.drop_off,
+                               'median_time_from_previous_s', r.median_time_from_previous_s,
+                               'p90_time_from_previous_s', r.p90_time_from_previous_s) ORDER BY r.step)
+                     FROM @extschema@.funnel_report(s) r));
+END;
+COMMENT ON FUNCTION funnel_summary_to_jsonb(funnel_summary) IS
+'the funnel report as jsonb: {"users", "steps": [one object per funnel_report row, durations in seconds]} (also the cast funnel_summary::jsonb)';
+CREATE CAST (funnel_summary AS jsonb) WITH FUNCTION funnel_summary_to_jsonb(funnel_summary);
+COMMENT ON CAST (funnel_summary AS jsonb) IS 'funnel_summary as jsonb (see funnel_summary_to_jsonb)';
+
+CREATE FUNCTION cohort_retention_to_jsonb(r cohort_retention) RETURNS jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT jsonb_build_object(
+           'first_cohort', @extschema@.retention_cohort(r),
+           'users', @extschema@.retention_users(r),
+           'matrix', COALESCE((SELECT jsonb_agg(jsonb_build_object(
+                                        'cohort', m.cohort, 'period_index', m.period_index,
+                                        'cohort_size', m.cohort_size, 'retained_users', m.retained_users,
+                                        'retention_rate', m.retention_rate) ORDER BY m.cohort, m.period_index)
+                               FROM @extschema@.retention_matrix(r) m), '[]'::jsonb));
+END;
+COMMENT ON FUNCTION cohort_retention_to_jsonb(cohort_retention) IS
+'the retention triangle as jsonb: {"first_cohort", "users", "matrix": [one object per retention_matrix(r, ''on'') row]} (also the cast cohort_retention::jsonb)';
+CREATE CAST (cohort_retention AS jsonb) WITH FUNCTION cohort_retention_to_jsonb(cohort_retention);
+COMMENT ON CAST (cohort_retention AS jsonb) IS 'cohort_retention as jsonb (see cohort_retention_to_jsonb)';
+
+CREATE FUNCTION session_stats_to_jsonb(s session_stats) RETURNS jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT jsonb_build_object(
+           'sessions', k.sessions, 'events', k.events, 'bounces', k.bounces, 'bounce_rate', k.bounce_rate,
+           'events_per_session', k.events_per_session, 'avg_duration_s', k.avg_duration_s,
+           'median_duration_s', k.median_duration_s, 'p90_duration_s', k.p90_duration_s,
+           'total_duration_s', @extschema@.total_duration_s(s))
+  FROM @extschema@.session_kpis(s) k;
+END;
+COMMENT ON FUNCTION session_stats_to_jsonb(session_stats) IS
+'the session KPIs as jsonb: the session_kpis columns with durations in seconds, plus total_duration_s (also the cast session_stats::jsonb)';
+CREATE CAST (session_stats AS jsonb) WITH FUNCTION session_stats_to_jsonb(session_stats);
+COMMENT ON CAST (session_stats AS jsonb) IS 'session_stats as jsonb (see session_stats_to_jsonb)';
+
+CREATE FUNCTION kmeans_model_to_jsonb(m kmeans_model) RETURNS jsonb
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT to_jsonb(s) || jsonb_build_object(
+           'clusters', COALESCE((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.cluster)
+                                 FROM @extschema@.kmeans_clusters(m) c), '[]'::jsonb))
+  FROM @extschema@.kmeans_summary(m) s;
+END;
+COMMENT ON FUNCTION kmeans_model_to_jsonb(kmeans_model) IS
+'the model as jsonb: the kmeans_summary columns plus "clusters": [one object per kmeans_clusters row, centroid as an array] (also the cast kmeans_model::jsonb)';
+CREATE CAST (kmeans_model AS jsonb) WITH FUNCTION kmeans_model_to_jsonb(kmeans_model);
+COMMENT ON CAST (kmeans_model AS jsonb) IS 'kmeans_model as jsonb (see kmeans_model_to_jsonb)';
+
+-- ---- new: src/sql/90_identity.sql ----
+-- Identity stitching: connected components over identifier links (doc/identity.md).
+CREATE FUNCTION journey_identity_stitch(links text, priority text[] DEFAULT NULL, max_per_person integer[] DEFAULT NULL)
+RETURNS TABLE (kind text, identifier text, person_kind text, person_id text)
+AS 'MODULE_PATHNAME', 'jy_identity_stitch'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED
+ROWS 100000;
+
+COMMENT ON FUNCTION journey_identity_stitch(text, text[], integer[]) IS
+'identity stitching: runs the links query (kind_a, id_a, kind_b, id_b [, ts timestamptz]) read-only and returns every identifier with its person (the best identifier of its connected component: priority order of kinds, then kind name, then identifier bytes); max_per_person[i] limits identifiers of kind priority[i] per person, refusing the links (in time order) that would exceed it';
+
+CREATE FUNCTION journey_identity_refused(links text, priority text[] DEFAULT NULL, max_per_person integer[] DEFAULT NULL)
+RETURNS TABLE (kind_a text, id_a text, kind_b text, id_b text, ts timestamptz, link_number bigint, limit_kind text, max_per_person integer)
+AS 'MODULE_PATHNAME', 'jy_identity_refused'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED
+ROWS 100;
+
+COMMENT ON FUNCTION journey_identity_refused(text, text[], integer[]) IS
+'the links journey_identity_stitch refuses with the same arguments (a union that would give a person more than max_per_person identifiers of a kind): the link, its 1-based row number in the links query and the kind whose limit it would exceed';
+
+CREATE FUNCTION journey_identity_merge(persons text, links text, priority text[] DEFAULT NULL, max_per_person integer[] DEFAULT NULL)
+RETURNS TABLE (kind text, identifier text, person_kind text, person_id text, previous_person_kind text, previous_person_id text)
+AS 'MODULE_PATHNAME', 'jy_identity_merge'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED
+ROWS 1000;
+
+COMMENT ON FUNCTION journey_identity_merge(text, text, text[], integer[]) IS
+'incremental identity stitching: persons query (kind, identifier, person_kind, person_id) = the existing mapping (at least every row of the persons a new link touches), links query = the new batch; returns only identifiers that are new (previous person NULL) or whose person changed (persons merged)';
+
+CREATE FUNCTION journey_sample_identities(users integer, seed integer DEFAULT 1)
+RETURNS TABLE (kind_a text, id_a text, kind_b text, id_b text, ts timestamptz)
+AS 'MODULE_PATHNAME', 'jy_sample_identities'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+ROWS 1000;
+
+COMMENT ON FUNCTION journey_sample_identities(integer, integer) IS
+'identifier links for journey_sample_events(users, seed): logins (anonymous_id = the sample user_id as text -> user_id account), e-mail hashes of accounts, and a shared QA account; about a quarter of sample users are a further device of the previous user''s account';
+
+-- ---- new: src/sql/95_attribution.sql ----
+-- Multi-touch attribution (doc/attribution.md).
+CREATE TYPE journey_conversion_path AS (
+    conversion_number integer,
+    converted boolean,
+    conversion_ts timestamptz,
+    revenue double precision,
+    channels text[],
+    touch_ts timestamptz[]
+);
+
+COMMENT ON TYPE journey_conversion_path IS
+'one conversion of a user with its touchpoints in the lookback window (time order), or (converted = false, conversion_number NULL) the touchpoints after the last conversion';
+
+CREATE TYPE journey_channel_credit AS (
+    channel text,
+    removal_effect double precision,
+    conversions double precision,
+    revenue double precision,
+    share double precision
+);
+
+COMMENT ON TYPE journey_channel_credit IS
+'one channel of a Markov attribution: removal effect 1 - P(conversion without the channel) / P(conversion), credited conversions and revenue, share of the total';
+
+CREATE FUNCTION journey_conversion_paths_trans(internal, timestamptz, text, boolean, double precision, interval)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_conversion_paths_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_conversion_paths_trans(internal, timestamptz, text, boolean, double precision, interval) IS
+'transition function of journey_conversion_paths(ts, channel, conversion, revenue, lookback)';
+
+CREATE FUNCTION journey_conversion_paths_trans(internal, timestamptz, text, boolean, double precision, interval, boolean)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_conversion_paths_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_conversion_paths_trans(internal, timestamptz, text, boolean, double precision, interval, boolean) IS
+'transition function of journey_conversion_paths(ts, channel, conversion, revenue, lookback, reuse)';
+
+CREATE FUNCTION journey_conversion_paths_final(internal)
+RETURNS journey_conversion_path[]
+AS 'MODULE_PATHNAME', 'jy_conversion_paths_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_conversion_paths_final(internal) IS
+'final function of journey_conversion_paths: sorts the events and cuts them into conversion paths';
+
+CREATE AGGREGATE journey_conversion_paths(ts timestamptz, channel text, conversion boolean, revenue double precision, lookback interval) (
+    SFUNC = journey_conversion_paths_trans,
+    STYPE = internal,
+    FINALFUNC = journey_conversion_paths_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_conversion_paths(timestamptz, text, boolean, double precision, interval) IS
+'per user: one journey_conversion_path per conversion (touchpoints = rows with a non-NULL channel within lookback before it, each used by one conversion), then the touchpoints after the last conversion as a non-converting path';
+
+CREATE AGGREGATE journey_conversion_paths(ts timestamptz, channel text, conversion boolean, revenue double precision, lookback interval, reuse boolean) (
+    SFUNC = journey_conversion_paths_trans,
+    STYPE = internal,
+    FINALFUNC = journey_conversion_paths_final,
+    FINALFUNC_MODIFY = READ_WRITE,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_conversion_paths(timestamptz, text, boolean, double precision, interval, boolean) IS
+'journey_conversion_paths with reuse: when true every conversion sees every touchpoint in its window, including ones an earlier conversion used';
+
+CREATE FUNCTION journey_attribution_credit(
+    channels text[], touch_ts timestamptz[], conversion_ts timestamptz, model text,
+    half_life interval DEFAULT '7 days', position_weights double precision[] DEFAULT '{0.4,0.2,0.4}',
+    direct_channels text[] DEFAULT '{direct}')
+RETURNS TABLE (touch integer, channel text, credit double precision)
+AS 'MODULE_PATHNAME', 'jy_attribution_credit'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+ROWS 4;
+
+COMMENT ON FUNCTION journey_attribution_credit(text[], timestamptz[], timestamptz, text, interval, double precision[], text[]) IS
+'credit of each touchpoint of one conversion (credits sum to 1): model first, last, last_non_direct, linear, time_decay (weight 2^(-age/half_life)) or position (first/middle/last weights); no touchpoints: one row direct/none; conversion_ts NULL (non-converting path): no rows';
+
+CREATE FUNCTION journey_markov_trans(internal, text[], boolean, double precision)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_markov_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_markov_trans(internal, text[], boolean, double precision) IS
+'transition function of journey_markov_attribution: counts the transitions of one path';
+
+CREATE FUNCTION journey_markov_final(internal)
+RETURNS journey_channel_credit[]
+AS 'MODULE_PATHNAME', 'jy_markov_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_markov_final(internal) IS
+'final function of journey_markov_attribution: solves the absorbing chain with and without each channel';
+
+CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision) (
+    SFUNC = journey_markov_trans,
+    STYPE = internal,
+    FINALFUNC = journey_markov_final,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precision) IS
+'data-driven attribution over all paths: first-order Markov chain (start, channels, conversion, null), credit proportional to each channel''s removal effect, computed exactly (linear solve); one journey_channel_credit per channel, by channel name';
