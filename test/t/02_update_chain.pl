@@ -1,8 +1,11 @@
 # ALTER EXTENSION journey UPDATE walks every delta script journey--A--B.sql
 # to the current version and gives the same objects as a fresh install.
-# With a single version (today) there is nothing to walk: the test says so and
-# checks that the installed scripts match the work tree and that the catalog
-# of a fresh install is well-formed.
+# Functions are compared with their argument list (names, defaults), result
+# (OUT columns), volatility, strictness, parallel safety, body, cost, rows,
+# ACL and aggregate support functions; types with their I/O functions; casts
+# and operators with their functions.  Stored values: tables holding every
+# type of the old version, written through the old version's SQL objects,
+# read back identically (text and binary output) after the update.
 use strict;
 use warnings;
 use Test::More;
@@ -36,8 +39,24 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
          || CASE WHEN d.classid = 'pg_proc'::regclass THEN
               (SELECT ' ' || p.provolatile::text || p.proparallel::text || p.proisstrict::text || p.prosecdef::text
                       || p.prokind::text || ' ' || coalesce(p.prosrc, '') || coalesce(pg_get_function_sqlbody(p.oid), '')
-                      || ' -> ' || p.prorettype::regtype::text
+                      || ' (' || pg_get_function_arguments(p.oid) || ') -> ' || pg_get_function_result(p.oid)
+                      || ' cost ' || p.procost || ' rows ' || p.prorows || ' acl ' || coalesce(p.proacl::text, '-')
+                      || coalesce((SELECT ' agg ' || concat_ws(',', a.aggkind, a.aggtransfn, a.aggfinalfn, a.aggcombinefn,
+                                          a.aggserialfn, a.aggdeserialfn, a.aggtranstype::regtype, a.aggtransspace,
+                                          a.aggfinalextra, a.aggfinalmodify, a.agginitval)
+                                   FROM pg_aggregate a WHERE a.aggfnoid = p.oid), '')
                FROM pg_proc p WHERE p.oid = d.objid) ELSE '' END
+         || CASE WHEN d.classid = 'pg_type'::regclass THEN
+              (SELECT ' ' || concat_ws(',', t.typlen, t.typbyval, t.typalign, t.typstorage, t.typinput::regproc,
+                      t.typoutput::regproc, t.typreceive::regproc, t.typsend::regproc, t.typanalyze::regproc)
+               FROM pg_type t WHERE t.oid = d.objid) ELSE '' END
+         || CASE WHEN d.classid = 'pg_cast'::regclass THEN
+              (SELECT ' ' || c.castfunc::regprocedure::text || ' ' || c.castcontext::text || c.castmethod::text
+               FROM pg_cast c WHERE c.oid = d.objid) ELSE '' END
+         || CASE WHEN d.classid = 'pg_operator'::regclass THEN
+              (SELECT ' ' || concat_ws(',', o.oprcode::regproc, o.oprcom::regoperator, o.oprnegate::regoperator,
+                      o.oprrest::regproc, o.oprjoin::regproc, o.oprcanmerge, o.oprcanhash)
+               FROM pg_operator o WHERE o.oid = d.objid) ELSE '' END
          || ' / ' || coalesce(obj_description(d.objid, (SELECT relname FROM pg_class WHERE oid = d.classid)), '<no comment>') AS x
   FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid AND d.refclassid = 'pg_extension'::regclass
   WHERE e.extname = 'journey' AND d.deptype = 'e') s};
@@ -77,9 +96,38 @@ for my $p (@paths)
 	my $db = 'jy_tap_upd';
 	psql('postgres', "DROP DATABASE IF EXISTS $db");
 	psql('postgres', "CREATE DATABASE $db");
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $db,
-		'-c', "CREATE EXTENSION journey VERSION '$from'", '-c', 'ALTER EXTENSION journey UPDATE');
+	psql($db, "CREATE EXTENSION journey VERSION '$from'");
+	# values of every type of the old version, written through its own SQL objects
+	my @types = split /\n/, psql($db, q{SELECT t.typname FROM pg_depend d JOIN pg_type t ON t.oid = d.objid
+		JOIN pg_extension e ON e.oid = d.refobjid WHERE d.classid = 'pg_type'::regclass AND e.extname = 'journey'
+		AND d.deptype = 'e' AND t.typtype = 'b' ORDER BY 1});
+	my %covered = map { $_ => 1 } qw(session_stats journey cohort_retention funnel_summary kmeans_model);
+	for my $t (@types)
+	{
+		ok($covered{$t}, "$from: a stored-value check covers type $t");
+	}
+	psql($db, q{CREATE TABLE ev AS SELECT * FROM journey_sample_events(200, 7)});
+	psql($db, q{CREATE TABLE per_user AS SELECT user_id, session_stats(ts, '30 minutes') AS s, journey_agg(ts, event) AS j,
+		cohort_retention(ts, 'day', 14, 'UTC') AS r,
+		funnel_times(ts, '1 day', 'strict_order', event = 'page_view', event = 'product_view', event = 'purchase') AS ft
+		FROM ev GROUP BY user_id});
+	psql($db, q{CREATE TABLE summaries AS SELECT 1 AS id, rollup(s) AS s, rollup(j) AS j, rollup(r) AS r,
+		funnel_summary(ft) AS f FROM per_user
+		UNION ALL SELECT 2, NULL, journey(ARRAY[]::timestamptz[], ARRAY[]::text[]), NULL, NULL});
+	psql($db, q{CREATE TABLE models AS SELECT kmeans_segment(ARRAY[session_count(s)::float8, length(j)::float8], 3) AS m FROM per_user});
+	my $values_sql = q{SELECT md5(string_agg(x, ',' ORDER BY x)) || ' ' || count(*) FROM (
+		SELECT concat_ws('|', user_id, s::text, encode(session_stats_send(s), 'hex'), j::text, encode(journey_send(j), 'hex'),
+			r::text, encode(cohort_retention_send(r), 'hex'), ft::text) AS x FROM per_user
+		UNION ALL SELECT concat_ws('|', id, s::text, encode(session_stats_send(s), 'hex'), j::text, encode(journey_send(j), 'hex'),
+			r::text, encode(cohort_retention_send(r), 'hex'), f::text, encode(funnel_summary_send(f), 'hex')) FROM summaries
+		UNION ALL SELECT m::text || encode(kmeans_model_send(m), 'hex') FROM models) v};
+	my $before = psql($db, $values_sql);
+	my $funnel_before = psql($db, q{SELECT string_agg(concat_ws(',', step, users, drop_off, median_time_from_previous), ';' ORDER BY step) FROM summaries, funnel_report(f) WHERE id = 1});
+	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', 'ALTER EXTENSION journey UPDATE');
 	is($rc, 0, "CREATE EXTENSION journey VERSION '$from'; ALTER EXTENSION journey UPDATE (path $path)") or diag $o;
+	is(psql($db, $values_sql), $before, "$from: stored values of every type read back identically after the update (text and binary output; $before rows)");
+	is(psql($db, q{SELECT string_agg(concat_ws(',', step, users, drop_off, median_time_from_previous), ';' ORDER BY step) FROM summaries, funnel_report(f) WHERE id = 1}),
+		$funnel_before, "$from: a stored funnel_summary gives the same funnel_report after the update");
 	is(psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'journey'}), $default, "updated from $from to $default");
 	my $upd = psql($db, $objects_sql);
 	is($upd, $fresh, "objects after updating from $from equal a fresh $default install");
