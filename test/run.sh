@@ -166,6 +166,17 @@ regress)
     if [ "$(id -u)" = 0 ]; then mkdir -p results; fi
     make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS="setup$names" || { cat regression.diffs 2>/dev/null | head -200; exit 1; }
     ;;
+owner)
+    # bash test/run.sh owner [NAME...]: make installcheck as a database owner without superuser
+    # (a role with LOGIN CREATEDB only; the extension is trusted), as a DBA runs it on an existing server
+    "${PSQL[@]}" -c 'CREATE ROLE journey_owner LOGIN CREATEDB NOSUPERUSER' || die "CREATE ROLE failed"
+    names=""
+    for f in "${SQL_FILES[@]}"; do names="$names $(basename "$f" .sql)"; done
+    rm -rf results regression.diffs regression.out
+    if [ "$(id -u)" = 0 ]; then mkdir -p results; fi
+    make -s PG_CONFIG="$PG_CONFIG" installcheck PGUSER=journey_owner ${names:+REGRESS="setup$names"} ||
+        { cat regression.diffs 2>/dev/null | head -300; exit 1; }
+    ;;
 tap)
     # bash test/run.sh tap [test/t/NN_name.pl ...]: only the TAP files named (all when none)
     bash test/tap.sh "${SQL_FILES[@]}" || exit 1
