@@ -41,7 +41,7 @@ SELECT * FROM clean ORDER BY u;
 CREATE SCHEMA hostile;
 CREATE FUNCTION hostile.duration_percentile(public.session_stats, numeric) RETURNS interval
   LANGUAGE sql AS 'SELECT interval ''667 years''';
-CREATE FUNCTION hostile.interval_out(interval) RETURNS cstring LANGUAGE internal IMMUTABLE AS 'int4out';
+CREATE FUNCTION hostile.interval_out(interval) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT ''667 years''::text';
 SET search_path = hostile, pg_catalog, security, public;
 -- the hostile functions do capture the caller's own unqualified calls (that is
 -- PostgreSQL's name resolution: 0.9 is numeric, an exact match for the hostile one) ...

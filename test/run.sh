@@ -169,12 +169,19 @@ regress)
 owner)
     # bash test/run.sh owner [NAME...]: make installcheck as a database owner without superuser
     # (a role with LOGIN CREATEDB only; the extension is trusted), as a DBA runs it on an existing server
-    "${PSQL[@]}" -c 'CREATE ROLE journey_owner LOGIN CREATEDB NOSUPERUSER' || die "CREATE ROLE failed"
+    # pg_regress cannot create its database as a non-superuser (it sets lc_messages on it, a superuser
+    # parameter): the DBA creates it, owned by the role, and pg_regress uses it (--use-existing).
+    # CREATEDB is for sql/security.sql, which installs the extension into a fresh database of its own.
+    "${PSQL[@]}" -c 'CREATE ROLE journey_owner LOGIN CREATEDB NOSUPERUSER' \
+        -c 'CREATE DATABASE contrib_regression OWNER journey_owner TEMPLATE template0' || die "CREATE ROLE/DATABASE failed"
+    for g in lc_messages lc_monetary lc_numeric lc_time; do
+        "${PSQL[@]}" -c "ALTER DATABASE contrib_regression SET $g TO 'C'" || die "ALTER DATABASE failed"
+    done
     names=""
-    for f in "${SQL_FILES[@]}"; do names="$names $(basename "$f" .sql)"; done
+    for f in "${SQL_FILES[@]}"; do b=$(basename "$f" .sql); [ "$b" = setup ] || names="$names $b"; done
     rm -rf results regression.diffs regression.out
     if [ "$(id -u)" = 0 ]; then mkdir -p results; fi
-    make -s PG_CONFIG="$PG_CONFIG" installcheck PGUSER=journey_owner ${names:+REGRESS="setup$names"} ||
+    make -s PG_CONFIG="$PG_CONFIG" installcheck PGUSER=journey_owner EXTRA_REGRESS_OPTS=--use-existing ${names:+REGRESS="setup$names"} ||
         { cat regression.diffs 2>/dev/null | head -300; exit 1; }
     ;;
 tap)

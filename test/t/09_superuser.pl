@@ -1,0 +1,55 @@
+# Checks that need a superuser (creating roles, LANGUAGE internal), moved out of
+# the pg_regress files so that `make installcheck` passes as a database owner
+# without superuser (test/run.sh owner runs it that way).
+use strict;
+use warnings;
+use Test::More;
+use IPC::Open3;
+
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
+
+sub run
+{
+	my $pid = open3(my $in, my $out, undef, @_);
+	close $in;
+	local $/;
+	my $o = <$out> // '';
+	waitpid $pid, 0;
+	return ($? >> 8, $o);
+}
+
+sub psql
+{
+	my ($db, $sql, @opt) = @_;
+	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', @opt, '-d', $db, '-c', $sql);
+	die "psql failed on $db: $sql\n$o" if $rc;
+	chomp $o;
+	return $o;
+}
+
+# 1. the extension is trusted: a role without superuser that owns a database installs it
+psql('postgres', 'DROP DATABASE IF EXISTS jy_tap_trusted');
+psql('postgres', 'DROP ROLE IF EXISTS journey_installer');
+psql('postgres', 'CREATE ROLE journey_installer LOGIN');
+psql('postgres', 'CREATE DATABASE jy_tap_trusted OWNER journey_installer');
+is(psql('jy_tap_trusted', 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user', '-U', 'journey_installer'), 'f',
+	'journey_installer is not a superuser');
+psql('jy_tap_trusted', 'CREATE EXTENSION journey', '-U', 'journey_installer');
+is(psql('jy_tap_trusted', 'SELECT count(*) > 0 FROM journey_sample_events(3, 1)', '-U', 'journey_installer'), 't',
+	'CREATE EXTENSION journey as a database owner without superuser, and it works');
+# the objects belong to the bootstrap superuser (trusted extensions), so the owner cannot revoke
+# EXECUTE on them: the dedicated-schema + GRANT USAGE pattern of doc/security.md is the way
+is(psql('jy_tap_trusted', q{SELECT DISTINCT pg_get_userbyid(p.proowner) FROM pg_proc p
+	JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+	JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'journey'}), 'postgres',
+	'objects of a trusted install are owned by the bootstrap superuser');
+
+# 2. a hostile LANGUAGE internal function (superuser only) on the search path does not change results
+my $clean = psql('jy_tap_trusted', q{SELECT (session_kpis(session_stats(ts)))::text FROM journey_sample_events(20, 1)});
+psql('jy_tap_trusted', q{CREATE SCHEMA hostile; CREATE FUNCTION hostile.interval_out(interval) RETURNS cstring LANGUAGE internal IMMUTABLE AS 'int4out'});
+is(psql('jy_tap_trusted', q{SET search_path = hostile, pg_catalog, public; SELECT (session_kpis(session_stats(ts)))::text FROM journey_sample_events(20, 1)}),
+	$clean, 'a LANGUAGE internal interval_out placed before pg_catalog does not change session_kpis');
+
+psql('postgres', 'DROP DATABASE jy_tap_trusted');
+psql('postgres', 'DROP ROLE journey_installer');
+done_testing();
