@@ -150,10 +150,71 @@ jy_chi2_sf(double x, double k)
 	return jy_gamma_q(0.5 * k, 0.5 * x);
 }
 
+/* Stirling series remainder: lgamma(x) = (x-0.5) ln x - x + ln sqrt(2 pi) + lgammacor(x), x >= 10 */
+static double
+lgammacor(double x)
+{
+	double		f = 1.0 / x, f2 = f * f;
+
+	return f * (1.0 / 12 - f2 * (1.0 / 360 - f2 * (1.0 / 1260 - f2 * (1.0 / 1680 - f2 * (1.0 / 1188 - f2 * (691.0 / 360360 - f2 / 156.0))))));
+}
+
+#define LN_SQRT_2PI 0.918938533204672741780329736406
+
+/*
+ * log B(a, b) without the cancellation of lgamma(a) + lgamma(b) - lgamma(a+b)
+ * for large arguments (R's lbeta: Stirling forms with log1p).
+ */
+/* the same in long double (x87 extended on x86-64): sums of large log terms keep ~19 digits */
+static long double
+lgammacor_l(long double x)
+{
+	long double f = 1.0L / x, f2 = f * f;
+
+	return f * (1.0L / 12 - f2 * (1.0L / 360 - f2 * (1.0L / 1260 - f2 * (1.0L / 1680 - f2 * (1.0L / 1188 - f2 * (691.0L / 360360 - f2 / 156.0L))))));
+}
+
+static long double
+lbeta_l(long double a, long double b)
+{
+	long double p = a < b ? a : b, q = a < b ? b : a;
+
+	if (p >= 10.0L)
+		return -0.5L * logl(q) + 0.918938533204672741780329736406L +
+			lgammacor_l(p) + lgammacor_l(q) - lgammacor_l(p + q) +
+			(p - 0.5L) * logl(p / (p + q)) + q * log1pl(-p / (p + q));
+	if (q >= 10.0L)
+		return lgammal(p) + lgammacor_l(q) - lgammacor_l(p + q) + p - p * logl(p + q) +
+			(q - 0.5L) * log1pl(-p / (p + q));
+	return lgammal(p) + lgammal(q) - lgammal(p + q);
+}
+
+long double
+jy_lbeta_diff3(double a1, double b1, double a2, double b2, double a3, double b3)
+{
+	return lbeta_l(a1, b1) - lbeta_l(a2, b2) - lbeta_l(a3, b3);
+}
+
 double
 jy_lbeta(double a, double b)
 {
-	return lgamma(a) + lgamma(b) - lgamma(a + b);
+	double		p = a < b ? a : b, q = a < b ? b : a;
+
+	if (!(p > 0.0))
+		return NAN;
+	if (p >= 10.0)
+	{
+		double		corr = lgammacor(p) + lgammacor(q) - lgammacor(p + q);
+
+		return -0.5 * log(q) + LN_SQRT_2PI + corr + (p - 0.5) * log(p / (p + q)) + q * log1p(-p / (p + q));
+	}
+	if (q >= 10.0)
+	{
+		double		corr = lgammacor(q) - lgammacor(p + q);
+
+		return lgamma(p) + corr + p - p * log(p + q) + (q - 0.5) * log1p(-p / (p + q));
+	}
+	return lgamma(p) + lgamma(q) - lgamma(p + q);
 }
 
 double
@@ -205,7 +266,7 @@ jy_hyp2f1(double a, double b, double c, double z, long max_terms)
 static double
 miller_sum(double a1, double b1, double a2, double b2, void (*tick) (void *), void *arg)
 {
-	double		logscale = jy_lbeta(a2, b1 + b2) - jy_lbeta(a2, b2);
+	long double logscale = lbeta_l(a2, (long double) b1 + b2) - lbeta_l(a2, b2);
 	double		t = 1.0;
 	JySum		s = {0.0, 0.0};
 	long		n = (long) a1;
@@ -218,7 +279,7 @@ miller_sum(double a1, double b1, double a2, double b2, void (*tick) (void *), vo
 			s.s *= 1e-250;
 			s.c *= 1e-250;
 			t *= 1e-250;
-			logscale += 250.0 * M_LN10;
+			logscale += 250.0L * 2.302585092994045684017991454684364208L;
 		}
 		t *= (a2 + i) * (b1 + i) / ((a2 + b2 + b1 + i) * (i + 1.0));
 		if (tick && (i & 0xFFFFF) == 0xFFFFF)
@@ -229,7 +290,7 @@ miller_sum(double a1, double b1, double a2, double b2, void (*tick) (void *), vo
 
 		if (sum <= 0.0)
 			return 0.0;
-		return exp(logscale + log(sum));
+		return (double) expl(logscale + logl(sum));
 	}
 }
 

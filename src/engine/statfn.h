@@ -25,6 +25,8 @@ double		jy_chi2_sf(double x, double k);
 
 /* log Beta function, digamma */
 double		jy_lbeta(double a, double b);
+/* lbeta(a1,b1) - lbeta(a2,b2) - lbeta(a3,b3) in long double */
+long double jy_lbeta_diff3(double a1, double b1, double a2, double b2, double a3, double b3);
 double		jy_digamma(double x);
 
 /*

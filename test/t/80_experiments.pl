@@ -12,7 +12,7 @@ use File::Basename qw(dirname);
 my $bin = '/usr/lib/postgresql/15/bin';
 my $dir = dirname(__FILE__);
 
-sub have_scipy { system('python3 -c "import scipy" >/dev/null 2>&1') == 0 }
+sub have_scipy { system('/usr/bin/python3 -c "import scipy" >/dev/null 2>&1') == 0 }
 if (!have_scipy() && $> == 0)
 {
 	system('DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-scipy >/dev/null 2>&1');
@@ -32,7 +32,7 @@ psql('postgres', "DROP DATABASE IF EXISTS $db");
 psql('postgres', "CREATE DATABASE $db");
 psql($db, 'CREATE EXTENSION journey');
 
-my $out = `python3 $dir/80_experiments.py $db 2>&1`;
+my $out = `/usr/bin/python3 $dir/80_experiments.py $db 2>&1`;
 my $rc = $?;
 my ($n, $nfail) = (0, 0);
 for my $line (split /\n/, $out)

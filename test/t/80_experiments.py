@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A/B statistics of journey against scipy (run by 80_experiments.pl).
 
 Calls the SQL functions through psql (PGHOST etc. from the environment, database
@@ -125,13 +125,12 @@ def prob_ref(aA, bA, aB, bB):
 
 
 def loss_ref(aA, bA, aB, bB):
-    """E[max(pA - pB, 0)] = integral f_B(y) (E[pA 1{pA>y}] - y P(pA>y)) dy."""
-    mA = aA / (aA + bA)
+    """E[max(pA - pB, 0)] = integral over u of P(pB <= u) P(pA > u) (a positive integrand)."""
+    mA, sA = aA / (aA + bA), math.sqrt(aA * bA / ((aA + bA) ** 2 * (aA + bA + 1)))
     mB, sB = aB / (aB + bB), math.sqrt(aB * bB / ((aB + bB) ** 2 * (aB + bB + 1)))
-    sA = math.sqrt(aA * bA / ((aA + bA) ** 2 * (aA + bA + 1)))
-    lo, hi = max(0.0, mB - 60 * sB), min(1.0, mB + 60 * sB)
-    pts = sorted(p for p in (mA, mB, mA - 5 * sA, mA + 5 * sA) if lo < p < hi)
-    f = lambda y: stats.beta.pdf(y, aB, bB) * (mA * stats.beta.sf(y, aA + 1, bA) - y * stats.beta.sf(y, aA, bA))
+    lo, hi = max(0.0, min(mA, mB) - 60 * max(sA, sB)), min(1.0, max(mA, mB) + 60 * max(sA, sB))
+    pts = sorted(p for p in (mA, mB) if lo < p < hi)
+    f = lambda u: stats.beta.cdf(u, aB, bB) * stats.beta.sf(u, aA, bA)
     return integrate.quad(f, lo, hi, points=pts or None, epsabs=0, epsrel=1e-13, limit=2000)[0]
 
 
@@ -164,7 +163,7 @@ for (p1, mde, alpha, power) in [(0.1, 0.01, 0.05, 0.8), (0.5, 0.001, 0.05, 0.9),
 for (p1, n, alpha, power) in [(0.1, 10000, 0.05, 0.8), (0.5, 100, 0.05, 0.9), (0.001, 10000000, 0.01, 0.8),
                               (0.02, 2000, 0.05, 0.8), (0.3, 5, 0.2, 0.5)]:
     got = num(sql('SELECT ab_mde(%r, %d, %r, %r)' % (p1, n, alpha, power))[0][0])
-    ref = optimize.brentq(lambda d: n_ref(p1, d, alpha, power) - n, 1e-12, (1 - p1) * (1 - 1e-15), xtol=1e-16, rtol=4e-16, maxiter=500)
+    ref = optimize.brentq(lambda d: n_ref(p1, d, alpha, power) - n, 1e-12, (1 - p1) * (1 - 1e-15), xtol=1e-16, rtol=1e-15, maxiter=500)
     check('mde(%r,%d,%r,%r)' % (p1, n, alpha, power), got, ref)
 
 print('%d checks, %d failed' % (len(results), results.count(False)))
