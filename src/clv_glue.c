@@ -490,7 +490,7 @@ fit_final(FunctionCallInfo fcinfo, int kind)
 				(errmsg("the %s fit did not converge", kind == JY_CLV_BGNBD ? "BG/NBD" : "Gamma-Gamma"),
 				 errdetail("After %d iterations the largest gradient component is %g (log-likelihood %.10g)%s.",
 						   m.iterations, m.gradient, m.ll,
-						   m.converged ? "" : "; a parameter may have run to a boundary of its range (e^-30 .. e^30)"),
+						   m.converged ? "" : "; a parameter may have run to a boundary (of its range e^-30 .. e^30, or where the likelihood turns flat), or the data do not identify every parameter"),
 				 errhint("The model is returned with \"converged\": false; do not use it for predictions without checking it.")));
 	PG_RETURN_DATUM(clv_to_datum(&m));
 }

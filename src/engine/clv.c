@@ -182,6 +182,56 @@ fit_fg(const double *th, double *grad, void *vctx)
 	return jy_sum_get(&f) / c->wsum;
 }
 
+/* Cholesky of the finite-difference Hessian of the mean negative LL in log parameters */
+static int
+hessian_definite(FitCtx *c, const double *th)
+{
+	double		H[4][4], gp[4], gm[4], tp[4], maxd = 0;
+	const double h = 1e-5;
+
+	for (int j = 0; j < c->np; j++)
+	{
+		memcpy(tp, th, sizeof(tp));
+		tp[j] = th[j] + h;
+		if (!isfinite(fit_fg(tp, gp, c)))
+			return 0;
+		tp[j] = th[j] - h;
+		if (!isfinite(fit_fg(tp, gm, c)))
+			return 0;
+		for (int i = 0; i < c->np; i++)
+			H[i][j] = (gp[i] - gm[i]) / (2 * h);
+	}
+	for (int i = 0; i < c->np; i++)
+	{
+		for (int j = 0; j < i; j++)
+			H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
+		if (fabs(H[i][i]) > maxd)
+			maxd = fabs(H[i][i]);
+	}
+	if (!(maxd > 0))
+		return 0;
+	for (int k = 0; k < c->np; k++)
+	{
+		double		d = H[k][k];
+
+		for (int m = 0; m < k; m++)
+			d -= H[k][m] * H[k][m];
+		if (!(d > 1e-7 * maxd))
+			return 0;
+		d = sqrt(d);
+		H[k][k] = d;
+		for (int i = k + 1; i < c->np; i++)
+		{
+			double		v = H[i][k];
+
+			for (int m = 0; m < k; m++)
+				v -= H[i][m] * H[k][m];
+			H[i][k] = v / d;
+		}
+	}
+	return 1;
+}
+
 static int
 fit(int kind, const JyClvRow *rows, size_t n, const double *start, JyClvModel *out,
 	void (*tick) (void *), void *arg)
@@ -210,6 +260,14 @@ fit(int kind, const JyClvRow *rows, size_t n, const double *start, JyClvModel *o
 	out->n = c.wsum;
 	out->iterations = res.iterations;
 	out->gradient = res.gradmax;
+	/*
+	 * An interior maximum has a negative definite Hessian.  A flat direction
+	 * (parameters not identified by the data, or a supremum approached at a
+	 * boundary, e.g. no repeat purchase at all) shows as a near-zero pivot:
+	 * then the "optimum" is not one, and the model says so.
+	 */
+	if (res.converged && !boundary && !hessian_definite(&c, th))
+		boundary = 1;
 	out->converged = res.converged && !boundary;
 	return 0;
 }
@@ -266,10 +324,21 @@ jy_bgnbd_expected(const JyClvModel *m, double t, double x, double t_x, double T)
 	if (t == 0)
 		return 0.0;
 	z = t / (al + T + t);
-	h = jy_hyp2f1(r + x, b + x, a + b + x - 1, z, 100000000L);
+	if (a + b + x - 1 > 0)
+		h = jy_hyp2f1_log(r + x, b + x, a + b + x - 1, z, 100000000L);
+	else
+	{
+		/* x = 0 and a + b < 1: terms change sign, small parameters: the plain series */
+		double		hv = jy_hyp2f1(r + x, b + x, a + b + x - 1, z, 100000000L);
+
+		if (!(hv > 0))
+			return NAN;
+		h = log(hv);
+	}
 	if (isnan(h))
 		return NAN;
-	num = (a + b + x - 1) / (a - 1) * (1.0 - exp((r + x) * log((al + T) / (al + T + t))) * h);
+	/* ((al+T)/(al+T+t))^(r+x) 2F1(...) in logs: both factors leave the double range for huge x */
+	num = (a + b + x - 1) / (a - 1) * -expm1(-(r + x) * log1p(t / (al + T)) + h);
 	den = x > 0 ? 1.0 + a / (b + x - 1) * exp((r + x) * (log(al + T) - log(al + t_x))) : 1.0;
 	return num / den;
 }

@@ -255,6 +255,36 @@ jy_hyp2f1(double a, double b, double c, double z, long max_terms)
 	return NAN;
 }
 
+double
+jy_hyp2f1_log(double a, double b, double c, double z, long max_terms)
+{
+	double		t = 1.0, logscale = 0.0;
+	JySum		s = {1.0, 0.0};
+
+	if (!(z >= 0.0 && z < 1.0 && a > 0 && b > 0 && c > 0))
+		return NAN;
+	for (long k = 0; k < max_terms; k++)
+	{
+		double		ratio = (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
+
+		t *= ratio;
+		jy_sum_add(&s, t);
+		if (jy_sum_get(&s) > 1e250)
+		{
+			s.s *= 1e-250;
+			s.c *= 1e-250;
+			t *= 1e-250;
+			logscale += 250.0 * M_LN10;
+		}
+		if (!isfinite(t))
+			return NAN;
+		/* terms only shrink from here on: the tail is below t r / (1 - r) */
+		if (ratio < 1.0 && t * ratio / (1.0 - ratio) <= 1e-17 * jy_sum_get(&s))
+			return logscale + log(jy_sum_get(&s));
+	}
+	return NAN;
+}
+
 /*
  * Evan Miller's closed form: for X ~ Beta(a1, b1), Y ~ Beta(a2, b2) and
  * integer a1,

@@ -36,6 +36,13 @@ double		jy_digamma(double x);
 double		jy_hyp2f1(double a, double b, double c, double z, long max_terms);
 
 /*
+ * log 2F1(a, b; c; z) for a, b, c > 0 and 0 <= z < 1 (all terms positive),
+ * summed with a running scale so that terms beyond the double range (huge
+ * a, b) do not overflow.  NaN when not converged after max_terms terms.
+ */
+double		jy_hyp2f1_log(double a, double b, double c, double z, long max_terms);
+
+/*
  * P(X > Y) for independent X ~ Beta(a1, b1), Y ~ Beta(a2, b2), exact (a finite
  * sum of positive terms), which needs one of the four parameters to be an
  * integer; the sum runs over the smallest integer one.  Returns 0 and sets
