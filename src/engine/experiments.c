@@ -165,15 +165,15 @@ scan_string(Scan *sc, char *out)
 static int
 scan_count(Scan *sc, double *v)
 {
-	double		x = 0.0;
+	unsigned long long x = 0;
 	size_t		start;
 
 	skip_ws(sc);
 	start = sc->pos;
 	while (sc->pos < sc->len && sc->s[sc->pos] >= '0' && sc->s[sc->pos] <= '9')
 	{
-		x = x * 10.0 + (sc->s[sc->pos] - '0');
-		if (x > JY_AB_MAX_COUNT)
+		x = x * 10 + (unsigned long long) (sc->s[sc->pos] - '0');
+		if (x > 9007199254740992ULL)
 		{
 			sc->reason = "count above 2^53";
 			return 0;
@@ -196,7 +196,7 @@ scan_count(Scan *sc, double *v)
 		sc->reason = "counts are integers";
 		return 0;
 	}
-	*v = x;
+	*v = (double) x;
 	return 1;
 }
 
