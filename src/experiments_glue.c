@@ -281,14 +281,32 @@ Datum
 jy_sql_ab_readout(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
-	double		alpha = ab_alpha_arg(fcinfo, 2);
-	double		pa = ab_prior_arg(fcinfo, 3, "prior_alpha");
-	double		pb = ab_prior_arg(fcinfo, 4, "prior_beta");
+	Jsonb	   *jb;
+	double		alpha;
+	double		pa;
+	double		pb;
 	JyAbArm    *arms;
-	int			n = ab_parse_jsonb(jb, &arms);
+	int			n;
 	int			ctl = 0;
 
+	/* not STRICT (control may be NULL): no summary, no rows; the other arguments must be given */
+	if (PG_ARGISNULL(0))
+	{
+		InitMaterializedSRF(fcinfo, 0);
+		return (Datum) 0;
+	}
+	for (int i = 2; i <= 4; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be NULL", i == 2 ? "alpha" : i == 3 ? "prior_alpha" : "prior_beta")));
+	jb = PG_GETARG_JSONB_P(0);
+	alpha = ab_alpha_arg(fcinfo, 2);
+	pa = ab_prior_arg(fcinfo, 3, "prior_alpha");
+	pb = ab_prior_arg(fcinfo, 4, "prior_beta");
+	n = ab_parse_jsonb(jb, &arms);
+	{
+	}
 	if (!PG_ARGISNULL(1))
 	{
 		text	   *c = PG_GETARG_TEXT_PP(1);

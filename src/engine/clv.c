@@ -21,8 +21,10 @@ jy_clv_check_bgnbd_row(double x, double t_x, double T)
 		return "frequency, recency and age must be finite";
 	if (x < 0 || x != floor(x) || x > 9007199254740992.0)
 		return "frequency must be a non-negative integer";
-	if (!(T > 0))
-		return "age (T) must be positive";
+	if (!(T >= 0))
+		return "age (T) must not be negative";
+	if (x > 0 && !(T > 0))
+		return "age (T) must be positive when frequency is positive";
 	if (t_x < 0 || t_x > T)
 		return "recency must lie between 0 and age";
 	if (x == 0 && t_x != 0)
