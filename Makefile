@@ -45,7 +45,7 @@ $(DATA_built): $(SQL_FRAGMENTS) journey.control
 	   for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done; } > $@
 
 # ---- the two README commands, and friends -------------------------------
-.PHONY: test demo bench unit fuzz-smoke check-all
+.PHONY: test demo bench unit fuzz-smoke check-all pictures
 test:
 	@bash test/run.sh test
 demo:
@@ -56,6 +56,10 @@ check-all:
 	@bash test/check-all.sh
 fuzz-smoke:
 	@bash test/fuzz-smoke.sh
+
+# doc/img/*.svg from the demo data (gnuplot + python3; see doc/img/render.sh)
+pictures:
+	@bash test/run.sh pictures
 
 # Engine unit tests: plain C, no server (never include postgres.h).
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))

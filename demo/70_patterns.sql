@@ -26,3 +26,7 @@ FROM (SELECT user_id,
              sequence_match('(?1)(?t<=3600)(?2)', ts, event = 'product_view', event = 'purchase') AS m,
              sequence_count('(?1).*(?2)', ts, event = 'product_view', event = 'add_to_cart') AS c
       FROM events GROUP BY user_id) x;
+\echo
+\echo '-- step-numbered Sankey links (a DAG for d3-sankey / ECharts): first 4 steps, top 3 events per step'
+SELECT * FROM journey_sankey((SELECT array_agg(j) FROM (SELECT journey_agg(ts, event) AS j FROM events GROUP BY user_id) x), 4, 3)
+ORDER BY step, users DESC LIMIT 10;

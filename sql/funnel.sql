@@ -184,3 +184,49 @@ SELECT funnel_step(ts, '1 hour', 'default', ARRAY[e = 'a', e = 'b'], ARRAY[e = '
 SELECT funnel_step(ts, '1 hour', 'default', ARRAY[e = 'a', e = 'b'], ARRAY[e = 'x'], ARRAY[[1, 2], [1, 2]]) FROM ev;
 SELECT funnel_step(ts, '1 hour', 'default', ARRAY[e = 'a', e = 'b'], ARRAY[e = 'x'], ARRAY[1, 2, 3]) FROM ev;
 SELECT funnel_step(ts, '1 hour', 'default', ARRAY[e = 'a', e = 'b'], NULL, ARRAY[[1, 2]]) FROM ev;
+
+-- parameters as drivers bind them (0.2.0 overload set: no (ts, window, mode text, VARIADIC "any")
+-- beside (ts, window, event text, step_names text[]), so every step-list binding resolves to the names form)
+-- unknown (psycopg 3 list, node-postgres array, JDBC stringtype=unspecified, psqlODBC), varchar[] (JDBC
+-- setArray / String[]), text[]; window as interval or unknown; mode as unknown, varchar or text
+PREPARE d1(unknown, unknown) AS SELECT u, funnel_step(ts, $1, e, $2) FROM ev GROUP BY u ORDER BY u;
+PREPARE d2(interval, varchar[]) AS SELECT u, funnel_step(ts, $1, e, $2) FROM ev GROUP BY u ORDER BY u;
+PREPARE d3(interval, text[]) AS SELECT u, funnel_step(ts, $1, e, $2) FROM ev GROUP BY u ORDER BY u;
+SELECT u, funnel_step(ts, '1 hour', e, ARRAY['a', 'b', 'c']) AS literal_array FROM ev GROUP BY u ORDER BY u;
+EXECUTE d1('1 hour', '{a,b,c}');
+EXECUTE d2('1 hour', '{a,b,c}');
+EXECUTE d3('1 hour', '{a,b,c}');
+PREPARE d4(unknown, unknown, unknown) AS SELECT u, funnel_times(ts, $1, e, $2, $3) FROM ev GROUP BY u ORDER BY u;
+PREPARE d5(interval, varchar[], varchar) AS SELECT u, funnel_times(ts, $1, e, $2, $3) FROM ev GROUP BY u ORDER BY u;
+SELECT (SELECT array_agg(t ORDER BY u) FROM (SELECT u, funnel_times(ts, '1 hour', e, ARRAY['a', 'b', 'c'], 'strict_order') t FROM ev GROUP BY u) s) AS literal;
+EXECUTE d4('1 hour', '{a,b,c}', 'strict_order');
+EXECUTE d5('1 hour', '{a,b,c}', 'strict_order');
+-- the mode of the boolean form as a parameter: unknown, varchar, text
+PREPARE d6(unknown) AS SELECT u, funnel_step(ts, '1 hour', $1, e = 'a', e = 'b', e = 'c') FROM ev GROUP BY u ORDER BY u;
+PREPARE d7(varchar) AS SELECT u, funnel_step(ts, '1 hour', $1, e = 'a', e = 'b', e = 'c') FROM ev GROUP BY u ORDER BY u;
+PREPARE d8(text) AS SELECT u, funnel_step(ts, '1 hour', $1, e = 'a', e = 'b', e = 'c') FROM ev GROUP BY u ORDER BY u;
+EXECUTE d6('strict_order');
+EXECUTE d7('strict_order');
+EXECUTE d8('strict_order');
+-- a mode column of type char(n) and varchar
+SELECT funnel_step(ts, '1 hour', 'strict_order'::varchar, e = 'a') AS mode_varchar,
+       funnel_step(ts, '1 hour', 'strict_order'::char(12), e = 'a') AS mode_char FROM ev WHERE u = 1;
+-- the stored-journey form with the same bindings
+PREPARE d9(unknown, unknown) AS SELECT funnel_step(journey_agg(ts, e), $1, $2) FROM ev WHERE u = 1;
+PREPARE d10(interval, varchar[], varchar) AS SELECT funnel_step(journey_agg(ts, e), $1, $2, $3) FROM ev WHERE u = 1;
+EXECUTE d9('1 hour', '{a,b,c}');
+EXECUTE d10('1 hour', '{a,b,c}', 'strict_order');
+-- wrong calls name the right form: a step list bound as one varchar (not an array) lands in the boolean
+-- form with the event column read as the mode; a step name given as the mode; no steps at all
+PREPARE d11(interval, varchar) AS SELECT funnel_step(ts, $1, e, $2) FROM ev;
+EXECUTE d11('1 hour', '{a,b,c}');
+SELECT funnel_step(ts, '1 hour', 'page_view', e = 'a') FROM ev;
+SELECT funnel_step(ts, '1 hour', e) FROM ev;
+SELECT funnel_step(ts, '1 hour', 'a', 'b') FROM ev;
+SELECT funnel_step(ts, '1 hour', VARIADIC ARRAY['a', 'b']) FROM ev;
+-- a varchar event column with an unknown step list picks the mode form (documented: cast it, event::text)
+SELECT funnel_step(ts, '1 hour', e::varchar, '{a,b,c}') FROM ev;
+SELECT funnel_step(ts, '1 hour', e::varchar::text, '{a,b,c}') FROM ev WHERE u = 1;
+-- the mode form with VARIADIC array
+SELECT funnel_step(ts, '1 hour', 'strict_order', VARIADIC ARRAY[e = 'a', e = 'b']) FROM ev WHERE u = 1;
+DEALLOCATE ALL;

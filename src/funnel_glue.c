@@ -3,7 +3,9 @@
  *
  * Per user (internal state, combine/serial/deserial, parallel safe):
  *   funnel_step(ts, window, VARIADIC steps "any")                 -> int
- *   funnel_step(ts, window, mode, VARIADIC steps "any")           -> int
+ *   funnel_step(ts, window, mode varchar, VARIADIC steps boolean[]) -> int
+ *     (the mode is varchar so that the step-name form below wins every driver
+ *     binding of a step list; see variadic_bool_args)
  *   funnel_step(ts, window, mode, steps bool[], exclusions bool[], exclusion_steps int[]) -> int
  *   funnel_step(ts, window, event text, step_names text[] [, mode]) -> int
  *   funnel_times(... same arguments ...)                           -> timestamptz[]
@@ -153,6 +155,8 @@ typedef struct FunnelCache
 {
 	bool		types_checked;
 	bool		variadic;		/* steps came as one VARIADIC array */
+	int			first_step;		/* argument number of step 1 (boolean forms) */
+	bool		mode_cstring;	/* the mode is an unknown literal (a cstring) */
 	uint64		arg_known;		/* bit i: stability of argument i is known */
 	uint64		arg_stable;		/* bit i: argument i is a constant or parameter */
 	int64		window_us;		/* value of a stable window argument, 0 = not yet read */		/* steps came as one VARIADIC array */
@@ -258,7 +262,7 @@ modes_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 	d = PG_GETARG_DATUM(argno);
 	if (c->mode_str != NULL && d == c->mode_datum && arg_stable(fcinfo, c, argno))
 		return c->modes;
-	s = text_to_cstring(DatumGetTextPP(d));
+	s = c->mode_cstring ? pstrdup(DatumGetCString(d)) : text_to_cstring(DatumGetTextPP(d));
 	if (c->mode_str != NULL && strcmp(s, c->mode_str) == 0)
 	{
 		c->mode_datum = d;
@@ -272,6 +276,15 @@ modes_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 				 errmsg("funnel mode \"strict\" is not supported"),
 				 errdetail("Valid modes are: %s.", jy_funnel_mode_names),
 				 errhint("ClickHouse renamed it to strict_deduplication.")));
+	if (rc == JY_FUNNEL_MODE_UNKNOWN && strchr(s, ',') == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown funnel mode \"%.*s\"", badlen, bad),
+				 errdetail("Valid modes are: %s.", jy_funnel_mode_names),
+				 errhint("If \"%.*s\" is an event name, give the steps as names: "
+						 "funnel_step(ts, window, event, step_names text[] [, mode]), with event of type text (cast a varchar "
+						 "column: event::text) and the names as one text[] or varchar[] (in SQL ARRAY['a', 'b'] or '{a,b}'::text[]).",
+						 badlen, bad)));
 	if (rc == JY_FUNNEL_MODE_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -434,19 +447,56 @@ funnel_mark(FunnelAgg *st, int64 ts, MemoryContext cxt)
 	funnel_add(st, ts, JY_FUNNEL_TAG_MARK, cxt);
 }
 
-/* check that variadic "any" arguments from `first` on are boolean; returns count */
+/* a type the mode of funnel_step(ts, window, mode, VARIADIC steps) may have (besides unknown) */
+static bool
+is_mode_type(Oid t)
+{
+	return t == TEXTOID || t == VARCHAROID || t == BPCHAROID;
+}
+
+/* a step of a type that suggests step names were meant (text, varchar, text[], ...) */
+static bool
+looks_like_names(Oid t)
+{
+	return is_mode_type(t) || t == UNKNOWNOID || t == TEXTARRAYOID || t == VARCHARARRAYOID ||
+		t == BPCHARARRAYOID || t == NAMEOID || t == NAMEARRAYOID;
+}
+
+/*
+ * The boolean forms are funnel_step(ts, window, [mode,] VARIADIC steps "any"):
+ * the first variadic argument is the mode when its type is a string type
+ * (text, varchar, char; an unknown literal arrives as text).  There is no
+ * separate (ts, window, mode text, VARIADIC "any") overload: beside
+ * (ts, window, event text, step_names text[]) it made every step list that is
+ * not exactly text[] (an unknown parameter, varchar[]) ambiguous.
+ *
+ * Sets c->variadic and c->first_step and checks that the steps are boolean,
+ * once per call site; returns the number of steps (or of arguments, for a
+ * VARIADIC array).  mode_declared: the 0.1.0 signature with a declared mode.
+ */
 static int
-variadic_bool_args(FunctionCallInfo fcinfo, FunnelCache *c, int first, bool *is_array)
+variadic_bool_args(FunctionCallInfo fcinfo, FunnelCache *c, bool mode_declared, bool *is_array)
 {
 	int			nargs = PG_NARGS();
-	int			i;
+	int			first,
+				i;
 
 	if (c->types_checked)
 	{
 		*is_array = c->variadic;
-		return nargs - first;
+		return nargs - c->first_step;
 	}
 	*is_array = c->variadic = get_fn_expr_variadic(fcinfo->flinfo);
+	first = mode_declared ? 4 : 3;
+	if (!mode_declared && !c->variadic && nargs > 3)
+	{
+		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, 3);
+
+		/* an unknown literal passed to "any" stays unknown: its datum is a cstring */
+		if (is_mode_type(t) || t == UNKNOWNOID)
+			first = 4;
+		c->mode_cstring = (t == UNKNOWNOID);
+	}
 	if (*is_array)
 	{
 		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, nargs - 1);
@@ -455,7 +505,9 @@ variadic_bool_args(FunctionCallInfo fcinfo, FunnelCache *c, int first, bool *is_
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("funnel steps must be boolean"),
-					 errdetail("VARIADIC needs a boolean[] argument, not %s.", format_type_be(t))));
+					 errdetail("VARIADIC needs a boolean[] argument, not %s.", format_type_be(t)),
+					 looks_like_names(t) ?
+					 errhint("To give the steps as event names, call funnel_step(ts, window, event, step_names text[] [, mode]).") : 0));
 	}
 	else
 	{
@@ -463,6 +515,15 @@ variadic_bool_args(FunctionCallInfo fcinfo, FunnelCache *c, int first, bool *is_
 		{
 			Oid			t = get_fn_expr_argtype(fcinfo->flinfo, i);
 
+			if (t != BOOLOID && looks_like_names(t))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("funnel steps must be boolean"),
+						 errdetail("Step %d has type %s.%s", i - first + 1, format_type_be(t),
+								   first == 4 && !mode_declared ?
+								   " The argument before it was read as the funnel mode." : ""),
+						 errhint("To give the steps as event names, call funnel_step(ts, window, event, step_names text[] [, mode]) "
+								 "and pass the names as one array (text[] or varchar[]; in SQL ARRAY['a', 'b'] or '{a,b}'::text[]).")));
 			if (t != BOOLOID)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -470,8 +531,16 @@ variadic_bool_args(FunctionCallInfo fcinfo, FunnelCache *c, int first, bool *is_
 						 errdetail("Step %d has type %s.", i - first + 1, format_type_be(t)),
 						 errhint("Write each step as a condition, e.g. event = 'purchase'.")));
 		}
+		if (nargs - first < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("funnel needs at least one step"),
+					 first == 4 ?
+					 errhint("A text argument after the window is the funnel mode; steps are boolean conditions, "
+							 "or event names in funnel_step(ts, window, event, step_names text[] [, mode]).") : 0));
 		check_nsteps(nargs - first);
 	}
+	c->first_step = first;
 	c->types_checked = true;
 	return nargs - first;
 }
@@ -493,7 +562,7 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	FunnelCache *c;
 	FunnelConf	conf;
 	FunnelAgg  *st;
-	int			first = has_mode ? 4 : 3;
+	int			first;
 	bool		is_array;
 	int			nargs,
 				k;
@@ -504,11 +573,13 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "funnel_step_trans called in non-aggregate context");
 	c = get_cache(fcinfo);
+	/* argument types first: a wrong call is reported as such, not as a bad mode */
+	nargs = variadic_bool_args(fcinfo, c, has_mode, &is_array);
+	first = c->first_step;
 	conf.window = window_arg(fcinfo, c, 2);
-	conf.modes = has_mode ? modes_arg(fcinfo, c, 3) : 0;
+	conf.modes = first == 4 ? modes_arg(fcinfo, c, 3) : 0;
 	conf.nexcl = 0;
 	conf.excl = NULL;
-	nargs = variadic_bool_args(fcinfo, c, first, &is_array);
 	if (is_array)
 	{
 		Datum	   *vals;
@@ -1833,8 +1904,8 @@ jy_funnel_report(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	for (k = 0; k < s->nsteps; k++)
 	{
-		Datum		values[7];
-		bool		nulls[7] = {false};
+		Datum		values[9];
+		bool		nulls[9] = {false};
 		int64		prev = k == 0 ? s->users : r[k - 1];
 		double		v;
 		uint32		m = FS_NENT(s)[k];
@@ -1850,14 +1921,21 @@ jy_funnel_report(PG_FUNCTION_ARGS)
 		else
 			nulls[3] = true;
 		values[4] = Int64GetDatum(prev - r[k]);
+		/* durations twice: interval, and float8 seconds of the same microseconds */
 		if (m > 0 && jy_qs_quantile(e, m, 0.5, &v))
+		{
 			values[5] = IntervalPGetDatum(jy_usecs_to_interval((int64) rint(v)));
+			values[7] = Float8GetDatum((double) (int64) rint(v) / 1e6);
+		}
 		else
-			nulls[5] = true;
+			nulls[5] = nulls[7] = true;
 		if (m > 0 && jy_qs_quantile(e, m, 0.9, &v))
+		{
 			values[6] = IntervalPGetDatum(jy_usecs_to_interval((int64) rint(v)));
+			values[8] = Float8GetDatum((double) (int64) rint(v) / 1e6);
+		}
 		else
-			nulls[6] = true;
+			nulls[6] = nulls[8] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		e += m;
 	}

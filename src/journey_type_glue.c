@@ -98,6 +98,14 @@ report(const JyJcError *e, int malformed_code, const char *what)
 			 errdetail("%s", e->msg)));
 }
 
+/* the engine's cancellation hook: every 2^16 events of a decode, sort, print ... */
+static void
+journey_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
 void
 jy_journey_view_alloc(JyJView *v, uint32 n, uint32 ndict)
 {
@@ -119,7 +127,7 @@ view_of_bytes(const uint8 *buf, size_t len, JyJView *v, int malformed_code, cons
 	if (jy_jc_header(buf, len, &n, &ndict, &e) != JY_JC_OK)
 		report(&e, malformed_code, what);
 	jy_journey_view_alloc(v, n, ndict);
-	if (jy_jc_decode(buf, len, v, &e) != JY_JC_OK)
+	if (jy_jc_decode_ex(buf, len, v, &e, journey_tick, NULL) != JY_JC_OK)
 		report(&e, malformed_code, what);
 }
 
@@ -135,7 +143,7 @@ jy_journey_view(Datum d, JyJView *v)
 struct varlena *
 jy_journey_from_view(const JyJView *v)
 {
-	size_t		sz = jy_jc_encoded_size(v);
+	size_t		sz = jy_jc_encoded_size_ex(v, journey_tick, NULL);
 	struct varlena *r;
 
 	if (sz > MaxAllocSize - VARHDRSZ)
@@ -145,15 +153,8 @@ jy_journey_from_view(const JyJView *v)
 				 errdetail("Its encoding would take %zu bytes.", sz)));
 	r = (struct varlena *) palloc(sz + VARHDRSZ);
 	SET_VARSIZE(r, sz + VARHDRSZ);
-	jy_jc_encode(v, (uint8_t *) VARDATA(r));
+	jy_jc_encode_ex(v, (uint8_t *) VARDATA(r), journey_tick, NULL);
 	return r;
-}
-
-static void
-journey_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
 }
 
 struct varlena *
@@ -194,7 +195,7 @@ jy_journey_in(PG_FUNCTION_ARGS)
 	v.ev = palloc_extended((Size) cap * sizeof(uint32_t), MCXT_ALLOC_HUGE);
 	v.name = palloc_extended((Size) cap * sizeof(const char *), MCXT_ALLOC_HUGE);
 	v.name_len = palloc_extended((Size) cap * sizeof(uint32_t), MCXT_ALLOC_HUGE);
-	if (jy_jc_parse_text(str, len, &v, cap, namebuf, scratch, &e) != JY_JC_OK)
+	if (jy_jc_parse_text_ex(str, len, &v, cap, namebuf, scratch, &e, journey_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type journey");
 	verify_names(&v);
 	PG_RETURN_POINTER(jy_journey_from_view(&v));
@@ -208,7 +209,7 @@ jy_journey_out(PG_FUNCTION_ARGS)
 	size_t		sz;
 
 	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	sz = jy_jc_text_size(&v);
+	sz = jy_jc_text_size_ex(&v, journey_tick, NULL);
 	/* the text repeats every name (the value stores each once): it can outgrow 1 GB */
 	if (sz >= MaxAllocSize)
 		ereport(ERROR,
@@ -217,7 +218,7 @@ jy_journey_out(PG_FUNCTION_ARGS)
 				 errdetail("Its text form would take %zu bytes; the limit is %zu bytes.", sz, (size_t) MaxAllocSize - 1),
 				 errhint("Read it with journey_events(), or copy it in binary format.")));
 	out = palloc(sz + 1);
-	jy_jc_print_text(&v, out);
+	jy_jc_print_text_ex(&v, out, journey_tick, NULL);
 	PG_RETURN_CSTRING(out);
 }
 
@@ -936,7 +937,7 @@ jy_journey_merge(PG_FUNCTION_ARGS)
 						   (uint64) a.n + b.n, JY_JC_MAX_EVENTS)));
 	jy_journey_view_alloc(&r, a.n + b.n, a.ndict + b.ndict);
 	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
-	if (jy_jc_merge(&a, &b, &r, scratch, &e) != JY_JC_OK)
+	if (jy_jc_merge_ex(&a, &b, &r, scratch, &e, journey_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
 	PG_RETURN_POINTER(jy_journey_from_view(&r));
 }

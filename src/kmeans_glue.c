@@ -27,6 +27,15 @@
  * Centres are stored in the working space of the fit (z-scores when
  * standardized) so that assignment is bit-exact; accessors report them in the
  * original units as mean + scale * z.
+ *
+ * Numbers: every float8 is finite (subnormals included) except silhouette,
+ * which is NaN when not computed.  That NaN is always the canonical one
+ * (the NAN macro, 0x7FF8000000000000): recv turns any NaN bit pattern into
+ * it and send writes it, so text ("null") and binary round trips give the
+ * same bytes.  Feature values are bounded by KM_FEATURE_MAX so that no sum
+ * of squared distances can overflow, and the final functions check the
+ * fitted model like recv does: an aggregate never returns a model that the
+ * input functions would reject (which would make a dump unrestorable).
  */
 #include "journey.h"
 
@@ -49,6 +58,12 @@
 #define KM_FLAG_STANDARDIZED 0x01
 #define KM_FLAG_CONVERGED	0x02
 #define KM_FLAGS_KNOWN		0x03
+
+/*
+ * |feature| <= 1e100: a squared distance is then at most 1024 * (2e100)^2
+ * ~ 4e203, and a sum of 2^63 of them stays below 1e223, far from DBL_MAX.
+ */
+#define KM_FEATURE_MAX		1e100
 
 typedef struct KmModel
 {
@@ -319,6 +334,12 @@ read_point(ArrayType *arr, int expect, double *out)
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("kmeans features must be finite"),
 					 errdetail("Element %d is %s.", j + 1, isnan(v[j]) ? "NaN" : (v[j] > 0 ? "Infinity" : "-Infinity"))));
+		if (fabs(v[j]) > KM_FEATURE_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("kmeans features must be between -1e100 and 1e100"),
+					 errdetail("Element %d is %.17g.", j + 1, v[j]),
+					 errhint("Rescale the feature (for example take its logarithm): larger values would overflow the sums of squared distances.")));
 		if (out)
 			out[j] = v[j] + 0.0;	/* -0 becomes +0: one canonical form */
 	}
@@ -641,6 +662,8 @@ km_prepare_state(KmAgg *st, MemoryContext cxt)
 	st->prepared = true;
 }
 
+static const char *km_check(const KmModel *m);
+
 static KmModel *
 km_fit(KmAgg *st, int k, void *ws)
 {
@@ -689,6 +712,25 @@ km_fit(KmAgg *st, int k, void *ws)
 	m->silhouette = r.silhouette;
 	m->iterations = r.iterations;
 	m->flags = (st->o.standardize ? KM_FLAG_STANDARDIZED : 0) | (r.converged ? KM_FLAG_CONVERGED : 0);
+	if (isnan(m->silhouette))
+		m->silhouette = NAN;	/* the canonical NaN (see the file header) */
+
+	/*
+	 * Never return a model that kmeans_model_in / _recv would reject: a dump
+	 * of it could not be restored.  With features bounded by KM_FEATURE_MAX
+	 * this does not happen; the check is cheap (O(k * dims)) and turns any
+	 * numerical surprise into an error instead of an unrestorable value.
+	 */
+	{
+		const char *bad = km_check(m);
+
+		if (bad)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("kmeans result is not representable"),
+					 errdetail("%s.", bad),
+					 errhint("Rescale the features to a smaller range.")));
+	}
 	return m;
 }
 
@@ -757,8 +799,9 @@ jy_kmeans_scan_final(PG_FUNCTION_ARGS)
 
 /* ---- model validation, text and binary I/O ------------------------------ */
 
-static void
-km_validate(const KmModel *m, int errc)
+/* NULL when m is a valid model, else why not (a sentence without its period) */
+static const char *
+km_check(const KmModel *m)
 {
 	const char *bad = NULL;
 	int64		tot = 0;
@@ -805,6 +848,14 @@ km_validate(const KmModel *m, int errc)
 	for (int i = 0; i < m->k * m->dims && !bad; i++)
 		if (!isfinite(KM_CENTERS(m)[i]))
 			bad = "A centre coordinate is not finite";
+	return bad;
+}
+
+static void
+km_validate(const KmModel *m, int errc)
+{
+	const char *bad = km_check(m);
+
 	if (bad)
 		ereport(ERROR,
 				(errcode(errc),
@@ -905,6 +956,8 @@ jy_kmeans_model_in(PG_FUNCTION_ARGS)
 	jy_scan_lit(&sc, "[");
 	for (int a = 0; a < m->k; a++)
 	{
+		/* up to 10000 x 1024 numbers: seconds of strtod */
+		CHECK_FOR_INTERRUPTS();
 		if (a > 0)
 			jy_scan_lit(&sc, ",");
 		scan_doubles(&sc, KM_CENTERS(m) + (Size) a * m->dims, m->dims);
@@ -956,6 +1009,7 @@ jy_kmeans_model_out(PG_FUNCTION_ARGS)
 	appendStringInfoString(&buf, ",\"centers\":[");
 	for (int a = 0; a < m->k; a++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (a > 0)
 			appendStringInfoChar(&buf, ',');
 		append_doubles(&buf, KM_CENTERS(m) + (Size) a * m->dims, m->dims);
@@ -985,6 +1039,9 @@ jy_kmeans_model_recv(PG_FUNCTION_ARGS)
 	h.tol = pq_getmsgfloat8(buf);
 	h.inertia = pq_getmsgfloat8(buf);
 	h.silhouette = pq_getmsgfloat8(buf);
+	/* any NaN bit pattern means "not computed": store the canonical NaN */
+	if (isnan(h.silhouette))
+		h.silhouette = NAN;
 	if (h.version != KM_VERSION || h.k < 1 || h.k > JY_KM_MAX_K || h.dims < 1 || h.dims > JY_KM_MAX_DIMS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -1028,7 +1085,7 @@ jy_kmeans_model_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, m->seed);
 	pq_sendfloat8(&buf, m->tol);
 	pq_sendfloat8(&buf, m->inertia);
-	pq_sendfloat8(&buf, m->silhouette);
+	pq_sendfloat8(&buf, isnan(m->silhouette) ? NAN : m->silhouette);	/* canonical NaN */
 	for (int a = 0; a < m->k; a++)
 		pq_sendint64(&buf, KM_SIZES(m)[a]);
 	for (int i = 0; i < nd; i++)
@@ -1136,6 +1193,8 @@ jy_kmeans_centroids(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int a = 0; a < m->k; a++)
+	{
+		CHECK_FOR_INTERRUPTS();	/* k x dims rows: up to 10 M */
 		for (int j = 0; j < m->dims; j++)
 		{
 			Datum		values[4];
@@ -1147,6 +1206,7 @@ jy_kmeans_centroids(PG_FUNCTION_ARGS)
 			values[3] = Float8GetDatum(KM_CENTERS(m)[(Size) a * m->dims + j]);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
+	}
 	return (Datum) 0;
 }
 

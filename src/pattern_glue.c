@@ -73,19 +73,52 @@ pattern_tick(void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* the pattern on one line with a caret under byte offset pos */
+/*
+ * The pattern on one line with a caret under byte offset pos.  A long pattern
+ * is shown as a window of about PAT_SHOW bytes either side of pos, with "..."
+ * where it was cut (a 10 MB pattern used to be copied into the message whole).
+ */
+#define PAT_SHOW 80
+
 static void
 report_pattern_error(const char *pat, int len, const JyPatError *err, bool clickhouse)
 {
 	int			code;
-	char	   *disp = palloc(len + 1);
+	char	   *disp;
 	int			i,
-				col;
+				n,
+				col,
+				pos = Min(Max(err->pos, 0), len),
+				from = 0,
+				to = len;
 
-	for (i = 0; i < len; i++)
-		disp[i] = (pat[i] == '\n' || pat[i] == '\r' || pat[i] == '\t') ? ' ' : pat[i];
-	disp[len] = '\0';
-	col = pg_mbstrlen_with_len(pat, Min(Max(err->pos, 0), len));
+	if (len > 3 * PAT_SHOW)
+	{
+		/* cut on character boundaries */
+		while (from < pos - PAT_SHOW)
+			from += pg_mblen(pat + from);
+		to = from;
+		while (to < len && to < pos + PAT_SHOW)
+			to += pg_mblen(pat + to);
+		to = Min(to, len);
+	}
+	disp = palloc(to - from + 7);
+	n = 0;
+	if (from > 0)
+	{
+		memcpy(disp, "...", 3);
+		n = 3;
+	}
+	for (i = from; i < to; i++)
+		disp[n++] = (pat[i] == '\n' || pat[i] == '\r' || pat[i] == '\t') ? ' ' : pat[i];
+	if (to < len)
+	{
+		memcpy(disp + n, "...", 3);
+		n += 3;
+	}
+	disp[n] = '\0';
+	/* the caret's column in the display; the character number counts from the start */
+	col = (from > 0 ? 3 : 0) + pg_mbstrlen_with_len(pat + from, pos - from);
 	switch (err->status)
 	{
 		case JY_PAT_LIMIT:
@@ -106,7 +139,8 @@ report_pattern_error(const char *pat, int len, const JyPatError *err, bool click
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg("invalid %spattern: %s", clickhouse ? "sequence " : "", err->msg),
-			 errdetail("At character %d of the pattern:\n%s\n%*s^", col + 1, disp, col, ""),
+			 errdetail("At character %d of the pattern:\n%s\n%*s^",
+					   pg_mbstrlen_with_len(pat, pos) + 1, disp, col, ""),
 			 err->status == JY_PAT_LIMIT ?
 			 errhint("Repeat counts are limited to %d and compiled patterns to %d instructions.",
 					 JY_PAT_MAX_REPEAT, JY_PAT_MAX_PROG) : 0));
@@ -147,7 +181,7 @@ get_pattern(FmgrInfo *flinfo, const char *pat, int len, int kind, int nconds)
 	c->nconds = nconds;
 	if (kind == KIND_JOURNEY)
 	{
-		c->jp = jy_pat_compile(pat, len, &c->alloc, &err);
+		c->jp = jy_pat_compile_ex(pat, len, &c->alloc, &err, pattern_tick, NULL);
 		if (!c->jp)
 			report_pattern_error(pat, len, &err, false);
 		c->scratch = jy_pat_scratch(c->jp, &c->alloc);
@@ -156,7 +190,7 @@ get_pattern(FmgrInfo *flinfo, const char *pat, int len, int kind, int nconds)
 	}
 	else
 	{
-		c->cp = jy_ch_compile(pat, len, nconds, &c->alloc, &err);
+		c->cp = jy_ch_compile_ex(pat, len, nconds, &c->alloc, &err, pattern_tick, NULL);
 		if (!c->cp)
 			report_pattern_error(pat, len, &err, true);
 	}
@@ -791,6 +825,74 @@ event_name_datum(const ArrJourney *j, size_t i)
 	return CStringGetTextDatum(j->names[i]);
 }
 
+/* name of event i (not NUL-terminated) */
+static inline const char *
+event_name(const ArrJourney *j, size_t i, Size *len)
+{
+	if (j->view)
+	{
+		uint32		id = j->view->ev[i];
+
+		*len = j->view->name_len[id];
+		return j->view->name[id];
+	}
+	*len = strlen(j->names[i]);
+	return j->names[i];
+}
+
+/*
+ * text[] of the names of events [from, to).  Built here, with a check for
+ * cancellation every 65536 elements, rather than as one text datum per event
+ * handed to construct_array, which loops over every element without a check
+ * (journey_next_events over 16 M events held the backend ~10 s).  The same
+ * bytes as construct_array (elements int-aligned, padding zeroed).
+ */
+static ArrayType *
+names_array(const ArrJourney *j, size_t from, size_t to)
+{
+	Size		nbytes = ARR_OVERHEAD_NONULLS(1),
+				len;
+	size_t		i;
+	ArrayType  *a;
+	char	   *p;
+
+	if (to <= from)
+		return construct_empty_array(TEXTOID);
+	for (i = from; i < to; i++)
+	{
+		if (((i - from) & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		(void) event_name(j, i, &len);
+		nbytes += INTALIGN(VARHDRSZ + len);
+		if (nbytes > MaxAllocSize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("array size exceeds the maximum allowed (%d)", (int) MaxAllocSize)));
+	}
+	a = (ArrayType *) palloc(nbytes);
+	memset(a, 0, ARR_OVERHEAD_NONULLS(1));
+	SET_VARSIZE(a, nbytes);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = TEXTOID;
+	ARR_DIMS(a)[0] = (int) (to - from);
+	ARR_LBOUND(a)[0] = 1;
+	p = ARR_DATA_PTR(a);
+	for (i = from; i < to; i++)
+	{
+		const char *nm = event_name(j, i, &len);
+		Size		sz = VARHDRSZ + len;
+
+		if (((i - from) & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		SET_VARSIZE(p, sz);
+		memcpy(VARDATA(p), nm, len);
+		memset(p + sz, 0, INTALIGN(sz) - sz);
+		p += INTALIGN(sz);
+	}
+	return a;
+}
+
 /* decode a journey value into pattern-local ids (names resolved once per dictionary entry) */
 static void
 journey_value_to_events(Datum d, const JyPattern *p, ArrJourney *j)
@@ -927,21 +1029,18 @@ emit_matches(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j)
 	{
 		Datum		values[9];
 		bool		nulls[9] = {false};
-		Datum	   *names;
-		size_t		k;
+		ArrayType  *names;
 
 		CHECK_FOR_INTERRUPTS();
 		no++;
-		names = palloc((me - ms + 1) * sizeof(Datum));
-		for (k = ms; k <= me; k++)
-			names[k - ms] = event_name_datum(j, k);
+		names = names_array(j, ms, me + 1);
 		values[0] = Int64GetDatum(no);
 		values[1] = Int32GetDatum((int32) ms + 1);
 		values[2] = Int32GetDatum((int32) me + 1);
 		values[3] = TimestampTzGetDatum(j->ts[ms]);
 		values[4] = TimestampTzGetDatum(j->ts[me]);
 		values[5] = Int32GetDatum((int32) (me - ms + 1));
-		values[6] = PointerGetDatum(construct_array(names, (int) (me - ms + 1), TEXTOID, -1, false, TYPALIGN_INT));
+		values[6] = PointerGetDatum(names);
 		if (ms > 0)
 			values[7] = event_name_datum(j, ms - 1);
 		else
@@ -951,8 +1050,6 @@ emit_matches(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j)
 		else
 			nulls[8] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		for (k = 0; k <= me - ms; k++)
-			pfree(DatumGetPointer(names[k]));
 		pfree(names);
 		from = me + 1;
 	}
@@ -1101,10 +1198,6 @@ steps_around(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j, int32 n, bool 
 				bs = 0,
 				be = 0;
 	bool		found = false;
-	Datum	   *out;
-	int			k = 0;
-	size_t		i;
-
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1124,19 +1217,10 @@ steps_around(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j, int32 n, bool 
 	if (!found)
 		return (Datum) 0;
 	/* n is the caller's (up to 2^31 - 1): at most the journey's events are returned */
-	out = palloc(Max(Min((size_t) n, e.n), 1) * sizeof(Datum));
-	if (backward)
-	{
-		size_t		first = bs >= (size_t) n ? bs - n : 0;
-
-		for (i = first; i < bs; i++)
-			out[k++] = event_name_datum(j, i);
-	}
-	else
-		for (i = be + 1; i < e.n && k < n; i++)
-			out[k++] = event_name_datum(j, i);
 	(void) fcinfo;
-	return PointerGetDatum(construct_array(out, k, TEXTOID, -1, false, TYPALIGN_INT));
+	if (backward)
+		return PointerGetDatum(names_array(j, bs >= (size_t) n ? bs - n : 0, bs));
+	return PointerGetDatum(names_array(j, be + 1, Min(e.n, be + 1 + (size_t) n)));
 }
 
 /* journey_next_events / journey_prev_events (ts[], event[], pattern, n, last_match, backward) */
@@ -1182,8 +1266,8 @@ emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
 
 	for (i = 1; i < j->n; i++)
 	{
-		Datum		values[5];
-		bool		nulls[5] = {false};
+		Datum		values[6];
+		bool		nulls[6] = {false};
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -1193,6 +1277,7 @@ emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
 		values[2] = event_name_datum(j, i);
 		values[3] = TimestampTzGetDatum(j->ts[i - 1]);
 		values[4] = IntervalPGetDatum(jy_usecs_to_interval(j->ts[i] - j->ts[i - 1]));
+		values[5] = Float8GetDatum((double) (j->ts[i] - j->ts[i - 1]) / 1e6);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }

@@ -741,9 +741,10 @@ jy_session_stats_kpis(PG_FUNCTION_ARGS)
 {
 	SessionStats *s = PG_GETARG_SESSION_STATS_P(0);
 	TupleDesc	tupdesc;
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	Datum		values[11];
+	bool		nulls[11] = {false};
 	double		v;
+	int64		us;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "session_kpis: return type must be a row type");
@@ -753,15 +754,22 @@ jy_session_stats_kpis(PG_FUNCTION_ARGS)
 	values[2] = Int64GetDatum(s->bounces);
 	if (s->sessions > 0)
 	{
+		/* durations twice: interval, and float8 seconds of the same microseconds */
 		values[3] = Float8GetDatum((double) s->bounces / (double) s->sessions);
 		values[4] = Float8GetDatum((double) s->events / (double) s->sessions);
-		values[5] = IntervalPGetDatum(interval_from_double_us((double) s->duration_sum / (double) s->sessions));
+		us = (int64) rint((double) s->duration_sum / (double) s->sessions);
+		values[5] = IntervalPGetDatum(jy_usecs_to_interval(us));
+		values[8] = Float8GetDatum((double) us / 1e6);
 		jy_qs_quantile(s->entries, s->nentries, 0.5, &v);
-		values[6] = IntervalPGetDatum(interval_from_double_us(v));
+		us = (int64) rint(v);
+		values[6] = IntervalPGetDatum(jy_usecs_to_interval(us));
+		values[9] = Float8GetDatum((double) us / 1e6);
 		jy_qs_quantile(s->entries, s->nentries, 0.9, &v);
-		values[7] = IntervalPGetDatum(interval_from_double_us(v));
+		us = (int64) rint(v);
+		values[7] = IntervalPGetDatum(jy_usecs_to_interval(us));
+		values[10] = Float8GetDatum((double) us / 1e6);
 	}
 	else
-		nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = true;
+		nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = nulls[8] = nulls[9] = nulls[10] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

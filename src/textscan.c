@@ -102,8 +102,17 @@ jy_scan_double(JyTextScan *sc)
 	v = strtod(sc->p, &end);
 	if (end == sc->p)
 		jy_scan_fail(sc, "a number");
-	if (!isfinite(v) || (errno == ERANGE && v != 0.0))
-		out_of_range(sc, "finite numbers");
+
+	/*
+	 * strtod sets ERANGE for subnormal results too (glibc does, for every
+	 * inexact one), but the output functions print subnormals, so they must
+	 * read back: like float8in, only a result that overflowed to infinity or
+	 * underflowed to zero is out of range.  NaN and infinity are never
+	 * accepted (they are spelled "nan"/"inf", which do not start with a
+	 * digit, or "-nan"/"-inf").
+	 */
+	if (!isfinite(v) || (errno == ERANGE && v == 0.0))
+		out_of_range(sc, "finite numbers, and nonzero numbers of magnitude at least 4.9406564584124654e-324");
 	sc->p = end;
 	return v;
 }

@@ -6,6 +6,7 @@
 #                                  "N passed, N failed"; non-zero exit on any failure
 #   bash test/run.sh demo          same set-up, then the showcase in demo/*.sql
 #   bash test/run.sh bench [SCALE=small|N]   same set-up, then bench/run.sh
+#   bash test/run.sh pictures      same set-up, then doc/img/render.sh (the SVGs of the docs)
 #   bash test/run.sh sql FILE...   same set-up, then psql -f each FILE in a fresh
 #                                  database with the extension (for experiments)
 #   bash test/run.sh tap [FILE...] same set-up, then only those TAP files (all when none)
@@ -122,6 +123,8 @@ EOF
     { cat "$TMP/server.log"; die "the server did not start"; }
 
 export PGHOST=$TMP PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+# the binaries of the private installation (the extension is installed there, not in /usr)
+export JOURNEY_PGBIN=$PGBIN
 export JOURNEY_SERVER_LOG=$TMP/server.log
 # Real public datasets (shared/ beside the clone, as CI lays it out). Tests that use
 # them read $JOURNEY_DATA_DIR (psql: \getenv) and say so when it is absent.
@@ -141,6 +144,11 @@ demo)
     ;;
 bench)
     bash bench/run.sh || die "bench failed"
+    ;;
+pictures)
+    # bash test/run.sh pictures: doc/img/*.svg from the demo data (make pictures)
+    command -v gnuplot >/dev/null || die "gnuplot not found: apt-get install gnuplot-nox"
+    PSQL="$PGBIN/psql" bash doc/img/render.sh || die "rendering the pictures failed"
     ;;
 sql)
     # bash test/run.sh sql FILE...: run psql scripts against a fresh database (for experiments)
@@ -183,7 +191,7 @@ test)
         [ -f regression.diffs ] && head -300 regression.diffs
     fi
     # (b) engine unit tests and (c) other suites report "N passed, N failed" each
-    for suite in unit fuzz-smoke tap; do
+    for suite in unit fuzz-smoke tap clients; do
         script=test/$suite.sh
         [ -f "$script" ] || continue
         say "$suite"

@@ -252,8 +252,23 @@ jy_jc_header(const uint8_t *buf, size_t len, uint32_t *n, uint32_t *ndict, JyJcE
 	return read_header(buf, len, &pos, n, ndict, &unit, err);
 }
 
+/* the optional tick of the _ex functions: every 2^16 events or names */
+static inline void
+jc_tick(uint32_t i, void (*tick) (void *), void *arg)
+{
+	if ((i & 0xFFFF) == 0xFFFF && tick)
+		tick(arg);
+}
+
 JyJcStatus
 jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err)
+{
+	return jy_jc_decode_ex(buf, len, v, err, NULL, NULL);
+}
+
+JyJcStatus
+jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
+				void (*tick) (void *), void *arg)
 {
 	size_t		pos;
 	uint32_t	n,
@@ -302,6 +317,7 @@ jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err)
 		const char *nm;
 		uint32_t	nl;
 
+		jc_tick(i, tick, arg);
 		VGET("a name", pos, &u);
 		if (u & 1)
 		{
@@ -352,8 +368,10 @@ jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err)
 		size_t		at = pos;
 		uint64_t	q;
 		uint32_t	id;
-		int			r = vget(buf, len, &pos, &u);
+		int			r;
 
+		jc_tick(i, tick, arg);
+		r = vget(buf, len, &pos, &u);
 		if (r != 0)
 		{
 			st = fail(err, JY_JC_EMALFORMED, at, r == 1 ? "The value ends inside event %u at byte %zu." :
@@ -464,6 +482,12 @@ dict_entry_size(const char *nm, uint32_t nl)
 size_t
 jy_jc_encoded_size(const JyJView *v)
 {
+	return jy_jc_encoded_size_ex(v, NULL, NULL);
+}
+
+size_t
+jy_jc_encoded_size_ex(const JyJView *v, void (*tick) (void *), void *arg)
+{
 	size_t		sz = 2 + vsize(v->n) + vsize(v->ndict);
 	unsigned	e;
 	int64_t		p10;
@@ -477,13 +501,17 @@ jy_jc_encoded_size(const JyJView *v)
 	p10 = pow10_tab[e];
 	sz += vsize(zigzag(v->ts[0]));
 	for (i = 0; i < v->ndict; i++)
+	{
+		jc_tick(i, tick, arg);
 		sz += dict_entry_size(v->name[i], v->name_len[i]);
+	}
 	K = v->ndict;
 	esc = UINT64_MAX / K - 1;
 	for (i = 0; i < v->n; i++)
 	{
 		uint64_t	q = i == 0 ? 0 : jy_udiff(v->ts[i], v->ts[i - 1]) / (uint64_t) p10;
 
+		jc_tick(i, tick, arg);
 		sz += event_size(q, K, esc, v->ev[i]);
 	}
 	return sz;
@@ -491,6 +519,12 @@ jy_jc_encoded_size(const JyJView *v)
 
 size_t
 jy_jc_encode(const JyJView *v, uint8_t *out)
+{
+	return jy_jc_encode_ex(v, out, NULL, NULL);
+}
+
+size_t
+jy_jc_encode_ex(const JyJView *v, uint8_t *out, void (*tick) (void *), void *arg)
 {
 	uint8_t    *p = out;
 	unsigned	e = unit_of(v);
@@ -510,6 +544,7 @@ jy_jc_encode(const JyJView *v, uint8_t *out)
 	{
 		int64_t		k = well_known_index(v->name[i], v->name_len[i]);
 
+		jc_tick(i, tick, arg);
 		if (k >= 0)
 			p = vput(p, ((uint64_t) k << 1) | 1);
 		else
@@ -525,6 +560,7 @@ jy_jc_encode(const JyJView *v, uint8_t *out)
 	{
 		uint64_t	q = i == 0 ? 0 : jy_udiff(v->ts[i], v->ts[i - 1]) / (uint64_t) p10;
 
+		jc_tick(i, tick, arg);
 		if (q < esc)
 			p = vput(p, q * K + v->ev[i]);
 		else
@@ -780,6 +816,13 @@ jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err, void (*tick) (v
 JyJcStatus
 jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err)
 {
+	return jy_jc_merge_ex(a, b, out, scratch, err, NULL, NULL);
+}
+
+JyJcStatus
+jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err,
+			   void (*tick) (void *), void *arg)
+{
 	uint32_t   *ra = scratch,
 			   *rb = scratch + a->ndict;
 	uint32_t	i = 0,
@@ -793,6 +836,7 @@ jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 	{
 		int			c;
 
+		jc_tick(k, tick, arg);
 		if (i == a->ndict)
 			c = 1;
 		else if (j == b->ndict)
@@ -824,6 +868,7 @@ jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 	{
 		bool		take_a;
 
+		jc_tick(k, tick, arg);
 		if (i == a->n)
 			take_a = false;
 		else if (j == b->n)
@@ -1046,12 +1091,19 @@ print_name(const char *nm, uint32_t nl, char *out)
 size_t
 jy_jc_text_size(const JyJView *v)
 {
+	return jy_jc_text_size_ex(v, NULL, NULL);
+}
+
+size_t
+jy_jc_text_size_ex(const JyJView *v, void (*tick) (void *), void *arg)
+{
 	size_t		sz = 2;
 	uint32_t	i;
 	char		tb[40];
 
 	for (i = 0; i < v->n; i++)
 	{
+		jc_tick(i, tick, arg);
 		if (i == 0)
 			sz += jy_jc_print_time(v->ts[0], tb);
 		else
@@ -1064,12 +1116,19 @@ jy_jc_text_size(const JyJView *v)
 size_t
 jy_jc_print_text(const JyJView *v, char *out)
 {
+	return jy_jc_print_text_ex(v, out, NULL, NULL);
+}
+
+size_t
+jy_jc_print_text_ex(const JyJView *v, char *out, void (*tick) (void *), void *arg)
+{
 	char	   *p = out;
 	uint32_t	i;
 
 	*p++ = '[';
 	for (i = 0; i < v->n; i++)
 	{
+		jc_tick(i, tick, arg);
 		if (i == 0)
 			p += jy_jc_print_time(v->ts[0], p);
 		else
@@ -1386,6 +1445,14 @@ JyJcStatus
 jy_jc_parse_text(const char *text, size_t len, JyJView *v, uint32_t cap_events,
 				 char *namebuf, void *scratch, JyJcError *err)
 {
+	return jy_jc_parse_text_ex(text, len, v, cap_events, namebuf, scratch, err, NULL, NULL);
+}
+
+JyJcStatus
+jy_jc_parse_text_ex(const char *text, size_t len, JyJView *v, uint32_t cap_events,
+					char *namebuf, void *scratch, JyJcError *err,
+					void (*tick) (void *), void *arg)
+{
 	Scan		sc = {text, len, 0, err};
 	uint32_t	n = 0;
 	int64_t		prev = 0;
@@ -1403,6 +1470,7 @@ jy_jc_parse_text(const char *text, size_t len, JyJView *v, uint32_t cap_events,
 			int64_t		t = 0;
 			bool		had_ws;
 
+			jc_tick(n, tick, arg);
 			skip_ws(&sc);
 			at = sc.p;
 			if (PEEK(&sc) == '+' && sc.p < sc.len)
@@ -1450,5 +1518,5 @@ jy_jc_parse_text(const char *text, size_t len, JyJView *v, uint32_t cap_events,
 		return SYNTAX(&sc, sc.p, "end of input");
 	v->n = n;
 	v->ndict = n;
-	return jy_jc_canonicalize(v, scratch, err);
+	return jy_jc_canonicalize_ex(v, scratch, err, tick, arg);
 }

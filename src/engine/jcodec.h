@@ -104,13 +104,23 @@ JyJcStatus	jy_jc_header(const uint8_t *buf, size_t len, uint32_t *n, uint32_t *n
  */
 JyJcStatus	jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err);
 
+/*
+ * The _ex forms of decode, encode, text size, print and parse call tick(arg)
+ * (may be NULL; may longjmp) every 2^16 events and every 2^16 names, so that a
+ * journey of 2^24 events can be canceled (decoding one takes ~1 s).
+ */
+JyJcStatus	jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
+							void (*tick) (void *), void *arg);
+
 /* ---- encoding ------------------------------------------------------------ */
 
 /* Exact size of the canonical encoding of a canonical view. */
 size_t		jy_jc_encoded_size(const JyJView *v);
+size_t		jy_jc_encoded_size_ex(const JyJView *v, void (*tick) (void *), void *arg);
 
 /* Write it; out must have jy_jc_encoded_size(v) bytes.  Returns the size. */
 size_t		jy_jc_encode(const JyJView *v, uint8_t *out);
+size_t		jy_jc_encode_ex(const JyJView *v, uint8_t *out, void (*tick) (void *), void *arg);
 
 /*
  * Bring any view into canonical form in place: sort and de-duplicate the
@@ -131,6 +141,9 @@ JyJcStatus	jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err,
  */
 JyJcStatus	jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out,
 						uint32_t *scratch, JyJcError *err);
+/* the same, calling tick(arg) (may be NULL) every 2^16 names and events */
+JyJcStatus	jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out,
+						   uint32_t *scratch, JyJcError *err, void (*tick) (void *), void *arg);
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -172,15 +185,20 @@ extern const uint32_t jy_jc_n_well_known;
  */
 JyJcStatus	jy_jc_parse_text(const char *text, size_t len, JyJView *v, uint32_t cap_events,
 							 char *namebuf, void *scratch, JyJcError *err);
+JyJcStatus	jy_jc_parse_text_ex(const char *text, size_t len, JyJView *v, uint32_t cap_events,
+								char *namebuf, void *scratch, JyJcError *err,
+								void (*tick) (void *), void *arg);
 
 /* Upper bound of the events in a text of `len` bytes. */
 uint32_t	jy_jc_text_max_events(const char *text, size_t len);
 
 /* Size of the text of a canonical view, without the terminating NUL. */
 size_t		jy_jc_text_size(const JyJView *v);
+size_t		jy_jc_text_size_ex(const JyJView *v, void (*tick) (void *), void *arg);
 
 /* Write the text (and a NUL); out needs jy_jc_text_size(v) + 1 bytes. */
 size_t		jy_jc_print_text(const JyJView *v, char *out);
+size_t		jy_jc_print_text_ex(const JyJView *v, char *out, void (*tick) (void *), void *arg);
 
 /* Print one timestamp as "YYYY-MM-DD HH:MM:SS[.ffffff]+00" (NUL-terminated, <= 32 bytes). */
 size_t		jy_jc_print_time(int64_t ts, char *out);

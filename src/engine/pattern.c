@@ -98,7 +98,33 @@ typedef struct Parser
 	SetDef	   *sets;
 	int			nsets,
 				capsets;
+	/* cancellation: tick(tick_arg) every JY_PAT_TICK_WORK units of work */
+	void		(*tick) (void *);
+	void	   *tick_arg;
+	uint64_t	work,
+				tick_at;
+	/*
+	 * Early size check: min_prog is a lower bound of the compiled program's
+	 * size (one instruction per element, two per extra alternative), exact as
+	 * a bound only when no repeat can have a maximum of 0 (`{0}`, `{0,0}`),
+	 * the only construct that removes elements; may_vanish says one might.
+	 */
+	int64_t		min_prog;
+	bool		may_vanish;
 } Parser;
+
+/* units of work done; calls the tick when JY_PAT_TICK_WORK have passed */
+static inline void
+ps_work(Parser *ps, uint64_t units)
+{
+	ps->work += units;
+	if (ps->work >= ps->tick_at)
+	{
+		ps->tick_at = ps->work + JY_PAT_TICK_WORK;
+		if (ps->tick)
+			ps->tick(ps->tick_arg);
+	}
+}
 
 static void *
 palloc_(Parser *ps, size_t sz)
@@ -126,7 +152,10 @@ skip_ws(Parser *ps)
 	while (ps->p < ps->len &&
 		   (ps->src[ps->p] == ' ' || ps->src[ps->p] == '\t' ||
 			ps->src[ps->p] == '\n' || ps->src[ps->p] == '\r'))
+	{
 		ps->p++;
+		ps_work(ps, 1);
+	}
 }
 
 static bool
@@ -160,6 +189,10 @@ mknode(Parser *ps, NKind k, size_t pos)
 
 	n->k = k;
 	n->pos = (int) pos;
+	/* an allocation and a few passes over the node later: a few units */
+	ps_work(ps, 4);
+	if (k == N_SET || k == N_ANY || k == N_BOL || k == N_EOL || k == N_GAP)
+		ps->min_prog++;
 	return n;
 }
 
@@ -169,8 +202,14 @@ intern(Parser *ps, const char *s, size_t len)
 	int			i;
 
 	for (i = 0; i < ps->nnames; i++)
-		if (ps->names[i].len == len && memcmp(ps->names[i].s, s, len) == 0)
-			return i;
+		if (ps->names[i].len == len)
+		{
+			/* up to 4096 names compared per occurrence: count the bytes too */
+			ps_work(ps, 1 + len / 64);
+			if (memcmp(ps->names[i].s, s, len) == 0)
+				return i;
+		}
+	ps_work(ps, 1 + (uint64_t) ps->nnames / 8 + len / 64);
 	if (ps->nnames >= JY_PAT_MAX_NAMES)
 	{
 		fail(ps, JY_PAT_LIMIT, ps->p, "too many distinct event names in the pattern");
@@ -224,13 +263,17 @@ parse_name(Parser *ps)
 				break;
 			}
 			buf[n++] = ps->src[ps->p++];
+			ps_work(ps, 1);
 		}
 		return intern(ps, buf, n);
 	}
 	if (ps->p < ps->len && is_name_start((unsigned char) ps->src[ps->p]))
 	{
 		while (ps->p < ps->len && is_name_char((unsigned char) ps->src[ps->p]))
+		{
 			ps->p++;
+			ps_work(ps, 1);
+		}
 		return intern(ps, ps->src + start, ps->p - start);
 	}
 	fail(ps, JY_PAT_SYNTAX, start, "expected an event name");
@@ -642,6 +685,7 @@ parse_int(Parser *ps, size_t *start)
 		if (v <= 100000000L)
 			v = v * 10 + (ps->src[ps->p] - '0');
 		ps->p++;
+		ps_work(ps, 1);
 	}
 	if (v > JY_PAT_MAX_REPEAT)
 	{
@@ -874,6 +918,20 @@ push_kid(Parser *ps, Node *parent, Node *kid, int *cap)
 	parent->kids[parent->nkids++] = kid;
 }
 
+/*
+ * The compiled program will exceed JY_PAT_MAX_PROG whatever follows: fail
+ * now, with the error the size check after parsing would give, instead of
+ * building a syntax tree for the rest of a huge text first.
+ */
+static bool
+too_large_early(Parser *ps)
+{
+	if (ps->may_vanish || ps->min_prog + 1 <= JY_PAT_MAX_PROG)
+		return false;
+	fail(ps, JY_PAT_LIMIT, 0, "the compiled pattern is too large");
+	return true;
+}
+
 static Node *
 parse_seq(Parser *ps)
 {
@@ -898,6 +956,8 @@ parse_seq(Parser *ps)
 		}
 		pending_gap = it->k == N_GAP ? it : NULL;
 		push_kid(ps, seq, it, &cap);
+		if (too_large_early(ps))
+			return NULL;
 	}
 	if (pending_gap)
 	{
@@ -926,8 +986,9 @@ parse_alt(Parser *ps)
 		Node	   *n;
 
 		ps->p++;
+		ps->min_prog += 2;		/* the SPLIT and JMP of one more alternative */
 		n = parse_seq(ps);
-		if (ps->failed)
+		if (ps->failed || too_large_early(ps))
 			return NULL;
 		push_kid(ps, alt, n, &cap);
 	}
@@ -1142,8 +1203,37 @@ others_irrelevant(const Parser *ps, const Node *root)
 	return true;
 }
 
+/*
+ * Can a repeat with a maximum of 0 occur (`{0}`, `{ 00 }`, `{0,0}`: it
+ * removes its element from the program)?  Conservative: any `{` followed by
+ * white space and a 0, quoted or not, counts.
+ */
+static bool
+repeat_may_vanish(const char *src, size_t len)
+{
+	const char *p = src,
+			   *end = src + len;
+
+	while (p < end && (p = memchr(p, '{', (size_t) (end - p))) != NULL)
+	{
+		p++;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (p < end && *p == '0')
+			return true;
+	}
+	return false;
+}
+
 JyPattern *
 jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
+{
+	return jy_pat_compile_ex(src, len, a, err, NULL, NULL);
+}
+
+JyPattern *
+jy_pat_compile_ex(const char *src, size_t len, const JyAlloc *a, JyPatError *err,
+				  void (*tick) (void *), void *tick_arg)
 {
 	Parser		ps;
 	Node	   *root;
@@ -1161,6 +1251,11 @@ jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 	ps.len = len;
 	ps.a = a;
 	ps.err = err;
+	ps.tick = tick;
+	ps.tick_arg = tick_arg;
+	ps.tick_at = JY_PAT_TICK_WORK;
+	ps.may_vanish = repeat_may_vanish(src, len);
+	ps_work(&ps, len / 256);	/* that scan */
 
 	skip_ws(&ps);
 	if (ps.p >= len)
@@ -1269,7 +1364,10 @@ jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 
 			for (j2 = i2; j2 > 0 && name_cmp(ps.names[order[j2 - 1]].s, ps.names[order[j2 - 1]].len,
 											  ps.names[x].s, ps.names[x].len) > 0; j2--)
+			{
 				order[j2] = order[j2 - 1];
+				ps_work(&ps, 1 + ps.names[x].len / 64);
+			}
 			order[j2] = x;
 		}
 		for (i2 = 0; i2 < ps.nnames; i2++)
@@ -1278,8 +1376,11 @@ jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 			remap[order[i2]] = i2;
 		}
 		for (s = 0; s < ps.nsets; s++)
+		{
+			ps_work(&ps, 1 + (uint64_t) ps.sets[s].n);
 			for (k = 0; k < ps.sets[s].n; k++)
 				ps.sets[s].ids[k] = remap[ps.sets[s].ids[k]];
+		}
 		ps.names = sorted;
 	}
 
@@ -1292,6 +1393,8 @@ jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err)
 	for (s = 0; s < ps.nsets; s++)
 	{
 		uint64_t   *w = p->bits + (size_t) s * p->nwords;
+
+		ps_work(&ps, 1 + (uint64_t) ps.sets[s].n + (uint64_t) p->nwords);
 
 		for (k = 0; k < ps.sets[s].n; k++)
 		{
@@ -1411,7 +1514,8 @@ struct JyPatScratch
 	int			proglen;
 	void		(*tick) (void *);
 	void	   *tick_arg;
-	uint32_t	ticks;
+	uint64_t	work;			/* work units done (see JY_PAT_TICK_WORK) */
+	uint64_t	tick_at;		/* call tick once work reaches this */
 };
 
 JyPatScratch *
@@ -1440,13 +1544,31 @@ jy_pat_set_tick(JyPatScratch *s, void (*tick) (void *), void *arg)
 {
 	s->tick = tick;
 	s->tick_arg = arg;
+	s->tick_at = s->work + JY_PAT_TICK_WORK;
 }
 
+uint64_t
+jy_pat_work(const JyPatScratch *s)
+{
+	return s->work;
+}
+
+/*
+ * Once per event: one unit for the event itself (the closures it caused have
+ * added theirs), and the tick when JY_PAT_TICK_WORK units have passed since
+ * the last one.  One event's closures cost at most ~3 x proglen units, so two
+ * ticks are at most JY_PAT_TICK_WORK + 3 x JY_PAT_MAX_PROG units apart.
+ */
 static inline void
 tick(JyPatScratch *s)
 {
-	if (s->tick && (++s->ticks & 0xFFFF) == 0)
-		s->tick(s->tick_arg);
+	s->work++;
+	if (s->work >= s->tick_at)
+	{
+		s->tick_at = s->work + JY_PAT_TICK_WORK;
+		if (s->tick)
+			s->tick(s->tick_arg);
+	}
 }
 
 /* a new list (stored consuming pcs are deduplicated per list) */
@@ -1557,6 +1679,8 @@ closure(const JyPattern *p, const Inst *code, JyPatScratch *s, TList *l, int pc0
 		int			nx[2],
 					nn = 0,
 					k;
+
+		s->work++;
 
 		switch (in->op)
 		{
@@ -1788,15 +1912,28 @@ struct JyChPattern
 JyChPattern *
 jy_ch_compile(const char *src, size_t len, int nconds, const JyAlloc *a, JyPatError *err)
 {
+	return jy_ch_compile_ex(src, len, nconds, a, err, NULL, NULL);
+}
+
+JyChPattern *
+jy_ch_compile_ex(const char *src, size_t len, int nconds, const JyAlloc *a, JyPatError *err,
+				 void (*tick) (void *), void *tick_arg)
+{
 	JyChPattern *p;
-	size_t		pos = 0;
+	size_t		pos = 0,
+				tick_pos = JY_PAT_TICK_WORK;
 	int			cap = (int) len + 2;
 
 	memset(err, 0, sizeof(*err));
 	p = a->alloc(a->arg, sizeof(JyChPattern));
 	memset(p, 0, sizeof(*p));
 	p->acts = a->alloc(a->arg, (size_t) cap * sizeof(ChAct));
-	memset(p->acts, 0, (size_t) cap * sizeof(ChAct));
+	/*
+	 * Room for one action per byte, zeroed one slot at a time as the parser
+	 * reaches it: a memset of the whole array (24 bytes per byte of a
+	 * pattern of megabytes) would fault in every page in one stretch.
+	 */
+	memset(p->acts, 0, 2 * sizeof(ChAct));
 	p->acts[0].kind = CH_KLEENE;	/* implicit leading .* */
 	p->n = 1;
 
@@ -1815,6 +1952,14 @@ jy_ch_compile(const char *src, size_t len, int nconds, const JyAlloc *a, JyPatEr
 	{
 		size_t		tok = pos;
 		char		ch = src[pos];
+
+		if (pos >= tick_pos)
+		{
+			tick_pos = pos + JY_PAT_TICK_WORK;
+			if (tick)
+				tick(tick_arg);
+		}
+		memset(&p->acts[p->n], 0, sizeof(ChAct));	/* the next action's slot */
 
 		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
 		{
@@ -1946,8 +2091,35 @@ typedef struct ChRun
 	size_t		qcap;
 	void		(*tick) (void *);
 	void	   *tick_arg;
-	uint32_t	ticks;
+	uint64_t	work;			/* work units, as in the journey matcher */
+	uint64_t	tick_at;
 } ChRun;
+
+/*
+ * Cost-based tick: `units` of work were (or are about to be) done.  One event
+ * costs 1 + 2 x the number of actions (two passes over them); a pattern of
+ * 2^16 actions or more counts its per-event loops inside them instead, 2^16
+ * units per 2^16 actions (ch_tick_inner), so no stretch between two checks
+ * exceeds ~2 x JY_PAT_TICK_WORK units whatever the pattern length.
+ */
+static inline void
+ch_work(ChRun *r, uint64_t units)
+{
+	r->work += units;
+	if (r->work >= r->tick_at)
+	{
+		r->tick_at = r->work + JY_PAT_TICK_WORK;
+		if (r->tick)
+			r->tick(r->tick_arg);
+	}
+}
+
+static inline void
+ch_tick_inner(ChRun *r, int a)
+{
+	if ((a & 0xFFFF) == 0xFFFF)
+		ch_work(r, 0x10000);
+}
 
 static void
 ch_push(ChRun *r, bool *act, int64_t *base, int a, int64_t b)
@@ -2015,20 +2187,21 @@ ch_search(ChRun *r, const int64_t *ts, const uint32_t *mask, size_t n, size_t fr
 
 	memset(r->act, 0, (size_t) (L + 1) * sizeof(bool));
 	for (a = 0; a < L; a++)
-		r->qh[a] = r->qt[a] = 0;
+		if (r->q[a])			/* only == actions have queues */
+			r->qh[a] = r->qt[a] = 0;
 	r->act[0] = true;
 	for (j = from;; j++)
 	{
 		bool		atend = j >= n;
 
-		if (r->tick && (++r->ticks & 0xFFFF) == 0)
-			r->tick(r->tick_arg);
+		ch_work(r, 1 + (L <= 0xFFFF ? 2 * (uint64_t) L : 0));
 
 		/* epsilon closure at boundary j (edges only go a -> a+1) */
 		for (a = 0; a < L; a++)
 		{
 			const ChAct *x = &p->acts[a];
 
+			ch_tick_inner(r, a);
 			if (!r->act[a])
 				continue;
 			if (x->kind == CH_KLEENE)
@@ -2069,6 +2242,7 @@ ch_search(ChRun *r, const int64_t *ts, const uint32_t *mask, size_t n, size_t fr
 		{
 			const ChAct *x = &p->acts[a];
 
+			ch_tick_inner(r, a);
 			if (!r->act[a])
 				continue;
 			switch (x->kind)
@@ -2145,7 +2319,8 @@ jy_ch_match(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_
 	ch_init(&r, p, n, a);
 	r.tick = tick;
 	r.tick_arg = tick_arg;
-	r.ticks = 0;
+	r.work = 0;
+	r.tick_at = JY_PAT_TICK_WORK;
 	return ch_search(&r, ts, mask, n, 0, &e);
 }
 
@@ -2161,7 +2336,8 @@ jy_ch_count(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_
 	ch_init(&r, p, n, a);
 	r.tick = tick;
 	r.tick_arg = tick_arg;
-	r.ticks = 0;
+	r.work = 0;
+	r.tick_at = JY_PAT_TICK_WORK;
 	while (from < n && ch_search(&r, ts, mask, n, from, &e))
 	{
 		c++;

@@ -60,11 +60,23 @@ typedef enum
 #define JY_PAT_MAX_REPEAT	1000		/* largest m or n in {m,n} */
 #define JY_PAT_MAX_PROG		100000		/* largest compiled program (instructions) */
 #define JY_PAT_MAX_NAMES	4096		/* distinct event names in one pattern */
+#define JY_PAT_TICK_WORK	65536		/* work units between two interrupt ticks */
 
 typedef struct JyPattern JyPattern;
 
 /* Compile src[0..len).  On error returns NULL and fills *err. */
 JyPattern  *jy_pat_compile(const char *src, size_t len, const JyAlloc *a, JyPatError *err);
+
+/*
+ * The same, calling tick(tick_arg) (may be NULL; may longjmp) every
+ * JY_PAT_TICK_WORK units of compile work (bytes scanned, syntax nodes built,
+ * names compared), so that a huge pattern text can be canceled.  A pattern
+ * whose program must exceed JY_PAT_MAX_PROG (its elements and alternatives
+ * alone exceed it and no repeat can have a maximum of 0) is rejected as soon
+ * as the parser has seen enough of it, with the error of the final check.
+ */
+JyPattern  *jy_pat_compile_ex(const char *src, size_t len, const JyAlloc *a, JyPatError *err,
+							  void (*tick) (void *), void *tick_arg);
 
 /* pattern-local names: ids 0..n-1 (each is NUL-terminated, unescaped) */
 int			jy_pat_nnames(const JyPattern *p);
@@ -105,10 +117,18 @@ typedef struct JyPatScratch JyPatScratch;
 JyPatScratch *jy_pat_scratch(const JyPattern *p, const JyAlloc *a);
 
 /*
- * Optional interrupt hook, called every 65536 events scanned (the glue runs
- * CHECK_FOR_INTERRUPTS there; it may longjmp: the matcher holds no resources).
+ * Optional interrupt hook (the glue runs CHECK_FOR_INTERRUPTS there; it may
+ * longjmp: the matcher holds no resources).  It is called by cost, not by
+ * events: the matcher counts work units (one per event scanned plus one per
+ * NFA state visited in its closures) and calls the tick between events once
+ * JY_PAT_TICK_WORK units have passed since the previous call.  One event costs
+ * at most ~3 x the program size, so two calls are at most
+ * JY_PAT_TICK_WORK + 3 x JY_PAT_MAX_PROG units apart (a few milliseconds)
+ * whatever the pattern; with a one-name pattern that is every ~2^15 events.
  */
 void		jy_pat_set_tick(JyPatScratch *s, void (*tick) (void *), void *arg);
+/* work units counted so far by matches run with s (for tests) */
+uint64_t	jy_pat_work(const JyPatScratch *s);
 
 /*
  * Find the next match starting at index >= from.  Returns true and sets
@@ -141,10 +161,14 @@ size_t		jy_pat_parse_duration(const char *s, size_t len, int64_t *usecs);
 typedef struct JyChPattern JyChPattern;
 
 JyChPattern *jy_ch_compile(const char *src, size_t len, int nconds, const JyAlloc *a, JyPatError *err);
+/* the same, calling tick(tick_arg) (may be NULL) every JY_PAT_TICK_WORK bytes of text */
+JyChPattern *jy_ch_compile_ex(const char *src, size_t len, int nconds, const JyAlloc *a, JyPatError *err,
+							  void (*tick) (void *), void *tick_arg);
 
 /*
  * events: ts sorted ascending; mask bit k set when condition k+1 holds.
- * tick (may be NULL) is called every 65536 events scanned, like jy_pat_set_tick.
+ * tick (may be NULL) is called by cost like jy_pat_set_tick: every JY_PAT_TICK_WORK
+ * work units (one per event plus two per action of the pattern per event).
  */
 bool		jy_ch_match(const JyChPattern *p, const int64_t *ts, const uint32_t *mask, size_t n,
 						const JyAlloc *a, void (*tick) (void *), void *tick_arg);

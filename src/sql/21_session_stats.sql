@@ -115,7 +115,8 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN @extschema@.duration_percenti
 CREATE FUNCTION session_kpis(s session_stats,
     OUT sessions bigint, OUT events bigint, OUT bounces bigint, OUT bounce_rate float8,
     OUT events_per_session float8, OUT avg_duration interval, OUT median_duration interval,
-    OUT p90_duration interval)
+    OUT p90_duration interval, OUT avg_duration_s float8, OUT median_duration_s float8,
+    OUT p90_duration_s float8)
 AS 'MODULE_PATHNAME', 'jy_session_stats_kpis' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION session_count(session_stats) IS 'number of sessions';
@@ -127,4 +128,18 @@ COMMENT ON FUNCTION avg_duration(session_stats) IS 'average session duration (la
 COMMENT ON FUNCTION total_duration(session_stats) IS 'sum of session durations';
 COMMENT ON FUNCTION duration_percentile(session_stats, float8) IS 'q-quantile (nearest rank, like percentile_disc) of session durations, within 0.4% (exact below 128 microseconds)';
 COMMENT ON FUNCTION median_duration(session_stats) IS 'median session duration (nearest rank), within 0.4%';
-COMMENT ON FUNCTION session_kpis(session_stats) IS 'all session KPIs as one row of scalar columns (sessions, events, bounces, bounce_rate, events_per_session, avg/median/p90 duration)';
+COMMENT ON FUNCTION session_kpis(session_stats) IS 'all session KPIs as one row of scalar columns (sessions, events, bounces, bounce_rate, events_per_session, avg/median/p90 duration as interval and again as float8 seconds)';
+
+-- the durations again as float8 seconds (what BI tools and drivers can average and chart)
+CREATE FUNCTION avg_duration_s(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.avg_duration(s))::float8;
+CREATE FUNCTION total_duration_s(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.total_duration(s))::float8;
+CREATE FUNCTION duration_percentile_s(s session_stats, q float8) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.duration_percentile(s, q))::float8;
+CREATE FUNCTION median_duration_s(s session_stats) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.duration_percentile(s, 0.5))::float8;
+COMMENT ON FUNCTION avg_duration_s(session_stats) IS 'avg_duration in seconds (float8)';
+COMMENT ON FUNCTION total_duration_s(session_stats) IS 'total_duration in seconds (float8)';
+COMMENT ON FUNCTION duration_percentile_s(session_stats, float8) IS 'duration_percentile in seconds (float8)';
+COMMENT ON FUNCTION median_duration_s(session_stats) IS 'median_duration in seconds (float8)';

@@ -3,7 +3,7 @@
 -- ---- per user: funnel_step / funnel_times ------------------------------------
 CREATE FUNCTION funnel_trans(internal, timestamptz, interval, VARIADIC "any") RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_funnel_trans_v' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION funnel_trans(internal, timestamptz, interval, text, VARIADIC "any") RETURNS internal
+CREATE FUNCTION funnel_trans(internal, timestamptz, interval, varchar, VARIADIC boolean[]) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_funnel_trans_vm' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION funnel_trans(internal, timestamptz, interval, text, boolean[], boolean[], integer[]) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_funnel_trans_arr' LANGUAGE C PARALLEL SAFE;
@@ -23,7 +23,7 @@ CREATE FUNCTION funnel_final_times(internal) RETURNS timestamptz[]
 AS 'MODULE_PATHNAME', 'jy_funnel_final_times' LANGUAGE C PARALLEL SAFE;
 
 COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, VARIADIC "any") IS 'internal: transition function of funnel_step / funnel_times (boolean steps)';
-COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, text, VARIADIC "any") IS 'internal: transition function of funnel_step / funnel_times (mode, boolean steps)';
+COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, varchar, VARIADIC boolean[]) IS 'internal: transition function of funnel_step / funnel_times (mode, boolean steps)';
 COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, text, boolean[], boolean[], integer[]) IS 'internal: transition function of funnel_step / funnel_times (mode, steps, exclusions)';
 COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, text, text[]) IS 'internal: transition function of funnel_step / funnel_times (event name, step names)';
 COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, text, text[], text) IS 'internal: transition function of funnel_step / funnel_times (event name, step names, mode)';
@@ -39,7 +39,10 @@ CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, VARIADI
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
-CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode text, VARIADIC steps "any") (
+-- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
+-- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
+-- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
+CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
@@ -71,7 +74,10 @@ CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, VARIAD
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
-CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode text, VARIADIC steps "any") (
+-- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
+-- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
+-- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
+CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
@@ -99,8 +105,8 @@ CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event 
 
 COMMENT ON AGGREGATE funnel_step(timestamptz, interval, VARIADIC "any") IS
 'deepest funnel step (0..N) reached by a chain step 1 -> 2 -> ... within the window of its step-1 event (ClickHouse windowFunnel, default mode); steps are boolean conditions; input order does not matter';
-COMMENT ON AGGREGATE funnel_step(timestamptz, interval, text, VARIADIC "any") IS
-'deepest funnel step with ClickHouse windowFunnel modes (''strict_deduplication'', ''strict_order'', ''strict_increase'', ''strict_once'', ''allow_reentry'', comma-separated)';
+COMMENT ON AGGREGATE funnel_step(timestamptz, interval, varchar, VARIADIC boolean[]) IS
+'deepest funnel step with ClickHouse windowFunnel modes (''strict_deduplication'', ''strict_order'', ''strict_increase'', ''strict_once'', ''allow_reentry'', comma-separated); steps are boolean conditions';
 COMMENT ON AGGREGATE funnel_step(timestamptz, interval, text, boolean[], boolean[], integer[]) IS
 'deepest funnel step with a mode, steps as boolean[], and exclusions: exclusions[i] cancels a partial chain between steps exclusion_steps[i][1] and exclusion_steps[i][2]';
 COMMENT ON AGGREGATE funnel_step(timestamptz, interval, text, text[]) IS
@@ -109,7 +115,7 @@ COMMENT ON AGGREGATE funnel_step(timestamptz, interval, text, text[], text) IS
 'deepest funnel step where step k is "event = step_names[k]", with ClickHouse windowFunnel modes';
 COMMENT ON AGGREGATE funnel_times(timestamptz, interval, VARIADIC "any") IS
 'timestamps of the winning funnel chain, one per step (NULL for steps not reached)';
-COMMENT ON AGGREGATE funnel_times(timestamptz, interval, text, VARIADIC "any") IS
+COMMENT ON AGGREGATE funnel_times(timestamptz, interval, varchar, VARIADIC boolean[]) IS
 'timestamps of the winning funnel chain with ClickHouse windowFunnel modes (NULL for steps not reached)';
 COMMENT ON AGGREGATE funnel_times(timestamptz, interval, text, boolean[], boolean[], integer[]) IS
 'timestamps of the winning funnel chain with a mode and exclusions (NULL for steps not reached)';
@@ -173,8 +179,9 @@ COMMENT ON AGGREGATE rollup(funnel_summary) IS
 CREATE FUNCTION funnel_report(s funnel_summary,
     OUT step integer, OUT users bigint, OUT conversion_from_first float8,
     OUT conversion_from_previous float8, OUT drop_off bigint,
-    OUT median_time_from_previous interval, OUT p90_time_from_previous interval)
+    OUT median_time_from_previous interval, OUT p90_time_from_previous interval,
+    OUT median_time_from_previous_s float8, OUT p90_time_from_previous_s float8)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'jy_funnel_report' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
 COMMENT ON FUNCTION funnel_report(funnel_summary) IS
-'the funnel as plain rows: per step, users reaching it, conversion from step 1 and from the previous step, drop-off, median and p90 time from the previous step (within 0.4%)';
+'the funnel as plain rows: per step, users reaching it, conversion from step 1 and from the previous step, drop-off, median and p90 time from the previous step (within 0.4%) as interval and again as float8 seconds (the _s columns)';

@@ -169,6 +169,9 @@ COMMENT ON FUNCTION length(journey) IS 'number of events in the journey (reads o
 COMMENT ON FUNCTION first_time(journey) IS 'time of the first event (NULL for an empty journey)';
 COMMENT ON FUNCTION last_time(journey) IS 'time of the last event (NULL for an empty journey)';
 COMMENT ON FUNCTION duration(journey) IS 'last event time minus first event time (NULL for an empty journey)';
+CREATE FUNCTION duration_s(j journey) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN extract(epoch FROM @extschema@.duration(j))::float8;
+COMMENT ON FUNCTION duration_s(journey) IS 'duration() in seconds (float8; NULL for an empty journey)';
 COMMENT ON FUNCTION journey_events(journey) IS 'the events as rows: position (1-based), ts, event';
 COMMENT ON FUNCTION event_at(journey, integer) IS 'event name at a 1-based position; negative positions count from the end (-1 = last); NULL when out of range';
 COMMENT ON FUNCTION time_at(journey, integer) IS 'event time at a 1-based position; negative positions count from the end; NULL when out of range';

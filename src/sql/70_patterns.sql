@@ -150,12 +150,12 @@ COMMENT ON FUNCTION journey_prev_events(journey, text, integer, boolean) IS
 'the n events right before the first (or last) match of the pattern, in journey order; NULL when there is no match';
 
 CREATE FUNCTION journey_transitions(ts timestamptz[], events text[],
-    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval)
+    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval, OUT gap_s float8)
 RETURNS SETOF record AS 'MODULE_PATHNAME', 'jy_transitions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION journey_transitions(j journey,
-    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval)
+    OUT step integer, OUT from_event text, OUT to_event text, OUT from_ts timestamptz, OUT gap interval, OUT gap_s float8)
 RETURNS SETOF record AS 'MODULE_PATHNAME', 'jy_j_transitions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION journey_transitions(timestamptz[], text[]) IS
-'one row per pair of consecutive events (ties ordered by name): step number, from, to, time of from, gap; GROUP BY from_event, to_event for a Sankey diagram';
+'one row per pair of consecutive events (ties ordered by name): step number, from, to, time of from, gap (interval, and gap_s in float8 seconds); GROUP BY from_event, to_event for a Sankey diagram';
 COMMENT ON FUNCTION journey_transitions(journey) IS
-'one row per pair of consecutive events of the journey: step number, from, to, time of from, gap; GROUP BY from_event, to_event for a Sankey diagram';
+'one row per pair of consecutive events of the journey: step number, from, to, time of from, gap (interval, and gap_s in float8 seconds); GROUP BY from_event, to_event for a Sankey diagram';

@@ -8,7 +8,7 @@ use warnings;
 use Test::More;
 use IPC::Open3;
 
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 
 sub run
 {

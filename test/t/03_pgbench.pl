@@ -8,7 +8,7 @@ use Test::More;
 use File::Temp qw(tempdir);
 use IPC::Open3;
 
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $tmp = tempdir(CLEANUP => 1);
 my $secs = $ENV{JOURNEY_TAP_BIG} ? 60 : 12;
 

@@ -8,7 +8,7 @@ use Test::More;
 use IPC::Open3;
 use Time::HiRes qw(time);
 
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $n = $ENV{JOURNEY_TAP_BIG} ? 10_000_000 : 2_000_000;
 # under valgrind (test/sanitize.sh sets JOURNEY_SANITIZER) every backend runs ~30x
 # slower, connection start and error clean-up included: latencies mean nothing there
@@ -47,6 +47,21 @@ psql($db, "CREATE UNLOGGED TABLE jt AS SELECT journey_agg(ts, ev) AS j FROM big"
 # the same $n events as two unsorted arrays: one call of an array form does all
 # the work (sort + match / encode) with no executor in between
 psql($db, "CREATE UNLOGGED TABLE arr AS SELECT array_agg(ts) AS a, array_agg(ev) AS e FROM big");
+# one stored journey of 8 M events (also with JOURNEY_TAP_BIG: merged with
+# itself it stays within a journey's 2^24 events), built from its text form
+# (faster than aggregating 8 M rows)
+my $nj = 8_000_000;
+my $nj_pairs = int(($nj - 1) / 2);
+my $j8_text = "'[2024-01-01 00:00:00+00 view' || repeat(', +1s cart, +1.5s view', $nj_pairs) || ']'";
+psql($db, "CREATE UNLOGGED TABLE j8 AS SELECT ($j8_text)::journey AS j");
+# a kmeans model of 2500 clusters x 1024 features (the most features allowed)
+psql($db, q{CREATE UNLOGGED TABLE km AS SELECT ('{"v":1,"k":2500,"dims":1024,"n":2500,"standardized":false,"converged":true,"iterations":1,"n_init":1,"seed":1,"tol":0,"inertia":0,"silhouette":null,"mean":[0' || repeat(',0', 1023) || '],"scale":[1' || repeat(',1', 1023) || '],"sizes":[1' || repeat(',1', 2499) || '],"within":[0' || repeat(',0', 2499) || '],"centers":[' || (SELECT string_agg('[' || a || '.123456789' || repeat(',0.12345678901', 1023) || ']', ',') FROM generate_series(1, 2500) a) || ']}')::kmeans_model AS m});
+# a pattern of ~24 000 instructions: each event costs thousands of steps (the
+# matcher used to check for interrupts every 65536 events, i.e. every ~10 s)
+my $bigpat = '(view .* cart .* buy .* view .* cart .* buy .*){1000} x';
+# a valid pattern that takes seconds to compile: 4000 names, then 300 000
+# uses of the last one (each compared with the 4000 names), all removed by {0}
+my $slowpat = q{'(' || (SELECT string_agg('n' || g, ' | ') FROM generate_series(1000, 4999) g) || '){0}' || repeat(' n4999{0}', 300000) || ' view'};
 
 my @cases = (
 	["sessionize window over 5 x $n events of one partition",
@@ -93,6 +108,32 @@ my @cases = (
 	 'SELECT retention_users(retention_summary(k, ts, \'day\', 60, \'UTC\')) FROM big, generate_series(1, 25) k'],
 	["kmeans_segment on $np points, k = 50",
 	 'SELECT kmeans_segment(f, 50, \'{"tol": 0}\') IS NOT NULL FROM pts'],
+	# issue 13: the matcher's tick counts work (event x states), not events
+	["journey_count(j, '$bigpat') on a stored journey of $n events",
+	 "SELECT journey_count(j, '$bigpat') FROM jt"],
+	["journey_count(ts, event, '$bigpat') aggregate over $n events",
+	 "SELECT journey_count(ts, ev, '$bigpat') FROM big"],
+	["sequence_count with a pattern of 5 M actions over 500 events",
+	 "SELECT sequence_count(repeat('.', 5000000) || '(?2)', timestamptz '2024-01-01' + g * interval '1 second', g % 2 = 0, false) FROM generate_series(1, 1000) g"],
+	# issue 13: the pattern compiler had no check at all
+	["compiling a pattern of 4000 names and 300 000 name uses",
+	 "SELECT journey_match(j, $slowpat) FROM jt"],
+	# (2 M alternatives: PostgreSQL's repeat() of a longer text is itself a
+	# stretch of a second without a check under load)
+	["compiling a pattern of 2 M alternatives under {0}",
+	 "SELECT journey_match(j, '(' || repeat('a|', 2000000) || 'a){0} view') FROM jt"],
+	# issue 13: journey_out of 8 M events ran 4 s unchecked; the codec ticks now
+	["journey_out of a stored journey of $nj events",
+	 'SELECT length(j::text) FROM j8'],
+	["journey_merge of two stored journeys of $nj events",
+	 'SELECT length(journey_merge(j, j)) FROM j8'],
+	# the text[] of 8 M names used to go through construct_array (no check, ~5 s)
+	["journey_next_events(j, 'view', 2147483647) of $nj events, 3 calls",
+	 "SELECT sum(cardinality(journey_next_events(j, 'view', 2147483647))) FROM j8, generate_series(1, 3)"],
+	["kmeans_model text output, 2500 x 1024, 3 times",
+	 'SELECT sum(length(m::text)) FROM km, generate_series(1, 3)'],
+	["kmeans_centroids of a 2500 x 1024 model",
+	 'SELECT count(*) FROM km, kmeans_centroids(m)', 'final'],
 );
 for my $c (@cases)
 {
@@ -142,6 +183,48 @@ for my $c (@cases)
 	}
 	diag(sprintf('cancel latency %-60s %.3f s', $what, $lat));
 }
+
+# issue 13: a pattern whose program must exceed the limit is rejected while it
+# is parsed (it used to build the syntax tree of all 5 M alternatives, 20 s)
+{
+	my $t0 = time;
+	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-d', $db, '-c', "SET statement_timeout = '1000ms'", '-c', '\set VERBOSITY verbose',
+					   '-c', "SELECT journey_match(j, repeat('a|', 5000000) || 'a') FROM jt");
+	my $el = time - $t0;
+	# 54000 and not 57014: the server rejected it before the 1 s timeout
+	# (most of that time is PostgreSQL's repeat() building the 10 MB text)
+	like($o, qr/54000: invalid pattern: the compiled pattern is too large/, 'repeat(\'a|\', 5000000) || \'a\': 54000 before the 1 s timeout');
+	ok($slow || $el < 2.0, sprintf('... psql done in %.3f s (< timeout + 1 s)', $el));
+	diag(sprintf('too large pattern rejected in %.3f s', $el));
+}
+
+# pg_cancel_backend from a second connection, during the matcher case
+{
+	my $sql = "SELECT /* jy-cancel-me */ journey_count(j, '$bigpat') FROM jt";
+	my $pid = open3(my $in, my $out, undef, "$bin/psql", '-X', '-q', '-d', $db, '-c', '\set VERBOSITY verbose', '-c', $sql);
+	close $in;
+	my $bpid = '';
+	for (1 .. 200)
+	{
+		$bpid = psql($db, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%jy-cancel-me%' AND state = 'active' AND pid <> pg_backend_pid()");
+		last if $bpid ne '';
+		Time::HiRes::sleep(0.05);
+	}
+	Time::HiRes::sleep(1.0);
+	my $tc = time;
+	psql($db, "SELECT pg_cancel_backend($bpid)") if $bpid ne '';
+	my $o;
+	{
+		local $/;
+		$o = <$out> // '';
+	}
+	waitpid $pid, 0;
+	my $lat = time - $tc;
+	like($o, qr/57014: canceling statement due to user request/, 'matcher case: canceled by pg_cancel_backend from a second connection') or diag $o;
+	ok($slow || $lat < 1.0, sprintf('... stopped %.3f s after pg_cancel_backend (< 1 s)', $lat));
+	diag(sprintf('cancel latency %-60s %.3f s', 'pg_cancel_backend, journey_count big pattern', $lat));
+}
+
 is(psql($db, 'SELECT 1'), '1', 'the server still answers');
 psql('postgres', "DROP DATABASE $db");
 done_testing();

@@ -12,7 +12,7 @@ use File::Basename qw(dirname);
 use Time::HiRes qw(time);
 use File::Temp qw(tempdir);
 
-my $bin = '/usr/lib/postgresql/15/bin';
+my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $dir = dirname(__FILE__);
 
 sub run

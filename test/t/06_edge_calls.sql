@@ -54,7 +54,7 @@ INSERT INTO edge_kmeans_model VALUES
   (1, (SELECT kmeans_segment(f, 3) FROM (SELECT ARRAY[count(*), count(DISTINCT event)]::float8[] f FROM edge_ev GROUP BY user_id) x)),
   (2, (SELECT kmeans_segment(ARRAY[1.0, 2.0]::float8[], 1))),
   (3, (SELECT kmeans_segment(ARRAY[x]::float8[], 1, '{"standardize": false}') FROM (VALUES (1e-310::float8), (1e-310)) v(x))),
-  (4, (SELECT kmeans_segment(ARRAY[x, -x]::float8[], 2) FROM (VALUES (1e300::float8), (-1e300), (0)) v(x)));
+  (4, (SELECT kmeans_segment(ARRAY[x, -x]::float8[], 2) FROM (VALUES (1e100::float8), (-1e100), (0)) v(x)));  -- features are limited to +-1e100
 
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT t::regtype, o, e FROM (VALUES
@@ -112,6 +112,14 @@ SELECT t::regtype, id, format('(SELECT v FROM %I WHERE id = %s)', 'edge_' || t, 
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary
       UNION ALL SELECT 'cohort_retention', id FROM edge_cohort_retention UNION ALL SELECT 'session_stats', id FROM edge_session_stats
       UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model) x;
+-- arrays of them: all the edge values, empty, {NULL}, 100,000 copies of one
+INSERT INTO edge_vals (typ, ord, expr)
+SELECT (t || '[]')::regtype, o, format(e, 'edge_' || t, t)
+FROM unnest(ARRAY['journey', 'funnel_summary', 'cohort_retention', 'session_stats', 'kmeans_model']) t,
+     unnest(ARRAY['(SELECT array_agg(v ORDER BY id) FROM %I)', '''{}''::%s[]', '''{NULL}''::%s[]',
+                  '(SELECT array_agg(v) FROM %I, generate_series(1, 100000) g WHERE id = 1)']) WITH ORDINALITY u(e, o)
+WHERE to_regtype(t || '[]') IS NOT NULL;
+
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT 'cstring', 100 + row_number() OVER (), format('(SELECT v::text FROM %I WHERE id = %s)::cstring', 'edge_' || t, id)
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary

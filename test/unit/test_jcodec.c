@@ -635,6 +635,137 @@ test_canonicalize_ex_large_unsorted(void)
 	}
 }
 
+
+/*
+ * The _ex forms of decode / encode / print / parse / merge call the tick
+ * every 2^16 events or names (a 2^24-event journey held the backend ~1 s in
+ * one decode, 4 s in one journey_out) and give the plain forms' results.
+ */
+#define BIGN 300000u
+
+static void
+view_alloc(JyJView *v, uint32_t n, uint32_t nd)
+{
+	v->n = n;
+	v->ndict = nd;
+	v->ts = malloc((size_t) n * sizeof(int64_t));
+	v->ev = malloc((size_t) n * sizeof(uint32_t));
+	v->name = malloc((size_t) nd * sizeof(const char *));
+	v->name_len = malloc((size_t) nd * sizeof(uint32_t));
+}
+
+static void
+view_free(JyJView *v)
+{
+	free(v->ts);
+	free(v->ev);
+	free(v->name);
+	free(v->name_len);
+}
+
+static bool
+view_equal(const JyJView *a, const JyJView *b)
+{
+	uint32_t	i;
+
+	if (a->n != b->n || a->ndict != b->ndict)
+		return false;
+	for (i = 0; i < a->ndict; i++)
+		if (a->name_len[i] != b->name_len[i] || memcmp(a->name[i], b->name[i], a->name_len[i]) != 0)
+			return false;
+	return memcmp(a->ts, b->ts, (size_t) a->n * sizeof(int64_t)) == 0 &&
+		memcmp(a->ev, b->ev, (size_t) a->n * sizeof(uint32_t)) == 0;
+}
+
+static void
+test_ex_forms_tick(void)
+{
+	JyJView		v,
+				d,
+				m;
+	JyJcError	e;
+	uint32_t	i;
+	size_t		sz,
+				tsz;
+	uint8_t    *b1,
+			   *b2;
+	char	   *t1,
+			   *t2,
+			   *nb;
+	void	   *scr;
+	uint32_t   *ms;
+	static const char *nm[3] = {"cart", "search", "view"};
+
+	/* canonical: 1 s apart, names in name order, all used */
+	view_alloc(&v, BIGN, 3);
+	for (i = 0; i < 3; i++)
+	{
+		v.name[i] = nm[i];
+		v.name_len[i] = (uint32_t) strlen(nm[i]);
+	}
+	for (i = 0; i < BIGN; i++)
+	{
+		v.ts[i] = (int64_t) i * SEC + (i % 5 == 0 ? 250000 : 0);
+		v.ev[i] = i % 3;
+	}
+	nticks = 0;
+	sz = jy_jc_encoded_size_ex(&v, count_tick, NULL);
+	CHECK(sz == jy_jc_encoded_size(&v));
+	CHECK(nticks >= 4);
+	b1 = malloc(sz);
+	b2 = malloc(sz);
+	nticks = 0;
+	CHECK(jy_jc_encode_ex(&v, b1, count_tick, NULL) == sz);
+	CHECK(nticks >= 4);
+	CHECK(jy_jc_encode(&v, b2) == sz && memcmp(b1, b2, sz) == 0);
+
+	view_alloc(&d, BIGN, 3);
+	nticks = 0;
+	CHECK(jy_jc_decode_ex(b1, sz, &d, &e, count_tick, NULL) == JY_JC_OK);
+	CHECK(nticks >= 4);
+	CHECK(view_equal(&v, &d));
+
+	nticks = 0;
+	tsz = jy_jc_text_size_ex(&v, count_tick, NULL);
+	CHECK(tsz == jy_jc_text_size(&v));
+	CHECK(nticks >= 4);
+	t1 = malloc(tsz + 1);
+	t2 = malloc(tsz + 1);
+	nticks = 0;
+	CHECK(jy_jc_print_text_ex(&v, t1, count_tick, NULL) == tsz);
+	CHECK(nticks >= 4);
+	CHECK(jy_jc_print_text(&v, t2) == tsz && memcmp(t1, t2, tsz + 1) == 0);
+
+	/* parse the text back: ticks in the parse loop (and in the sort) */
+	view_free(&d);
+	view_alloc(&d, BIGN, BIGN);
+	nb = malloc(tsz + 1);
+	scr = malloc(jy_jc_canon_scratch(BIGN, BIGN));
+	nticks = 0;
+	CHECK(jy_jc_parse_text_ex(t1, tsz, &d, BIGN, nb, scr, &e, count_tick, NULL) == JY_JC_OK);
+	CHECK(nticks >= 4);
+	CHECK(view_equal(&v, &d));
+
+	/* merge with itself: 2 x BIGN events */
+	view_alloc(&m, 2 * BIGN, 6);
+	ms = malloc(6 * sizeof(uint32_t));
+	nticks = 0;
+	CHECK(jy_jc_merge_ex(&v, &v, &m, ms, &e, count_tick, NULL) == JY_JC_OK);
+	CHECK(nticks >= 9);
+	CHECK(m.n == 2 * BIGN && m.ndict == 3 && m.ts[1] == v.ts[0] && m.ts[2 * BIGN - 1] == v.ts[BIGN - 1]);
+
+	free(b1);
+	free(b2);
+	free(t1);
+	free(t2);
+	free(nb);
+	free(scr);
+	free(ms);
+	view_free(&v);
+	view_free(&d);
+	view_free(&m);
+}
+
 int
 main(void)
 {
@@ -654,5 +785,6 @@ main(void)
 	RUN(test_limits);
 	RUN(test_sample_size);
 	RUN(test_canonicalize_ex_large_unsorted);
+	RUN(test_ex_forms_tick);
 	UNIT_DONE();
 }

@@ -1031,6 +1031,227 @@ test_skips_others(void)
 	CHECK(checked == 20000 && nonzero > 5000);
 }
 
+
+/* ---- cancellation ticks ----------------------------------------------------- */
+
+typedef struct TickRec
+{
+	const JyPatScratch *s;		/* journey matcher: read its work counter */
+	uint64_t	last;
+	uint64_t	maxgap;
+	int			calls;
+} TickRec;
+
+static void
+rec_tick(void *arg)
+{
+	TickRec    *t = arg;
+
+	t->calls++;
+	if (t->s)
+	{
+		uint64_t	w = jy_pat_work(t->s);
+
+		if (w - t->last > t->maxgap)
+			t->maxgap = w - t->last;
+		t->last = w;
+	}
+}
+
+/* events a b c a b c ... (1 s apart), ids from the pattern */
+static void
+abc_events(const JyPattern *p, size_t n, int64_t **ts, int32_t **id)
+{
+	size_t		i;
+	int32_t		ids[3];
+
+	*ts = arena_alloc(&arena, n * sizeof(int64_t));
+	*id = arena_alloc(&arena, n * sizeof(int32_t));
+	for (i = 0; i < 3; i++)
+		ids[i] = jy_pat_lookup(p, NM[i], 1);
+	for (i = 0; i < n; i++)
+	{
+		(*ts)[i] = (int64_t) i * JY_USECS_PER_SEC;
+		(*id)[i] = ids[i % 3];
+	}
+}
+
+/*
+ * The tick is called by cost, not every 2^16 events: with a pattern of ~2500
+ * instructions one event costs thousands of work units, and 20 000 events
+ * (fewer than the 65 536 events between two ticks of the old rule) must see
+ * ticks no more than JY_PAT_TICK_WORK + 3 x program size units apart.
+ */
+static void
+test_tick_by_cost(void)
+{
+	JyPattern  *p = comp("(a .* b .* c .* a .* b .* c .*){100} x");
+	JyPatScratch *sc;
+	TickRec		t = {0};
+	int64_t    *ts;
+	int32_t    *id;
+	JyEvents	e;
+	uint64_t	bound;
+
+	CHECK(p != NULL);
+	sc = jy_pat_scratch(p, &A);
+	t.s = sc;
+	jy_pat_set_tick(sc, rec_tick, &t);
+	abc_events(p, 20000, &ts, &id);
+	e.ts = ts;
+	e.ev = id;
+	e.n = 20000;
+	CHECK(jy_pat_count(p, sc, &e) == 0);
+	bound = JY_PAT_TICK_WORK + 3 * (uint64_t) jy_pat_proglen(p) + 1;
+	/* every event keeps ~1800 threads alive: the work is far above the events */
+	CHECK(jy_pat_work(sc) > (uint64_t) 1000 * 20000);
+	CHECK(t.calls >= (int) (jy_pat_work(sc) / bound));
+	CHECK(t.calls > 100);
+	CHECK(t.maxgap <= bound);
+	/* the work after the last tick is below the bound too */
+	CHECK(jy_pat_work(sc) - t.last <= bound);
+
+	/* a one-name pattern: about 2 units per event, so a tick every ~2^15 events */
+	p = comp("a");
+	CHECK(p != NULL);
+	sc = jy_pat_scratch(p, &A);
+	memset(&t, 0, sizeof(t));
+	t.s = sc;
+	jy_pat_set_tick(sc, rec_tick, &t);
+	abc_events(p, 400000, &ts, &id);
+	e.ts = ts;
+	e.ev = id;
+	e.n = 400000;
+	CHECK(jy_pat_count(p, sc, &e) == 133334);
+	CHECK(t.calls >= 4);
+	CHECK(t.maxgap <= JY_PAT_TICK_WORK + 3 * (uint64_t) jy_pat_proglen(p) + 1);
+}
+
+static char *
+repeat_str(const char *head, const char *unit, size_t times, const char *tail)
+{
+	size_t		hl = strlen(head),
+				ul = strlen(unit),
+				tl = strlen(tail),
+				i;
+	char	   *r = arena_alloc(&arena, hl + ul * times + tl + 1);
+
+	memcpy(r, head, hl);
+	for (i = 0; i < times; i++)
+		memcpy(r + hl + i * ul, unit, ul);
+	memcpy(r + hl + times * ul, tail, tl + 1);
+	return r;
+}
+
+static void
+count_tick(void *arg)
+{
+	(*(int *) arg)++;
+}
+
+/*
+ * The compiler ticks (bytes scanned, nodes built, names compared), rejects a
+ * pattern that cannot fit as soon as that is certain, and does not reject one
+ * that {0} makes fit.
+ */
+static void
+test_compile_ticks_and_early_limit(void)
+{
+	JyPatError	err;
+	JyPattern  *p;
+	int			calls = 0;
+	char	   *s;
+	char		names[4096 * 8];
+	size_t		nl = 0;
+	int			i;
+
+	/* 200 000 alternatives: too large, found after ~33 000 of them */
+	s = repeat_str("", "a|", 200000, "a");
+	p = jy_pat_compile_ex(s, strlen(s), &A, &err, count_tick, &calls);
+	CHECK(p == NULL && err.status == JY_PAT_LIMIT && err.pos == 0);
+	CHECK(strcmp(err.msg, "the compiled pattern is too large") == 0);
+	/* early: the parser stopped long before the syntax error at the end */
+	s = repeat_str("", "a|", 200000, "a)");
+	p = jy_pat_compile_ex(s, strlen(s), &A, &err, NULL, NULL);
+	CHECK(p == NULL && err.status == JY_PAT_LIMIT && err.pos == 0);
+	/* at the limit: 33 333 alternatives -> 33 333 + 2 x 33 332 + MATCH = 99 998 */
+	s = repeat_str("", "a|", 33332, "a");
+	p = jy_pat_compile(s, strlen(s), &A, &err);
+	CHECK(p != NULL && jy_pat_proglen(p) == 99998);
+	s = repeat_str("", "a|", 33332, "a b c");
+	p = jy_pat_compile_ex(s, strlen(s), &A, &err, count_tick, &calls);
+	CHECK(p != NULL && jy_pat_proglen(p) == 100000);
+	s = repeat_str("", "a|", 33332, "a b c d");
+	p = jy_pat_compile_ex(s, strlen(s), &A, &err, count_tick, &calls);
+	CHECK(p == NULL && err.status == JY_PAT_LIMIT);
+	/* elements that {0} removes do not count: valid */
+	{
+		/* (200 alternatives){ 0 }, 300 times: 60 000 elements, 0 instructions */
+		char	   *g = repeat_str("(", "a|", 199, "a){ 0 }");
+
+		s = repeat_str("", g, 300, " b");
+	}
+	p = jy_pat_compile(s, strlen(s), &A, &err);
+	if (!p)
+		printf("    %s\n", err.msg);
+	CHECK(p != NULL && jy_pat_proglen(p) == 2);
+
+	/* the quadratic step: 4000 names, then 100 000 occurrences of the last one */
+	for (i = 0; i < 4000; i++)
+		nl += (size_t) snprintf(names + nl, sizeof(names) - nl, "%sn%d", i ? "|" : "(", 1000 + i);
+	memcpy(names + nl, "){0}", 5);
+	s = repeat_str(names, " n4999{0}", 100000, " a");
+	calls = 0;
+	p = jy_pat_compile_ex(s, strlen(s), &A, &err, count_tick, &calls);
+	CHECK(p != NULL && jy_pat_proglen(p) == 2);
+	/* >= 100 000 x 4000 name comparisons: thousands of ticks */
+	CHECK(calls >= 1000);
+	/* ... and the same pattern without a tick gives the same program */
+	p = jy_pat_compile(s, strlen(s), &A, &err);
+	CHECK(p != NULL && jy_pat_proglen(p) == 2);
+}
+
+/* sequence_*: a pattern of 2^17 actions ticks inside one event's loops; its compiler ticks too */
+static void
+test_clickhouse_ticks(void)
+{
+	JyPatError	err;
+	JyChPattern *p;
+	char	   *s = repeat_str("", ".", 1 << 17, "(?2)");
+	int			calls = 0;
+	int64_t		ts[3] = {0, 1000000, 2000000};
+	uint32_t	mask[3] = {1, 1, 1};
+
+	p = jy_ch_compile_ex(s, strlen(s), 2, &A, &err, count_tick, &calls);
+	CHECK(p != NULL);
+	CHECK(calls >= 1);
+	calls = 0;
+	CHECK(jy_ch_count(p, ts, mask, 3, &A, count_tick, &calls) == 0);
+	/* 3 events x (2 x 2^17 actions) = 2^19.6 units: at least 6 ticks (the old rule: none) */
+	CHECK(calls >= 6);
+	calls = 0;
+	CHECK(!jy_ch_match(p, ts, mask, 3, &A, count_tick, &calls));
+	CHECK(calls >= 6);
+	/* a short pattern: about 2^16 / 5 events per tick */
+	{
+		size_t		n = 200000,
+					i;
+		int64_t    *t2 = arena_alloc(&arena, n * sizeof(int64_t));
+		uint32_t   *m2 = arena_alloc(&arena, n * sizeof(uint32_t));
+
+		for (i = 0; i < n; i++)
+		{
+			t2[i] = (int64_t) i;
+			m2[i] = 1;
+		}
+		p = jy_ch_compile("(?1)(?2)", 8, 2, &A, &err);
+		CHECK(p != NULL);
+		calls = 0;
+		CHECK(jy_ch_count(p, t2, m2, n, &A, count_tick, &calls) == 0);
+		CHECK(calls >= 10);
+	}
+}
+
 int
 main(void)
 {
@@ -1043,6 +1264,9 @@ main(void)
 	RUN(test_skips_others);
 	RUN(test_clickhouse_vs_port);
 	RUN(test_clickhouse_errors);
+	RUN(test_tick_by_cost);
+	RUN(test_compile_ticks_and_early_limit);
+	RUN(test_clickhouse_ticks);
 	arena_free(&arena);
 	UNIT_DONE();
 }
