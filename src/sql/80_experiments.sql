@@ -34,8 +34,7 @@ RETURNS TABLE (variant text, users bigint, conversions bigint, rate float8,
                lift float8, lift_low float8, lift_high float8,
                z float8, p_value float8, prob_beats_control float8, expected_loss float8,
                is_control boolean)
-AS 'MODULE_PATHNAME', 'jy_sql_ab_readout' LANGUAGE C IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog;
+AS 'MODULE_PATHNAME', 'jy_sql_ab_readout' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION ab_readout(jsonb, text, float8, float8, float8) IS
 'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors; fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
 
