@@ -1344,3 +1344,25 @@ jy_journey_from_arrays(PG_FUNCTION_ARGS)
 	v.ndict = k;
 	PG_RETURN_POINTER(jy_journey_build(&v));
 }
+
+/* ---- union: the idempotent merge -------------------------------------------- */
+
+PG_FUNCTION_INFO_V1(jy_journey_union);
+
+Datum
+jy_journey_union(PG_FUNCTION_ARGS)
+{
+	JyJView		a,
+				b,
+				r;
+	JyJcError	e;
+	uint32	   *scratch;
+
+	jy_journey_view(PG_GETARG_DATUM(0), &a);
+	jy_journey_view(PG_GETARG_DATUM(1), &b);
+	jy_journey_view_alloc(&r, Min((uint64) a.n + b.n, JY_JC_MAX_EVENTS), a.ndict + b.ndict);
+	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
+	if (jy_jc_union(&a, &b, &r, scratch, &e, journey_tick, NULL) != JY_JC_OK)
+		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
+	PG_RETURN_POINTER(jy_journey_from_view(&r));
+}

@@ -40,6 +40,7 @@
 #include <limits.h>
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "common/int.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -51,6 +52,7 @@
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
+#include "utils/uuid.h"
 #include "nodes/primnodes.h"
 #include "nodes/pg_list.h"
 
@@ -115,7 +117,17 @@ PG_FUNCTION_INFO_V1(jy_ch_retention_final);
 
 static int64 cr_total_users(const struct CohortRetention *r);
 
-static const char *const unit_names[] = {"", "day", "week", "month", "rolling"};
+static const char *const unit_names[] = {"", "day", "week", "month", "rolling", "elapsed month"};
+
+/* units whose keys are timestamps and whose periods start at each user's first event */
+#define UNIT_PER_USER(u) ((u) == JY_RET_ROLLING || (u) == JY_RET_ELAPSED_MONTH)
+
+/* the calendar unit a cohort (and the last period) is counted in */
+static inline JyRetUnit
+cohort_unit(uint8 u)
+{
+	return u == JY_RET_ROLLING ? JY_RET_DAY : u == JY_RET_ELAPSED_MONTH ? JY_RET_MONTH : (JyRetUnit) u;
+}
 static const char *const ctype_names[] = {"first_time", "recurring"};
 
 /* ---- settings ----------------------------------------------------------- */
@@ -192,6 +204,8 @@ parse_period(const char *s, RetParams *p)
 		p->unit = JY_RET_WEEK;
 	else if (strcmp(t, "month") == 0)
 		p->unit = JY_RET_MONTH;
+	else if (strcmp(t, "elapsed month") == 0 || strcmp(t, "elapsed months") == 0)
+		p->unit = JY_RET_ELAPSED_MONTH;
 	else if (strncmp(t, "rolling", 7) == 0 && isspace((unsigned char) t[7]))
 	{
 		Interval   *iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
@@ -211,7 +225,7 @@ parse_period(const char *s, RetParams *p)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown retention period \"%s\"", s),
-				 errhint("Valid periods are 'day', 'week', 'month' (calendar periods, as date_trunc) and 'rolling <interval>', such as 'rolling 7 days' (fixed windows from each user's first event).")));
+				 errhint("Valid periods are 'day', 'week', 'month' (calendar periods, as date_trunc), 'rolling <interval>', such as 'rolling 7 days' (fixed windows from each user's first event), and 'elapsed month' (whole months since each user's first event).")));
 	pfree(low);
 }
 
@@ -318,7 +332,7 @@ period_of(RetCall *call, uint8 unit, pg_tz *tz, TimestampTz ts)
 static int64
 calendar_index(RetCall *call, const RetParams *p, TimestampTz ts)
 {
-	return period_of(call, p->unit == JY_RET_ROLLING ? JY_RET_DAY : p->unit, p->tz, ts);
+	return period_of(call, cohort_unit(p->unit), p->tz, ts);
 }
 
 /* ---- per-user aggregate state ------------------------------------------- */
@@ -469,7 +483,7 @@ raw_matches(RetCall *call, int i, Datum d, bool isnull)
 }
 
 static RetCall *
-row_params(FunctionCallInfo fcinfo, int argoff)
+row_params(FunctionCallInfo fcinfo, int argoff, bool naive)
 {
 	RetCall    *call = (RetCall *) fcinfo->flinfo->fn_extra;
 	int			nraw = PG_NARGS() - argoff;
@@ -531,13 +545,14 @@ row_params(FunctionCallInfo fcinfo, int argoff)
 	parse_period(TextDatumGetCString(raw[0]), &p);
 	p.periods = DatumGetInt32(raw[1]);
 	check_periods(p.periods);
+	/* without a tz argument: the session's zone, or UTC for naive timestamps (wall clock) */
 	p.tz = nraw >= 3 ? lookup_tz(TextDatumGetCString(raw[2]))
-		: lookup_tz(pg_get_timezone_name(session_timezone));
+		: lookup_tz(naive ? "UTC" : pg_get_timezone_name(session_timezone));
 	p.ctype = nraw >= 4 ? parse_ctype(TextDatumGetCString(raw[3])) : CR_FIRST_TIME;
-	if (p.ctype == CR_RECURRING && p.unit == JY_RET_ROLLING)
+	if (p.ctype == CR_RECURRING && UNIT_PER_USER(p.unit))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("recurring cohorts are not supported with rolling windows"),
+				 errmsg("recurring cohorts are not supported with rolling windows or elapsed months"),
 				 errhint("Use a calendar period ('day', 'week', 'month') for recurring cohorts.")));
 	call->p = p;
 	/* keep copies of the raw values for the next row's comparison */
@@ -573,7 +588,7 @@ ret_add_row(RetState *st, RetCall *call, TimestampTz ts, bool is_start, bool is_
 {
 	int64		key;
 
-	if (st->p.unit == JY_RET_ROLLING)
+	if (UNIT_PER_USER(st->p.unit))
 	{
 		if (TIMESTAMP_NOT_FINITE(ts))
 			ereport(ERROR,
@@ -598,8 +613,51 @@ ret_add_row(RetState *st, RetCall *call, TimestampTz ts, bool is_start, bool is_
 		keys_push(&st->ret, key, cxt);
 }
 
+/*
+ * A timestamp without time zone read as the wall-clock time in tz, as
+ * `ts AT TIME ZONE tz` converts it (independent of the session TimeZone).
+ */
+static TimestampTz
+naive_in_tz(Timestamp ts, pg_tz *tz)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			off;
+	TimestampTz r;
+
+	if (TIMESTAMP_NOT_FINITE(ts))
+		return ts;				/* rejected where a period is needed */
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for retention")));
+	off = DetermineTimeZoneOffset(&tm, tz);
+	if (tm2timestamp(&tm, fsec, &off, &r) != 0 || !IS_VALID_TIMESTAMP(r))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for retention")));
+	return r;
+}
+
+static Datum cohort_retention_trans_common(FunctionCallInfo fcinfo, bool naive);
+
 Datum
 jy_cohort_retention_trans(PG_FUNCTION_ARGS)
+{
+	return cohort_retention_trans_common(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(jy_cohort_retention_naive_trans);
+
+/* the same over timestamp without time zone (wall-clock time in tz) */
+Datum
+jy_cohort_retention_naive_trans(PG_FUNCTION_ARGS)
+{
+	return cohort_retention_trans_common(fcinfo, true);
+}
+
+static Datum
+cohort_retention_trans_common(FunctionCallInfo fcinfo, bool naive)
 {
 	MemoryContext aggcxt;
 	RetState   *st;
@@ -611,7 +669,7 @@ jy_cohort_retention_trans(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "cohort_retention_trans called in non-aggregate context");
-	call = row_params(fcinfo, flags ? 4 : 2);
+	call = row_params(fcinfo, flags ? 4 : 2, naive);
 	if (PG_ARGISNULL(0))
 	{
 		st = (RetState *) MemoryContextAllocZero(aggcxt, sizeof(RetState));
@@ -631,7 +689,7 @@ jy_cohort_retention_trans(PG_FUNCTION_ARGS)
 	}
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
-	ts = PG_GETARG_TIMESTAMPTZ(1);
+	ts = naive ? naive_in_tz(PG_GETARG_TIMESTAMP(1), st->p.tz) : PG_GETARG_TIMESTAMPTZ(1);
 	if (flags)
 	{
 		is_start = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
@@ -818,7 +876,7 @@ cr_validate(const CohortRetention *r, Size size, int errc)
 		bad = psprintf("Unsupported format version %u", r->version);
 	else if (r->flags != 0 || r->reserved != 0)
 		bad = "Reserved bits are set";
-	else if (r->unit < JY_RET_DAY || r->unit > JY_RET_ROLLING)
+	else if (r->unit < JY_RET_DAY || r->unit > JY_RET_ELAPSED_MONTH)
 		bad = psprintf("Unknown period code %u", r->unit);
 	else if (r->ctype > CR_RECURRING)
 		bad = psprintf("Unknown cohort type code %u", r->ctype);
@@ -826,8 +884,8 @@ cr_validate(const CohortRetention *r, Size size, int errc)
 		bad = "The number of periods is out of range";
 	else if ((r->unit == JY_RET_ROLLING) != (r->window_us > 0) || r->window_us < 0)
 		bad = "The rolling window must be positive for rolling periods and zero otherwise";
-	else if (r->unit == JY_RET_ROLLING && r->ctype == CR_RECURRING)
-		bad = "Recurring cohorts cannot use rolling windows";
+	else if (UNIT_PER_USER(r->unit) && r->ctype == CR_RECURRING)
+		bad = "Recurring cohorts cannot use rolling windows or elapsed months";
 	else if (!tzname_ok(CR_TZ(r), r->tzlen))
 		bad = "The time-zone name is empty, too long or has invalid characters";
 	else if (r->ncohorts < 1)
@@ -871,6 +929,68 @@ rec_set_user(int64 *rec, int64 cohort, const uint64_t *bits, int32 n)
 }
 
 /*
+ * Whole months from c to x (x >= c) in time zone tz, as timestamptz + interval
+ * counts them: the largest k with c + k months <= x, where c + k months keeps
+ * c's local day (clamped to the month's last day) and local time.
+ */
+static int64
+elapsed_months(pg_tz *tz, TimestampTz c, TimestampTz x)
+{
+	struct pg_tm tc,
+				tx;
+	fsec_t		fc,
+				fx;
+	int			off;
+	int64		k;
+	TimestampTz t;
+
+	if (timestamp2tm(c, &off, &tc, &fc, NULL, tz) != 0 ||
+		timestamp2tm(x, &off, &tx, &fx, NULL, tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for retention")));
+	k = (int64) (tx.tm_year - tc.tm_year) * 12 + (tx.tm_mon - tc.tm_mon);
+	if (k <= 0)
+		return k < 0 ? -1 : 0;
+	/* c + k months */
+	tc.tm_mon += (int) k;
+	tc.tm_year += (tc.tm_mon - 1) / 12;
+	tc.tm_mon = (tc.tm_mon - 1) % 12 + 1;
+	if (tc.tm_mday > day_tab[isleap(tc.tm_year)][tc.tm_mon - 1])
+		tc.tm_mday = day_tab[isleap(tc.tm_year)][tc.tm_mon - 1];
+	off = DetermineTimeZoneOffset(&tc, tz);
+	if (tm2timestamp(&tc, fc, &off, &t) != 0 || t > x)
+		k--;
+	return k;
+}
+
+/* bits of a user for 'elapsed month': period k of each return key */
+static void
+elapsed_month_bits(RetState *st, uint64_t *bits)
+{
+	int64	   *ks = (int64 *) palloc(Max(st->ret.n, 1) * sizeof(int64));
+	int64		i,
+				m = 0;
+
+	for (i = 0; i < st->ret.n; i++)
+	{
+		int64		k;
+
+		if (st->ret.v[i] < st->first_start)
+			continue;
+		if ((i & 0xFFF) == 0xFFF)
+			CHECK_FOR_INTERRUPTS();
+		k = elapsed_months(st->p.tz, st->first_start, st->ret.v[i]);
+		if (k > st->p.periods)
+			break;				/* sorted: every later key is further out */
+		if (m == 0 || ks[m - 1] != k)
+			ks[m++] = k;
+	}
+	jy_ret_user_bits(ks, (size_t) m, 0, 0, st->p.periods, bits);
+	pfree(ks);
+}
+
+/*
  * The one-user value of a state with a start event (keys finished), palloc'd
  * in CurrentMemoryContext.  Shared by the raw-row and the journey forms.
  */
@@ -887,13 +1007,16 @@ ret_user_value(RetCall *call, RetState *st)
 	last_period = calendar_index(call, &st->p, st->max_ts);
 	if (st->p.ctype == CR_FIRST_TIME)
 	{
-		int64		cohort = st->p.unit == JY_RET_ROLLING ?
+		int64		cohort = UNIT_PER_USER(st->p.unit) ?
 			calendar_index(call, &st->p, st->first_start) : st->first_start;
 
 		r = cr_alloc(st->p.unit, st->p.ctype, st->p.periods, st->p.window, tzname,
 					 (uint16) strlen(tzname), last_period, 1);
-		jy_ret_user_bits(st->ret.v, (size_t) st->ret.n, st->first_start, st->p.window,
-						 st->p.periods, bits);
+		if (st->p.unit == JY_RET_ELAPSED_MONTH)
+			elapsed_month_bits(st, bits);
+		else
+			jy_ret_user_bits(st->ret.v, (size_t) st->ret.n, st->first_start, st->p.window,
+							 st->p.periods, bits);
 		rec_set_user(CR_REC(r, 0), cohort, bits, st->p.periods);
 	}
 	else
@@ -1019,14 +1142,14 @@ jy_cohort_retention_in(PG_FUNCTION_ARGS)
 				 errdetail("This version of journey reads version %d.", CR_VERSION)));
 	scan_key(&sc, "period", false);
 	unitname = scan_str(&sc, 16);
-	for (unit = JY_RET_DAY; unit <= JY_RET_ROLLING; unit++)
+	for (unit = JY_RET_DAY; unit <= JY_RET_ELAPSED_MONTH; unit++)
 		if (strcmp(unitname, unit_names[unit]) == 0)
 			break;
-	if (unit > JY_RET_ROLLING)
+	if (unit > JY_RET_ELAPSED_MONTH)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type cohort_retention: \"%s\"", str),
-				 errdetail("Unknown period \"%s\"; valid are day, week, month and rolling.", unitname)));
+				 errdetail("Unknown period \"%s\"; valid are day, week, month, rolling and elapsed month.", unitname)));
 	scan_key(&sc, "window_us", false);
 	window = jy_scan_int(&sc, 0, PG_INT64_MAX);
 	scan_key(&sc, "tz", false);
@@ -1348,9 +1471,7 @@ checked_date(int64 days)
 static DateADT
 period_date(const CohortRetention *r, int64 idx)
 {
-	JyRetUnit	u = r->unit == JY_RET_ROLLING ? JY_RET_DAY : (JyRetUnit) r->unit;
-
-	return checked_date(jy_ret_period_start_days(u, idx));
+	return checked_date(jy_ret_period_start_days(cohort_unit(r->unit), idx));
 }
 
 static bool
@@ -1424,11 +1545,11 @@ jy_retention_lifecycle(PG_FUNCTION_ARGS)
 	uint32		i;
 	int32		n = r->periods;
 
-	if (r->unit == JY_RET_ROLLING)
+	if (UNIT_PER_USER(r->unit))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("lifecycle needs calendar periods"),
-				 errdetail("Rolling windows start at each user's first event, so users share no periods."),
+				 errdetail("Rolling windows and elapsed months start at each user's first event, so users share no periods."),
 				 errhint("Compute the summary with period 'day', 'week' or 'month'.")));
 	if (r->ctype != CR_FIRST_TIME)
 		ereport(ERROR,
@@ -1659,6 +1780,28 @@ PG_FUNCTION_INFO_V1(jy_retention_summary_serial);
 PG_FUNCTION_INFO_V1(jy_retention_summary_deserial);
 PG_FUNCTION_INFO_V1(jy_retention_summary_final);
 
+/*
+ * User ids: bigint ids are the table's keys; text and uuid ids are interned
+ * into a dictionary (exact bytes -> ordinal 0, 1, ...) and the ordinal is the
+ * key.  Text ids are compared byte for byte.
+ */
+#define SUM_ID_BIGINT 0
+#define SUM_ID_TEXT 1
+#define SUM_ID_UUID 2
+#define SUM_MAX_ID_LEN (1024 * 1024)
+
+typedef struct IdKey
+{
+	const char *p;
+	uint32		len;
+} IdKey;
+
+typedef struct IdEnt
+{
+	IdKey		key;
+	int64		ord;
+} IdEnt;
+
 typedef struct SumState
 {
 	RetParams	p;
@@ -1666,7 +1809,82 @@ typedef struct SumState
 	int64		max_key;		/* latest period seen */
 	int64		last_user;		/* slot cache for consecutive rows of one user */
 	int64	   *last_slot;
+	uint8		idkind;			/* SUM_ID_* */
+	HTAB	   *ids;			/* text / uuid: IdKey -> ordinal */
+	IdKey	   *byord;			/* ordinal -> id bytes */
+	int64		nids,
+				idcap;
 } SumState;
+
+static uint32
+idkey_hash(const void *key, Size keysize)
+{
+	const IdKey *k = (const IdKey *) key;
+
+	(void) keysize;
+	return hash_bytes((const unsigned char *) k->p, (int) k->len);
+}
+
+static int
+idkey_match(const void *a, const void *b, Size keysize)
+{
+	const IdKey *x = (const IdKey *) a;
+	const IdKey *y = (const IdKey *) b;
+
+	(void) keysize;
+	return x->len == y->len && memcmp(x->p, y->p, x->len) == 0 ? 0 : 1;
+}
+
+static void
+sum_ids_init(SumState *st, MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(IdKey);
+	ctl.entrysize = sizeof(IdEnt);
+	ctl.hash = idkey_hash;
+	ctl.match = idkey_match;
+	ctl.hcxt = cxt;
+	st->ids = hash_create("retention_summary user ids", 1024, &ctl,
+						  HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	st->idcap = 1024;
+	st->byord = (IdKey *) MemoryContextAlloc(cxt, st->idcap * sizeof(IdKey));
+	st->nids = 0;
+}
+
+/* the ordinal of an id, interning a copy of its bytes when new */
+static int64
+sum_intern(SumState *st, const char *bytes, uint32 len, MemoryContext cxt)
+{
+	IdKey		k;
+	IdEnt	   *e;
+	bool		found;
+
+	k.p = bytes;
+	k.len = len;
+	e = (IdEnt *) hash_search(st->ids, &k, HASH_ENTER, &found);
+	if (!found)
+	{
+		char	   *copy = MemoryContextAlloc(cxt, Max(len, 1));
+
+		memcpy(copy, bytes, len);
+		e->key.p = copy;
+		e->key.len = len;
+		if (st->nids == st->idcap)
+		{
+			if (st->idcap > (int64) (MaxAllocHugeSize / sizeof(IdKey)) / 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("retention_summary: too many users")));
+			st->idcap *= 2;
+			st->byord = (IdKey *) repalloc_huge(st->byord, st->idcap * sizeof(IdKey));
+		}
+		e->ord = st->nids;
+		st->byord[st->nids++] = e->key;
+	}
+	return e->ord;
+}
 
 static void
 sum_table_alloc(JyRetTable *t, size_t cap, int32 periods, MemoryContext cxt)
@@ -1681,11 +1899,14 @@ sum_table_alloc(JyRetTable *t, size_t cap, int32 periods, MemoryContext cxt)
 }
 
 static SumState *
-sum_new(const RetParams *p, size_t cap, MemoryContext cxt)
+sum_new(const RetParams *p, uint8 idkind, size_t cap, MemoryContext cxt)
 {
 	SumState   *st = (SumState *) MemoryContextAllocZero(cxt, sizeof(SumState));
 
 	st->p = *p;
+	st->idkind = idkind;
+	if (idkind != SUM_ID_BIGINT)
+		sum_ids_init(st, cxt);
 	st->max_key = PG_INT64_MIN;
 	sum_table_alloc(&st->t, cap, p->periods, cxt);
 	return st;
@@ -1706,39 +1927,55 @@ sum_reserve(SumState *st, MemoryContext cxt)
 	st->last_slot = NULL;
 }
 
-Datum
-jy_retention_summary_trans(PG_FUNCTION_ARGS)
+static Datum
+retention_summary_trans_common(FunctionCallInfo fcinfo, uint8 idkind, bool naive)
 {
 	MemoryContext aggcxt;
 	SumState   *st;
 	RetCall    *call;
 	int64		user,
 				key;
+	TimestampTz ts;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "retention_summary_trans called in non-aggregate context");
-	call = row_params(fcinfo, 3);
+	call = row_params(fcinfo, 3, naive);
 	if (PG_ARGISNULL(0))
 	{
-		if (call->p.unit == JY_RET_ROLLING)
+		if (UNIT_PER_USER(call->p.unit))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("retention_summary supports calendar periods only"),
-					 errhint("For rolling windows use rollup(cohort_retention(ts, period, periods, tz)) over a GROUP BY user.")));
-		st = sum_new(&call->p, 1024, aggcxt);
+					 errhint("For rolling windows and elapsed months use rollup(cohort_retention(ts, period, periods, tz)) over a GROUP BY user.")));
+		st = sum_new(&call->p, idkind, 1024, aggcxt);
 	}
 	else
 	{
 		st = (SumState *) PG_GETARG_POINTER(0);
-		if (!params_equal(&st->p, &call->p))
+		if (!params_equal(&st->p, &call->p) || st->idkind != idkind)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("retention settings must be the same for every row of a group")));
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
-	user = PG_GETARG_INT64(1);
-	key = period_of(call, st->p.unit, st->p.tz, PG_GETARG_TIMESTAMPTZ(2));
+	if (idkind == SUM_ID_BIGINT)
+		user = PG_GETARG_INT64(1);
+	else if (idkind == SUM_ID_UUID)
+		user = sum_intern(st, (const char *) PG_GETARG_UUID_P(1)->data, UUID_LEN, aggcxt);
+	else
+	{
+		text	   *t = PG_GETARG_TEXT_PP(1);
+
+		if (VARSIZE_ANY_EXHDR(t) > SUM_MAX_ID_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("user id too long for retention_summary"),
+					 errdetail("A text user id may have at most %d bytes.", SUM_MAX_ID_LEN)));
+		user = sum_intern(st, VARDATA_ANY(t), (uint32) VARSIZE_ANY_EXHDR(t), aggcxt);
+	}
+	ts = naive ? naive_in_tz(PG_GETARG_TIMESTAMP(2), st->p.tz) : PG_GETARG_TIMESTAMPTZ(2);
+	key = period_of(call, st->p.unit, st->p.tz, ts);
 	if (key > st->max_key)
 		st->max_key = key;
 	if (st->last_slot != NULL && st->last_user == user)
@@ -1753,6 +1990,48 @@ jy_retention_summary_trans(PG_FUNCTION_ARGS)
 }
 
 Datum
+jy_retention_summary_trans(PG_FUNCTION_ARGS)
+{
+	return retention_summary_trans_common(fcinfo, SUM_ID_BIGINT, false);
+}
+
+PG_FUNCTION_INFO_V1(jy_retention_summary_naive_trans);
+PG_FUNCTION_INFO_V1(jy_retention_summary_text_trans);
+PG_FUNCTION_INFO_V1(jy_retention_summary_text_naive_trans);
+PG_FUNCTION_INFO_V1(jy_retention_summary_uuid_trans);
+PG_FUNCTION_INFO_V1(jy_retention_summary_uuid_naive_trans);
+
+Datum
+jy_retention_summary_naive_trans(PG_FUNCTION_ARGS)
+{
+	return retention_summary_trans_common(fcinfo, SUM_ID_BIGINT, true);
+}
+
+Datum
+jy_retention_summary_text_trans(PG_FUNCTION_ARGS)
+{
+	return retention_summary_trans_common(fcinfo, SUM_ID_TEXT, false);
+}
+
+Datum
+jy_retention_summary_text_naive_trans(PG_FUNCTION_ARGS)
+{
+	return retention_summary_trans_common(fcinfo, SUM_ID_TEXT, true);
+}
+
+Datum
+jy_retention_summary_uuid_trans(PG_FUNCTION_ARGS)
+{
+	return retention_summary_trans_common(fcinfo, SUM_ID_UUID, false);
+}
+
+Datum
+jy_retention_summary_uuid_naive_trans(PG_FUNCTION_ARGS)
+{
+	return retention_summary_trans_common(fcinfo, SUM_ID_UUID, true);
+}
+
+Datum
 jy_retention_summary_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
@@ -1760,6 +2039,7 @@ jy_retention_summary_combine(PG_FUNCTION_ARGS)
 			   *b;
 	size_t		sw,
 				i;
+	int64	   *tmp = NULL;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "retention_summary_combine called in non-aggregate context");
@@ -1772,8 +2052,8 @@ jy_retention_summary_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	if (a == NULL)
-		a = sum_new(&b->p, 1024, aggcxt);
-	else if (!params_equal(&a->p, &b->p))
+		a = sum_new(&b->p, b->idkind, 1024, aggcxt);
+	else if (!params_equal(&a->p, &b->p) || a->idkind != b->idkind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention settings must be the same for every row of a group")));
@@ -1789,12 +2069,28 @@ jy_retention_summary_combine(PG_FUNCTION_ARGS)
 		if ((i & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 		sum_reserve(a, aggcxt);
+		if (b->idkind != SUM_ID_BIGINT)
+		{
+			/* b's ordinal -> the id -> a's ordinal */
+			const IdKey *id = &b->byord[s[0]];
+
+			if (tmp == NULL)
+				tmp = (int64 *) palloc(sw * sizeof(int64));
+			memcpy(tmp, s, sw * sizeof(int64));
+			tmp[0] = sum_intern(a, id->p, id->len, aggcxt);
+			s = tmp;
+		}
 		jy_ret_table_merge_slot(&a->t, s);
 	}
+	if (tmp)
+		pfree(tmp);
 	PG_RETURN_POINTER(a);
 }
 
-/* unit(1) pad(3) periods(4) tzlen(4) pad(4) max_key(8) n(8) tz[tzlen] slots[n] */
+/*
+ * unit(1) idkind(1) pad(2) periods(4) tzlen(4) pad(4) max_key(8) n(8) tz[tzlen] slots[n]
+ * then for text / uuid ids: nids(8) and nids x (len(4) bytes[len]), by ordinal
+ */
 #define SUM_SER_HDR 32
 
 Datum
@@ -1809,7 +2105,15 @@ jy_retention_summary_serial(PG_FUNCTION_ARGS)
 	bytea	   *out;
 	char	   *p,
 			   *q;
-	int64		n = (int64) st->t.n;
+	int64		n = (int64) st->t.n,
+				o;
+
+	if (st->idkind != SUM_ID_BIGINT)
+	{
+		sz += 8;
+		for (o = 0; o < st->nids && sz <= MaxAllocSize; o++)
+			sz += 4 + st->byord[o].len;
+	}
 
 	if (sz > MaxAllocSize)
 		ereport(ERROR,
@@ -1819,6 +2123,7 @@ jy_retention_summary_serial(PG_FUNCTION_ARGS)
 	SET_VARSIZE(out, sz);
 	p = VARDATA(out);
 	p[0] = (char) st->p.unit;
+	p[1] = (char) st->idkind;
 	memcpy(p + 4, &st->p.periods, 4);
 	memcpy(p + 8, &tzlen, 4);
 	memcpy(p + 16, &st->max_key, 8);
@@ -1833,6 +2138,17 @@ jy_retention_summary_serial(PG_FUNCTION_ARGS)
 			continue;
 		memcpy(q, s, sw * sizeof(int64));
 		q += sw * sizeof(int64);
+	}
+	if (st->idkind != SUM_ID_BIGINT)
+	{
+		memcpy(q, &st->nids, 8);
+		q += 8;
+		for (o = 0; o < st->nids; o++)
+		{
+			memcpy(q, &st->byord[o].len, 4);
+			memcpy(q + 4, st->byord[o].p, st->byord[o].len);
+			q += 4 + st->byord[o].len;
+		}
 	}
 	PG_RETURN_BYTEA_P(out);
 }
@@ -1851,6 +2167,8 @@ jy_retention_summary_deserial(PG_FUNCTION_ARGS)
 	size_t		sw,
 				cap = 1024,
 				i;
+	Size		idoff;
+	uint8		idkind;
 	char		tzname[CR_MAX_TZLEN + 1];
 	int64	   *slot;
 
@@ -1860,28 +2178,62 @@ jy_retention_summary_deserial(PG_FUNCTION_ARGS)
 		elog(ERROR, "retention_summary: truncated aggregate state");
 	memset(&rp, 0, sizeof(rp));
 	rp.unit = (uint8) p[0];
+	idkind = (uint8) p[1];
 	memcpy(&rp.periods, p + 4, 4);
 	memcpy(&tzlen, p + 8, 4);
 	memcpy(&n, p + 24, 8);
-	if (rp.periods < 0 || rp.periods > JY_RET_MAX_PERIODS || tzlen < 1 || tzlen > CR_MAX_TZLEN || n < 0)
+	if (rp.periods < 0 || rp.periods > JY_RET_MAX_PERIODS || tzlen < 1 || tzlen > CR_MAX_TZLEN || n < 0 ||
+		idkind > SUM_ID_UUID || rp.unit < JY_RET_DAY || rp.unit > JY_RET_MONTH)
 		elog(ERROR, "retention_summary: corrupt aggregate state");
 	sw = JY_RET_SLOT_WORDS((rp.periods + 1 + 63) / 64);
-	if ((Size) n > (len - SUM_SER_HDR) / (sw * sizeof(int64)) ||
-		len != SUM_SER_HDR + (Size) tzlen + (Size) n * sw * sizeof(int64))
+	if ((Size) tzlen > len - SUM_SER_HDR ||
+		(Size) n > (len - SUM_SER_HDR - tzlen) / (sw * sizeof(int64)))
+		elog(ERROR, "retention_summary: corrupt aggregate state");
+	idoff = SUM_SER_HDR + (Size) tzlen + (Size) n * sw * sizeof(int64);
+	if (idkind == SUM_ID_BIGINT ? len != idoff : len < idoff + 8)
 		elog(ERROR, "retention_summary: corrupt aggregate state");
 	memcpy(tzname, p + SUM_SER_HDR, tzlen);
 	tzname[tzlen] = '\0';
 	rp.tz = lookup_tz(tzname);
 	while (cap * 3 < (size_t) n * 4 + 4)
 		cap *= 2;
-	st = sum_new(&rp, cap, aggcxt);
+	st = sum_new(&rp, idkind, cap, aggcxt);
 	memcpy(&st->max_key, p + 16, 8);
+	if (idkind != SUM_ID_BIGINT)
+	{
+		/* the dictionary, interned in ordinal order so ordinals are kept */
+		int64		nids,
+					o;
+		Size		q = idoff + 8;
+
+		memcpy(&nids, p + idoff, 8);
+		if (nids < 0 || (Size) nids > (len - q) / 4)
+			elog(ERROR, "retention_summary: corrupt aggregate state");
+		for (o = 0; o < nids; o++)
+		{
+			uint32		l;
+
+			if ((o & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (len - q < 4)
+				elog(ERROR, "retention_summary: corrupt aggregate state");
+			memcpy(&l, p + q, 4);
+			if (l > SUM_MAX_ID_LEN || l > len - q - 4 || (idkind == SUM_ID_UUID && l != UUID_LEN) ||
+				sum_intern(st, p + q + 4, l, aggcxt) != o)
+				elog(ERROR, "retention_summary: corrupt aggregate state");
+			q += 4 + l;
+		}
+		if (q != len)
+			elog(ERROR, "retention_summary: corrupt aggregate state");
+	}
 	slot = (int64 *) palloc(sw * sizeof(int64));
 	for (i = 0; i < (size_t) n; i++)
 	{
 		if ((i & 0xffff) == 0)
 			CHECK_FOR_INTERRUPTS();
 		memcpy(slot, p + SUM_SER_HDR + tzlen + i * sw * sizeof(int64), sw * sizeof(int64));
+		if (slot[1] == JY_RET_EMPTY || (idkind != SUM_ID_BIGINT && (slot[0] < 0 || slot[0] >= st->nids)))
+			elog(ERROR, "retention_summary: corrupt aggregate state");
 		jy_ret_table_merge_slot(&st->t, slot);
 	}
 	pfree(slot);
@@ -2110,7 +2462,7 @@ jy_cohort_retention_journey_trans(PG_FUNCTION_ARGS)
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "cohort_retention_journey_trans called in non-aggregate context");
-	call = row_params(fcinfo, flags ? 4 : 2);
+	call = row_params(fcinfo, flags ? 4 : 2, false);
 	if (PG_ARGISNULL(0))
 		st = jstate_new(&call->p, aggcxt);
 	else
@@ -2270,4 +2622,65 @@ jy_cohort_retention_journey_final(PG_FUNCTION_ARGS)
 	r = (CohortRetention *) palloc(VARSIZE(st->acc));
 	memcpy(r, st->acc, VARSIZE(st->acc));
 	PG_RETURN_POINTER(r);
+}
+
+/* ---- last activity: users by the period of their last activity ------------------
+ * retention_last_activity(r): per cohort and k = 0 .. N, the users whose last
+ * active period (within 0 .. N) is k (the summary's last[] counts): "customers
+ * by month of last purchase" and "lifetime = last - first" in periods.
+ */
+PG_FUNCTION_INFO_V1(jy_retention_last_activity);
+
+Datum
+jy_retention_last_activity(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CohortRetention *r = PG_GETARG_CR_P(0);
+	uint32		i;
+
+	if (r->ctype != CR_FIRST_TIME)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("last activity needs first-time cohorts"),
+				 errdetail("With recurring cohorts a user is counted in several cohorts, each with its own last period.")));
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < r->ncohorts; i++)
+	{
+		const int64 *rec = CR_REC(r, i);
+		const int64 *last = REC_LAST(rec, r->periods);
+		DateADT		cd = period_date(r, rec[0]);
+		bool		complete;
+		int32		k;
+
+		CHECK_FOR_INTERRUPTS();
+		/* can activity after period N of this cohort exist in the data seen? */
+		if (r->unit == JY_RET_ROLLING)
+		{
+			int128		span = (int128) (r->last_period - rec[0] + 1) * USECS_PER_DAY;
+
+			complete = span <= (int128) (r->periods + 1) * r->window_us;
+		}
+		else
+			complete = rec[0] + r->periods >= r->last_period;
+		for (k = 0; k <= r->periods; k++)
+		{
+			Datum		values[7];
+			bool		nulls[7] = {false, false, false, false, false, false, false};
+
+			if (!UNIT_PER_USER(r->unit) && rec[0] + k > r->last_period)
+				break;
+			values[0] = DateADTGetDatum(cd);
+			values[1] = Int32GetDatum(k);
+			if (UNIT_PER_USER(r->unit))
+				nulls[2] = true;	/* each user's periods start at their own first event */
+			else
+				values[2] = DateADTGetDatum(period_date(r, rec[0] + k));
+			values[3] = Int64GetDatum(rec[1]);
+			values[4] = Int64GetDatum(last[k]);
+			values[5] = Float8GetDatum((double) last[k] / (double) rec[1]);
+			values[6] = BoolGetDatum(complete);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	return (Datum) 0;
 }

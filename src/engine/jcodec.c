@@ -1520,3 +1520,89 @@ jy_jc_parse_text_ex(const char *text, size_t len, JyJView *v, uint32_t cap_event
 	v->ndict = n;
 	return jy_jc_canonicalize_ex(v, scratch, err, tick, arg);
 }
+
+/* ---- union (idempotent merge) --------------------------------------------- */
+
+JyJcStatus
+jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err,
+			void (*tick) (void *), void *arg)
+{
+	uint32_t   *ra = scratch,
+			   *rb = scratch + a->ndict;
+	uint32_t	i = 0,
+				j = 0,
+				k = 0;
+
+	/* dictionary: the sorted union of both name lists */
+	while (i < a->ndict || j < b->ndict)
+	{
+		int			c;
+
+		if (i == a->ndict)
+			c = 1;
+		else if (j == b->ndict)
+			c = -1;
+		else
+			c = jy_jc_name_cmp(a->name[i], a->name_len[i], b->name[j], b->name_len[j]);
+		if (c <= 0)
+		{
+			out->name[k] = a->name[i];
+			out->name_len[k] = a->name_len[i];
+			ra[i++] = k;
+			if (c == 0)
+				rb[j++] = k;
+		}
+		else
+		{
+			out->name[k] = b->name[j];
+			out->name_len[k] = b->name_len[j];
+			rb[j++] = k;
+		}
+		k++;
+	}
+	if (k > JY_JC_MAX_NAMES)
+		return fail(err, JY_JC_ELIMIT, 0, "The union would have %u distinct event names; a journey holds at most %u.",
+					k, JY_JC_MAX_NAMES);
+	out->ndict = k;
+	/*
+	 * events: both lists are in (time, name) order; an equal pair present in
+	 * both is taken once from each side in lockstep, so a pair occurring x
+	 * times in a and y times in b occurs max(x, y) times in the result
+	 */
+	i = j = k = 0;
+	while (i < a->n || j < b->n)
+	{
+		int			c;
+
+		if (i == a->n)
+			c = 1;
+		else if (j == b->n)
+			c = -1;
+		else if (a->ts[i] != b->ts[j])
+			c = a->ts[i] < b->ts[j] ? -1 : 1;
+		else
+			c = ra[a->ev[i]] < rb[b->ev[j]] ? -1 : (ra[a->ev[i]] > rb[b->ev[j]] ? 1 : 0);
+		if (k == JY_JC_MAX_EVENTS)
+			return fail(err, JY_JC_ELIMIT, 0, "The union would have more than %u events; a journey holds at most %u.",
+						JY_JC_MAX_EVENTS, JY_JC_MAX_EVENTS);
+		if (tick != NULL && (k & 0xFFFFu) == 0xFFFFu)
+			tick(arg);
+		if (c <= 0)
+		{
+			out->ts[k] = a->ts[i];
+			out->ev[k] = ra[a->ev[i]];
+			i++;
+			if (c == 0)
+				j++;
+		}
+		else
+		{
+			out->ts[k] = b->ts[j];
+			out->ev[k] = rb[b->ev[j]];
+			j++;
+		}
+		k++;
+	}
+	out->n = k;
+	return JY_JC_OK;
+}

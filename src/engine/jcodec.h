@@ -145,6 +145,17 @@ JyJcStatus	jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out,
 JyJcStatus	jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out,
 						   uint32_t *scratch, JyJcError *err, void (*tick) (void *), void *arg);
 
+/*
+ * Union of two canonical views (idempotent merge): an event (time, name) that
+ * occurs x times in a and y times in b occurs max(x, y) times in out, so
+ * union(a, a) = a and union(union(a, b), b) = union(a, b); associative and
+ * commutative.  Same array and scratch sizes as jy_jc_merge.  tick(arg), when
+ * not NULL, is called every 65536 output events (cancellation).
+ */
+JyJcStatus	jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out,
+						uint32_t *scratch, JyJcError *err,
+						void (*tick) (void *), void *arg);
+
 /* ---- names --------------------------------------------------------------- */
 
 /* name order: memcmp on the common prefix, then the shorter first */

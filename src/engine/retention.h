@@ -28,7 +28,8 @@ typedef enum
 	JY_RET_DAY = 1,
 	JY_RET_WEEK = 2,
 	JY_RET_MONTH = 3,
-	JY_RET_ROLLING = 4
+	JY_RET_ROLLING = 4,
+	JY_RET_ELAPSED_MONTH = 5	/* whole calendar months since the first event (glue computes k) */
 } JyRetUnit;
 
 #define JY_RET_MAX_PERIODS 1000		/* N; arrays hold N + 1 entries */

@@ -187,3 +187,128 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'jy_retention_stickiness' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
 COMMENT ON FUNCTION retention_stickiness(cohort_retention, text) IS
 'stickiness of one user: for each week (or month) with activity, the number of days active in it; from a per-user cohort_retention(ts, ''day'', N, tz) (days after the first + N are not tracked)';
+
+-- timestamp without time zone: wall-clock time in the tz argument (as ts AT TIME ZONE tz), whatever the
+-- session TimeZone; without a tz argument, wall-clock time read as UTC
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer) IS 'transition function of cohort_retention(ts timestamp, period, periods)';
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer, text) IS 'transition function of cohort_retention(ts timestamp, period, periods, tz)';
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz)';
+COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz, cohorts)';
+
+CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz text) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
+                                  period text, periods integer, tz text) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
+                                  period text, periods integer, tz text, cohorts text) (
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
+    COMBINEFUNC = cohort_retention_combine,
+    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer) IS
+'retention summary of one user from timestamps without time zone: wall-clock periods (the summary''s time zone is UTC), independent of the session TimeZone';
+COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer, text) IS
+'retention summary of one user from timestamps without time zone, read as wall-clock time in tz (equals cohort_retention(ts AT TIME ZONE tz, period, periods, tz))';
+COMMENT ON AGGREGATE cohort_retention(timestamp, boolean, boolean, text, integer, text) IS
+'retention summary of one user (start / return rows) from timestamps without time zone, read as wall-clock time in tz';
+COMMENT ON AGGREGATE cohort_retention(timestamp, boolean, boolean, text, integer, text, text) IS
+'retention summary of one user with cohort type from timestamps without time zone, read as wall-clock time in tz';
+
+-- retention_summary for text and uuid user ids (exact: ids are compared byte for byte) and naive timestamps
+CREATE FUNCTION retention_summary_trans(internal, bigint, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, text, timestamptz, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_text_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, text, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_text_naive_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, uuid, timestamptz, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_uuid_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION retention_summary_trans(internal, uuid, timestamp, text, integer, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_retention_summary_uuid_naive_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION retention_summary_trans(internal, bigint, timestamp, text, integer, text) IS 'transition function of retention_summary(bigint, timestamp, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, text, timestamptz, text, integer, text) IS 'transition function of retention_summary(text, timestamptz, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, text, timestamp, text, integer, text) IS 'transition function of retention_summary(text, timestamp, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamptz, text, integer, text) IS 'transition function of retention_summary(uuid, timestamptz, ...)';
+COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamp, text, integer, text) IS 'transition function of retention_summary(uuid, timestamp, ...)';
+CREATE AGGREGATE retention_summary(user_id bigint, ts timestamp, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id text, ts timestamptz, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id text, ts timestamp, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id uuid, ts timestamptz, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE retention_summary(user_id uuid, ts timestamp, period text, periods integer, tz text) (
+    SFUNC = retention_summary_trans, STYPE = internal,
+    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = retention_summary_combine,
+    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE retention_summary(bigint, timestamp, text, integer, text) IS
+'retention_summary over timestamps without time zone, read as wall-clock time in tz whatever the session TimeZone';
+COMMENT ON AGGREGATE retention_summary(text, timestamptz, text, integer, text) IS
+'retention_summary keyed by text user ids (compared byte for byte; exact, no hashing collisions)';
+COMMENT ON AGGREGATE retention_summary(text, timestamp, text, integer, text) IS
+'retention_summary keyed by text user ids over timestamps without time zone (wall-clock time in tz)';
+COMMENT ON AGGREGATE retention_summary(uuid, timestamptz, text, integer, text) IS
+'retention_summary keyed by uuid user ids (exact)';
+COMMENT ON AGGREGATE retention_summary(uuid, timestamp, text, integer, text) IS
+'retention_summary keyed by uuid user ids over timestamps without time zone (wall-clock time in tz)';
+
+-- last activity: users by the period of their last activity (lifetime = last - first, in periods)
+CREATE FUNCTION retention_last_activity(r cohort_retention,
+    OUT cohort date, OUT period_index integer, OUT last_active date, OUT cohort_size bigint,
+    OUT users bigint, OUT share float8, OUT complete boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'jy_retention_last_activity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION retention_last_activity(cohort_retention) IS
+'per cohort and k = 0..N: users whose last active period is k (lifetime of k periods), last_active = first day of that calendar period (NULL for rolling windows and elapsed months), share of the cohort; complete = false when the data seen reaches past period N of the cohort, so later activity may be cut off (use a larger N)';

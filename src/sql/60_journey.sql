@@ -73,6 +73,10 @@ COMMENT ON FUNCTION journey_merge(journey, journey) IS
 'merge two journeys in time order (all events of both; associative and commutative)';
 CREATE OPERATOR || (LEFTARG = journey, RIGHTARG = journey, FUNCTION = journey_merge, COMMUTATOR = ||);
 COMMENT ON OPERATOR ||(journey, journey) IS 'merge two journeys in time order';
+CREATE FUNCTION journey_union(a journey, b journey) RETURNS journey
+AS 'MODULE_PATHNAME', 'jy_journey_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION journey_union(journey, journey) IS
+'idempotent merge: an event (time, name) occurring x times in a and y times in b occurs max(x, y) times, so journey_union(j, j) = j and re-applying a load changes nothing; associative and commutative';
 
 CREATE FUNCTION journey(ts timestamptz[], events text[]) RETURNS journey
 AS 'MODULE_PATHNAME', 'jy_journey_from_arrays' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

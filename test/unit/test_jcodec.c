@@ -224,6 +224,83 @@ test_random_roundtrips(void)
 	}
 }
 
+/* occurrences of event i of v (same time and name) in w */
+static uint32_t
+count_pair(const JyJView *w, int64_t ts, const char *nm, uint32_t len)
+{
+	uint32_t	i,
+				c = 0;
+
+	for (i = 0; i < w->n; i++)
+		if (w->ts[i] == ts && w->name_len[w->ev[i]] == len && memcmp(w->name[w->ev[i]], nm, len) == 0)
+			c++;
+	return c;
+}
+
+/* union: max multiplicity of every (time, name); idempotent, commutative, associative */
+static void
+test_union_idempotent(void)
+{
+	int			round;
+	JyJcError	e;
+
+	for (round = 0; round < 200; round++)
+	{
+		static Buf U, U2, UU, BA, UC, BC, ABC;
+		uint32_t	i,
+					x;
+
+		random_journey(&A, (uint32_t) (rnd() % 60), 2 + round % 5, 1);
+		random_journey(&B, (uint32_t) (rnd() % 60), 2 + round % 7, 1);
+		random_journey(&C, (uint32_t) (rnd() % 30), 3, 1);
+		CHECK(jy_jc_canonicalize(&A.v, scratch, &e) == JY_JC_OK);
+		CHECK(jy_jc_canonicalize(&B.v, scratch, &e) == JY_JC_OK);
+		CHECK(jy_jc_canonicalize(&C.v, scratch, &e) == JY_JC_OK);
+		buf_init(&U);
+		buf_init(&U2);
+		buf_init(&UU);
+		buf_init(&BA);
+		buf_init(&UC);
+		buf_init(&BC);
+		buf_init(&ABC);
+		CHECK(jy_jc_union(&A.v, &A.v, &U.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(views_equal(&U.v, &A.v));
+		CHECK(jy_jc_union(&A.v, &B.v, &U.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(jy_jc_union(&B.v, &A.v, &BA.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(views_equal(&U.v, &BA.v));
+		/* a retried load changes nothing */
+		CHECK(jy_jc_union(&U.v, &B.v, &UU.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(views_equal(&U.v, &UU.v));
+		CHECK(jy_jc_union(&U.v, &A.v, &U2.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(views_equal(&U.v, &U2.v));
+		/* associative */
+		CHECK(jy_jc_union(&U.v, &C.v, &UC.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(jy_jc_union(&B.v, &C.v, &BC.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(jy_jc_union(&A.v, &BC.v, &ABC.v, mscratch, &e, NULL, NULL) == JY_JC_OK);
+		CHECK(views_equal(&UC.v, &ABC.v));
+		/* multiplicities against a reference count */
+		for (i = 0; i < U.v.n; i++)
+		{
+			const char *nm = U.v.name[U.v.ev[i]];
+			uint32_t	len = U.v.name_len[U.v.ev[i]],
+						ca = count_pair(&A.v, U.v.ts[i], nm, len),
+						cb = count_pair(&B.v, U.v.ts[i], nm, len);
+
+			CHECK(count_pair(&U.v, U.v.ts[i], nm, len) == (ca > cb ? ca : cb));
+		}
+		for (i = 0, x = 0; i < A.v.n; i++)
+			x += count_pair(&U.v, A.v.ts[i], A.v.name[A.v.ev[i]], A.v.name_len[A.v.ev[i]]) >= 1;
+		CHECK(x == A.v.n);
+		/* canonical */
+		{
+			size_t		sz = encode(&U.v);
+
+			CHECK(decode_into(&D, enc, sz, &e) == JY_JC_OK);
+			CHECK(views_equal(&U.v, &D.v));
+		}
+	}
+}
+
 static void
 test_merge_associative(void)
 {
@@ -778,6 +855,7 @@ main(void)
 	RUN(test_canonical_order_and_dedup);
 	RUN(test_random_roundtrips);
 	RUN(test_merge_associative);
+	RUN(test_union_idempotent);
 	RUN(test_escape_for_huge_steps);
 	RUN(test_decoder_rejects);
 	RUN(test_text_parse);

@@ -1,0 +1,2 @@
+select (session_kpis(rollup(sessions))).*
+from {{ ref('user_kpis') }}
