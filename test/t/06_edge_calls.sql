@@ -56,6 +56,13 @@ INSERT INTO edge_kmeans_model VALUES
   (3, (SELECT kmeans_segment(ARRAY[x]::float8[], 1, '{"standardize": false}') FROM (VALUES (1e-310::float8), (1e-310)) v(x))),
   (4, (SELECT kmeans_segment(ARRAY[x, -x]::float8[], 2) FROM (VALUES (1e100::float8), (-1e100), (0)) v(x)));  -- features are limited to +-1e100
 
+CREATE TABLE edge_clv_model (id int PRIMARY KEY, v clv_model);
+INSERT INTO edge_clv_model VALUES
+  (1, '{"model": "bgnbd", "r": 0.25, "alpha": 4.8, "a": 0.72, "b": 2.2, "log_likelihood": -95368.4, "customers": 23570, "iterations": 24, "converged": true, "gradient": 4e-09}'),
+  (2, '{"model": "gamma_gamma", "p": 6.3, "q": 3.6, "gamma": 15, "log_likelihood": -40763.5, "customers": 9450, "iterations": 15, "converged": true, "gradient": 0}'),
+  (3, '{"model": "bgnbd", "r": 1e-300, "alpha": 1.7976931348623157e308, "a": 1, "b": 1e-300, "log_likelihood": 1e308, "customers": 9007199254740992, "iterations": 1000000, "converged": false, "gradient": 1e308}'),
+  (4, '{"model": "gamma_gamma", "p": 1e-300, "q": 0.5, "gamma": 1e300, "log_likelihood": -1e-300, "customers": 1, "iterations": 0, "converged": false, "gradient": 0}');
+
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT t::regtype, o, e FROM (VALUES
   ('boolean', ARRAY['true', 'false']),
@@ -111,7 +118,7 @@ INSERT INTO edge_vals (typ, ord, expr)
 SELECT t::regtype, id, format('(SELECT v FROM %I WHERE id = %s)', 'edge_' || t, id)
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary
       UNION ALL SELECT 'cohort_retention', id FROM edge_cohort_retention UNION ALL SELECT 'session_stats', id FROM edge_session_stats
-      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model) x;
+      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model) x;
 -- arrays of them: all the edge values, empty, {NULL}, 100,000 copies of one
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT (t || '[]')::regtype, o, format(e, 'edge_' || t, t)
@@ -124,7 +131,7 @@ INSERT INTO edge_vals (typ, ord, expr)
 SELECT 'cstring', 100 + row_number() OVER (), format('(SELECT v::text FROM %I WHERE id = %s)::cstring', 'edge_' || t, id)
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary
       UNION ALL SELECT 'cohort_retention', id FROM edge_cohort_retention UNION ALL SELECT 'session_stats', id FROM edge_session_stats
-      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model) x;
+      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model) x;
 
 -- (timestamps, events) array pairs of equal length for the array forms
 CREATE TABLE edge_pairs (ts_expr text, ev_expr text);
