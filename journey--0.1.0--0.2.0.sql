@@ -229,6 +229,82 @@ AS 'MODULE_PATHNAME', 'jy_journey_sankey' LANGUAGE C IMMUTABLE STRICT PARALLEL S
 COMMENT ON FUNCTION journey_sankey(journey[], integer, integer, boolean) IS
 'Sankey links of the first `steps` events of each journey (consecutive repeats counted once when collapse): nodes "k event", the `top` events of each step by journeys, others "k (other)", journeys ending early go to "k+1 (drop-off)"; every link goes from step k to k+1 (a DAG)';
 
+-- ---- new: src/sql/80_experiments.sql ----
+-- A/B(/n) significance of conversion rates: ab_counts(...) builds a jsonb
+-- summary {"variant": [users, conversions], ...}; ab_readout(summary) gives
+-- one BI-ready row per variant.  Formulas: doc/experiments.md.
+
+CREATE FUNCTION ab_counts_trans(internal, text, boolean) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_sql_ab_counts_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION ab_counts_trans(internal, text, bigint, bigint) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_sql_ab_counts_trans3' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION ab_counts_final(internal) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'jy_sql_ab_counts_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION ab_counts_trans(internal, text, boolean) IS 'internal: transition function of ab_counts(variant, converted)';
+COMMENT ON FUNCTION ab_counts_trans(internal, text, bigint, bigint) IS 'internal: transition function of ab_counts(variant, users, conversions)';
+COMMENT ON FUNCTION ab_counts_final(internal) IS 'internal: final function of ab_counts (the jsonb summary)';
+
+CREATE AGGREGATE ab_counts(variant text, converted boolean) (
+    SFUNC = ab_counts_trans, STYPE = internal,
+    FINALFUNC = ab_counts_final, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ab_counts(text, boolean) IS
+'A/B summary over one row per user: {"variant": [users, conversions], ...} as jsonb; rows with a NULL variant or a NULL converted are left out';
+CREATE AGGREGATE ab_counts(variant text, users bigint, conversions bigint) (
+    SFUNC = ab_counts_trans, STYPE = internal,
+    FINALFUNC = ab_counts_final, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ab_counts(text, bigint, bigint) IS
+'A/B summary from stored counts (e.g. one funnel summary per variant): sums users and conversions per variant into {"variant": [users, conversions], ...}';
+
+CREATE FUNCTION ab_readout(counts jsonb, control text DEFAULT NULL, alpha float8 DEFAULT 0.05,
+                           prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1)
+RETURNS TABLE (variant text, users bigint, conversions bigint, rate float8,
+               diff float8, diff_low float8, diff_high float8,
+               lift float8, lift_low float8, lift_high float8,
+               z float8, p_value float8, prob_beats_control float8, expected_loss float8,
+               is_control boolean)
+AS 'MODULE_PATHNAME', 'jy_sql_ab_readout' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ab_readout(jsonb, text, float8, float8, float8) IS
+'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors; fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
+
+CREATE FUNCTION ab_chisq(counts jsonb, OUT statistic float8, OUT df integer, OUT p_value float8)
+AS 'MODULE_PATHNAME', 'jy_sql_ab_chisq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_chisq(jsonb) IS
+'Pearson chi-square test of independence of variant and conversion over all variants of an ab_counts summary (no continuity correction); NULL when undefined';
+
+CREATE FUNCTION ab_ztest(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
+                         alpha float8 DEFAULT 0.05,
+                         OUT z float8, OUT p_value float8, OUT diff float8, OUT diff_low float8, OUT diff_high float8,
+                         OUT lift float8, OUT lift_low float8, OUT lift_high float8)
+AS 'MODULE_PATHNAME', 'jy_sql_ab_ztest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_ztest(bigint, bigint, bigint, bigint, float8) IS
+'two-proportion z-test of B against A (pooled z, two-sided p-value), difference of rates with its Wald interval and relative lift with its log-ratio interval';
+
+CREATE FUNCTION ab_prob_beats(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
+                              prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_sql_ab_prob_beats' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_prob_beats(bigint, bigint, bigint, bigint, float8, float8) IS
+'exact Bayesian probability that B''s conversion rate exceeds A''s under independent Beta(prior_alpha, prior_beta) priors (closed-form sum, not sampled)';
+
+CREATE FUNCTION ab_expected_loss(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
+                                 prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_sql_ab_expected_loss' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_expected_loss(bigint, bigint, bigint, bigint, float8, float8) IS
+'exact Bayesian expected loss of choosing B: E[max(rate_A - rate_B, 0)] under independent Beta priors';
+
+CREATE FUNCTION ab_sample_size(baseline float8, mde float8, alpha float8 DEFAULT 0.05, power float8 DEFAULT 0.8) RETURNS bigint
+AS 'MODULE_PATHNAME', 'jy_sql_ab_sample_size' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_sample_size(float8, float8, float8, float8) IS
+'users per arm a two-sided two-proportion z-test needs to detect baseline + mde (absolute difference of rates) with the given power';
+
+CREATE FUNCTION ab_mde(baseline float8, users_per_arm bigint, alpha float8 DEFAULT 0.05, power float8 DEFAULT 0.8) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_sql_ab_mde' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_mde(float8, bigint, float8, float8) IS
+'minimum detectable (absolute, upward) effect for a planned test with users_per_arm users in each arm; NULL when no effect is detectable';
+
 -- ---- new: src/sql/80_json.sql ----
 -- jsonb casts of journey and of every summary type: clients (JDBC, ODBC, Npgsql, dbt) know jsonb and text,
 -- not journey's own types.  SQL-bodied, built from the documented accessors; STABLE because float8 and
@@ -313,6 +389,114 @@ COMMENT ON FUNCTION kmeans_model_to_jsonb(kmeans_model) IS
 'the model as jsonb: the kmeans_summary columns plus "clusters": [one object per kmeans_clusters row, centroid as an array] (also the cast kmeans_model::jsonb)';
 CREATE CAST (kmeans_model AS jsonb) WITH FUNCTION kmeans_model_to_jsonb(kmeans_model);
 COMMENT ON CAST (kmeans_model AS jsonb) IS 'kmeans_model as jsonb (see kmeans_model_to_jsonb)';
+
+-- ---- new: src/sql/85_clv.sql ----
+-- Customer lifetime value: per-customer statistics (clv_customer), BG/NBD and
+-- Gamma-Gamma fitted by maximum likelihood (bgnbd_fit, gamma_gamma_fit ->
+-- clv_model), predictions per customer, CLV, RFM scores.  doc/clv.md.
+
+CREATE TYPE clv_model;
+CREATE FUNCTION clv_model_in(cstring) RETURNS clv_model
+AS 'MODULE_PATHNAME', 'jy_clv_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_model_out(clv_model) RETURNS cstring
+AS 'MODULE_PATHNAME', 'jy_clv_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_model_recv(internal) RETURNS clv_model
+AS 'MODULE_PATHNAME', 'jy_clv_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_model_send(clv_model) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_clv_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE clv_model (
+    INPUT = clv_model_in, OUTPUT = clv_model_out,
+    RECEIVE = clv_model_recv, SEND = clv_model_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = plain
+);
+COMMENT ON TYPE clv_model IS
+'a fitted BG/NBD or Gamma-Gamma model: parameters, log-likelihood, customers, iterations, convergence; lossless JSON text';
+COMMENT ON FUNCTION clv_model_in(cstring) IS 'text input of clv_model (the JSON form clv_model_out prints; validated)';
+COMMENT ON FUNCTION clv_model_out(clv_model) IS 'text output of clv_model: lossless JSON (17 significant digits)';
+COMMENT ON FUNCTION clv_model_recv(internal) IS 'binary input of clv_model (a version byte and the text form, validated like the text input)';
+COMMENT ON FUNCTION clv_model_send(clv_model) IS 'binary output of clv_model';
+
+CREATE TYPE clv_customer AS (
+    orders bigint, revenue float8, first_order date, last_order date,
+    frequency float8, recency float8, age float8, monetary float8, aov float8
+);
+COMMENT ON TYPE clv_customer IS
+'historical value and sufficient statistics of one customer: orders (distinct purchase days), revenue, first/last order, frequency (repeat purchase days), recency and age in periods, monetary (mean value of repeat days), average order value';
+
+CREATE FUNCTION clv_customer_trans(internal, date, float8, date) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_clv_customer_trans3' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clv_customer_trans(internal, date, float8, date, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_clv_customer_trans4' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION clv_customer_final(internal) RETURNS clv_customer
+AS 'MODULE_PATHNAME', 'jy_clv_customer_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION clv_customer_trans(internal, date, float8, date) IS 'internal: transition function of clv_customer';
+COMMENT ON FUNCTION clv_customer_trans(internal, date, float8, date, float8) IS 'internal: transition function of clv_customer';
+COMMENT ON FUNCTION clv_customer_final(internal) IS 'internal: final function of clv_customer';
+CREATE AGGREGATE clv_customer(order_date date, amount float8, calibration_end date) (
+    SFUNC = clv_customer_trans, STYPE = internal, FINALFUNC = clv_customer_final,
+    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_customer(date, float8, date) IS
+'per-customer value and BG/NBD statistics from its orders up to calibration_end (same-day orders merged), time in days';
+CREATE AGGREGATE clv_customer(order_date date, amount float8, calibration_end date, period_days float8) (
+    SFUNC = clv_customer_trans, STYPE = internal, FINALFUNC = clv_customer_final,
+    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_customer(date, float8, date, float8) IS
+'per-customer value and BG/NBD statistics from its orders up to calibration_end (same-day orders merged), time in periods of period_days days (7: weeks)';
+
+CREATE FUNCTION bgnbd_fit_trans(internal, float8, float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_bgnbd_fit_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION bgnbd_fit_final(internal) RETURNS clv_model
+AS 'MODULE_PATHNAME', 'jy_bgnbd_fit_final' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_fit_trans(internal, float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'jy_gg_fit_trans' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_fit_final(internal) RETURNS clv_model
+AS 'MODULE_PATHNAME', 'jy_gg_fit_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_fit_trans(internal, float8, float8, float8) IS 'internal: transition function of bgnbd_fit';
+COMMENT ON FUNCTION bgnbd_fit_final(internal) IS 'internal: maximum-likelihood fit (final function of bgnbd_fit)';
+COMMENT ON FUNCTION gamma_gamma_fit_trans(internal, float8, float8) IS 'internal: transition function of gamma_gamma_fit';
+COMMENT ON FUNCTION gamma_gamma_fit_final(internal) IS 'internal: maximum-likelihood fit (final function of gamma_gamma_fit)';
+CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, age float8) (
+    SFUNC = bgnbd_fit_trans, STYPE = internal, FINALFUNC = bgnbd_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8) IS
+'BG/NBD model (r, alpha, a, b) fitted by maximum likelihood over one row per customer (frequency, recency, age from clv_customer); warns and marks the model when the optimizer did not converge';
+CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary float8) (
+    SFUNC = gamma_gamma_fit_trans, STYPE = internal, FINALFUNC = gamma_gamma_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE gamma_gamma_fit(float8, float8) IS
+'Gamma-Gamma spend model (p, q, gamma) fitted by maximum likelihood over customers with repeat purchases (frequency > 0, monetary > 0; frequency 0 rows are left out)';
+
+CREATE FUNCTION bgnbd_expected_purchases(model clv_model, t float8, frequency float8, recency float8, age float8) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_bgnbd_expected_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_expected_purchases(clv_model, float8, float8, float8, float8) IS
+'BG/NBD expected number of purchases of a customer in the next t periods';
+CREATE FUNCTION bgnbd_prob_alive(model clv_model, frequency float8, recency float8, age float8) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_bgnbd_prob_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_prob_alive(clv_model, float8, float8, float8) IS
+'BG/NBD probability that a customer is still active at the end of calibration';
+CREATE FUNCTION gamma_gamma_expected_value(model clv_model, frequency float8, monetary float8) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_gg_expected_value' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_expected_value(clv_model, float8, float8) IS
+'Gamma-Gamma expected value of a purchase given frequency and mean repeat value (the population mean when frequency is 0 and monetary NULL)';
+CREATE FUNCTION clv_value(bgnbd clv_model, gamma_gamma clv_model, frequency float8, recency float8, age float8,
+                          monetary float8, horizon integer, discount_rate float8) RETURNS float8
+AS 'MODULE_PATHNAME', 'jy_clv_value' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clv_value(clv_model, clv_model, float8, float8, float8, float8, integer, float8) IS
+'customer lifetime value over horizon periods: expected value per purchase times expected purchases in each period, discounted by (1 + discount_rate) per period';
+CREATE FUNCTION clv_model_summary(model clv_model, OUT model_type text, OUT p1 float8, OUT p2 float8, OUT p3 float8, OUT p4 float8,
+                                  OUT log_likelihood float8, OUT customers bigint, OUT iterations integer,
+                                  OUT converged boolean, OUT gradient float8)
+AS 'MODULE_PATHNAME', 'jy_clv_model_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_model_summary(clv_model) IS
+'the fields of a clv_model: type, parameters (bgnbd: r, alpha, a, b; gamma_gamma: p, q, gamma), log-likelihood, customers, iterations, convergence, final gradient';
+CREATE FUNCTION rfm_score(value float8, breaks float8[], higher_is_better boolean DEFAULT true) RETURNS integer
+AS 'MODULE_PATHNAME', 'jy_rfm_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION rfm_score(float8, float8[], boolean) IS
+'quantile score of a value against ascending breaks (e.g. percentile_cont(ARRAY[0.2,0.4,0.6,0.8])): 1 .. n+1, reversed when higher_is_better is false';
 
 -- ---- new: src/sql/90_identity.sql ----
 -- Identity stitching: connected components over identifier links (doc/identity.md).
