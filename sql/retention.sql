@@ -214,11 +214,13 @@ SELECT retention_stickiness(rollup(r)) FROM per_user_day;
 
 -- 7. Lossless text I/O, binary send/recv round trip, merge function.
 SELECT bool_and(r::text::cohort_retention::text = r::text) AS text_roundtrip FROM per_user;
+-- (written and read by psql, \copy, so a database owner without superuser runs this file)
 SELECT '/tmp/journey_retention_' || pg_backend_pid() || '.bin' AS binfile \gset
+\setenv JY_BINFILE :binfile
 CREATE TABLE bin_out AS SELECT u, r FROM per_user;
-COPY bin_out TO :'binfile' (FORMAT binary);
+\copy bin_out TO PROGRAM 'cat > "$JY_BINFILE"' (FORMAT binary)
 CREATE TABLE bin_in (u bigint, r cohort_retention);
-COPY bin_in FROM :'binfile' (FORMAT binary);
+\copy bin_in FROM PROGRAM 'cat "$JY_BINFILE"' (FORMAT binary)
 SELECT count(*) AS rows, bool_and(i.r::text = o.r::text) AS binary_roundtrip FROM bin_in i JOIN bin_out o USING (u);
 SELECT cohort_retention_merge(a.r, b.r)::text = (SELECT rollup(r) FROM per_user WHERE u IN (1, 2))::text AS merge_fn
 FROM per_user a, per_user b WHERE a.u = 1 AND b.u = 2;
@@ -226,22 +228,21 @@ FROM per_user a, per_user b WHERE a.u = 1 AND b.u = 2;
 CREATE TABLE bad (b bytea);
 CREATE TABLE bad_in (r cohort_retention);
 INSERT INTO bad SELECT set_byte(cohort_retention_send(r), 3, 1) FROM per_user WHERE u = 1;   -- reserved flags
-COPY bad TO :'binfile' (FORMAT binary);
-COPY bad_in FROM :'binfile' (FORMAT binary);
+\copy bad TO PROGRAM 'cat > "$JY_BINFILE"' (FORMAT binary)
+\copy bad_in FROM PROGRAM 'cat "$JY_BINFILE"' (FORMAT binary)
 TRUNCATE bad;
 INSERT INTO bad SELECT set_byte(cohort_retention_send(r), 0, 2) FROM per_user WHERE u = 1;   -- version 2
-COPY bad TO :'binfile' (FORMAT binary);
-COPY bad_in FROM :'binfile' (FORMAT binary);
+\copy bad TO PROGRAM 'cat > "$JY_BINFILE"' (FORMAT binary)
+\copy bad_in FROM PROGRAM 'cat "$JY_BINFILE"' (FORMAT binary)
 TRUNCATE bad;
 INSERT INTO bad SELECT substr(cohort_retention_send(r), 1, 60) FROM per_user WHERE u = 1;    -- truncated
-COPY bad TO :'binfile' (FORMAT binary);
-COPY bad_in FROM :'binfile' (FORMAT binary);
+\copy bad TO PROGRAM 'cat > "$JY_BINFILE"' (FORMAT binary)
+\copy bad_in FROM PROGRAM 'cat "$JY_BINFILE"' (FORMAT binary)
 TRUNCATE bad;
 -- cohort size 1 -> 2 (32 header bytes, 3 tz bytes, 8 cohort bytes, then the size, big-endian: low byte at 50)
 INSERT INTO bad SELECT set_byte(cohort_retention_send(r), 50, 2) FROM per_user WHERE u = 1;
-COPY bad TO :'binfile' (FORMAT binary);
-COPY bad_in FROM :'binfile' (FORMAT binary);
-\setenv JY_BINFILE :binfile
+\copy bad TO PROGRAM 'cat > "$JY_BINFILE"' (FORMAT binary)
+\copy bad_in FROM PROGRAM 'cat "$JY_BINFILE"' (FORMAT binary)
 \! rm -f "$JY_BINFILE"
 
 -- 8. Parallel aggregation: Partial Aggregate in the plan, same result as serial.
