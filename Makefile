@@ -74,3 +74,15 @@ unit: $(UNIT_BINS)
 # Engine micro-benchmarks (make bench runs them first).
 bench/micro: bench/micro.c $(ENGINE_SRCS) $(wildcard src/engine/*.h)
 	$(CC) $(ENGINE_CFLAGS) -o $@ bench/micro.c $(ENGINE_SRCS) -lm
+
+# Debian package of the committed tree (HEAD): postgresql-15-journey_<version>-1_<arch>.deb in this
+# directory, then lintian on it (warnings are explained in doc/DEVELOPING.md).  Needs debhelper,
+# postgresql-server-dev-all, dpkg-dev, lintian (as root: apt-get install them).
+.PHONY: deb
+deb:
+	@d=$$(mktemp -d /tmp/journey-deb.XXXXXX) && mkdir -p "$$d/journey-$(EXTVERSION)" && \
+	 git archive HEAD | tar -x -C "$$d/journey-$(EXTVERSION)" && \
+	 (cd "$$d/journey-$(EXTVERSION)" && dpkg-buildpackage -us -uc -b >"$$d/build.log" 2>&1) || \
+	   { tail -40 "$$d/build.log"; exit 1; }; \
+	 cp "$$d"/*.deb . && ls -l "$$d"/*.deb && \
+	 (command -v lintian >/dev/null && lintian --info "$$d"/*.changes || true); rm -rf "$$d"
