@@ -128,8 +128,9 @@ my $set = 'SET enable_partitionwise_aggregate = on; ';
 # rows of a query as one text, for equality with the local table
 sub rows
 {
-	my ($sql) = @_;
-	return psql($local, "${set}SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM ($sql) t");
+	my ($sql, $pre) = @_;
+	$pre //= '';
+	return psql($local, "${set}${pre}SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM ($sql) t");
 }
 
 # the Remote SQL lines of a query's plan
@@ -168,6 +169,18 @@ for my $p (@pushed)
 	is($n, 2, "pushed down to both shards: $expr") or diag(join "\n", @remote);
 	my $want = rows($q =~ s/%T%/events/r);
 	is(rows($q =~ s/%T%/events_p/r), $want, "same rows as the local table: $expr");
+}
+
+# time zones: without a tz argument the periods are UTC on every node, whatever
+# the coordinator session's TimeZone (postgres_fdw runs the shards' sessions in
+# GMT; 0.1.0 used each session's zone and labelled shard summaries 'GMT')
+{
+	my $q = "SELECT user_id, cohort_retention(ts, 'week' || left(event, 0), 4) AS x FROM %T% GROUP BY user_id";
+	is(rows($q =~ s/%T%/events_p/r, "SET timezone = 'America/Los_Angeles'; "), rows($q =~ s/%T%/events/r),
+		'no tz argument: shards (GMT sessions) with the coordinator in America/Los_Angeles equal one node in UTC');
+	my $q2 = "SELECT user_id, cohort_retention(ts, 'week', 4) AS x FROM %T% GROUP BY user_id";
+	is(rows($q2 =~ s/%T%/events/r, "SET timezone = 'America/Los_Angeles'; "), rows($q2 =~ s/%T%/events/r),
+		'no tz argument: the session TimeZone does not change the answer');
 }
 
 # constant-only text arguments: postgres_fdw keeps the aggregate local (it
