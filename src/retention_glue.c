@@ -535,7 +535,7 @@ row_params(FunctionCallInfo fcinfo, int argoff, bool naive)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("time zone must not be NULL"),
-				 errhint("Omit the argument to use the session's TimeZone setting.")));
+				 errhint("Omit the argument to use UTC.")));
 	if (nraw >= 4 && rawnull[3])
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -545,9 +545,13 @@ row_params(FunctionCallInfo fcinfo, int argoff, bool naive)
 	parse_period(TextDatumGetCString(raw[0]), &p);
 	p.periods = DatumGetInt32(raw[1]);
 	check_periods(p.periods);
-	/* without a tz argument: the session's zone, or UTC for naive timestamps (wall clock) */
-	p.tz = nraw >= 3 ? lookup_tz(TextDatumGetCString(raw[2]))
-		: lookup_tz(naive ? "UTC" : pg_get_timezone_name(session_timezone));
+	/*
+	 * Without a tz argument: UTC, never the session's TimeZone, so the same
+	 * call gives the same summary on every node (Citus workers, postgres_fdw
+	 * shards, whose sessions run in GMT) whatever each node's setting.
+	 */
+	(void) naive;
+	p.tz = lookup_tz(nraw >= 3 ? TextDatumGetCString(raw[2]) : "UTC");
 	p.ctype = nraw >= 4 ? parse_ctype(TextDatumGetCString(raw[3])) : CR_FIRST_TIME;
 	if (p.ctype == CR_RECURRING && UNIT_PER_USER(p.unit))
 		ereport(ERROR,

@@ -29,7 +29,7 @@ COMMENT ON FUNCTION cohort_retention_send(cohort_retention) IS 'binary output of
 
 -- per-user aggregate (internal state: the user's distinct period keys)
 CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C STABLE PARALLEL SAFE;
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer, text) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text) RETURNS internal
@@ -84,7 +84,7 @@ CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return bo
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer) IS
-'retention summary of one user (GROUP BY user): cohort = period of the first event, active periods 0..periods; period ''day'', ''week'', ''month'' (calendar, session TimeZone) or ''rolling <interval>''';
+'retention summary of one user (GROUP BY user): cohort = period of the first event, active periods 0..periods; period ''day'', ''week'', ''month'' (calendar, in UTC whatever the session TimeZone: use the tz form for another zone) or ''rolling <interval>''';
 COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer, text) IS
 'retention summary of one user with calendar periods in the given time zone (date_trunc semantics)';
 COMMENT ON AGGREGATE cohort_retention(timestamptz, boolean, boolean, text, integer, text) IS

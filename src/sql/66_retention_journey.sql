@@ -3,7 +3,7 @@
 -- After 60_journey.sql (the journey type) and 40_retention.sql (cohort_retention).
 
 CREATE FUNCTION cohort_retention_journey_trans(internal, journey, text, integer) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_journey_trans' LANGUAGE C STABLE PARALLEL SAFE;
+AS 'MODULE_PATHNAME', 'jy_cohort_retention_journey_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION cohort_retention_journey_trans(internal, journey, text, integer, text) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_journey_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION cohort_retention_journey_trans(internal, journey, text, text, text, integer, text) RETURNS internal
@@ -58,7 +58,7 @@ CREATE AGGREGATE cohort_retention(j journey, start_event text, return_event text
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE cohort_retention(journey, text, integer) IS
-'retention summary of all users from their journeys (one row per user, NULL journeys skipped): equals rollup(cohort_retention(ts, period, periods)) over the users'' events; calendar periods in the session TimeZone or ''rolling <interval>''';
+'retention summary of all users from their journeys (one row per user, NULL journeys skipped): equals rollup(cohort_retention(ts, period, periods)) over the users'' events; calendar periods in UTC (not the session TimeZone) or ''rolling <interval>''';
 COMMENT ON AGGREGATE cohort_retention(journey, text, integer, text) IS
 'retention summary of all users from their journeys with periods in time zone tz: equals rollup(cohort_retention(ts, period, periods, tz)) over the users'' events';
 COMMENT ON AGGREGATE cohort_retention(journey, text, text, text, integer, text) IS
