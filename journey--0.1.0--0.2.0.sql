@@ -67,6 +67,15 @@ COMMENT ON AGGREGATE funnel_step(timestamptz, interval, varchar, VARIADIC boolea
 COMMENT ON AGGREGATE funnel_times(timestamptz, interval, varchar, VARIADIC boolean[]) IS
 'timestamps of the winning funnel chain with ClickHouse windowFunnel modes (NULL for steps not reached)';
 
+
+-- ---- changed: the per-user retention aggregates without tz use UTC calendar periods (IMMUTABLE) ----
+ALTER FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) IMMUTABLE;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, integer) IMMUTABLE;
+COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer) IS
+'retention summary of one user (GROUP BY user): cohort = period of the first event, active periods 0..periods; period ''day'', ''week'', ''month'' (calendar, in UTC whatever the session TimeZone: use the tz form for another zone) or ''rolling <interval>''';
+COMMENT ON AGGREGATE cohort_retention(journey, text, integer) IS
+'retention summary of all users from their journeys (one row per user, NULL journeys skipped): equals rollup(cohort_retention(ts, period, periods)) over the users'' events; calendar periods in UTC (not the session TimeZone) or ''rolling <interval>''';
+
 -- ---- new: durations in float8 seconds ----
 -- the durations again as float8 seconds (what BI tools and drivers can average and chart)
 CREATE FUNCTION avg_duration_s(s session_stats) RETURNS float8
