@@ -9,6 +9,8 @@ for p in debhelper postgresql-server-dev-all dpkg-dev lintian postgresql-common;
 done
 if [ -n "$need" ]; then
     [ "$(id -u)" = 0 ] || { echo "missing Debian packages:$need (as root: apt-get install$need)"; exit 1; }
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 rm -f postgresql-15-journey_*.deb postgresql-15-journey-dbgsym_*.deb
