@@ -653,3 +653,29 @@ CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, 
 
 COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precision) IS
 'data-driven attribution over all paths: first-order Markov chain (start, channels, conversion, null), credit proportional to each channel''s removal effect, computed exactly (linear solve); one journey_channel_credit per channel, by channel name';
+
+-- planner costs of the functions that decode a whole stored journey (src/sql/99_planner_costs.sql)
+ALTER FUNCTION last_time(journey) COST 100;
+ALTER FUNCTION duration(journey) COST 100;
+ALTER FUNCTION journey_events(journey) COST 100;
+ALTER FUNCTION event_at(journey, integer) COST 100;
+ALTER FUNCTION time_at(journey, integer) COST 100;
+ALTER FUNCTION distinct_events(journey) COST 100;
+ALTER FUNCTION event_count(journey, text) COST 100;
+ALTER FUNCTION journey_path(journey, boolean, text) COST 100;
+ALTER FUNCTION journey_slice(journey, timestamptz, timestamptz) COST 100;
+ALTER FUNCTION journey_sessions(journey, interval, interval) COST 100;
+ALTER FUNCTION funnel_step(journey, interval, text[]) COST 100;
+ALTER FUNCTION funnel_step(journey, interval, text[], text) COST 100;
+ALTER FUNCTION funnel_times(journey, interval, text[]) COST 100;
+ALTER FUNCTION funnel_times(journey, interval, text[], text) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, integer) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, integer, text) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, text, text, integer, text) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, text, text, integer, text, text) COST 100;
+ALTER FUNCTION journey_match(journey, text) COST 100;
+ALTER FUNCTION journey_count(journey, text) COST 100;
+ALTER FUNCTION journey_matches(journey, text) COST 100;
+ALTER FUNCTION journey_fired(journey, text, boolean) COST 100;
+ALTER FUNCTION journey_steps(journey, text, integer, boolean, boolean) COST 100;
+ALTER FUNCTION journey_transitions(journey) COST 100;
