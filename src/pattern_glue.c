@@ -1121,7 +1121,7 @@ jy_pattern_matches(PG_FUNCTION_ARGS)
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	arrays_to_journey(tsa, eva, c->jp, true, &j);
 	emit_matches(fcinfo, c, &j);
 	return (Datum) 0;
@@ -1135,7 +1135,7 @@ jy_pattern_j_matches(PG_FUNCTION_ARGS)
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
 	emit_matches(fcinfo, c, &j);
 	return (Datum) 0;
@@ -1350,7 +1350,7 @@ jy_transitions(PG_FUNCTION_ARGS)
 				i;
 	NameTs	   *t;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	check_event_arrays(tsa, eva);
 	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
 	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
@@ -1387,7 +1387,7 @@ jy_j_transitions(PG_FUNCTION_ARGS)
 	JyJView    *v = palloc0(sizeof(JyJView));
 	ArrJourney	j;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	jy_journey_view(PG_GETARG_DATUM(0), v);
 	j.view = v;
 	j.n = v->n;

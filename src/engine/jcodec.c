@@ -140,21 +140,44 @@ cstr_cmp(const char *w, const char *name, uint32_t len)
 	return w[len] == '\0' ? 0 : 1;
 }
 
+/*
+ * Names of a decoded journey that are well-known point at the table's own
+ * strings; re-encoding them (journey_sessions, slices) asks for their number
+ * again and again.  A small cache by address answers those without a search:
+ * an entry counts only when the table's string at the cached number is that
+ * very address (so a stale or colliding entry is simply a miss).
+ */
+static uint16_t wk_by_addr[64];
+
+static inline unsigned
+wk_addr_slot(const char *name)
+{
+	return (unsigned) (((uintptr_t) name >> 3) ^ ((uintptr_t) name >> 9)) & 63;
+}
+
 static int64_t
 well_known_index(const char *name, uint32_t len)
 {
 	size_t		lo = 0,
 				hi = jy_jc_n_well_known;
+	unsigned	slot = wk_addr_slot(name);
 
 	if (len > 24 || len < 3)
 		return -1;
+	if (wk_by_addr[slot] < jy_jc_n_well_known && jy_jc_well_known[wk_by_addr[slot]] == name &&
+		well_known_len(wk_by_addr[slot]) == len)
+		return wk_by_addr[slot];
 	while (lo < hi)
 	{
 		size_t		mid = (lo + hi) / 2;
 		int			c = cstr_cmp(jy_jc_well_known[mid], name, len);
 
 		if (c == 0)
+		{
+			if (jy_jc_well_known[mid] == name)
+				wk_by_addr[slot] = (uint16_t) mid;
 			return (int64_t) mid;
+		}
 		if (c < 0)
 			lo = mid + 1;
 		else
