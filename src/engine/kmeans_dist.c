@@ -637,10 +637,10 @@ scan_double(Scan *s, double *out)
 	{
 		/* overflow, or a nonzero number that rounds to 0 (like float8in) */
 		if (isinf(v) || v == 0.0)
-			return fail(s, JY_KMP_ERANGE, "a finite number");
+			return fail(s, JY_KMP_ERANGE, "a number within the range of float8");
 	}
 	if (!isfinite(v))
-		return fail(s, JY_KMP_ERANGE, "a finite number");
+		return fail(s, JY_KMP_ERANGE, "a number within the range of float8");
 	s->p = end;
 	*out = v;
 	return JY_KMP_OK;

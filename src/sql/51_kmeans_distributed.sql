@@ -79,6 +79,14 @@ CREATE AGGREGATE kmeans_step(features float8[], model kmeans_model, previous kme
 COMMENT ON AGGREGATE kmeans_step(float8[], kmeans_model, kmeans_model) IS
 'one Lloyd iteration as a two-phase aggregate: per cluster of the model, size, within-cluster sum of squares, sum of the (standardized) points, farthest point; and the points whose cluster differs from the previous model''s (NULL: all)';
 
+CREATE AGGREGATE rollup(kmeans_partial) (
+    SFUNC = kmeans_partial_combine, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(kmeans_partial) IS
+'merge kmeans partials of the same pass (e.g. one per postgres_fdw shard); the result is what the aggregate gives over all the rows';
+
 CREATE FUNCTION kmeans_fit_distributed(relation regclass, features name, k integer, options jsonb DEFAULT NULL)
 RETURNS kmeans_model
 AS 'MODULE_PATHNAME', 'jy_kmeans_fit_distributed' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
