@@ -146,8 +146,9 @@ jy_kmp_check(const JyKmPartial *p)
 	}
 	if (p->kind == JY_KMP_LLOYD && tot != p->n)
 		return "Cluster sizes do not add up to n";
-	if (p->kind == JY_KMP_DRAW && tot > p->n)
-		return "More trials found a point than there are points";
+	/* every trial sees the same points of positive weight: all or none found one */
+	if (p->kind == JY_KMP_DRAW && tot != 0 && (tot != p->k || p->n < 1))
+		return "Some trials found a point and others did not";
 	return NULL;
 }
 
