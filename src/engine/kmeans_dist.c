@@ -154,6 +154,19 @@ jy_kmp_check(const JyKmPartial *p)
 
 /* ---- merge -------------------------------------------------------------- */
 
+/* sums of valid partials can overflow only for crafted values (features are
+ * bounded by 1e100), but a merged value must still be a valid one */
+static const char *
+finite_or_reason(const JyKmPartial *p)
+{
+	const double *f = jy_kmp_s1(p);
+
+	for (size_t i = 0; i < 2 * (size_t) p->k + 2 * (size_t) p->k * p->dims; i++)
+		if (!isfinite(f[i]))
+			return "A sum overflows";
+	return NULL;
+}
+
 const char *
 jy_kmp_merge(JyKmPartial *dst, const JyKmPartial *src)
 {
@@ -176,6 +189,8 @@ jy_kmp_merge(JyKmPartial *dst, const JyKmPartial *src)
 		return "The partials have different k or dimensions";
 	if (src->n == 0)
 		return NULL;
+	if (src->n > INT64_MAX - dst->n)
+		return "The number of points overflows";
 	if (dst->kind == JY_KMP_STATS)
 	{
 		/* Chan et al.: M2 = M2a + M2b + delta^2 na nb / n */
@@ -198,7 +213,7 @@ jy_kmp_merge(JyKmPartial *dst, const JyKmPartial *src)
 		}
 		dst->n += src->n;
 		dc[0] = dst->n;
-		return NULL;
+		return finite_or_reason(dst);
 	}
 	for (int c = 0; c < k; c++)
 	{
@@ -239,7 +254,7 @@ jy_kmp_merge(JyKmPartial *dst, const JyKmPartial *src)
 	}
 	dst->n += src->n;
 	dst->changed += src->changed;
-	return NULL;
+	return finite_or_reason(dst);
 }
 
 /* ---- transition steps --------------------------------------------------- */

@@ -98,7 +98,9 @@ void		jy_kmp_init(JyKmPartial *p, int kind, int k, int d);
 /* NULL when valid, else the reason (a sentence without its period) */
 const char *jy_kmp_check(const JyKmPartial *p);
 
-/* dst += src; NULL on success, else why they cannot be merged (dst unchanged) */
+/* dst += src; NULL on success, else why they cannot be merged: different
+ * kind / k / dims (dst unchanged), or a count or sum overflows (dst is then
+ * partly merged and must be discarded) */
 const char *jy_kmp_merge(JyKmPartial *dst, const JyKmPartial *src);
 
 /* ---- text form ----------------------------------------------------------
