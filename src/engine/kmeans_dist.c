@@ -113,6 +113,8 @@ jy_kmp_check(const JyKmPartial *p)
 			case JY_KMP_LLOYD:
 				if (cnt[c] < 0 || cnt[c] > p->n)
 					return "A cluster size is out of range";
+				if (cnt[c] > p->n - tot)	/* (no int64 overflow) */
+					return "Cluster sizes do not add up to n";
 				tot += cnt[c];
 				if (!(s1[c] >= 0.0) || !(s2[c] >= 0.0))
 					return "A sum of squares or a distance is negative";
