@@ -86,6 +86,15 @@ SELECT kind, k, dims, n, changed FROM merged,
   LATERAL (SELECT (step::text::json->>'kind') AS kind, (step::text::json->>'k')::int AS k,
                   (step::text::json->>'dims')::int AS dims, (step::text::json->>'n')::int AS n,
                   (step::text::json->>'changed')::int AS changed) x;
+-- the model may differ between groups (and rows may alternate between them): each group's
+-- partial is the one of its own model
+CREATE TABLE two AS SELECT 1 AS g, dist AS model FROM m
+  UNION ALL SELECT 2, (SELECT kmeans_segment(f, 4, '{"seed": 7, "n_init": 3}') FROM pts);
+CREATE TABLE per_group AS SELECT g, kmeans_step(p.f, t.model, NULL) AS step
+FROM pts p CROSS JOIN two t GROUP BY g;
+SELECT g, (step::text::json->'counts')::text = (SELECT (kmeans_step(f, t.model, NULL)::text::json->'counts')::text FROM pts) AS own_model,
+       (step::text::json->'b')::text = (SELECT (kmeans_step(f, t.model, NULL)::text::json->'b')::text FROM pts) AS own_farthest
+FROM per_group JOIN two t USING (g) ORDER BY g;
 -- text and binary forms are lossless
 SELECT p::text::kmeans_partial::text = p::text AS text_round_trip,
        kmeans_partial_send(p::text::kmeans_partial) = kmeans_partial_send(p) AS same_bytes

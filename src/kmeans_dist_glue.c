@@ -26,6 +26,7 @@
 #include "executor/spi.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -239,6 +240,8 @@ typedef struct KmpCache
 	Datum		prev_datum;
 	KmModel    *prev;
 	Datum		cand_datum;
+	JyKmPartial *cand_raw;		/* POTENTIAL: the candidates argument as given */
+	bool		model_changed;	/* the last cached_model call replaced the model */
 	double	   *cands;			/* POTENTIAL: k x d working-space candidates */
 	int			ncand;
 } KmpCache;
@@ -251,12 +254,49 @@ kmp_cache(FunctionCallInfo fcinfo)
 	return (KmpCache *) fcinfo->flinfo->fn_extra;
 }
 
+/*
+ * True when the aggregate's argument argno (of the transition function) is a
+ * constant or an external parameter (the driver's $1): then the same datum
+ * pointer means the same value for the whole execution.  Otherwise (a column,
+ * an initplan or a correlated value) the value is compared byte for byte on
+ * every row, since memory of another row's value could be reused.
+ */
+static bool
+arg_is_fixed(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *ag = AggGetAggref(fcinfo);
+	Node	   *e;
+
+	if (ag == NULL || argno - 1 >= list_length(ag->args))
+		return false;
+	e = (Node *) ((TargetEntry *) list_nth(ag->args, argno - 1))->expr;
+	return IsA(e, Const) || (IsA(e, Param) && ((Param *) e)->paramkind == PARAM_EXTERN);
+}
+
+static bool
+cache_valid(FunctionCallInfo fcinfo, int argno, Datum slot, const void *cache)
+{
+	Datum		d = PG_GETARG_DATUM(argno);
+	struct varlena *v;
+	bool		same;
+
+	if (cache == NULL)
+		return false;
+	if (slot == d && arg_is_fixed(fcinfo, argno))
+		return true;
+	v = PG_DETOAST_DATUM(d);
+	same = VARSIZE(v) == VARSIZE(cache) && memcmp(v, cache, VARSIZE(v)) == 0;
+	if ((Pointer) v != DatumGetPointer(d))
+		pfree(v);
+	return same;
+}
+
 static KmModel *
 cached_model(FunctionCallInfo fcinfo, int argno, Datum *slot, KmModel **cache)
 {
 	Datum		d = PG_GETARG_DATUM(argno);
 
-	if (*cache == NULL || *slot != d)
+	if (!cache_valid(fcinfo, argno, *slot, *cache))
 	{
 		KmModel    *m = DatumGetKmModelP(d);
 		KmModel    *c = (KmModel *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(m));
@@ -265,8 +305,11 @@ cached_model(FunctionCallInfo fcinfo, int argno, Datum *slot, KmModel **cache)
 		if (*cache)
 			pfree(*cache);
 		*cache = c;
-		*slot = d;
+		kmp_cache(fcinfo)->model_changed = true;
 	}
+	else
+		kmp_cache(fcinfo)->model_changed = false;
+	*slot = d;
 	return *cache;
 }
 
@@ -370,7 +413,7 @@ jy_kmeans_potential_trans(PG_FUNCTION_ARGS)
 		null_arg("the candidates");
 	c = kmp_cache(fcinfo);
 	m = cached_model(fcinfo, 2, &c->model_datum, &c->model);
-	if (c->cands == NULL || c->cand_datum != PG_GETARG_DATUM(3))
+	if (c->cands == NULL || c->model_changed || !cache_valid(fcinfo, 3, c->cand_datum, c->cand_raw))
 	{
 		JyKmPartial *cp = PG_GETARG_KMPARTIAL_P(3);
 
@@ -390,8 +433,12 @@ jy_kmeans_potential_trans(PG_FUNCTION_ARGS)
 		for (int t = 0; t < cp->k; t++)
 			scale_if(m, jy_kmp_a(cp) + (Size) t * cp->dims, c->cands + (Size) t * cp->dims);
 		c->ncand = cp->k;
-		c->cand_datum = PG_GETARG_DATUM(3);
+		if (c->cand_raw)
+			pfree(c->cand_raw);
+		c->cand_raw = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(cp));
+		memcpy(c->cand_raw, cp, VARSIZE(cp));
 	}
+	c->cand_datum = PG_GETARG_DATUM(3);
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
