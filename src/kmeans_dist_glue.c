@@ -178,8 +178,9 @@ jy_kmeans_partial_combine(PG_FUNCTION_ARGS)
 	JyKmPartial *a,
 			   *b;
 
+	/* also callable as a plain function: then it merges into a copy */
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "kmeans_partial_combine called in non-aggregate context");
+		aggcxt = NULL;
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
@@ -189,11 +190,11 @@ jy_kmeans_partial_combine(PG_FUNCTION_ARGS)
 	b = PG_GETARG_KMPARTIAL_P(1);
 	if (PG_ARGISNULL(0))
 	{
-		a = (JyKmPartial *) MemoryContextAlloc(aggcxt, VARSIZE(b));
+		a = (JyKmPartial *) MemoryContextAlloc(aggcxt ? aggcxt : CurrentMemoryContext, VARSIZE(b));
 		memcpy(a, b, VARSIZE(b));
 		PG_RETURN_POINTER(a);
 	}
-	a = PG_GETARG_KMPARTIAL_P(0);
+	a = aggcxt ? PG_GETARG_KMPARTIAL_P(0) : (JyKmPartial *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
 	kmp_merge_or_error(a, b);
 	PG_RETURN_POINTER(a);
 }
@@ -209,17 +210,25 @@ kmp_state(FunctionCallInfo fcinfo, int kind, int k, int d)
 	JyKmPartial *p;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "kmeans transition function called in non-aggregate context");
-	if (PG_ARGISNULL(0))
-		return kmp_alloc(aggcxt, kind, k, d);
-	p = (JyKmPartial *) PG_GETARG_POINTER(0);
-	if (VARATT_IS_EXTENDED(p))
 	{
-		/* cannot happen for a state we allocated; be safe */
-		JyKmPartial *q = PG_GETARG_KMPARTIAL_P(0);
+		/* a plain call: the result is a new value, the argument stays as it is */
+		if (PG_ARGISNULL(0))
+			return kmp_alloc(CurrentMemoryContext, kind, k, d);
+		p = (JyKmPartial *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
+	}
+	else if (PG_ARGISNULL(0))
+		return kmp_alloc(aggcxt, kind, k, d);
+	else
+	{
+		p = (JyKmPartial *) PG_GETARG_POINTER(0);
+		if (VARATT_IS_EXTENDED(p))
+		{
+			/* cannot happen for a state we allocated; be safe */
+			JyKmPartial *q = PG_GETARG_KMPARTIAL_P(0);
 
-		p = (JyKmPartial *) MemoryContextAlloc(aggcxt, VARSIZE(q));
-		memcpy(p, q, VARSIZE(q));
+			p = (JyKmPartial *) MemoryContextAlloc(aggcxt, VARSIZE(q));
+			memcpy(p, q, VARSIZE(q));
+		}
 	}
 	if (p->kind != kind || p->k != k || p->dims != d)
 		ereport(ERROR,
@@ -345,7 +354,7 @@ jy_kmeans_stats_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	d = jy_km_read_point(PG_GETARG_ARRAYTYPE_P(1),
-						 PG_ARGISNULL(0) ? 0 : ((JyKmPartial *) PG_GETARG_POINTER(0))->dims, x);
+						 PG_ARGISNULL(0) ? 0 : PG_GETARG_KMPARTIAL_P(0)->dims, x);
 	p = kmp_state(fcinfo, JY_KMP_STATS, 1, d);
 	jy_kmp_add_stats(p, x);
 	PG_RETURN_POINTER(p);
