@@ -221,7 +221,7 @@ BEGIN
 			UNION ALL SELECT g, 'NULL' FROM generate_series(1, p.pronargs) g WHERE NOT 'internal'::regtype = ANY (types)
 			UNION ALL SELECT -100 - kk, NULL FROM unnest(ARRAY[0, 2, 33, 90]) kk
 			  WHERE p.provariadic = '"any"'::regtype AND NOT 'internal'::regtype = ANY (types)
-			UNION ALL SELECT -2, pr.ts_expr || '|' || pr.ev_expr FROM edge_pairs pr
+			UNION ALL SELECT -2, pr.ts_expr || chr(30) || pr.ev_expr FROM edge_pairs pr
 			  WHERE EXISTS (SELECT 1 FROM generate_series(1, p.pronargs - 1) g
 			                WHERE types[g] = 'timestamptz[]'::regtype AND types[g + 1] = 'text[]'::regtype)
 			    AND NOT 'internal'::regtype = ANY (types)
@@ -230,8 +230,8 @@ BEGIN
 			IF v.pos = -2 THEN
 				FOR i IN 1 .. p.pronargs - 1 LOOP
 					IF types[i] = 'timestamptz[]'::regtype AND types[i + 1] = 'text[]'::regtype THEN
-						args[i] := split_part(v.val, '|', 1);
-						args[i + 1] := split_part(v.val, '|', 2);
+						args[i] := split_part(v.val, chr(30), 1);
+						args[i + 1] := split_part(v.val, chr(30), 2);
 					END IF;
 				END LOOP;
 			ELSIF v.pos = -1 THEN
