@@ -94,7 +94,7 @@ int			jy_ab_expected_loss(double conv_a, double users_a, double conv_b, double u
  * tolerance within its interval budget (nothing is returned then).
  */
 #define JY_AB_MAX_BEST_ARMS 20
-#define JY_AB_MAX_BEST_PARAM 1e10
+#define JY_AB_MAX_BEST_PARAM 1e9
 size_t		jy_ab_best_worksize(int k);
 int			jy_ab_best(int k, const double *a, const double *b, double *pbest, double *loss,
 					   void *work, void (*tick) (void *), void *arg);

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
-from scipy import integrate, optimize, stats
+from scipy import integrate, optimize, special, stats
 
 DB = sys.argv[1]
 PSQL = ['/usr/lib/postgresql/15/bin/psql', '-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', DB]
@@ -144,6 +144,76 @@ for (ca, na, cb, nb) in GRID:
                   % (ca, na, cb, nb, pa, pb, ca, na, cb, nb, pa, pb))[0]
         check('prob_beats(%d,%d,%d,%d,prior=%d,%d)' % (ca, na, cb, nb, pa, pb), num(row[0]), prob_ref(aA, bA, aB, bB))
         check('expected_loss(%d,%d,%d,%d,prior=%d,%d)' % (ca, na, cb, nb, pa, pb), num(row[1]), loss_ref(aA, bA, aB, bB))
+
+
+# ---- non-integer posterior parameters and P(best) of k arms (quadrature) ----
+def best_ref(A, B):
+    """P(best_i) = int f_i prod_{j!=i} F_j and loss_i = int F_i (1 - prod_{j!=i} F_j), by scipy.integrate.quad
+    on pieces around every arm's mean (+- 1..128 sd), in the coordinate x or y = 1 - x where the arms sit
+    (a posterior packed against 1 keeps its digits in y); P(best) above 1/2 as 1 - sum of the others."""
+    k = len(A)
+    flip = sum(a / (a + b) for a, b in zip(A, B)) / k > 0.5
+    P_, Q_ = (B, A) if flip else (A, B)     # parameters in the integration coordinate t
+    lo_cdf = lambda j, t: special.betainc(P_[j], Q_[j], t)          # P(T_j <= t)
+    up_cdf = lambda j, t: special.betainc(Q_[j], P_[j], 1 - t)      # P(T_j > t)
+    # F_j (x coordinate) and its complement, as functions of t
+    F, S = (up_cdf, lo_cdf) if flip else (lo_cdf, up_cdf)
+    pdf = lambda j, t: math.exp((P_[j] - 1) * math.log(t) + (Q_[j] - 1) * math.log1p(-t) - special.betaln(P_[j], Q_[j])) if 0 < t < 1 else 0.0
+    pts = {0.0, 1.0}
+    for p, q in zip(P_, Q_):
+        m, sd = p / (p + q), math.sqrt(p * q / ((p + q) ** 2 * (p + q + 1)))
+        for t in (0, 1, 3, 8, 20, 50, 128):
+            for sg in (-1, 1):
+                if 0 < m + sg * t * sd < 1:
+                    pts.add(m + sg * t * sd)
+    pts = sorted(pts)
+
+    def integ(f):
+        return sum(integrate.quad(f, lo, hi, epsabs=0, epsrel=1e-13, limit=200)[0] for lo, hi in zip(pts[:-1], pts[1:]))
+
+    def one_minus_prod_F(i, t):
+        s = sum(math.log1p(-S(j, t)) if S(j, t) < 1 else -math.inf for j in range(k) if j != i)
+        return -math.expm1(s)
+
+    P, L = [], []
+    for i in range(k):
+        P.append(integ(lambda t: pdf(i, t) * math.prod(F(j, t) for j in range(k) if j != i)))
+        L.append(integ(lambda t: F(i, t) * one_minus_prod_F(i, t)))
+    for i in range(k):
+        if P[i] > 0.5:
+            P[i] = 1 - sum(P[j] for j in range(k) if j != i)
+    return P, L
+
+
+# two arms, non-integer posteriors (no closed form): ab_prob_beats, ab_expected_loss
+for (ca, na, cb, nb) in GRID:
+    for (pa, pb) in [(0.5, 0.5), (0.1, 0.3), (2.7, 13.2)]:
+        aA, bA, aB, bB = pa + ca, pb + na - ca, pa + cb, pb + nb - cb
+        row = sql('SELECT ab_prob_beats(%d, %d, %d, %d, %r, %r), ab_expected_loss(%d, %d, %d, %d, %r, %r)'
+                  % (ca, na, cb, nb, pa, pb, ca, na, cb, nb, pa, pb))[0]
+        P, L = best_ref([aA, aB], [bA, bB])
+        check('prob_beats(%d,%d,%d,%d,prior=%r,%r)' % (ca, na, cb, nb, pa, pb), num(row[0]), P[1])
+        check('expected_loss(%d,%d,%d,%d,prior=%r,%r)' % (ca, na, cb, nb, pa, pb), num(row[1]), L[1])
+
+# A/B/n: P(best) and the expected loss against the best in ab_readout; for two arms with integer
+# posteriors P(best) of B also equals the closed form P(B > A)
+TABLES_BEST = [
+    [(120, 1000), (150, 1000)], [(0, 10), (3, 10), (10, 10)], [(120, 1000), (150, 1000), (130, 1000), (90, 1000)],
+    [(1, 2), (1, 3), (0, 1), (2, 2), (0, 0)], [(7, 1000000), (19, 1000000), (12, 1000000)],
+    [(4999000, 10000000), (5001000, 10000000), (5000000, 10000000)], [(0, 1000), (1000, 1000)],
+    [(1000, 1000), (999, 1000), (990, 1000)], [(10000000, 10000000), (9999990, 10000000)],
+    [(1, 10000000), (3, 10000000), (0, 10000000), (2, 10000000)], [(100, 1000), (300, 1000), (200, 1000)],
+]
+for t in TABLES_BEST:
+    js = '{' + ', '.join('"v%d": [%d, %d]' % (i, n, c) for i, (c, n) in enumerate(t)) + '}'
+    for (pa, pb) in [(1, 1), (0.5, 0.5), (0.1, 0.3)]:
+        rows = sql("SELECT prob_best, expected_loss_best, prob_beats_control FROM ab_readout('%s', 'v0', 0.05, %r, %r)" % (js, pa, pb))
+        P, L = best_ref([pa + c for c, n in t], [pb + n - c for c, n in t])
+        for i, r in enumerate(rows):
+            check('prob_best%s[%d],prior=%r,%r' % (t, i, pa, pb), num(r[0]), P[i])
+            check('expected_loss_best%s[%d],prior=%r,%r' % (t, i, pa, pb), num(r[1]), L[i])
+        if len(t) == 2 and (pa, pb) == (1, 1):
+            check('prob_best%s[1] = closed-form P(B > A)' % (t,), num(rows[1][0]), num(rows[1][2]))
 
 
 # planning: sample size (unrounded formula, compared before rounding up) and MDE
