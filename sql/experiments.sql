@@ -54,6 +54,17 @@ SELECT * FROM ab_ztest(0, 0, 1, 1);
 SELECT * FROM ab_ztest(5, 4, 1, 1);
 SELECT * FROM ab_ztest(1, 1, 1, 1, 1.5);
 
+-- always-valid (sequential) test: p-value and confidence sequence, wider than the fixed-horizon interval
+SELECT round(diff::numeric, 6) AS diff, round(p_value::numeric, 10) AS p, round(diff_low::numeric, 6) AS low, round(diff_high::numeric, 6) AS high
+FROM ab_sequential(120, 1000, 150, 1000, 0.02);
+SELECT round(p_value::numeric, 10) AS p FROM ab_sequential(1200, 10000, 1400, 10000, 0.01);
+SELECT s.diff_low < z.diff_low AND s.diff_high > z.diff_high AS wider, s.p_value > z.p_value AS more_conservative
+FROM ab_sequential(1200, 10000, 1400, 10000, 0.01) s, ab_ztest(1200, 10000, 1400, 10000) z;
+SELECT * FROM ab_sequential(0, 10, 0, 10, 0.01);
+SELECT * FROM ab_sequential(1, 10, 2, 10, 0);
+SELECT * FROM ab_sequential(1, 10, 2, 10, 0.01, 1);
+SELECT * FROM ab_sequential(11, 10, 2, 10, 0.01);
+
 SELECT round(ab_prob_beats(120, 1000, 150, 1000)::numeric, 12), round(ab_expected_loss(120, 1000, 150, 1000)::numeric, 12);
 SELECT ab_prob_beats(0, 0, 0, 0);
 SELECT round(ab_prob_beats(1, 10000000, 3, 10000000)::numeric, 12);

@@ -481,6 +481,33 @@ jy_sql_ab_ztest(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(ab_record(fcinfo, values, nulls));
 }
 
+PG_FUNCTION_INFO_V1(jy_sql_ab_sequential);
+Datum
+jy_sql_ab_sequential(PG_FUNCTION_ARGS)
+{
+	double		ca, na, cb, nb;
+	double		tau = PG_GETARG_FLOAT8(4);
+	double		alpha = ab_alpha_arg(fcinfo, 5);
+	double		d, p, lo, hi;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	ab_counts_args(fcinfo, 0, &ca, &na);
+	ab_counts_args(fcinfo, 2, &cb, &nb);
+	if (!(tau > 0.0 && tau <= 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tau must be positive and at most 1"),
+				 errdetail("Got %g.", tau),
+				 errhint("tau is the standard deviation of the mixture over the absolute difference of rates, e.g. the minimum detectable effect.")));
+	jy_ab_sequential(ca, na, cb, nb, tau, alpha, &d, &p, &lo, &hi);
+	F8_OR_NULL(d, 0);
+	F8_OR_NULL(p, 1);
+	F8_OR_NULL(lo, 2);
+	F8_OR_NULL(hi, 3);
+	PG_RETURN_DATUM(ab_record(fcinfo, values, nulls));
+}
+
 static Datum
 ab_bayes_fn(FunctionCallInfo fcinfo, int which)
 {

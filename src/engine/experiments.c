@@ -457,6 +457,32 @@ jy_ab_expected_loss(double ca, double na, double cb, double nb, double pa, doubl
 	return 0;
 }
 
+/* ---- sequential (always valid) -------------------------------------------- */
+
+void
+jy_ab_sequential(double ca, double na, double cb, double nb, double tau, double alpha,
+				 double *diff, double *p, double *low, double *high)
+{
+	double		ra, rb, V, t2, logL, half;
+
+	*diff = *p = *low = *high = NAN;
+	if (!(na > 0 && nb > 0 && tau > 0 && alpha > 0 && alpha < 1))
+		return;
+	ra = ca / na;
+	rb = cb / nb;
+	*diff = rb - ra;
+	V = ra * (1.0 - ra) / na + rb * (1.0 - rb) / nb;
+	if (!(V > 0))
+		return;
+	t2 = tau * tau;
+	/* log(V / (V + t2)) = -log1p(t2 / V) */
+	logL = -0.5 * log1p(t2 / V) + t2 * (*diff) * (*diff) / (2.0 * V * (V + t2));
+	*p = logL <= 0.0 ? 1.0 : exp(-logL);
+	half = sqrt(V * (V + t2) / t2 * (2.0 * -log(alpha) + log1p(t2 / V)));
+	*low = *diff - half;
+	*high = *diff + half;
+}
+
 /* ---- planning ----------------------------------------------------------- */
 
 double

@@ -51,6 +51,13 @@ AS 'MODULE_PATHNAME', 'jy_sql_ab_ztest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAF
 COMMENT ON FUNCTION ab_ztest(bigint, bigint, bigint, bigint, float8) IS
 'two-proportion z-test of B against A (pooled z, two-sided p-value), difference of rates with its Wald interval and relative lift with its log-ratio interval';
 
+CREATE FUNCTION ab_sequential(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
+                              tau float8, alpha float8 DEFAULT 0.05,
+                              OUT diff float8, OUT p_value float8, OUT diff_low float8, OUT diff_high float8)
+AS 'MODULE_PATHNAME', 'jy_sql_ab_sequential' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_sequential(bigint, bigint, bigint, bigint, float8, float8) IS
+'always-valid (peeking-safe) test of B against A: mixture SPRT p-value and confidence sequence of the difference of rates (normal mixture with standard deviation tau over the difference); valid however often it is evaluated and whenever the test is stopped';
+
 CREATE FUNCTION ab_prob_beats(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
                               prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
 AS 'MODULE_PATHNAME', 'jy_sql_ab_prob_beats' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

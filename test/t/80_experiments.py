@@ -89,6 +89,28 @@ for (ca, na, cb, nb) in GRID:
         check('chisq2x2(%d,%d,%d,%d).p_value' % (ca, na, cb, nb), num(row[2]), chi[1])
 
 
+# always-valid (mixture SPRT) p-value and confidence sequence: the formula of Johari, Pekelis & Walsh
+def seq_ref(ca, na, cb, nb, tau, alpha):
+    ra, rb = ca / na, cb / nb
+    d = rb - ra
+    V = ra * (1 - ra) / na + rb * (1 - rb) / nb
+    if V <= 0:
+        return d, float('nan'), float('nan'), float('nan'), 0.0
+    logL = 0.5 * math.log(V / (V + tau ** 2)) + tau ** 2 * d ** 2 / (2 * V * (V + tau ** 2))
+    half = math.sqrt(V * (V + tau ** 2) / tau ** 2 * (2 * math.log(1 / alpha) + math.log((V + tau ** 2) / V)))
+    return d, min(1.0, math.exp(-logL)), d - half, d + half, half
+
+
+for (ca, na, cb, nb) in GRID:
+    for tau in (0.001, 0.02, 0.3):
+        for alpha in (0.05, 1e-6):
+            row = sql('SELECT * FROM ab_sequential(%d, %d, %d, %d, %r, %r)' % (ca, na, cb, nb, tau, alpha))[0]
+            ref = seq_ref(ca, na, cb, nb, tau, alpha)
+            for k, v in enumerate(['diff', 'p_value', 'diff_low', 'diff_high']):
+                scale = abs(ref[0]) + ref[4] if k >= 2 else 0.0
+                check('sequential(%d,%d,%d,%d,tau=%g,alpha=%g).%s' % (ca, na, cb, nb, tau, alpha, v), num(row[k]), ref[k], scale)
+
+
 # k x 2 tables
 TABLES = [
     [(10, 100), (12, 100), (30, 100)],
