@@ -16,5 +16,11 @@ SELECT variant, users, conversions, round(rate::numeric, 4) AS rate, round(p_val
        round(prob_best::numeric, 4) AS p_best, round(expected_loss_best::numeric, 5) AS loss_vs_best
 FROM ab_readout((SELECT ab_counts(chr(65 + (user_id % 3)::int), converted) FROM ab_users), 'A',
                 prior_alpha => 0.5, prior_beta => 0.5);
+\echo '-- looking every day? the always-valid (sequential) p-value and interval of B - A stay valid under peeking (tau = 0.02: effects of about 2 points)'
+SELECT round(diff::numeric, 4) AS diff, round(p_value::numeric, 4) AS p_value_any_time,
+       round(diff_low::numeric, 4) AS diff_low, round(diff_high::numeric, 4) AS diff_high
+FROM (SELECT (ab_sequential(count(*) FILTER (WHERE converted AND variant = 'A'), count(*) FILTER (WHERE variant = 'A'),
+                            count(*) FILTER (WHERE converted AND variant = 'B'), count(*) FILTER (WHERE variant = 'B'),
+                            tau => 0.02)).* FROM ab_users) s;
 \echo '-- planning the next test: users per arm to detect +1 point on a 10% baseline (alpha 5%, power 80%), and the MDE of 5,000 per arm'
 SELECT ab_sample_size(0.10, 0.01) AS users_per_arm, round(ab_mde(0.10, 5000)::numeric, 4) AS mde_at_5000;
