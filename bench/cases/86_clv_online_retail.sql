@@ -30,7 +30,7 @@ SELECT customer_id FROM clv_retail GROUP BY customer_id HAVING count(*) > 0
 SELECT customer_id FROM clv_retail GROUP BY customer_id
 HAVING count(DISTINCT d) - 1 + (max(d) - min(d)) / 7.0 + (date '2011-12-09' - min(d)) / 7.0 + sum(amount) IS NOT NULL
 -- @journey clv_customer
-SELECT customer_id FROM clv_retail GROUP BY customer_id HAVING clv_customer(d, amount, '2011-12-09', 7) IS NOT NULL
+SELECT customer_id FROM clv_retail GROUP BY customer_id HAVING (clv_customer(d, amount, '2011-12-09', 7)).frequency IS NOT NULL
 -- @journey +bgnbd_fit
 SELECT 1 FROM (SELECT (clv_customer(d, amount, '2011-12-09', 7)).* FROM clv_retail GROUP BY customer_id) c
 HAVING bgnbd_fit(frequency, recency, age) IS NOT NULL
