@@ -27,7 +27,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"
-#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
@@ -1109,8 +1108,8 @@ jy_markov_chain_out(PG_FUNCTION_ARGS)
 
 	initStringInfo(&s);
 	appendStringInfo(&s, "{\"version\":%d,\"order\":%d,\"paths\":" INT64_FORMAT ",\"conversions\":" INT64_FORMAT
-					 ",\"revenue\":%s,\"channels\":[", (int) f->version, (int) f->order, f->paths,
-					 f->conversions, float8out_internal(f->revenue));
+					 ",\"revenue\":%.17g,\"channels\":[", (int) f->version, (int) f->order, f->paths,
+					 f->conversions, f->revenue);
 	for (c = 0; c < f->nchannels; c++)
 	{
 		uint32		len;
