@@ -169,6 +169,7 @@ SELECT * FROM journey_markov_credit('{a}', true, '{"(b,1,1,1,1)"}');
 SELECT * FROM journey_markov_credit('{a}', true, '{"(a,-1,1,1,1)"}');
 SELECT * FROM journey_markov_credit('{a}', true, '{"(a,,1,1,1)"}');
 SELECT * FROM journey_markov_credit('{a}', true, ARRAY[NULL]::journey_channel_credit[]);
+SELECT * FROM journey_markov_credit('{a}', true, '{"(a,1,1,1,1)","(a,0,0,0,0)"}');
 SELECT '{"version":2,"order":1,"paths":0,"conversions":0,"revenue":0,"channels":[],"transitions":[]}'::journey_markov_chain;
 SELECT '{"version":1,"order":5,"paths":0,"conversions":0,"revenue":0,"channels":[],"transitions":[]}'::journey_markov_chain;
 SELECT '{"version":1,"order":1,"paths":1,"conversions":2,"revenue":0,"channels":[],"transitions":[]}'::journey_markov_chain;

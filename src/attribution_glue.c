@@ -21,6 +21,7 @@
 #include "common/int.h"
 #include "executor/executor.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -632,7 +633,8 @@ mk_add_gram(MkChain *m, const int32 *g, int64 count)
 	{
 		int64		cap = m->gcap * 2;
 
-		if (mk_flat_size(m->order, cap, m->namebytes, m->nch) > MK_MAX_BYTES && m->ngrams + 1 > (int64) (MK_MAX_BYTES / (sizeof(int64) + sizeof(int32) * w)))
+		/* the flat form must stay under 1 GB: (8 + 4 (order + 1)) bytes per transition */
+		if (m->ngrams >= (int64) (MK_MAX_BYTES / (sizeof(int64) + sizeof(int32) * w)))
 			mk_too_big();
 		m->gsym = repalloc_huge(m->gsym, sizeof(int32) * cap * w);
 		m->gcnt = repalloc_huge(m->gcnt, sizeof(int64) * cap);
@@ -888,6 +890,8 @@ mk_validate(const MkFlat *f, Size size, int code)
 					why = "A channel name is too long or cut off.";
 				else if (memchr(p + sizeof(uint32), '\0', len) != NULL)
 					why = "A channel name contains a zero byte.";
+				else if (!pg_verifymbstr(p + sizeof(uint32), (int) len, true))
+					why = "A channel name is not valid in the database encoding.";
 				else if (prev != NULL)
 				{
 					int			r = memcmp(prev, p + sizeof(uint32), Min(prevlen, len));
@@ -1027,6 +1031,8 @@ jy_markov_chain_trans(PG_FUNCTION_ARGS)
 						 errmsg("channel name is too long"),
 						 errdetail("Channel names are at most %d bytes.", MAX_CHANNEL_LEN)));
 			m->buf[i] = mk_channel(m, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			if ((i & 0xffff) == 0xffff)
+				CHECK_FOR_INTERRUPTS();
 		}
 	{
 		int32	   *g = m->buf + n;
@@ -1034,7 +1040,11 @@ jy_markov_chain_trans(PG_FUNCTION_ARGS)
 
 		jy_mk_path_grams(order, m->buf, (size_t) n, converted, g);
 		for (i = 0; i <= n; i++)
+		{
 			mk_add_gram(m, g + (size_t) i * w, 1);
+			if ((i & 0xffff) == 0xffff)
+				CHECK_FOR_INTERRUPTS();
+		}
 	}
 	mk_add_totals(m, 1, converted ? 1 : 0, converted ? revenue : 0);
 	PG_RETURN_DATUM(EOHPGetRWDatum(&m->hdr));
@@ -1545,10 +1555,9 @@ jy_markov_credit(PG_FUNCTION_ARGS)
 	ArrayType  *cra;
 	char	  **crname;
 	int		   *crlen,
-			   *first,
+			   *idx,
 			   *mult;
 	double	   *crre,
-			   *re,
 				sum = 0;
 	bool		none = false;
 
@@ -1617,39 +1626,63 @@ jy_markov_credit(PG_FUNCTION_ARGS)
 		n = 1;
 		none = true;
 	}
-	/* per touch: its channel's removal effect; first[i] = first touch of the same channel */
-	re = palloc(sizeof(double) * n);
-	first = palloc(sizeof(int) * n);
-	mult = palloc0(sizeof(int) * n);
-	for (i = 0; i < n; i++)
+	/* per touch: the index of its channel in credits (hash of the credit names) */
 	{
-		text	   *t = DatumGetTextPP(ch[i]);
-		int			len = VARSIZE_ANY_EXHDR(t);
+		int			hcap = 16;
+		int		   *slot;
 
-		if ((i & 0xffff) == 0xffff)
-			CHECK_FOR_INTERRUPTS();
+		while (hcap < 2 * ncr + 1)
+			hcap *= 2;
+		slot = palloc0(sizeof(int) * hcap);
 		for (j = 0; j < ncr; j++)
-			if (crlen[j] == len && memcmp(crname[j], VARDATA_ANY(t), len) == 0)
-				break;
-		if (j == ncr)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("channel \"%s\" is not in the Markov credits", text_to_cstring(t)),
-					 errdetail("Every channel of the path must have a removal effect: use the credits computed from these paths.")));
-		re[i] = crre[j];
-		first[i] = i;
-		for (j = 0; j < i; j++)
-			if (first[j] == j && (int) VARSIZE_ANY_EXHDR(DatumGetTextPP(ch[j])) == len &&
-				memcmp(VARDATA_ANY(DatumGetTextPP(ch[j])), VARDATA_ANY(t), len) == 0)
-			{
-				first[i] = j;
-				break;
-			}
-		mult[first[i]]++;
-		if (first[i] == i)
 		{
-			ndist++;
-			sum += re[i];
+			uint32		s = name_hash(crname[j], crlen[j]) & (hcap - 1);
+
+			while (slot[s] != 0)
+			{
+				int			o = slot[s] - 1;
+
+				if (crlen[o] == crlen[j] && memcmp(crname[o], crname[j], crlen[j]) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("credits hold channel \"%s\" twice", pnstrdup(crname[j], crlen[j]))));
+				s = (s + 1) & (hcap - 1);
+			}
+			slot[s] = j + 1;
+		}
+		idx = palloc(sizeof(int) * n);
+		mult = palloc0(sizeof(int) * Max(ncr, 1));
+		for (i = 0; i < n; i++)
+		{
+			text	   *t = DatumGetTextPP(ch[i]);
+			int			len = VARSIZE_ANY_EXHDR(t);
+			uint32		s = name_hash(VARDATA_ANY(t), len) & (hcap - 1);
+
+			if ((i & 0xffff) == 0xffff)
+				CHECK_FOR_INTERRUPTS();
+			j = -1;
+			while (slot[s] != 0)
+			{
+				int			o = slot[s] - 1;
+
+				if (crlen[o] == len && memcmp(crname[o], VARDATA_ANY(t), len) == 0)
+				{
+					j = o;
+					break;
+				}
+				s = (s + 1) & (hcap - 1);
+			}
+			if (j < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("channel \"%s\" is not in the Markov credits", text_to_cstring(t)),
+						 errdetail("Every channel of the path must have a removal effect: use the credits computed from these paths.")));
+			idx[i] = j;
+			if (mult[j]++ == 0)
+			{
+				ndist++;
+				sum += crre[j];
+			}
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -1657,11 +1690,13 @@ jy_markov_credit(PG_FUNCTION_ARGS)
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 		/* the channel's share of the path, split evenly over its touches */
-		double		share = sum > 0 ? re[i] / sum : 1.0 / ndist;
+		double		share = sum > 0 ? crre[idx[i]] / sum : 1.0 / ndist;
 
+		if ((i & 0xffff) == 0xffff)
+			CHECK_FOR_INTERRUPTS();
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = ch[i];
-		values[2] = Float8GetDatum(share / mult[first[i]]);
+		values[2] = Float8GetDatum(share / mult[idx[i]]);
 		nulls[0] = none;		/* direct/none: no touch */
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
