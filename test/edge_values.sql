@@ -13,7 +13,8 @@ CREATE TABLE edge_values (
     fs funnel_summary,
     cr cohort_retention,
     km kmeans_model,
-    kms kmeans_model[]
+    kms kmeans_model[],
+    mc journey_markov_chain
 );
 
 -- ---- journey -------------------------------------------------------------
@@ -193,4 +194,19 @@ FROM generate_series(1, 300) i;
 INSERT INTO edge_values (label, kms)
 SELECT 'kmeans_model[]: kmeans_scan of subnormal points', kmeans_scan(ARRAY[x], 1, 2, '{"standardize": false}')
 FROM (VALUES (1e-310::float8), (2e-310), (5e-324), (0)) v(x);
+-- ---- journey_markov_chain ------------------------------------------------
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: order 1, an empty converting path (direct/none), revenue NULL and 1e-310',
+       journey_markov_chain(c, v, r) FROM (VALUES ('{a,b,a}'::text[], true, 1e-310::float8), ('{b}', false, 5), ('{}', true, NULL)) t(c, v, r);
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: order 4, a 1024-byte name, quotes, backslash, control and non-ASCII bytes',
+       journey_markov_chain(c, true, -2.5, 4) FROM (VALUES (ARRAY[repeat('x', 1024), E'q"\\\u0001\u007f', 'ü', 'a']), ('{a,a,a,a,a,a}')) t(c);
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: empty (no paths)', journey_markov_chain(c, v, 1, 3) FROM (VALUES (NULL::text[], true)) t(c, v);
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: 256 channels (the limit), order 2', journey_markov_chain(ARRAY['c' || g, 'c' || (g * 7) % 256], g % 3 = 0, g, 2)
+FROM generate_series(0, 255) g;
+INSERT INTO edge_values (label, mc) VALUES
+  ('journey_markov_chain: int64-max counts, -0 revenue', '{"version":1,"order":1,"paths":9223372036854775807,"conversions":9223372036854775807,"revenue":-0,"channels":["a"],"transitions":[[0,1,9223372036854775807],[1,-1,9223372036854775807]]}'),
+  ('journey_markov_chain: largest revenue, a to-state that is no from-state', '{"version":1,"order":2,"paths":1,"conversions":0,"revenue":1.7976931348623157e308,"channels":["a","b"],"transitions":[[0,0,1,1],[0,1,2,1]]}');
 RESET TimeZone;
