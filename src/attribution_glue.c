@@ -50,7 +50,6 @@ PG_FUNCTION_INFO_V1(jy_markov_credit);
 #define DIRECT_NONE "direct/none"
 #define MAX_EVENTS (MaxAllocHugeSize / sizeof(JyAttrEvent) / 2)
 #define MAX_CHANNEL_LEN 1024
-#define MK_HASH 1024			/* > 2 * JY_MK_MAX_CHANNELS + 1 (direct/none) */
 
 static MemoryContext
 agg_context(FunctionCallInfo fcinfo, const char *name)
@@ -493,9 +492,11 @@ typedef struct MkChain
 	ExpandedObjectHeader hdr;
 	int			order;
 	int			nch;
-	char	   *names[JY_MK_MAX_CHANNELS + 1];	/* 1-based, insertion order */
-	uint32		lens[JY_MK_MAX_CHANNELS + 1];
-	int16		nhash[MK_HASH];	/* channel number, 0 = empty */
+	char	  **names;			/* 1-based, insertion order; capch entries */
+	uint32	   *lens;
+	int			capch;
+	int16	   *nhash;			/* channel number, 0 = empty; nhcap slots, a power of 2 */
+	int			nhcap;
 	int64		namebytes;
 	int32	   *gsym;			/* ngrams * (order + 1) */
 	int64	   *gcnt;
@@ -538,15 +539,16 @@ mk_bad_order(void)
 static MkChain *
 mk_new(MemoryContext parent, int order)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "journey_markov_chain", ALLOCSET_DEFAULT_SIZES);
+	/* small: a chain per group of a GROUP BY (per user, per day) must stay cheap */
+	MemoryContext cxt = AllocSetContextCreate(parent, "journey_markov_chain", ALLOCSET_SMALL_SIZES);
 	MkChain    *m = (MkChain *) MemoryContextAllocZero(cxt, sizeof(MkChain));
 
 	EOH_init_header(&m->hdr, &mk_methods, cxt);
 	m->order = order;
-	m->gcap = 64;
+	m->gcap = 8;
 	m->gsym = MemoryContextAlloc(cxt, sizeof(int32) * m->gcap * (order + 1));
 	m->gcnt = MemoryContextAlloc(cxt, sizeof(int64) * m->gcap);
-	m->ghcap = 128;
+	m->ghcap = 16;
 	m->ghash = MemoryContextAllocZero(cxt, sizeof(int32) * m->ghcap);
 	return m;
 }
@@ -571,15 +573,20 @@ mk_too_big(void)
 static int
 mk_channel(MkChain *m, const char *p, size_t n)
 {
-	uint32		s = name_hash(p, n) & (MK_HASH - 1);
+	uint32		h = name_hash(p, n),
+				s;
 	int			c;
 	MemoryContext cxt = m->hdr.eoh_context;
 
-	while ((c = m->nhash[s]) != 0)
+	if (m->nhcap > 0)
 	{
-		if (m->lens[c] == n && memcmp(m->names[c], p, n) == 0)
-			return c;
-		s = (s + 1) & (MK_HASH - 1);
+		s = h & (m->nhcap - 1);
+		while ((c = m->nhash[s]) != 0)
+		{
+			if (m->lens[c] == n && memcmp(m->names[c], p, n) == 0)
+				return c;
+			s = (s + 1) & (m->nhcap - 1);
+		}
 	}
 	if (m->nch >= JY_MK_MAX_CHANNELS)
 		ereport(ERROR,
@@ -589,11 +596,43 @@ mk_channel(MkChain *m, const char *p, size_t n)
 						   JY_MK_MAX_CHANNELS),
 				 errhint("Group rare channels into one, e.g. with a CASE expression.")));
 	c = ++m->nch;
+	if (c >= m->capch)
+	{
+		int			cap = m->capch ? m->capch * 2 : 4;
+
+		m->names = m->names ? repalloc(m->names, sizeof(char *) * cap) : MemoryContextAlloc(cxt, sizeof(char *) * cap);
+		m->lens = m->lens ? repalloc(m->lens, sizeof(uint32) * cap) : MemoryContextAlloc(cxt, sizeof(uint32) * cap);
+		m->capch = cap;
+	}
 	m->names[c] = MemoryContextAlloc(cxt, n + 1);
 	memcpy(m->names[c], p, n);
 	m->lens[c] = (uint32) n;
-	m->nhash[s] = (int16) c;
 	m->namebytes += (int64) n;
+	if (2 * c >= m->nhcap)
+	{
+		/* grow and rehash: at most half full */
+		int			cap = m->nhcap ? m->nhcap * 2 : 8,
+					k;
+
+		if (m->nhash)
+			pfree(m->nhash);
+		m->nhash = MemoryContextAllocZero(cxt, sizeof(int16) * cap);
+		m->nhcap = cap;
+		for (k = 1; k <= c; k++)
+		{
+			s = name_hash(m->names[k], m->lens[k]) & (cap - 1);
+			while (m->nhash[s] != 0)
+				s = (s + 1) & (cap - 1);
+			m->nhash[s] = (int16) k;
+		}
+	}
+	else
+	{
+		s = h & (m->nhcap - 1);
+		while (m->nhash[s] != 0)
+			s = (s + 1) & (m->nhcap - 1);
+		m->nhash[s] = (int16) c;
+	}
 	return c;
 }
 
