@@ -50,4 +50,8 @@ extern int64 jy_scan_int(JyTextScan *sc, int64 min, int64 max);
 extern double jy_scan_double(JyTextScan *sc);
 extern bool jy_scan_bool(JyTextScan *sc);
 
+/* ereport a failure of the engine scanner (src/engine/textscan.h) or of a codec built on it */
+struct JyTs;
+extern void jy_scan_report(const struct JyTs *ts, const char *type_name) pg_attribute_noreturn();
+
 #endif
