@@ -195,7 +195,7 @@ JyCrStatus
 jy_cr_parse_text(JyTs *s, JyCrText *out, JyCrError *err,
 				 void *(*grow) (void *old, size_t bytes, void *arg), void *arg)
 {
-	JyCr	   *h = &out->hdr;
+	JyCrText   *h = out;
 	int64_t		v;
 	char		name[17];
 	size_t		cap = 0,
@@ -210,7 +210,6 @@ jy_cr_parse_text(JyTs *s, JyCrText *out, JyCrError *err,
 		err->value = v;
 		return fail(err, JY_CR_EVERSION, "This version of journey reads version %d.", JY_CR_VERSION);
 	}
-	h->version = (uint8_t) v;
 	if (!jy_ts_key(s, "period", true) || !scan_str(s, 16, name))
 		return JY_CR_ETEXT;
 	for (h->unit = JY_RET_DAY; h->unit <= JY_RET_ELAPSED_MONTH; h->unit++)

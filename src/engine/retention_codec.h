@@ -146,7 +146,12 @@ void		jy_cr_set_user(int64_t *rec, int64_t cohort, const uint64_t *bits, int32_t
  */
 typedef struct JyCrText
 {
-	JyCr		hdr;			/* every header field but vl_len_, flags, reserved */
+	uint8_t		unit;
+	uint8_t		ctype;
+	int32_t		periods;
+	int64_t		window_us;
+	int64_t		last_period;
+	uint16_t	tzlen;
 	char		tz[JY_CR_MAX_TZLEN + 1];	/* NUL-terminated */
 	int64_t    *recs;			/* nrec x JY_CR_RECWORDS(hdr.periods) */
 	size_t		nrec;
