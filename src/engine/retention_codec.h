@@ -25,7 +25,7 @@
  *
  * ---- Binary form (send/recv): network byte order ---------------------------
  *   version, unit, cohort_type, flags (1 byte each), periods (4), window_us (8),
- *   last_period (8), ncohorts (4), tzlen (2), reserved (2) — 36 bytes — then
+ *   last_period (8), ncohorts (4), tzlen (2), reserved (2) — 32 bytes — then
  *   tz[tzlen] (no padding) and every record word as 8 bytes.
  *
  * ---- Text form ---------------------------------------------------------------
@@ -49,7 +49,7 @@
 /* largest value (and largest allocation): PostgreSQL's MaxAllocSize */
 #define JY_CR_MAX_SIZE ((size_t) 0x3fffffff)
 /* bytes of the fixed part of the binary form */
-#define JY_CR_WIRE_HDR 36
+#define JY_CR_WIRE_HDR 32
 
 typedef struct JyCr
 {
