@@ -22,15 +22,14 @@ CohortRetention *
 cr_alloc(uint8 unit, uint8 ctype, int32 periods, int64 window, const char *tz, uint16 tzlen,
 		 int64 last_period, uint32 ncohorts)
 {
-	JyCrError	err;
-	Size		sz = jy_cr_size(tzlen, periods, ncohorts, &err);
+	Size		sz = jy_cr_size(tzlen, periods, ncohorts);
 	CohortRetention *r;
 
 	if (sz == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("cohort_retention value too large"),
-				 errdetail("%s", err.msg)));
+				 errdetail("%u cohorts of %d periods need more than 1 GB.", ncohorts, periods)));
 	r = (CohortRetention *) palloc0(sz);
 	SET_VARSIZE(r, sz);
 	jy_cr_init(r, unit, ctype, periods, window, tz, tzlen, last_period, ncohorts);
@@ -40,13 +39,10 @@ cr_alloc(uint8 unit, uint8 ctype, int32 periods, int64 window, const char *tz, u
 void
 cr_check(const CohortRetention *r, Size size, int errc)
 {
-	JyCrError	err;
+	JyCodecError err;
 
-	if (jy_cr_validate(r, size, &err) != JY_CR_OK)
-		ereport(ERROR,
-				(errcode(errc),
-				 errmsg("invalid cohort_retention value"),
-				 errdetail("%s", err.msg)));
+	if (jy_cr_validate(r, size, &err) != JY_CODEC_OK)
+		jy_codec_ereport(&err, TYPE_NAME, NULL, errc);
 }
 
 int64
@@ -74,25 +70,14 @@ Datum
 jy_cohort_retention_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	JyTs		ts;
+	JyScan		s;
+	JyCodecError err;
 	JyCrText	t;
-	JyCrError	err;
 	CohortRetention *r;
 
-	jy_ts_init(&ts, str);
-	switch (jy_cr_parse_text(&ts, &t, &err, grow_palloc, NULL))
-	{
-		case JY_CR_OK:
-			break;
-		case JY_CR_EVERSION:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("unsupported cohort_retention format version " INT64_FORMAT, (int64) err.value),
-					 errdetail("%s", err.msg)));
-			break;
-		default:
-			jy_scan_report(&ts, TYPE_NAME);
-	}
+	jy_ts_init(&s, str, &err);
+	if (jy_cr_parse_text(&s, &t, grow_palloc, NULL) != JY_CODEC_OK)
+		jy_codec_ereport(&err, TYPE_NAME, str, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	r = cr_alloc(t.unit, t.ctype, t.periods, t.window_us, t.tz, t.tzlen, t.last_period, (uint32) t.nrec);
 	if (t.nrec > 0)
 		memcpy(JY_CR_REC(r, 0), t.recs, t.nrec * JY_CR_RECWORDS(t.periods) * sizeof(int64));
@@ -119,7 +104,7 @@ jy_cohort_retention_recv(PG_FUNCTION_ARGS)
 	const uint8 *msg = (const uint8 *) buf->data + buf->cursor;
 	Size		len = buf->len - buf->cursor;
 	JyCr		hdr;
-	JyCrError	err;
+	JyCodecError err;
 	CohortRetention *r;
 
 	/* what pq_getmsgbyte / pq_getmsgint say when the header is cut short */
@@ -128,11 +113,8 @@ jy_cohort_retention_recv(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg(len < 4 ? "no data left in message" : "insufficient data left in message")));
 	jy_cr_wire_header(msg, &hdr);
-	if (jy_cr_wire_check(&hdr, len - JY_CR_WIRE_HDR, &err) != JY_CR_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid cohort_retention value"),
-				 errdetail("%s", err.msg)));
+	if (jy_cr_wire_check(&hdr, len - JY_CR_WIRE_HDR, &err) != JY_CODEC_OK)
+		jy_codec_ereport(&err, TYPE_NAME, NULL, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	r = cr_alloc(hdr.unit, hdr.ctype, hdr.periods, hdr.window_us, (const char *) msg + JY_CR_WIRE_HDR,
 				 hdr.tzlen, hdr.last_period, hdr.ncohorts);
 	jy_cr_wire_body(r, &hdr, msg + JY_CR_WIRE_HDR);
@@ -158,40 +140,32 @@ jy_cohort_retention_send(PG_FUNCTION_ARGS)
 
 /* ---- merge (rollup) ------------------------------------------------------ */
 
-static void
-merge_error(const JyCrError *err)
-{
-	if (err->status == JY_CR_ESETTINGS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot merge cohort_retention values with different settings"),
-				 errdetail("%s", err->msg),
-				 errhint("Compute every summary with the same period, number of periods, time zone and cohort type.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("count out of range while merging cohort_retention values")));
-}
-
 CohortRetention *
 cr_merge(CohortRetention *a, const CohortRetention *b, bool inplace)
 {
-	JyCrError	err;
+	JyCodecError err;
 	uint32		missing;
 	CohortRetention *r;
 
-	if (jy_cr_compatible(a, b, &err) != JY_CR_OK)
-		merge_error(&err);
+	if (!jy_cr_compatible(a, b))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot merge cohort_retention values with different settings"),
+				 errdetail("One has period %s, %d periods, cohorts %s, time zone %.*s; the other has period %s, %d periods, cohorts %s, time zone %.*s.",
+						   jy_cr_unit_names[a->unit], a->periods, jy_cr_ctype_names[a->ctype], (int) a->tzlen, JY_CR_TZ(a),
+						   jy_cr_unit_names[b->unit], b->periods, jy_cr_ctype_names[b->ctype], (int) b->tzlen, JY_CR_TZ(b)),
+				 errhint("Compute every summary with the same period, number of periods, time zone and cohort type.")));
 	missing = jy_cr_missing(a, b);
 	if (inplace && missing == 0)
 	{
-		if (jy_cr_merge_inplace(a, b, &err, jy_tick, NULL) != JY_CR_OK)
-			merge_error(&err);
+		if (jy_cr_merge_inplace(a, b, &err, jy_tick, NULL) != JY_CODEC_OK)
+			jy_codec_ereport(&err, TYPE_NAME, NULL, 0);
 		return a;
 	}
 	r = cr_alloc(a->unit, a->ctype, a->periods, a->window_us, JY_CR_TZ(a), a->tzlen,
 				 Max(a->last_period, b->last_period), a->ncohorts + missing);
-	if (jy_cr_merge_into(r, a, b, &err, jy_tick, NULL) != JY_CR_OK)
-		merge_error(&err);
+	if (jy_cr_merge_into(r, a, b, &err, jy_tick, NULL) != JY_CODEC_OK)
+		jy_codec_ereport(&err, TYPE_NAME, NULL, 0);
 	return r;
 }
 
