@@ -22,14 +22,15 @@ CohortRetention *
 cr_alloc(uint8 unit, uint8 ctype, int32 periods, int64 window, const char *tz, uint16 tzlen,
 		 int64 last_period, uint32 ncohorts)
 {
-	Size		sz = jy_cr_size(tzlen, periods, ncohorts);
+	JyCrError	err;
+	Size		sz = jy_cr_size(tzlen, periods, ncohorts, &err);
 	CohortRetention *r;
 
 	if (sz == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("cohort_retention value too large"),
-				 errdetail("%u cohorts of %d periods need more than 1 GB.", ncohorts, periods)));
+				 errdetail("%s", err.msg)));
 	r = (CohortRetention *) palloc0(sz);
 	SET_VARSIZE(r, sz);
 	jy_cr_init(r, unit, ctype, periods, window, tz, tzlen, last_period, ncohorts);
@@ -39,10 +40,13 @@ cr_alloc(uint8 unit, uint8 ctype, int32 periods, int64 window, const char *tz, u
 void
 cr_check(const CohortRetention *r, Size size, int errc)
 {
-	JyCodecError err;
+	JyCrError	err;
 
-	if (jy_cr_validate(r, size, &err) != JY_CODEC_OK)
-		jy_codec_ereport(&err, TYPE_NAME, NULL, errc);
+	if (jy_cr_validate(r, size, &err) != JY_CR_OK)
+		ereport(ERROR,
+				(errcode(errc),
+				 errmsg("invalid cohort_retention value"),
+				 errdetail("%s", err.msg)));
 }
 
 int64
@@ -70,14 +74,25 @@ Datum
 jy_cohort_retention_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	JyScan		s;
-	JyCodecError err;
+	JyTs		ts;
 	JyCrText	t;
+	JyCrError	err;
 	CohortRetention *r;
 
-	jy_ts_init(&s, str, &err);
-	if (jy_cr_parse_text(&s, &t, grow_palloc, NULL) != JY_CODEC_OK)
-		jy_codec_ereport(&err, TYPE_NAME, str, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	jy_ts_init(&ts, str);
+	switch (jy_cr_parse_text(&ts, &t, &err, grow_palloc, NULL))
+	{
+		case JY_CR_OK:
+			break;
+		case JY_CR_EVERSION:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("unsupported cohort_retention format version " INT64_FORMAT, (int64) err.value),
+					 errdetail("%s", err.msg)));
+			break;
+		default:
+			jy_scan_report(&ts, TYPE_NAME);
+	}
 	r = cr_alloc(t.unit, t.ctype, t.periods, t.window_us, t.tz, t.tzlen, t.last_period, (uint32) t.nrec);
 	if (t.nrec > 0)
 		memcpy(JY_CR_REC(r, 0), t.recs, t.nrec * JY_CR_RECWORDS(t.periods) * sizeof(int64));
@@ -104,7 +119,7 @@ jy_cohort_retention_recv(PG_FUNCTION_ARGS)
 	const uint8 *msg = (const uint8 *) buf->data + buf->cursor;
 	Size		len = buf->len - buf->cursor;
 	JyCr		hdr;
-	JyCodecError err;
+	JyCrError	err;
 	CohortRetention *r;
 
 	/* what pq_getmsgbyte / pq_getmsgint say when the header is cut short */
@@ -113,8 +128,11 @@ jy_cohort_retention_recv(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg(len < 4 ? "no data left in message" : "insufficient data left in message")));
 	jy_cr_wire_header(msg, &hdr);
-	if (jy_cr_wire_check(&hdr, len - JY_CR_WIRE_HDR, &err) != JY_CODEC_OK)
-		jy_codec_ereport(&err, TYPE_NAME, NULL, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	if (jy_cr_wire_check(&hdr, len - JY_CR_WIRE_HDR, &err) != JY_CR_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid cohort_retention value"),
+				 errdetail("%s", err.msg)));
 	r = cr_alloc(hdr.unit, hdr.ctype, hdr.periods, hdr.window_us, (const char *) msg + JY_CR_WIRE_HDR,
 				 hdr.tzlen, hdr.last_period, hdr.ncohorts);
 	jy_cr_wire_body(r, &hdr, msg + JY_CR_WIRE_HDR);
@@ -140,32 +158,40 @@ jy_cohort_retention_send(PG_FUNCTION_ARGS)
 
 /* ---- merge (rollup) ------------------------------------------------------ */
 
-CohortRetention *
-cr_merge(CohortRetention *a, const CohortRetention *b, bool inplace)
+static void
+merge_error(const JyCrError *err)
 {
-	JyCodecError err;
-	uint32		missing;
-	CohortRetention *r;
-
-	if (!jy_cr_compatible(a, b))
+	if (err->status == JY_CR_ESETTINGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot merge cohort_retention values with different settings"),
-				 errdetail("One has period %s, %d periods, cohorts %s, time zone %.*s; the other has period %s, %d periods, cohorts %s, time zone %.*s.",
-						   jy_cr_unit_names[a->unit], a->periods, jy_cr_ctype_names[a->ctype], (int) a->tzlen, JY_CR_TZ(a),
-						   jy_cr_unit_names[b->unit], b->periods, jy_cr_ctype_names[b->ctype], (int) b->tzlen, JY_CR_TZ(b)),
+				 errdetail("%s", err->msg),
 				 errhint("Compute every summary with the same period, number of periods, time zone and cohort type.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("count out of range while merging cohort_retention values")));
+}
+
+CohortRetention *
+cr_merge(CohortRetention *a, const CohortRetention *b, bool inplace)
+{
+	JyCrError	err;
+	uint32		missing;
+	CohortRetention *r;
+
+	if (jy_cr_compatible(a, b, &err) != JY_CR_OK)
+		merge_error(&err);
 	missing = jy_cr_missing(a, b);
 	if (inplace && missing == 0)
 	{
-		if (jy_cr_merge_inplace(a, b, &err, jy_tick, NULL) != JY_CODEC_OK)
-			jy_codec_ereport(&err, TYPE_NAME, NULL, 0);
+		if (jy_cr_merge_inplace(a, b, &err, jy_tick, NULL) != JY_CR_OK)
+			merge_error(&err);
 		return a;
 	}
 	r = cr_alloc(a->unit, a->ctype, a->periods, a->window_us, JY_CR_TZ(a), a->tzlen,
 				 Max(a->last_period, b->last_period), a->ncohorts + missing);
-	if (jy_cr_merge_into(r, a, b, &err, jy_tick, NULL) != JY_CODEC_OK)
-		jy_codec_ereport(&err, TYPE_NAME, NULL, 0);
+	if (jy_cr_merge_into(r, a, b, &err, jy_tick, NULL) != JY_CR_OK)
+		merge_error(&err);
 	return r;
 }
 

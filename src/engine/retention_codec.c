@@ -3,6 +3,7 @@
  */
 #include "retention_codec.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,16 +12,34 @@ const char *const jy_cr_ctype_names[] = {"first_time", "recurring"};
 
 #define TICK_EVERY 0xFFFF
 
-#define INVALID(err, ...) jy_codec_fail((err), JY_CODEC_EINVALID, 0, __VA_ARGS__)
+static JyCrStatus
+fail(JyCrError *err, JyCrStatus st, const char *fmt,...) __attribute__((format(printf, 3, 4)));
+
+static JyCrStatus
+fail(JyCrError *err, JyCrStatus st, const char *fmt,...)
+{
+	va_list		ap;
+
+	err->status = st;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return st;
+}
 
 /* ---- values ------------------------------------------------------------------ */
 
 size_t
-jy_cr_size(uint16_t tzlen, int32_t periods, uint32_t ncohorts)
+jy_cr_size(uint16_t tzlen, int32_t periods, uint32_t ncohorts, JyCrError *err)
 {
 	size_t		sz = JY_CR_SIZE(tzlen, periods, ncohorts);
 
-	return sz > JY_CR_MAX_SIZE ? 0 : sz;
+	if (sz > JY_CR_MAX_SIZE)
+	{
+		fail(err, JY_CR_ELIMIT, "%u cohorts of %d periods need more than 1 GB.", ncohorts, periods);
+		return 0;
+	}
+	return sz;
 }
 
 void
@@ -51,20 +70,20 @@ jy_cr_tzname_ok(const char *s, size_t len)
 	return true;
 }
 
-JyCodecStatus
-jy_cr_validate(const JyCr *r, size_t size, JyCodecError *err)
+JyCrStatus
+jy_cr_validate(const JyCr *r, size_t size, JyCrError *err)
 {
 	const char *bad = NULL;
 	size_t		i;
 
 	if (r->version != JY_CR_VERSION)
-		return INVALID(err, "Unsupported format version %u.", r->version);
+		return fail(err, JY_CR_EINVALID, "Unsupported format version %u.", r->version);
 	if (r->flags != 0 || r->reserved != 0)
 		bad = "Reserved bits are set";
 	else if (r->unit < JY_RET_DAY || r->unit > JY_RET_ELAPSED_MONTH)
-		return INVALID(err, "Unknown period code %u.", r->unit);
+		return fail(err, JY_CR_EINVALID, "Unknown period code %u.", r->unit);
 	else if (r->ctype > JY_CR_RECURRING)
-		return INVALID(err, "Unknown cohort type code %u.", r->ctype);
+		return fail(err, JY_CR_EINVALID, "Unknown cohort type code %u.", r->ctype);
 	else if (r->periods < 0 || r->periods > JY_RET_MAX_PERIODS)
 		bad = "The number of periods is out of range";
 	else if ((r->unit == JY_RET_ROLLING) != (r->window_us > 0) || r->window_us < 0)
@@ -98,8 +117,8 @@ jy_cr_validate(const JyCr *r, size_t size, JyCodecError *err)
 		}
 	}
 	if (bad)
-		return INVALID(err, "%s.", bad);
-	return JY_CODEC_OK;
+		return fail(err, JY_CR_EINVALID, "%s.", bad);
+	return JY_CR_OK;
 }
 
 void
@@ -114,7 +133,7 @@ jy_cr_set_user(int64_t *rec, int64_t cohort, const uint64_t *bits, int32_t perio
 
 /* a quoted string of 1 .. maxlen printable ASCII characters without quotes or backslashes */
 static bool
-scan_str(JyScan *s, size_t maxlen, char *out)
+scan_str(JyTs *s, size_t maxlen, char *out)
 {
 	const char *b;
 	size_t		n;
@@ -144,7 +163,7 @@ scan_str(JyScan *s, size_t maxlen, char *out)
 
 /* [ n+1 integers >= 0 ] */
 static bool
-scan_array(JyScan *s, int64_t *out, int32_t n)
+scan_array(JyTs *s, int64_t *out, int32_t n)
 {
 	int32_t		k;
 
@@ -157,7 +176,7 @@ scan_array(JyScan *s, int64_t *out, int32_t n)
 }
 
 static bool
-scan_record(JyScan *s, int64_t *rec, int32_t periods)
+scan_record(JyTs *s, int64_t *rec, int32_t periods)
 {
 	return jy_ts_lit(s, "[") &&
 		jy_ts_int(s, -JY_CR_MAX_ABS_INDEX, JY_CR_MAX_ABS_INDEX, &rec[0]) &&
@@ -172,17 +191,9 @@ scan_record(JyScan *s, int64_t *rec, int32_t periods)
 		jy_ts_lit(s, "]");
 }
 
-/* a syntax error with a sentence of our own at the current position */
-static JyCodecStatus
-syntax(JyScan *s, const char *what, const char *name)
-{
-	return jy_codec_fail(s->err, JY_CODEC_ESYNTAX, (size_t) (s->p - s->start),
-						 "Unknown %s \"%s\"; valid are %s.", what, name,
-						 what[0] == 'p' ? "day, week, month, rolling and elapsed month" : "first_time and recurring");
-}
-
-JyCodecStatus
-jy_cr_parse_text(JyScan *s, JyCrText *out, void *(*grow) (void *old, size_t bytes, void *arg), void *arg)
+JyCrStatus
+jy_cr_parse_text(JyTs *s, JyCrText *out, JyCrError *err,
+				 void *(*grow) (void *old, size_t bytes, void *arg), void *arg)
 {
 	JyCrText   *h = out;
 	int64_t		v;
@@ -191,26 +202,29 @@ jy_cr_parse_text(JyScan *s, JyCrText *out, void *(*grow) (void *old, size_t byte
 				w;
 
 	memset(out, 0, sizeof(*out));
+	err->status = JY_CR_OK;
 	if (!jy_ts_lit(s, "{") || !jy_ts_key(s, "v", false) || !jy_ts_int(s, 0, 255, &v))
-		return s->err->status;
+		return JY_CR_ETEXT;
 	if (v != JY_CR_VERSION)
 	{
-		jy_codec_fail(s->err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.", JY_CR_VERSION);
-		s->err->value = v;
-		return JY_CODEC_EVERSION;
+		err->value = v;
+		return fail(err, JY_CR_EVERSION, "This version of journey reads version %d.", JY_CR_VERSION);
 	}
 	if (!jy_ts_key(s, "period", true) || !scan_str(s, 16, name))
-		return s->err->status;
+		return JY_CR_ETEXT;
 	for (h->unit = JY_RET_DAY; h->unit <= JY_RET_ELAPSED_MONTH; h->unit++)
 		if (strcmp(name, jy_cr_unit_names[h->unit]) == 0)
 			break;
 	if (h->unit > JY_RET_ELAPSED_MONTH)
-		return syntax(s, "period", name);
+	{
+		jy_ts_fail_msg(s, "Unknown period \"%s\"; valid are day, week, month, rolling and elapsed month.", name);
+		return JY_CR_ETEXT;
+	}
 	if (!jy_ts_key(s, "window_us", true) || !jy_ts_int(s, 0, INT64_MAX, &h->window_us) ||
 		!jy_ts_key(s, "tz", true) || !scan_str(s, JY_CR_MAX_TZLEN, out->tz) ||
 		!jy_ts_key(s, "periods", true) || !jy_ts_int(s, 0, JY_RET_MAX_PERIODS, &v) ||
 		!jy_ts_key(s, "cohorts", true) || !scan_str(s, 16, name))
-		return s->err->status;
+		return JY_CR_ETEXT;
 	h->periods = (int32_t) v;
 	h->tzlen = (uint16_t) strlen(out->tz);
 	if (strcmp(name, "first_time") == 0)
@@ -218,115 +232,160 @@ jy_cr_parse_text(JyScan *s, JyCrText *out, void *(*grow) (void *old, size_t byte
 	else if (strcmp(name, "recurring") == 0)
 		h->ctype = JY_CR_RECURRING;
 	else
-		return syntax(s, "cohort type", name);
+	{
+		jy_ts_fail_msg(s, "Unknown cohort type \"%s\"; valid are first_time and recurring.", name);
+		return JY_CR_ETEXT;
+	}
 	if (!jy_ts_key(s, "last_period", true) ||
 		!jy_ts_int(s, -JY_CR_MAX_ABS_INDEX, JY_CR_MAX_ABS_INDEX, &h->last_period) ||
 		!jy_ts_key(s, "data", true) || !jy_ts_lit(s, "["))
-		return s->err->status;
+		return JY_CR_ETEXT;
 	w = JY_CR_RECWORDS(h->periods);
 	if (!jy_ts_peek(s, ']'))
 	{
 		for (;;)
 		{
 			if (out->nrec >= (JY_CR_MAX_SIZE / sizeof(int64_t)) / w)
-				return jy_ts_fail(s, "fewer cohorts"), s->err->status;
+			{
+				jy_ts_fail(s, "fewer cohorts");
+				return JY_CR_ETEXT;
+			}
 			if (out->nrec == cap)
 			{
 				cap = cap ? cap * 2 : 8;
 				out->recs = (int64_t *) grow(out->recs, cap * w * sizeof(int64_t), arg);
 			}
 			if (!scan_record(s, out->recs + out->nrec * w, h->periods))
-				return s->err->status;
+				return JY_CR_ETEXT;
 			out->nrec++;
 			if (!jy_ts_peek(s, ','))
 				break;
 			if (!jy_ts_lit(s, ","))
-				return s->err->status;
+				return JY_CR_ETEXT;
 		}
 	}
-	if (!jy_ts_lit(s, "]") || !jy_ts_lit(s, "}") || !jy_ts_end(s))
-		return s->err->status;
-	if (out->nrec > UINT32_MAX)
-		return jy_ts_fail(s, "fewer cohorts"), s->err->status;
-	return JY_CODEC_OK;
+	if (!jy_ts_lit(s, "]") || !jy_ts_lit(s, "}"))
+		return JY_CR_ETEXT;
+	jy_ts_ws(s);
+	if (*s->p != '\0' || out->nrec > UINT32_MAX)
+	{
+		jy_ts_fail(s, *s->p != '\0' ? "end of input" : "fewer cohorts");
+		return JY_CR_ETEXT;
+	}
+	return JY_CR_OK;
 }
 
 /* ---- text output: one writer that counts (out == NULL) or writes ------------ */
 
-static void
-put_array(JyTextOut *o, const int64_t *a, int32_t n)
+typedef struct Out
 {
-	int32_t		k;
+	char	   *p;
+	size_t		n;
+} Out;
 
-	jy_to_str(o, "[");
-	for (k = 0; k <= n; k++)
-	{
-		if (k)
-			jy_to_str(o, ",");
-		jy_to_i64(o, a[k]);
-	}
-	jy_to_str(o, "]");
+static void
+put(Out *o, const char *s, size_t len)
+{
+	if (o->p)
+		memcpy(o->p + o->n, s, len);
+	o->n += len;
 }
 
 static void
-emit_text(const JyCr *r, JyTextOut *o)
+put_s(Out *o, const char *s)
 {
-	char		tz[JY_CR_MAX_TZLEN + 1];
+	put(o, s, strlen(s));
+}
+
+static void
+put_i64(Out *o, int64_t v)
+{
+	char		buf[24];
+	char	   *e = buf + sizeof(buf),
+			   *b = e;
+	uint64_t	u = v < 0 ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
+
+	do
+	{
+		*--b = (char) ('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--b = '-';
+	put(o, b, (size_t) (e - b));
+}
+
+static void
+put_array(Out *o, const int64_t *a, int32_t n)
+{
+	int32_t		k;
+
+	put(o, "[", 1);
+	for (k = 0; k <= n; k++)
+	{
+		if (k)
+			put(o, ",", 1);
+		put_i64(o, a[k]);
+	}
+	put(o, "]", 1);
+}
+
+static void
+emit_text(const JyCr *r, Out *o)
+{
 	uint32_t	i;
 
-	memcpy(tz, JY_CR_TZ(r), r->tzlen);
-	tz[r->tzlen] = '\0';
-	jy_to_str(o, "{\"v\":");
-	jy_to_i64(o, r->version);
-	jy_to_str(o, ",\"period\":\"");
-	jy_to_str(o, jy_cr_unit_names[r->unit]);
-	jy_to_str(o, "\",\"window_us\":");
-	jy_to_i64(o, r->window_us);
-	jy_to_str(o, ",\"tz\":\"");
-	jy_to_str(o, tz);
-	jy_to_str(o, "\",\"periods\":");
-	jy_to_i64(o, r->periods);
-	jy_to_str(o, ",\"cohorts\":\"");
-	jy_to_str(o, jy_cr_ctype_names[r->ctype]);
-	jy_to_str(o, "\",\"last_period\":");
-	jy_to_i64(o, r->last_period);
-	jy_to_str(o, ",\"data\":[");
+	put_s(o, "{\"v\":");
+	put_i64(o, r->version);
+	put_s(o, ",\"period\":\"");
+	put_s(o, jy_cr_unit_names[r->unit]);
+	put_s(o, "\",\"window_us\":");
+	put_i64(o, r->window_us);
+	put_s(o, ",\"tz\":\"");
+	put(o, JY_CR_TZ(r), r->tzlen);
+	put_s(o, "\",\"periods\":");
+	put_i64(o, r->periods);
+	put_s(o, ",\"cohorts\":\"");
+	put_s(o, jy_cr_ctype_names[r->ctype]);
+	put_s(o, "\",\"last_period\":");
+	put_i64(o, r->last_period);
+	put_s(o, ",\"data\":[");
 	for (i = 0; i < r->ncohorts; i++)
 	{
 		const int64_t *rec = JY_CR_REC(r, i);
 
-		jy_to_str(o, i ? ",[" : "[");
-		jy_to_i64(o, rec[0]);
-		jy_to_str(o, ",");
-		jy_to_i64(o, rec[1]);
-		jy_to_str(o, ",");
+		put_s(o, i ? ",[" : "[");
+		put_i64(o, rec[0]);
+		put(o, ",", 1);
+		put_i64(o, rec[1]);
+		put(o, ",", 1);
 		put_array(o, JY_CR_ACTIVE(rec), r->periods);
-		jy_to_str(o, ",");
+		put(o, ",", 1);
 		put_array(o, JY_CR_LAST(rec, r->periods), r->periods);
-		jy_to_str(o, ",");
+		put(o, ",", 1);
 		put_array(o, JY_CR_BOTH(rec, r->periods), r->periods);
-		jy_to_str(o, "]");
+		put(o, "]", 1);
 	}
-	jy_to_str(o, "]}");
+	put_s(o, "]}");
 }
 
 size_t
 jy_cr_text_size(const JyCr *r)
 {
-	JyTextOut	o = {NULL, 0};
+	Out			o = {NULL, 0};
 
 	emit_text(r, &o);
-	return o.len;
+	return o.n;
 }
 
 size_t
 jy_cr_print_text(const JyCr *r, char *out)
 {
-	JyTextOut	o = {out, 0};
+	Out			o = {out, 0};
 
 	emit_text(r, &o);
-	out[o.len] = '\0';
-	return o.len;
+	out[o.n] = '\0';
+	return o.n;
 }
 
 /* ---- binary ------------------------------------------------------------------ */
@@ -370,20 +429,20 @@ jy_cr_wire_header(const uint8_t *b, JyCr *hdr)
 	hdr->reserved = (uint16_t) get_be(b + 30, 2);
 }
 
-JyCodecStatus
-jy_cr_wire_check(const JyCr *hdr, size_t rest, JyCodecError *err)
+JyCrStatus
+jy_cr_wire_check(const JyCr *hdr, size_t rest, JyCrError *err)
 {
 	size_t		words;
 
 	if (hdr->periods < 0 || hdr->periods > JY_RET_MAX_PERIODS || hdr->tzlen < 1 ||
 		hdr->tzlen > JY_CR_MAX_TZLEN)
-		return INVALID(err, "The number of periods or the time-zone length is out of range.");
+		return fail(err, JY_CR_EINVALID, "The number of periods or the time-zone length is out of range.");
 	words = (size_t) hdr->ncohorts * JY_CR_RECWORDS(hdr->periods);
 	if ((size_t) hdr->tzlen + words * 8 != rest)
-		return INVALID(err,
-					   "Declared %u cohorts of %d periods, which does not match the message length.",
+		return fail(err, JY_CR_EINVALID,
+					"Declared %u cohorts of %d periods, which does not match the message length.",
 					hdr->ncohorts, hdr->periods);
-	return JY_CODEC_OK;
+	return JY_CR_OK;
 }
 
 void
@@ -434,11 +493,16 @@ jy_cr_wire_write(const JyCr *r, uint8_t *out)
 
 /* ---- merge -------------------------------------------------------------------- */
 
-bool
-jy_cr_compatible(const JyCr *a, const JyCr *b)
+JyCrStatus
+jy_cr_compatible(const JyCr *a, const JyCr *b, JyCrError *err)
 {
-	return a->unit == b->unit && a->window_us == b->window_us && a->periods == b->periods &&
-		a->ctype == b->ctype && a->tzlen == b->tzlen && memcmp(JY_CR_TZ(a), JY_CR_TZ(b), a->tzlen) == 0;
+	if (a->unit != b->unit || a->window_us != b->window_us || a->periods != b->periods ||
+		a->ctype != b->ctype || a->tzlen != b->tzlen || memcmp(JY_CR_TZ(a), JY_CR_TZ(b), a->tzlen) != 0)
+		return fail(err, JY_CR_ESETTINGS,
+					"One has period %s, %d periods, cohorts %s, time zone %.*s; the other has period %s, %d periods, cohorts %s, time zone %.*s.",
+					jy_cr_unit_names[a->unit], a->periods, jy_cr_ctype_names[a->ctype], (int) a->tzlen, JY_CR_TZ(a),
+					jy_cr_unit_names[b->unit], b->periods, jy_cr_ctype_names[b->ctype], (int) b->tzlen, JY_CR_TZ(b));
+	return JY_CR_OK;
 }
 
 /* index of cohort c in a, or of the first cohort after it */
@@ -477,16 +541,16 @@ jy_cr_missing(const JyCr *a, const JyCr *b)
 }
 
 /* the counts of record src added to dst (the cohort stays) */
-static JyCodecStatus
-add_rec(int64_t *dst, const int64_t *src, int32_t periods, JyCodecError *err)
+static JyCrStatus
+add_rec(int64_t *dst, const int64_t *src, int32_t periods, JyCrError *err)
 {
 	if (!jy_ret_add_counts(dst + 1, src + 1, JY_CR_RECWORDS(periods) - 1))
-		return jy_codec_fail(err, JY_CODEC_EOVERFLOW, 0, "count out of range while merging cohort_retention values");
-	return JY_CODEC_OK;
+		return fail(err, JY_CR_EOVERFLOW, "A count of the merged value is beyond the range of bigint.");
+	return JY_CR_OK;
 }
 
-JyCodecStatus
-jy_cr_merge_inplace(JyCr *a, const JyCr *b, JyCodecError *err, JyCrTick tick, void *arg)
+JyCrStatus
+jy_cr_merge_inplace(JyCr *a, const JyCr *b, JyCrError *err, JyCrTick tick, void *arg)
 {
 	uint32_t	j;
 	bool		found;
@@ -496,16 +560,16 @@ jy_cr_merge_inplace(JyCr *a, const JyCr *b, JyCodecError *err, JyCrTick tick, vo
 		if (tick && (j & TICK_EVERY) == TICK_EVERY)
 			tick(arg);
 		if (add_rec(JY_CR_REC(a, find_cohort(a, JY_CR_REC(b, j)[0], &found)), JY_CR_REC(b, j),
-					a->periods, err) != JY_CODEC_OK)
+					a->periods, err) != JY_CR_OK)
 			return err->status;
 	}
 	if (b->last_period > a->last_period)
 		a->last_period = b->last_period;
-	return JY_CODEC_OK;
+	return JY_CR_OK;
 }
 
-JyCodecStatus
-jy_cr_merge_into(JyCr *out, const JyCr *a, const JyCr *b, JyCodecError *err, JyCrTick tick, void *arg)
+JyCrStatus
+jy_cr_merge_into(JyCr *out, const JyCr *a, const JyCr *b, JyCrError *err, JyCrTick tick, void *arg)
 {
 	uint32_t	i,
 				j,
@@ -534,13 +598,13 @@ jy_cr_merge_into(JyCr *out, const JyCr *a, const JyCr *b, JyCodecError *err, JyC
 		else
 		{
 			memcpy(dst, ra, w * sizeof(int64_t));
-			if (add_rec(dst, rb, a->periods, err) != JY_CODEC_OK)
+			if (add_rec(dst, rb, a->periods, err) != JY_CR_OK)
 				return err->status;
 			i++;
 			j++;
 		}
 	}
-	return JY_CODEC_OK;
+	return JY_CR_OK;
 }
 
 /* ---- reports ------------------------------------------------------------------- */

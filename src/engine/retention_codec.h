@@ -91,20 +91,35 @@ jy_cr_cohort_unit(uint8_t u)
 	return u == JY_RET_ROLLING ? JY_RET_DAY : u == JY_RET_ELAPSED_MONTH ? JY_RET_MONTH : (JyRetUnit) u;
 }
 
-/*
- * Errors are JyCodecError (textscan.h; the glue raises them with
- * jy_codec_ereport): ESYNTAX / ERANGE / EVERSION for text, EINVALID for a
- * broken rule (22P02 text, 22P03 binary, XX001 stored), EOVERFLOW for a count
- * beyond int64 while merging.
- */
+/* Result codes (the glue maps them to SQLSTATEs). */
+typedef enum
+{
+	JY_CR_OK = 0,
+	JY_CR_ETEXT = 1,			/* text syntax or number range: details in the JyTs */
+	JY_CR_EVERSION = 2,			/* text of an unknown format version (err.value): 22P02 */
+	JY_CR_EINVALID = 3,			/* a broken rule: 22P02 text, 22P03 binary, XX001 stored */
+	JY_CR_ELIMIT = 4,			/* more than JY_CR_MAX_SIZE bytes or 2^32 cohorts: 54000 */
+	JY_CR_ESETTINGS = 5,		/* merging values with different settings: 22023 */
+	JY_CR_EOVERFLOW = 6			/* a count beyond int64: 22003 */
+} JyCrStatus;
+
+typedef struct JyCrError
+{
+	JyCrStatus	status;
+	int64_t		value;			/* EVERSION: the version read */
+	char		msg[512];		/* a full sentence, ends with a period */
+} JyCrError;
 
 /* Tick callback for long loops (may longjmp; may be NULL), every 2^16 cohorts. */
 typedef void (*JyCrTick) (void *arg);
 
 /* ---- values ------------------------------------------------------------------ */
 
-/* Size of a value with these dimensions, or 0 when it exceeds JY_CR_MAX_SIZE. */
-size_t		jy_cr_size(uint16_t tzlen, int32_t periods, uint32_t ncohorts);
+/*
+ * Size of a value with these dimensions, or 0 with ELIMIT ("N cohorts of P
+ * periods need more than 1 GB.") when it exceeds JY_CR_MAX_SIZE.
+ */
+size_t		jy_cr_size(uint16_t tzlen, int32_t periods, uint32_t ncohorts, JyCrError *err);
 
 /*
  * Fill the header of a zeroed value of jy_cr_size(...) bytes (vl_len_ is left
@@ -114,7 +129,7 @@ void		jy_cr_init(JyCr *r, uint8_t unit, uint8_t ctype, int32_t periods, int64_t 
 					   const char *tz, uint16_t tzlen, int64_t last_period, uint32_t ncohorts);
 
 /* Every rule a value from outside must satisfy; `size` is its total size. */
-JyCodecStatus jy_cr_validate(const JyCr *r, size_t size, JyCodecError *err);
+JyCrStatus	jy_cr_validate(const JyCr *r, size_t size, JyCrError *err);
 
 /* Is a time-zone name acceptable (1 .. 255 printable ASCII, no '"' or '\')? */
 bool		jy_cr_tzname_ok(const char *s, size_t len);
@@ -143,14 +158,14 @@ typedef struct JyCrText
 } JyCrText;
 
 /*
- * Parse a NUL-terminated text (s jy_ts_init'd on it with an error struct):
- * ESYNTAX (including an unknown period or cohort type, and more cohorts than
- * fit in a value), ERANGE, EVERSION for a version other than 1.  The value
- * still has to be built (jy_cr_size, jy_cr_init, records) and validated.
- * out->recs (malloc'd through grow) is set even on failure.
+ * Parse a NUL-terminated text.  Failures of the syntax (including an unknown
+ * period or cohort type, and more cohorts than fit in a value) and numbers out
+ * of range are ETEXT with the details in *ts (jy_ts_init'd by the caller on
+ * the same text); EVERSION for a version other than 1.  The value still has
+ * to be built (jy_cr_size, jy_cr_init, records) and validated.
  */
-JyCodecStatus jy_cr_parse_text(JyScan *s, JyCrText *out,
-							   void *(*grow) (void *old, size_t bytes, void *arg), void *arg);
+JyCrStatus	jy_cr_parse_text(JyTs *ts, JyCrText *out, JyCrError *err,
+							 void *(*grow) (void *old, size_t bytes, void *arg), void *arg);
 
 /* Length of the text of a value (without NUL), and writing it (plus a NUL). */
 size_t		jy_cr_text_size(const JyCr *r);
@@ -166,7 +181,7 @@ void		jy_cr_wire_header(const uint8_t *b, JyCr *hdr);
  * periods and time-zone length ranges, and that the message holds exactly
  * the declared contents.
  */
-JyCodecStatus jy_cr_wire_check(const JyCr *hdr, size_t rest, JyCodecError *err);
+JyCrStatus	jy_cr_wire_check(const JyCr *hdr, size_t rest, JyCrError *err);
 
 /*
  * Copy the time-zone name and the records (after the header) into a value
@@ -181,8 +196,8 @@ void		jy_cr_wire_write(const JyCr *r, uint8_t *out);
 
 /* ---- merge ----------------------------------------------------------------- */
 
-/* Can a and b be merged (same period, window, periods, cohort type, time zone)? */
-bool		jy_cr_compatible(const JyCr *a, const JyCr *b);
+/* ESETTINGS (with both settings in the sentence) unless a and b can be merged. */
+JyCrStatus	jy_cr_compatible(const JyCr *a, const JyCr *b, JyCrError *err);
 
 /* Cohorts of b that a does not have. */
 uint32_t	jy_cr_missing(const JyCr *a, const JyCr *b);
@@ -193,9 +208,9 @@ uint32_t	jy_cr_missing(const JyCr *a, const JyCr *b);
  * cohorts) = a + b.  EOVERFLOW when a count leaves int64 (the target is then
  * partly updated).
  */
-JyCodecStatus jy_cr_merge_inplace(JyCr *a, const JyCr *b, JyCodecError *err, JyCrTick tick, void *arg);
-JyCodecStatus jy_cr_merge_into(JyCr *out, const JyCr *a, const JyCr *b, JyCodecError *err,
-							   JyCrTick tick, void *arg);
+JyCrStatus	jy_cr_merge_inplace(JyCr *a, const JyCr *b, JyCrError *err, JyCrTick tick, void *arg);
+JyCrStatus	jy_cr_merge_into(JyCr *out, const JyCr *a, const JyCr *b, JyCrError *err,
+							 JyCrTick tick, void *arg);
 
 /* ---- what the report functions show -------------------------------------------- */
 

@@ -24,11 +24,15 @@ static JyCr *
 fz_alloc(uint8_t unit, uint8_t ctype, int32_t periods, int64_t window, const char *tz, uint16_t tzlen,
 		 int64_t last, uint32_t nc)
 {
-	size_t		sz = jy_cr_size(tzlen, periods, nc);
+	JyCrError	e;
+	size_t		sz = jy_cr_size(tzlen, periods, nc, &e);
 	JyCr	   *r;
 
 	if (sz == 0)
+	{
+		PROP(e.status == JY_CR_ELIMIT);
 		return NULL;
+	}
 	r = (JyCr *) calloc(1, sz);
 	r->vl_len_ = (int32_t) sz;
 	jy_cr_init(r, unit, ctype, periods, window, tz, tzlen, last, nc);
@@ -39,18 +43,17 @@ fz_alloc(uint8_t unit, uint8_t ctype, int32_t periods, int64_t window, const cha
 static JyCr *
 fz_from_text(const char *text)
 {
-	JyScan		s;
+	JyTs		ts;
 	JyCrText	t;
-	JyCodecError e;
-	JyCodecStatus st;
+	JyCrError	e;
+	JyCrStatus	st;
 	JyCr	   *r;
 
-	jy_ts_init(&s, text, &e);
-	st = jy_cr_parse_text(&s, &t, fz_grow, NULL);
-	if (st != JY_CODEC_OK)
+	jy_ts_init(&ts, text);
+	st = jy_cr_parse_text(&ts, &t, &e, fz_grow, NULL);
+	if (st != JY_CR_OK)
 	{
-		PROP(st == e.status && e.msg[0] != '\0' &&
-			 (st == JY_CODEC_EVERSION || st == JY_CODEC_ESYNTAX || st == JY_CODEC_ERANGE));
+		PROP(st == JY_CR_EVERSION || (st == JY_CR_ETEXT && ts.status != JY_TS_OK && ts.msg[0] != '\0'));
 		free(t.recs);
 		return NULL;
 	}
@@ -58,9 +61,9 @@ fz_from_text(const char *text)
 	if (r != NULL && t.nrec > 0)
 		memcpy(JY_CR_REC(r, 0), t.recs, t.nrec * JY_CR_RECWORDS(t.periods) * sizeof(int64_t));
 	free(t.recs);
-	if (r != NULL && jy_cr_validate(r, (size_t) r->vl_len_, &e) != JY_CODEC_OK)
+	if (r != NULL && jy_cr_validate(r, (size_t) r->vl_len_, &e) != JY_CR_OK)
 	{
-		PROP(e.status == JY_CODEC_EINVALID && e.msg[0] != '\0');
+		PROP(e.status == JY_CR_EINVALID && e.msg[0] != '\0');
 		free(r);
 		return NULL;
 	}
@@ -72,15 +75,15 @@ static JyCr *
 fz_from_wire(const uint8_t *b, size_t len)
 {
 	JyCr		hdr;
-	JyCodecError	e;
+	JyCrError	e;
 	JyCr	   *r;
 
 	if (len < JY_CR_WIRE_HDR)
 		return NULL;
 	jy_cr_wire_header(b, &hdr);
-	if (jy_cr_wire_check(&hdr, len - JY_CR_WIRE_HDR, &e) != JY_CODEC_OK)
+	if (jy_cr_wire_check(&hdr, len - JY_CR_WIRE_HDR, &e) != JY_CR_OK)
 	{
-		PROP(e.status == JY_CODEC_EINVALID);
+		PROP(e.status == JY_CR_EINVALID);
 		return NULL;
 	}
 	r = fz_alloc(hdr.unit, hdr.ctype, hdr.periods, hdr.window_us, (const char *) b + JY_CR_WIRE_HDR,
@@ -88,9 +91,9 @@ fz_from_wire(const uint8_t *b, size_t len)
 	if (r == NULL)
 		return NULL;
 	jy_cr_wire_body(r, &hdr, b + JY_CR_WIRE_HDR);
-	if (jy_cr_validate(r, (size_t) r->vl_len_, &e) != JY_CODEC_OK)
+	if (jy_cr_validate(r, (size_t) r->vl_len_, &e) != JY_CR_OK)
 	{
-		PROP(e.status == JY_CODEC_EINVALID && e.msg[0] != '\0');
+		PROP(e.status == JY_CR_EINVALID && e.msg[0] != '\0');
 		free(r);
 		return NULL;
 	}
@@ -113,7 +116,7 @@ fz_check_value(const JyCr *r)
 	uint8_t    *w = malloc(wl);
 	JyCr	   *back,
 			   *sum;
-	JyCodecError	e;
+	JyCrError	e;
 	int64_t		users,
 				minc,
 				span;
@@ -129,13 +132,13 @@ fz_check_value(const JyCr *r)
 	PROP(back != NULL && fz_same(back, r));
 	free(back);
 	/* merge with itself: in place, counts doubled, still valid unless a count overflows */
-	PROP(jy_cr_compatible(r, r) && jy_cr_missing(r, r) == 0);
+	PROP(jy_cr_compatible(r, r, &e) == JY_CR_OK && jy_cr_missing(r, r) == 0);
 	sum = malloc((size_t) r->vl_len_);
 	memcpy(sum, r, (size_t) r->vl_len_);
-	if (jy_cr_merge_inplace(sum, r, &e, NULL, NULL) == JY_CODEC_OK)
-		PROP(jy_cr_validate(sum, (size_t) sum->vl_len_, &e) == JY_CODEC_OK);
+	if (jy_cr_merge_inplace(sum, r, &e, NULL, NULL) == JY_CR_OK)
+		PROP(jy_cr_validate(sum, (size_t) sum->vl_len_, &e) == JY_CR_OK);
 	else
-		PROP(e.status == JY_CODEC_EOVERFLOW);
+		PROP(e.status == JY_CR_EOVERFLOW);
 	free(sum);
 	/* reports read only what they may */
 	(void) jy_cr_total_users(r, &users);

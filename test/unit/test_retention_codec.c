@@ -18,7 +18,8 @@ static JyCr *
 make(uint64_t *mem, uint8_t unit, int32_t periods, int64_t window, const char *tz,
 	 int64_t last, uint32_t nc)
 {
-	size_t		sz = jy_cr_size((uint16_t) strlen(tz), periods, nc);
+	JyCrError	e;
+	size_t		sz = jy_cr_size((uint16_t) strlen(tz), periods, nc, &e);
 	JyCr	   *r = (JyCr *) mem;
 
 	memset(mem, 0, sz);
@@ -47,19 +48,16 @@ user(JyCr *r, uint32_t i, int64_t cohort, uint64_t mask)
 	}
 }
 
-static JyScan ts;
-
-/* parse; the error is in e */
-static JyCodecStatus
-parse(const char *text, JyCrText *t, JyCodecError *e)
+static JyCrStatus
+parse(const char *text, JyCrText *t, JyTs *ts, JyCrError *e)
 {
-	jy_ts_init(&ts, text, e);
-	return jy_cr_parse_text(&ts, t, grow_realloc, NULL);
+	jy_ts_init(ts, text);
+	return jy_cr_parse_text(ts, t, e, grow_realloc, NULL);
 }
 
 /* the value a parsed text describes, in mem (validated) */
 static JyCr *
-build(uint64_t *mem, const JyCrText *t, JyCodecError *e, JyCodecStatus *st)
+build(uint64_t *mem, const JyCrText *t, JyCrError *e, JyCrStatus *st)
 {
 	JyCr	   *r;
 
@@ -79,8 +77,9 @@ test_text_roundtrip(void)
 {
 	JyCr	   *r = make(mem_a, JY_RET_MONTH, 2, 0, "UTC", 290, 1);
 	JyCrText	t;
-	JyCodecError	e;
-	JyCodecStatus	st;
+	JyTs		ts;
+	JyCrError	e;
+	JyCrStatus	st;
 	/* active [2,0,1], last [1,0,1], both [0,0,0] */
 	const char *want = "{\"v\":1,\"period\":\"month\",\"window_us\":0,\"tz\":\"UTC\",\"periods\":2,"
 		"\"cohorts\":\"first_time\",\"last_period\":290,\"data\":[[288,2,[2,0,1],[1,0,1],[0,0,0]]]}";
@@ -88,22 +87,22 @@ test_text_roundtrip(void)
 
 	user(r, 0, 288, 0);			/* active in period 0 only */
 	user(r, 0, 288, 4);			/* periods 0 and 2 */
-	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CODEC_OK);
+	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CR_OK);
 	CHECK_EQ_I64(jy_cr_text_size(r), strlen(want));
 	CHECK_EQ_I64(jy_cr_print_text(r, txt), strlen(want));
 	CHECK(strcmp(txt, want) == 0);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_OK);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_OK);
 	b = build(mem_b, &t, &e, &st);
 	free(t.recs);
-	CHECK(st == JY_CODEC_OK);
+	CHECK(st == JY_CR_OK);
 	CHECK(b->vl_len_ == r->vl_len_ && memcmp(b, r, (size_t) r->vl_len_) == 0);
 	/* white space between tokens, negative numbers */
 	CHECK(parse(" { \"v\" : 1 , \"period\":\"rolling\",\"window_us\":86400000000,\"tz\":\"Asia/Kathmandu\","
 				"\"periods\":0,\"cohorts\":\"first_time\",\"last_period\":-3,\"data\":[ [-5 ,1,[1],[1],[0]] ] }\n",
-				&t, &e) == JY_CODEC_OK);
+				&t, &ts, &e) == JY_CR_OK);
 	b = build(mem_b, &t, &e, &st);
 	free(t.recs);
-	CHECK(st == JY_CODEC_OK);
+	CHECK(st == JY_CR_OK);
 	jy_cr_print_text(b, txt);
 	CHECK(strcmp(txt, "{\"v\":1,\"period\":\"rolling\",\"window_us\":86400000000,\"tz\":\"Asia/Kathmandu\","
 				 "\"periods\":0,\"cohorts\":\"first_time\",\"last_period\":-3,\"data\":[[-5,1,[1],[1],[0]]]}") == 0);
@@ -113,97 +112,99 @@ static void
 test_text_errors(void)
 {
 	JyCrText	t;
-	JyCodecError	e;
-	JyCodecStatus	st;
+	JyTs		ts;
+	JyCrError	e;
+	JyCrStatus	st;
 	const char *head = "{\"v\":1,\"period\":\"day\",\"window_us\":0,\"tz\":\"UTC\",\"periods\":0,"
 		"\"cohorts\":\"first_time\",\"last_period\":0,\"data\":";
 
-	CHECK(parse("garbage", &t, &e) == JY_CODEC_ESYNTAX);
-	CHECK(e.status == JY_CODEC_ESYNTAX && e.pos == 0);
-	CHECK(strcmp(e.msg, "Expected '{' at character 1.") == 0);
-	CHECK(parse("{\"v\":2}", &t, &e) == JY_CODEC_EVERSION && e.value == 2);
+	CHECK(parse("garbage", &t, &ts, &e) == JY_CR_ETEXT);
+	CHECK(ts.status == JY_TS_ESYNTAX && ts.pos == 0);
+	CHECK(strcmp(ts.msg, "Expected '{' at character 1.") == 0);
+	CHECK(parse("{\"v\":2}", &t, &ts, &e) == JY_CR_EVERSION && e.value == 2);
 	CHECK(strcmp(e.msg, "This version of journey reads version 1.") == 0);
-	CHECK(parse("{\"v\":256}", &t, &e) == JY_CODEC_ERANGE);
-	CHECK(strcmp(e.msg, "Allowed values are 0 to 255.") == 0 && e.pos == 5);
-	CHECK(parse("{\"v\":1,\"period\":\"year\"", &t, &e) == JY_CODEC_ESYNTAX);
-	CHECK(strcmp(e.msg, "Unknown period \"year\"; valid are day, week, month, rolling and elapsed month.") == 0);
-	CHECK(parse("{\"v\":1,\"period\":\"\"", &t, &e) == JY_CODEC_ESYNTAX);
-	CHECK(strcmp(e.msg, "Expected a string of 1 to 16 characters at character 18.") == 0);
-	CHECK(parse("{\"v\":1,\"period\":\"d\\ay\"", &t, &e) == JY_CODEC_ESYNTAX);
-	CHECK(strcmp(e.msg, "Expected a printable character without backslash at character 19.") == 0);
+	CHECK(parse("{\"v\":256}", &t, &ts, &e) == JY_CR_ETEXT && ts.status == JY_TS_ERANGE);
+	CHECK(strcmp(ts.msg, "Allowed values are 0 to 255.") == 0 && ts.pos == 5);
+	CHECK(parse("{\"v\":1,\"period\":\"year\"", &t, &ts, &e) == JY_CR_ETEXT);
+	CHECK(strcmp(ts.msg, "Unknown period \"year\"; valid are day, week, month, rolling and elapsed month.") == 0);
+	CHECK(parse("{\"v\":1,\"period\":\"\"", &t, &ts, &e) == JY_CR_ETEXT);
+	CHECK(strcmp(ts.msg, "Expected a string of 1 to 16 characters at character 18.") == 0);
+	CHECK(parse("{\"v\":1,\"period\":\"d\\ay\"", &t, &ts, &e) == JY_CR_ETEXT);
+	CHECK(strcmp(ts.msg, "Expected a printable character without backslash at character 19.") == 0);
 	snprintf(txt, sizeof(txt), "%s[[0,1,[1],[1],[0]]]} x", head);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_ESYNTAX);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_ETEXT);
 	free(t.recs);
-	CHECK(strncmp(e.msg, "Expected end of input at character", 34) == 0);
+	CHECK(strncmp(ts.msg, "Expected end of input at character", 34) == 0);
 	snprintf(txt, sizeof(txt), "%s[[0,1,[1],[1]]]}", head);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_ESYNTAX);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_ETEXT);
 	free(t.recs);
-	CHECK(strncmp(e.msg, "Expected ',' at character", 25) == 0);
+	CHECK(strncmp(ts.msg, "Expected ',' at character", 25) == 0);
 	/* a cohort record beyond its limits */
 	snprintf(txt, sizeof(txt), "%s[[200000001,1,[1],[1],[0]]]}", head);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_ERANGE);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_ETEXT && ts.status == JY_TS_ERANGE);
 	free(t.recs);
-	CHECK(strcmp(e.msg, "Allowed values are -200000000 to 200000000.") == 0);
+	CHECK(strcmp(ts.msg, "Allowed values are -200000000 to 200000000.") == 0);
 	/* syntax fine, rules broken: validation names the rule */
 	snprintf(txt, sizeof(txt), "%s[]}", head);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_OK);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_OK);
 	build(mem_b, &t, &e, &st);
-	CHECK(st == JY_CODEC_EINVALID && strcmp(e.msg, "There is no cohort.") == 0);
+	CHECK(st == JY_CR_EINVALID && strcmp(e.msg, "There is no cohort.") == 0);
 	snprintf(txt, sizeof(txt), "%s[[0,2,[1],[1],[0]]]}", head);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_OK);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_OK);
 	build(mem_b, &t, &e, &st);
 	free(t.recs);
-	CHECK(st == JY_CODEC_EINVALID && strcmp(e.msg, "Period 0 activity differs from the cohort size.") == 0);
+	CHECK(st == JY_CR_EINVALID && strcmp(e.msg, "Period 0 activity differs from the cohort size.") == 0);
 	snprintf(txt, sizeof(txt), "%s[[0,1,[1],[1],[0]],[0,1,[1],[1],[0]]]}", head);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_OK);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_OK);
 	build(mem_b, &t, &e, &st);
 	free(t.recs);
-	CHECK(st == JY_CODEC_EINVALID && strcmp(e.msg, "Cohorts are not strictly increasing.") == 0);
+	CHECK(st == JY_CR_EINVALID && strcmp(e.msg, "Cohorts are not strictly increasing.") == 0);
 	snprintf(txt, sizeof(txt), "%s[[1,1,[1],[1],[0]]]}", head);
-	CHECK(parse(txt, &t, &e) == JY_CODEC_OK);
+	CHECK(parse(txt, &t, &ts, &e) == JY_CR_OK);
 	build(mem_b, &t, &e, &st);
 	free(t.recs);
-	CHECK(st == JY_CODEC_EINVALID && strcmp(e.msg, "A cohort index is out of range or after the last period.") == 0);
+	CHECK(st == JY_CR_EINVALID && strcmp(e.msg, "A cohort index is out of range or after the last period.") == 0);
 }
 
 static void
 test_validate_layout(void)
 {
 	JyCr	   *r = make(mem_a, JY_RET_DAY, 3, 0, "Europe/Paris", 10, 2);
-	JyCodecError	e;
+	JyCrError	e;
 	size_t		sz = (size_t) r->vl_len_;
 
 	user(r, 0, 5, 2);
 	user(r, 1, 7, 8);
-	CHECK(jy_cr_validate(r, sz, &e) == JY_CODEC_OK);
-	CHECK(jy_cr_validate(r, sz - 8, &e) == JY_CODEC_EINVALID);
+	CHECK(jy_cr_validate(r, sz, &e) == JY_CR_OK);
+	CHECK(jy_cr_validate(r, sz - 8, &e) == JY_CR_EINVALID);
 	CHECK(strcmp(e.msg, "The size does not match the declared contents.") == 0);
 	r->flags = 1;
-	CHECK(jy_cr_validate(r, sz, &e) == JY_CODEC_EINVALID && strcmp(e.msg, "Reserved bits are set.") == 0);
+	CHECK(jy_cr_validate(r, sz, &e) == JY_CR_EINVALID && strcmp(e.msg, "Reserved bits are set.") == 0);
 	r->flags = 0;
 	r->version = 7;
-	CHECK(jy_cr_validate(r, sz, &e) == JY_CODEC_EINVALID && strcmp(e.msg, "Unsupported format version 7.") == 0);
+	CHECK(jy_cr_validate(r, sz, &e) == JY_CR_EINVALID && strcmp(e.msg, "Unsupported format version 7.") == 0);
 	r->version = 1;
 	r->unit = 9;
-	CHECK(jy_cr_validate(r, sz, &e) == JY_CODEC_EINVALID && strcmp(e.msg, "Unknown period code 9.") == 0);
+	CHECK(jy_cr_validate(r, sz, &e) == JY_CR_EINVALID && strcmp(e.msg, "Unknown period code 9.") == 0);
 	r->unit = JY_RET_ROLLING;
-	CHECK(jy_cr_validate(r, sz, &e) == JY_CODEC_EINVALID);
+	CHECK(jy_cr_validate(r, sz, &e) == JY_CR_EINVALID);
 	CHECK(strcmp(e.msg, "The rolling window must be positive for rolling periods and zero otherwise.") == 0);
 	r->unit = JY_RET_DAY;
 	/* the padding after "Europe/Paris" (36 + 12 -> 48: none); use a 1-byte name instead */
 	r = make(mem_a, JY_RET_DAY, 0, 0, "Z", 0, 1);
 	user(r, 0, 0, 0);
-	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CODEC_OK);
+	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CR_OK);
 	JY_CR_TZ(r)[2] = 1;
-	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CODEC_EINVALID);
+	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CR_EINVALID);
 	CHECK(strcmp(e.msg, "Padding bytes are not zero.") == 0);
 	JY_CR_TZ(r)[2] = 0;
 	JY_CR_TZ(r)[0] = '"';
-	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CODEC_EINVALID);
+	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CR_EINVALID);
 	CHECK(!jy_cr_tzname_ok("", 0) && !jy_cr_tzname_ok("a\\b", 3) && jy_cr_tzname_ok("UTC", 3));
 	/* the size limit */
-	CHECK(jy_cr_size(3, 1000, 50000) == 0);
-	CHECK(jy_cr_size(3, 1000, 40000) == JY_CR_SIZE(3, 1000, 40000));
+	CHECK(jy_cr_size(3, 1000, 50000, &e) == 0 && e.status == JY_CR_ELIMIT);
+	CHECK(strcmp(e.msg, "50000 cohorts of 1000 periods need more than 1 GB.") == 0);
+	CHECK(jy_cr_size(3, 1000, 40000, &e) == JY_CR_SIZE(3, 1000, 40000));
 }
 
 static void
@@ -212,29 +213,29 @@ test_binary_roundtrip(void)
 	JyCr	   *r = make(mem_a, JY_RET_WEEK, 4, 0, "America/New_York", 30, 3),
 			   *b,
 				hdr;
-	JyCodecError	e;
+	JyCrError	e;
 	size_t		n;
 
 	user(r, 0, -3, 0x1e);
 	user(r, 0, -3, 0x4);
 	user(r, 1, 2, 0x3);
 	user(r, 2, 29, 0);
-	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CODEC_OK);
+	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CR_OK);
 	n = jy_cr_wire_size(r);
 	CHECK_EQ_I64(n, 32 + 16 + 3 * 17 * 8);
 	jy_cr_wire_write(r, wire);
 	/* network order: periods = 4 at bytes 4..7, tzlen = 16 at 28..29 */
 	CHECK(wire[0] == 1 && wire[1] == JY_RET_WEEK && wire[7] == 4 && wire[29] == 16 && wire[28] == 0);
 	jy_cr_wire_header(wire, &hdr);
-	CHECK(jy_cr_wire_check(&hdr, n - JY_CR_WIRE_HDR, &e) == JY_CODEC_OK);
-	CHECK(jy_cr_wire_check(&hdr, n - JY_CR_WIRE_HDR - 1, &e) == JY_CODEC_EINVALID);
+	CHECK(jy_cr_wire_check(&hdr, n - JY_CR_WIRE_HDR, &e) == JY_CR_OK);
+	CHECK(jy_cr_wire_check(&hdr, n - JY_CR_WIRE_HDR - 1, &e) == JY_CR_EINVALID);
 	CHECK(strcmp(e.msg, "Declared 3 cohorts of 4 periods, which does not match the message length.") == 0);
 	b = make(mem_b, hdr.unit, hdr.periods, hdr.window_us, "America/New_York", hdr.last_period, hdr.ncohorts);
 	jy_cr_wire_body(b, &hdr, wire + JY_CR_WIRE_HDR);
-	CHECK(jy_cr_validate(b, (size_t) b->vl_len_, &e) == JY_CODEC_OK);
+	CHECK(jy_cr_validate(b, (size_t) b->vl_len_, &e) == JY_CR_OK);
 	CHECK(memcmp(b, r, (size_t) r->vl_len_) == 0);
 	hdr.periods = 1001;
-	CHECK(jy_cr_wire_check(&hdr, n - JY_CR_WIRE_HDR, &e) == JY_CODEC_EINVALID);
+	CHECK(jy_cr_wire_check(&hdr, n - JY_CR_WIRE_HDR, &e) == JY_CR_EINVALID);
 	CHECK(strcmp(e.msg, "The number of periods or the time-zone length is out of range.") == 0);
 }
 
@@ -244,7 +245,7 @@ test_merge(void)
 	JyCr	   *a = make(mem_a, JY_RET_DAY, 2, 0, "UTC", 10, 2),
 			   *b = make(mem_b, JY_RET_DAY, 2, 0, "UTC", 12, 2),
 			   *c;
-	JyCodecError	e;
+	JyCrError	e;
 	uint32_t	missing;
 	int64_t		n;
 
@@ -252,12 +253,12 @@ test_merge(void)
 	user(a, 1, 5, 0);
 	user(b, 0, 5, 6);
 	user(b, 1, 9, 4);
-	CHECK(jy_cr_compatible(a, b));
+	CHECK(jy_cr_compatible(a, b, &e) == JY_CR_OK);
 	missing = jy_cr_missing(a, b);
 	CHECK_EQ_I64(missing, 1);
 	c = make(mem_c, JY_RET_DAY, 2, 0, "UTC", 12, a->ncohorts + missing);
-	CHECK(jy_cr_merge_into(c, a, b, &e, NULL, NULL) == JY_CODEC_OK);
-	CHECK(jy_cr_validate(c, (size_t) c->vl_len_, &e) == JY_CODEC_OK);
+	CHECK(jy_cr_merge_into(c, a, b, &e, NULL, NULL) == JY_CR_OK);
+	CHECK(jy_cr_validate(c, (size_t) c->vl_len_, &e) == JY_CR_OK);
 	CHECK_EQ_I64(JY_CR_REC(c, 0)[0], 1);
 	CHECK_EQ_I64(JY_CR_REC(c, 1)[0], 5);
 	CHECK_EQ_I64(JY_CR_REC(c, 1)[1], 2);
@@ -267,17 +268,19 @@ test_merge(void)
 	CHECK(jy_cr_total_users(c, &n) && n == 4);
 	/* in place: every cohort of a is in c */
 	CHECK_EQ_I64(jy_cr_missing(c, a), 0);
-	CHECK(jy_cr_merge_inplace(c, a, &e, NULL, NULL) == JY_CODEC_OK);
+	CHECK(jy_cr_merge_inplace(c, a, &e, NULL, NULL) == JY_CR_OK);
 	CHECK(jy_cr_total_users(c, &n) && n == 6);
-	CHECK(jy_cr_validate(c, (size_t) c->vl_len_, &e) == JY_CODEC_OK);
+	CHECK(jy_cr_validate(c, (size_t) c->vl_len_, &e) == JY_CR_OK);
 	/* overflow */
 	JY_CR_REC(c, 0)[1] = INT64_MAX;
-	CHECK(jy_cr_merge_inplace(c, a, &e, NULL, NULL) == JY_CODEC_EOVERFLOW);
+	CHECK(jy_cr_merge_inplace(c, a, &e, NULL, NULL) == JY_CR_EOVERFLOW);
 	JY_CR_REC(c, 0)[1] = INT64_MAX;
 	CHECK(!jy_cr_total_users(c, &n));
 	/* settings */
 	b->periods = 3;
-	CHECK(!jy_cr_compatible(a, b));
+	CHECK(jy_cr_compatible(a, b, &e) == JY_CR_ESETTINGS);
+	CHECK(strcmp(e.msg, "One has period day, 2 periods, cohorts first_time, time zone UTC; "
+				 "the other has period day, 3 periods, cohorts first_time, time zone UTC.") == 0);
 }
 
 static void
@@ -328,7 +331,7 @@ test_table_fill(void)
 	JyRetTable	t;
 	JyCr	   *r,
 			   *want;
-	JyCodecError	e;
+	JyCrError	e;
 	size_t		nc;
 
 	jy_ret_table_init(&t, slots, 1024, 3);
@@ -342,7 +345,7 @@ test_table_fill(void)
 	CHECK(bases[0] == 4 && bases[1] == 5 && bases[2] == 6);
 	r = make(mem_a, JY_RET_DAY, 3, 0, "UTC", 7, (uint32_t) nc);
 	jy_cr_fill_from_table(r, &t, bases, nc, NULL, NULL);
-	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CODEC_OK);
+	CHECK(jy_cr_validate(r, (size_t) r->vl_len_, &e) == JY_CR_OK);
 	want = make(mem_b, JY_RET_DAY, 3, 0, "UTC", 7, 3);
 	user(want, 0, 4, 0x2);
 	user(want, 1, 5, 0x4);
@@ -353,29 +356,30 @@ test_table_fill(void)
 static void
 test_textscan(void)
 {
-	JyScan		s;
-	JyCodecError e;
+	JyTs		s;
 	int64_t		v;
 	double		d;
 	bool		b;
 
-	jy_ts_init(&s, " -9223372036854775808 9223372036854775808", &e);
+	jy_ts_init(&s, " -9223372036854775808 9223372036854775808");
 	CHECK(jy_ts_int(&s, INT64_MIN, INT64_MAX, &v) && v == INT64_MIN);
-	CHECK(!jy_ts_int(&s, INT64_MIN, INT64_MAX, &v) && e.status == JY_CODEC_ERANGE && e.pos == 22);
-	jy_ts_init(&s, "4.9406564584124654e-324 1e-400", &e);
+	CHECK(!jy_ts_int(&s, INT64_MIN, INT64_MAX, &v) && s.status == JY_TS_ERANGE && s.pos == 22);
+	/* the first failure is kept */
+	CHECK(!jy_ts_lit(&s, "x") && s.status == JY_TS_ERANGE);
+	jy_ts_init(&s, "4.9406564584124654e-324 1e-400 1e309 -x true false nope");
 	CHECK(jy_ts_double(&s, &d) && d > 0);
-	CHECK(!jy_ts_double(&s, &d) && e.status == JY_CODEC_ERANGE);
-	jy_ts_init(&s, "1e309", &e);
-	CHECK(!jy_ts_double(&s, &d) && e.status == JY_CODEC_ERANGE);
-	jy_ts_init(&s, "-x", &e);
-	CHECK(!jy_ts_double(&s, &d) && e.status == JY_CODEC_ESYNTAX && strcmp(e.msg, "Expected a number at character 1.") == 0);
-	jy_ts_init(&s, "true false nope", &e);
+	CHECK(!jy_ts_double(&s, &d) && s.status == JY_TS_ERANGE);
+	jy_ts_init(&s, "1e309");
+	CHECK(!jy_ts_double(&s, &d) && s.status == JY_TS_ERANGE);
+	jy_ts_init(&s, "-x");
+	CHECK(!jy_ts_double(&s, &d) && s.status == JY_TS_ESYNTAX && strcmp(s.msg, "Expected a number at character 1.") == 0);
+	jy_ts_init(&s, "true false nope");
 	CHECK(jy_ts_bool(&s, &b) && b && jy_ts_bool(&s, &b) && !b && !jy_ts_bool(&s, &b));
-	CHECK(strcmp(e.msg, "Expected true or false at character 12.") == 0);
-	jy_ts_init(&s, "\t\"k\" :", &e);
+	CHECK(strcmp(s.msg, "Expected true or false at character 12.") == 0);
+	jy_ts_init(&s, "\t\"k\" :");
 	CHECK(jy_ts_key(&s, "k", false) && *s.p == '\0');
-	jy_ts_init(&s, "\"k\":", &e);
-	CHECK(!jy_ts_key(&s, "k", true) && strcmp(e.msg, "Expected ',' at character 1.") == 0);
+	jy_ts_init(&s, "\"k\":");
+	CHECK(!jy_ts_key(&s, "k", true) && strcmp(s.msg, "Expected ',' at character 1.") == 0);
 }
 
 int
