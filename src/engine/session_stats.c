@@ -1,0 +1,333 @@
+/*
+ * session_stats.c — the session_stats codec (layout in session_stats.h).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "session_stats.h"
+
+void
+jy_ss_init(JySessionStats *s, uint32_t n)
+{
+	memset((char *) s + sizeof(int32_t), 0, JY_SS_SIZE(n) - sizeof(int32_t));
+	s->version = JY_SS_VERSION;
+	s->nentries = n;
+}
+
+JyCodecStatus
+jy_ss_validate(const JySessionStats *s, JyCodecError *err)
+{
+	uint64_t	total,
+				lo,
+				hi;
+
+#define BAD(...) return jy_codec_fail(err, JY_CODEC_EINVALID, 0, __VA_ARGS__)
+	if (s->version != JY_SS_VERSION)
+		BAD("Unsupported format version %u.", s->version);
+	if (s->flags != 0 || s->reserved != 0)
+		BAD("Reserved bits are set.");
+	if (s->sessions < 0 || s->events < 0 || s->bounces < 0 || s->duration_sum < 0)
+		BAD("A count or the duration is negative.");
+	if (s->bounces > s->sessions)
+		BAD("There are more bounces than sessions.");
+	if (s->events < s->sessions)
+		BAD("There are fewer events than sessions.");
+	if (s->events - s->bounces < 2 * (s->sessions - s->bounces))
+		BAD("There are fewer events than the non-bounce sessions need.");
+	if (s->nentries > JY_SS_MAX_ENTRIES || !jy_qs_valid(s->entries, s->nentries))
+		BAD("Histogram entries are not strictly increasing, out of range or zero.");
+	if (!jy_qs_total(s->entries, s->nentries, &total) || total != (uint64_t) s->sessions)
+		BAD("Histogram counts do not add up to the number of sessions.");
+	jy_qs_sum_bounds(s->entries, s->nentries, &lo, &hi);
+	if ((uint64_t) s->duration_sum < lo || (uint64_t) s->duration_sum > hi)
+		BAD("The total duration %" PRId64 " is outside the range %" PRIu64 " to %" PRIu64
+			" that the histogram allows.", s->duration_sum, lo, hi);
+#undef BAD
+	return JY_CODEC_OK;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+uint32_t
+jy_ss_text_max_entries(const char *str)
+{
+	/* an entry is at least "[b,c]" and the separating ',' */
+	size_t		n = strlen(str) / 6 + 1;
+
+	return n < JY_SS_MAX_ENTRIES ? (uint32_t) n : JY_SS_MAX_ENTRIES;
+}
+
+JyCodecStatus
+jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError *err)
+{
+	JyScan		sc;
+	int64_t		v;
+	uint32_t	n = 0;
+
+	jy_ts_init(&sc, str, err);
+	jy_ss_init(s, 0);
+	if (!jy_ts_lit(&sc, "{") || !jy_ts_lit(&sc, "\"v\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_int(&sc, 0, 255, &v))
+		return err->status;
+	if (v != JY_SS_VERSION)
+	{
+		err->value = v;
+		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
+							 JY_SS_VERSION);
+	}
+	if (!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"sessions\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_int(&sc, 0, INT64_MAX, &s->sessions) ||
+		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"events\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_int(&sc, 0, INT64_MAX, &s->events) ||
+		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"bounces\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_int(&sc, 0, INT64_MAX, &s->bounces) ||
+		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"duration_us\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_int(&sc, 0, INT64_MAX, &s->duration_sum) ||
+		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"hist\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_lit(&sc, "["))
+		return err->status;
+	if (!jy_ts_peek(&sc, ']'))
+	{
+		for (;;)
+		{
+			int64_t		b,
+						c;
+
+			if (!jy_ts_lit(&sc, "[") || !jy_ts_int(&sc, 0, JY_QS_MAX_BUCKET, &b) ||
+				!jy_ts_lit(&sc, ",") || !jy_ts_int(&sc, 1, (int64_t) JY_QS_COUNT_MAX, &c) ||
+				!jy_ts_lit(&sc, "]"))
+				return err->status;
+			if (n >= JY_SS_MAX_ENTRIES)
+				return jy_ts_fail(&sc, "no more histogram entries"), err->status;
+			if (n >= cap)		/* cannot happen with cap from jy_ss_text_max_entries */
+				return jy_codec_fail(err, JY_CODEC_EINVALID, 0, "The value needs more room than it was given.");
+			s->entries[n++] = JY_QS_ENTRY(b, c);
+			if (!jy_ts_peek(&sc, ','))
+				break;
+			if (!jy_ts_lit(&sc, ","))
+				return err->status;
+		}
+	}
+	if (!jy_ts_lit(&sc, "]") || !jy_ts_lit(&sc, "}") || !jy_ts_end(&sc))
+		return err->status;
+	s->nentries = n;
+	return jy_ss_validate(s, err);
+}
+
+size_t
+jy_ss_print_text(const JySessionStats *s, char *out)
+{
+	JyTextOut	o = {out, 0};
+	uint32_t	i;
+
+	jy_to_str(&o, "{\"v\":");
+	jy_to_i64(&o, s->version);
+	jy_to_str(&o, ",\"sessions\":");
+	jy_to_i64(&o, s->sessions);
+	jy_to_str(&o, ",\"events\":");
+	jy_to_i64(&o, s->events);
+	jy_to_str(&o, ",\"bounces\":");
+	jy_to_i64(&o, s->bounces);
+	jy_to_str(&o, ",\"duration_us\":");
+	jy_to_i64(&o, s->duration_sum);
+	jy_to_str(&o, ",\"hist\":[");
+	for (i = 0; i < s->nentries; i++)
+	{
+		jy_to_str(&o, i ? ",[" : "[");
+		jy_to_u64(&o, JY_QS_BUCKET(s->entries[i]));
+		jy_to_str(&o, ",");
+		jy_to_u64(&o, JY_QS_COUNT(s->entries[i]));
+		jy_to_str(&o, "]");
+	}
+	jy_to_str(&o, "]}");
+	if (out)
+		out[o.len] = '\0';
+	return o.len;
+}
+
+/* ---- binary ---------------------------------------------------------------- */
+
+/* big-endian reader with pq_getmsg*'s truncation messages */
+typedef struct Rd
+{
+	const uint8_t *buf;
+	size_t		len;
+	size_t		pos;
+	JyCodecError *err;
+} Rd;
+
+static bool
+rd_u(Rd *r, int bytes, uint64_t *out)
+{
+	uint64_t	v = 0;
+	int			i;
+
+	if (r->len - r->pos < (size_t) bytes)
+	{
+		/* pq_getmsgbyte and pq_copymsgbytes */
+		jy_codec_fail(r->err, JY_CODEC_ETRUNC, r->pos, bytes == 1 ? "no data left in message"
+					  : "insufficient data left in message");
+		return false;
+	}
+	for (i = 0; i < bytes; i++)
+		v = (v << 8) | r->buf[r->pos + i];
+	r->pos += bytes;
+	*out = v;
+	return true;
+}
+
+static void
+wr_u(uint8_t **p, int bytes, uint64_t v)
+{
+	int			i;
+
+	for (i = bytes - 1; i >= 0; i--)
+		(*p)[bytes - 1 - i] = (uint8_t) (v >> (8 * i));
+	*p += bytes;
+}
+
+/* the fixed part up to nentries, and its check */
+static bool
+recv_head(Rd *r, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint32_t *n)
+{
+	uint64_t	nn;
+
+	if (!rd_u(r, 1, version) || !rd_u(r, 1, flags) || !rd_u(r, 2, reserved) || !rd_u(r, 4, &nn))
+		return false;
+	if (nn > JY_SS_MAX_ENTRIES || nn * 8 > r->len - r->pos)
+	{
+		jy_codec_fail(r->err, JY_CODEC_EINVALID, r->pos,
+					  "Declared %u histogram entries, more than the message holds.", (unsigned) nn);
+		return false;
+	}
+	*n = (uint32_t) nn;
+	return true;
+}
+
+JyCodecStatus
+jy_ss_recv_header(const uint8_t *buf, size_t len, uint32_t *n, JyCodecError *err)
+{
+	Rd			r = {buf, len, 0, err};
+	uint64_t	version,
+				flags,
+				reserved;
+
+	err->status = JY_CODEC_OK;
+	if (!recv_head(&r, &version, &flags, &reserved, n))
+		return err->status;
+	return JY_CODEC_OK;
+}
+
+JyCodecStatus
+jy_ss_recv(const uint8_t *buf, size_t len, JySessionStats *s, size_t *used, JyCodecError *err)
+{
+	Rd			r = {buf, len, 0, err};
+	uint64_t	version,
+				flags,
+				reserved,
+				v[4];
+	uint32_t	n,
+				i;
+
+	err->status = JY_CODEC_OK;
+	if (!recv_head(&r, &version, &flags, &reserved, &n))
+		return err->status;
+	jy_ss_init(s, n);
+	s->version = (uint8_t) version;
+	s->flags = (uint8_t) flags;
+	s->reserved = (uint16_t) reserved;
+	for (i = 0; i < 4; i++)
+		if (!rd_u(&r, 8, &v[i]))
+			return err->status;
+	s->sessions = (int64_t) v[0];
+	s->events = (int64_t) v[1];
+	s->bounces = (int64_t) v[2];
+	s->duration_sum = (int64_t) v[3];
+	for (i = 0; i < n; i++)
+		if (!rd_u(&r, 8, &s->entries[i]))
+			return err->status;
+	*used = r.pos;
+	return jy_ss_validate(s, err);
+}
+
+size_t
+jy_ss_send_size(const JySessionStats *s)
+{
+	return 8 + 4 * 8 + (size_t) s->nentries * 8;
+}
+
+void
+jy_ss_send(const JySessionStats *s, uint8_t *out)
+{
+	uint32_t	i;
+
+	wr_u(&out, 1, s->version);
+	wr_u(&out, 1, s->flags);
+	wr_u(&out, 2, s->reserved);
+	wr_u(&out, 4, s->nentries);
+	wr_u(&out, 8, (uint64_t) s->sessions);
+	wr_u(&out, 8, (uint64_t) s->events);
+	wr_u(&out, 8, (uint64_t) s->bounces);
+	wr_u(&out, 8, (uint64_t) s->duration_sum);
+	for (i = 0; i < s->nentries; i++)
+		wr_u(&out, 8, s->entries[i]);
+}
+
+/* ---- merge ------------------------------------------------------------------- */
+
+size_t
+jy_ss_missing_buckets(const JySessionStats *a, const JySessionStats *b)
+{
+	size_t		miss = 0,
+				i = 0,
+				j;
+
+	for (j = 0; j < b->nentries; j++)
+	{
+		uint32_t	bk = JY_QS_BUCKET(b->entries[j]);
+
+		if ((size_t) b->nentries * 8 < a->nentries)
+		{
+			/* few entries in b: binary search */
+			size_t		lo = 0,
+						hi = a->nentries;
+
+			while (lo < hi)
+			{
+				size_t		mid = (lo + hi) / 2;
+
+				if (JY_QS_BUCKET(a->entries[mid]) < bk)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			miss += !(lo < a->nentries && JY_QS_BUCKET(a->entries[lo]) == bk);
+		}
+		else
+		{
+			while (i < a->nentries && JY_QS_BUCKET(a->entries[i]) < bk)
+				i++;
+			miss += !(i < a->nentries && JY_QS_BUCKET(a->entries[i]) == bk);
+		}
+	}
+	return miss;
+}
+
+JyCodecStatus
+jy_ss_merge(JySessionStats *r, const JySessionStats *b, JyCodecError *err)
+{
+	size_t		n;
+
+	if (__builtin_add_overflow(r->sessions, b->sessions, &r->sessions) ||
+		__builtin_add_overflow(r->events, b->events, &r->events) ||
+		__builtin_add_overflow(r->bounces, b->bounces, &r->bounces) ||
+		__builtin_add_overflow(r->duration_sum, b->duration_sum, &r->duration_sum))
+		return jy_codec_fail(err, JY_CODEC_EOVERFLOW, 0,
+							 "session_stats count or duration out of range while merging");
+	n = jy_qs_merge(r->entries, r->nentries, b->entries, b->nentries);
+	if (n == (size_t) -1)
+		return jy_codec_fail(err, JY_CODEC_EOVERFLOW, 0,
+							 "session_stats histogram count out of range while merging");
+	r->nentries = (uint32_t) n;
+	return JY_CODEC_OK;
+}
