@@ -23,7 +23,7 @@
  * conditions).  Aggregates keep (ts, pattern-local event id) pairs in an
  * internal state with combine / serialize / deserialize for parallel plans.
  */
-#include "journey.h"
+#include "jy_agg.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -65,13 +65,6 @@ static void *
 ctx_alloc(void *arg, size_t sz)
 {
 	return MemoryContextAllocHuge((MemoryContext) arg, sz);
-}
-
-static void
-pattern_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
 }
 
 /*
@@ -182,16 +175,16 @@ get_pattern(FmgrInfo *flinfo, const char *pat, int len, int kind, int nconds)
 	c->nconds = nconds;
 	if (kind == KIND_JOURNEY)
 	{
-		c->jp = jy_pat_compile_ex(pat, len, &c->alloc, &err, pattern_tick, NULL);
+		c->jp = jy_pat_compile_ex(pat, len, &c->alloc, &err, jy_tick, NULL);
 		if (!c->jp)
 			report_pattern_error(pat, len, &err, false);
 		c->scratch = jy_pat_scratch(c->jp, &c->alloc);
-		jy_pat_set_tick(c->scratch, pattern_tick, NULL);
+		jy_pat_set_tick(c->scratch, jy_tick, NULL);
 		c->skips_others = jy_pat_skips_others(c->jp);
 	}
 	else
 	{
-		c->cp = jy_ch_compile_ex(pat, len, nconds, &c->alloc, &err, pattern_tick, NULL);
+		c->cp = jy_ch_compile_ex(pat, len, nconds, &c->alloc, &err, jy_tick, NULL);
 		if (!c->cp)
 			report_pattern_error(pat, len, &err, true);
 	}
@@ -420,17 +413,13 @@ static PatAgg *
 patagg_reserve(PatAgg *st, int64 more)
 {
 	int64		need = st->n + more,
-				cap,
-				oldcap = st->cap;
+				oldcap = st->cap,
+				cap;
 
 	if (need <= st->cap)
 		return st;
-	if (need > PATAGG_MAX_EVENTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many events in one group for pattern matching"),
-				 errdetail("The limit is " INT64_FORMAT " events per group.", PATAGG_MAX_EVENTS)));
-	cap = Min(Max(need, st->cap * 2), PATAGG_MAX_EVENTS);
+	cap = jy_grow_cap(st->cap, need, PATAGG_MAX_EVENTS,
+					  "events in one group for pattern matching", "events per group");
 	st = (PatAgg *) repalloc_huge(st, PATAGG_SIZE(cap));
 	st->cap = cap;
 	/* the payloads follow ts[cap]: move them up to their new place */
@@ -444,14 +433,10 @@ patagg_same_pattern(const PatAgg *st, int kind, int nconds, const char *pat, int
 	const PatCache *c = st->cache;
 
 	if (c->kind != kind || c->keylen != len || memcmp(c->key, pat, len) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the pattern must be the same for every row of a group")));
+		jy_arg_differs("the pattern", "group", NULL);
 	if (c->nconds != nconds)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the number of conditions must be the same for every row of a group"),
-				 errdetail("A row has %d conditions, an earlier one %d.", nconds, c->nconds)));
+		jy_arg_differs("the number of conditions", "group",
+					   "A row has %d conditions, an earlier one %d.", nconds, c->nconds);
 }
 
 static inline PatAgg *
@@ -483,8 +468,7 @@ jy_pattern_trans(PG_FUNCTION_ARGS)
 	text	   *ev;
 	uint32		key;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "journey pattern transition function called in non-aggregate context");
+	aggcxt = jy_agg_context(fcinfo, "journey pattern transition function");
 	pat = pattern_arg(fcinfo, 3);
 	if (PG_ARGISNULL(0))
 		st = patagg_new(aggcxt, get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
@@ -523,8 +507,7 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 	const bool *vals;
 	const bits8 *nulls;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "sequence_match transition function called in non-aggregate context");
+	aggcxt = jy_agg_context(fcinfo, "sequence_match transition function");
 	pat = pattern_arg(fcinfo, 1);
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -582,16 +565,8 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 	int32	   *ap,
 			   *bp;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "journey pattern combine function called in non-aggregate context");
-	a = PG_ARGISNULL(0) ? NULL : (PatAgg *) PG_GETARG_POINTER(0);
-	b = PG_ARGISNULL(1) ? NULL : (PatAgg *) PG_GETARG_POINTER(1);
-	if (b == NULL)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
-	}
+	aggcxt = jy_agg_context(fcinfo, "journey pattern combine function");
+	JY_COMBINE_ARGS(PatAgg, a, b);
 	if (a == NULL)
 		a = patagg_new(aggcxt, b->cache, b->n);
 	else
@@ -616,84 +591,60 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 
 /*
  * Serialized state: int32 kind, int32 nconds, int32 patlen, uint8 sorted,
- * int64 n, pattern bytes, n x int64 ts, n x int32 payload (native order:
- * states only travel between processes of one server).
+ * int64 n, the pattern's bytes, then n x int64 ts and n x int32 payload in
+ * native order (states only travel between processes of one server).
  */
-#define SER_HDR (4 + 4 + 4 + 1 + 8)
-
 Datum
 jy_pattern_serial(PG_FUNCTION_ARGS)
 {
 	PatAgg	   *st = (PatAgg *) PG_GETARG_POINTER(0);
 	const PatCache *c = st->cache;
-	Size		sz = VARHDRSZ + SER_HDR + c->keylen + st->n * (sizeof(int64) + sizeof(int32));
-	bytea	   *out;
-	char	   *p;
-	uint8		sorted = st->sorted ? 1 : 0;
-	int32		kind = c->kind,
-				nconds = c->nconds,
-				patlen = c->keylen;
+	StringInfoData buf;
 
-	if (sz > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("pattern aggregate state too large to pass between parallel workers")));
-	out = (bytea *) palloc(sz);
-	SET_VARSIZE(out, sz);
-	p = VARDATA(out);
-	memcpy(p, &kind, 4);
-	memcpy(p + 4, &nconds, 4);
-	memcpy(p + 8, &patlen, 4);
-	memcpy(p + 12, &sorted, 1);
-	memcpy(p + 13, &st->n, 8);
-	p += SER_HDR;
-	memcpy(p, c->key, patlen);
-	p += patlen;
-	if (st->n > 0)
-	{
-		memcpy(p, PATAGG_TS(st), st->n * sizeof(int64));
-		memcpy(p + st->n * sizeof(int64), PATAGG_PL(st), st->n * sizeof(int32));
-	}
-	PG_RETURN_BYTEA_P(out);
+	jy_serial_begin(&buf, 21 + (Size) c->keylen + (Size) st->n * (sizeof(int64) + sizeof(int32)),
+					"pattern aggregate state");
+	pq_sendint32(&buf, c->kind);
+	pq_sendint32(&buf, c->nconds);
+	pq_sendint32(&buf, c->keylen);
+	pq_sendbyte(&buf, st->sorted ? 1 : 0);
+	pq_sendint64(&buf, st->n);
+	pq_sendbytes(&buf, c->key, c->keylen);
+	pq_sendbytes(&buf, (const char *) PATAGG_TS(st), st->n * sizeof(int64));
+	pq_sendbytes(&buf, (const char *) PATAGG_PL(st), st->n * sizeof(int32));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/* the state in the per-row context: combine copies it into the aggregate's */
 Datum
 jy_pattern_deserial(PG_FUNCTION_ARGS)
 {
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	const char *p = VARDATA_ANY(in);
-	Size		len = VARSIZE_ANY_EXHDR(in);
-	MemoryContext aggcxt;
+	StringInfoData buf;
 	PatAgg	   *st;
 	int32		kind,
 				nconds,
 				patlen;
-	uint8		sorted;
+	int			sorted;
 	int64		n;
+	const char *pat;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "journey pattern deserialize function called in non-aggregate context");
-	if (len < SER_HDR)
-		elog(ERROR, "journey pattern: truncated aggregate state");
-	memcpy(&kind, p, 4);
-	memcpy(&nconds, p + 4, 4);
-	memcpy(&patlen, p + 8, 4);
-	memcpy(&sorted, p + 12, 1);
-	memcpy(&n, p + 13, 8);
-	if ((kind != KIND_JOURNEY && kind != KIND_CH) || patlen < 0 || (Size) patlen > len - SER_HDR ||
-		n < 0 || (Size) n > (len - SER_HDR - patlen) / (sizeof(int64) + sizeof(int32)) ||
-		len != SER_HDR + patlen + (Size) n * (sizeof(int64) + sizeof(int32)))
+	jy_deserial_begin(fcinfo, &buf, "journey pattern deserialize function");
+	kind = (int32) pq_getmsgint(&buf, 4);
+	nconds = (int32) pq_getmsgint(&buf, 4);
+	patlen = (int32) pq_getmsgint(&buf, 4);
+	sorted = pq_getmsgbyte(&buf);
+	n = pq_getmsgint64(&buf);
+	if ((kind != KIND_JOURNEY && kind != KIND_CH) || patlen < 0 || patlen > buf.len - buf.cursor ||
+		n < 0 || n > PATAGG_MAX_EVENTS ||
+		(Size) (buf.len - buf.cursor) != (Size) patlen + (Size) n * (sizeof(int64) + sizeof(int32)))
 		elog(ERROR, "journey pattern: corrupt aggregate state");
+	pat = pq_getmsgbytes(&buf, patlen);
 	/* the pattern is compiled (once per query) in this process too */
-	st = patagg_new(aggcxt, get_pattern(fcinfo->flinfo, p + SER_HDR, patlen, kind, nconds), n);
+	st = patagg_new(CurrentMemoryContext, get_pattern(fcinfo->flinfo, pat, patlen, kind, nconds), n);
 	st->sorted = sorted != 0;
-	p += SER_HDR + patlen;
-	if (n > 0)
-	{
-		memcpy(PATAGG_TS(st), p, n * sizeof(int64));
-		memcpy(PATAGG_PL(st), p + n * sizeof(int64), n * sizeof(int32));
-		st->n = n;
-	}
+	pq_copymsgbytes(&buf, (char *) PATAGG_TS(st), n * sizeof(int64));
+	pq_copymsgbytes(&buf, (char *) PATAGG_PL(st), n * sizeof(int32));
+	jy_deserial_end(&buf);
+	st->n = n;
 	PG_RETURN_POINTER(st);
 }
 
@@ -726,8 +677,8 @@ patagg_run(PatAgg *st, bool count)
 		JyAlloc		cur = {ctx_alloc, CurrentMemoryContext};
 
 		if (count)
-			return jy_ch_count(c->cp, ts, (const uint32_t *) pl, st->n, &cur, pattern_tick, NULL);
-		return jy_ch_match(c->cp, ts, (const uint32_t *) pl, st->n, &cur, pattern_tick, NULL) ? 1 : 0;
+			return jy_ch_count(c->cp, ts, (const uint32_t *) pl, st->n, &cur, jy_tick, NULL);
+		return jy_ch_match(c->cp, ts, (const uint32_t *) pl, st->n, &cur, jy_tick, NULL) ? 1 : 0;
 	}
 	else
 	{
@@ -736,13 +687,8 @@ patagg_run(PatAgg *st, bool count)
 		int64		i;
 
 		/* one id buffer per query, grown as needed (no allocation per group) */
-		if (c->idcap < st->n)
-		{
-			if (c->ids)
-				pfree(c->ids);
-			c->idcap = Max(st->n, Max(c->idcap * 2, 64));
-			c->ids = MemoryContextAllocHuge((MemoryContext) c->alloc.arg, c->idcap * sizeof(int32));
-		}
+		c->ids = jy_grow((MemoryContext) c->alloc.arg, c->ids, &c->idcap, st->n, sizeof(int32),
+						 PATAGG_MAX_EVENTS, "events in one group for pattern matching", "events per group");
 		ids = c->ids;
 		for (i = 0; i < st->n; i++)
 			ids[i] = (pl[i] & 1) ? (int32) (((uint32) pl[i] - 1) / 2) : -1;

@@ -1,0 +1,148 @@
+/*
+ * jy_agg.c — the aggregate toolkit (jy_agg.h).
+ */
+#include "jy_agg.h"
+
+#include "common/int.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+MemoryContext
+jy_agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
+#define JY_GROW_MIN 8
+
+int64
+jy_grow_cap(int64 cap, int64 need, int64 limit, const char *what, const char *per)
+{
+	int64		c;
+
+	if (need > limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many %s", what),
+				 errdetail("The limit is " INT64_FORMAT " %s.", limit, per)));
+	c = cap > limit / 2 ? limit : Max(cap * 2, (int64) JY_GROW_MIN);
+	return Min(Max(need, c), limit);
+}
+
+void *
+jy_grow(MemoryContext cxt, void *p, int64 *cap, int64 need, Size elemsize,
+		int64 limit, const char *what, const char *per)
+{
+	int64		c;
+
+	if (need <= *cap && p != NULL)
+		return p;
+	/* the byte size must stay below palloc's huge limit whatever limit says */
+	limit = Min(limit, (int64) (MaxAllocHugeSize / elemsize));
+	c = jy_grow_cap(*cap, need, limit, what, per);
+	if (p == NULL)
+		p = MemoryContextAllocHuge(cxt, (Size) c * elemsize);
+	else
+		p = repalloc_huge(p, (Size) c * elemsize);
+	*cap = c;
+	return p;
+}
+
+void
+jy_tick(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
+int64
+jy_add_checked(int64 a, int64 b, const char *msg)
+{
+	int64		r;
+
+	if (pg_add_s64_overflow(a, b, &r))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s", msg)));
+	return r;
+}
+
+int64
+jy_mul_checked(int64 a, int64 b, const char *msg)
+{
+	int64		r;
+
+	if (pg_mul_s64_overflow(a, b, &r))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s", msg)));
+	return r;
+}
+
+void
+jy_arg_differs(const char *what, const char *scope, const char *detail_fmt,...)
+{
+	StringInfoData detail;
+
+	if (detail_fmt == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be the same for every row of a %s", what, scope)));
+	initStringInfo(&detail);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, detail_fmt);
+		needed = appendStringInfoVA(&detail, detail_fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&detail, needed);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s must be the same for every row of a %s", what, scope),
+			 errdetail("%s", detail.data)));
+}
+
+bool
+jy_arg_stable(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_NARGS() <= argno || get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+}
+
+void
+jy_serial_begin(StringInfo buf, Size bytes, const char *what)
+{
+	if (bytes > MaxAllocSize - VARHDRSZ - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s too large to pass between parallel workers", what)));
+	pq_begintypsend(buf);
+	enlargeStringInfo(buf, (int) bytes);
+}
+
+void
+jy_deserial_begin(FunctionCallInfo fcinfo, StringInfo buf, const char *fn)
+{
+	bytea	   *in;
+
+	(void) jy_agg_context(fcinfo, fn);
+	in = PG_GETARG_BYTEA_PP(0);
+	buf->data = VARDATA_ANY(in);
+	buf->len = VARSIZE_ANY_EXHDR(in);
+	buf->maxlen = buf->len;
+	buf->cursor = 0;
+}
+
+void
+jy_deserial_end(StringInfo buf)
+{
+	pq_getmsgend(buf);
+}
