@@ -116,6 +116,8 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 	jy_ts_init(&sc, str, err);
 	if (size < JY_FS_SIZE(1, 0))
 		return no_room(err);
+	/* the header, including the padding after nsteps: a value's bytes are all defined */
+	memset((char *) s + sizeof(int32_t), 0, JY_FS_HDRSZ - sizeof(int32_t));
 	if (!jy_ts_lit(&sc, "{") || !jy_ts_lit(&sc, "\"v\"") || !jy_ts_lit(&sc, ":") ||
 		!jy_ts_int(&sc, 0, 255, &v))
 		return err->status;

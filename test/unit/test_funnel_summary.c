@@ -8,6 +8,7 @@ parse(const char *txt, JyCodecError *err, size_t *size)
 	size_t		room = jy_fs_text_max_size(txt);
 	JyFunnelSummary *s = malloc(room);
 
+	memset(s, 0xAA, room);	/* every byte of the value must be written */
 	if (jy_fs_parse_text(txt, s, room, size, err) != JY_CODEC_OK)
 	{
 		free(s);

@@ -8,6 +8,7 @@ parse(const char *txt, JyCodecError *err)
 	uint32_t	cap = jy_ss_text_max_entries(txt);
 	JySessionStats *s = malloc(JY_SS_SIZE(cap));
 
+	memset(s, 0xAA, JY_SS_SIZE(cap));	/* every byte of the value must be written */
 	if (jy_ss_parse_text(txt, s, cap, err) != JY_CODEC_OK)
 	{
 		free(s);
