@@ -32,7 +32,8 @@ jy_ss_validate(const JySessionStats *s, JyCodecError *err)
 		BAD("There are more bounces than sessions.");
 	if (s->events < s->sessions)
 		BAD("There are fewer events than sessions.");
-	if (s->events - s->bounces < 2 * (s->sessions - s->bounces))
+	/* unsigned: 2 * (sessions - bounces) can pass INT64_MAX (both differences are >= 0 here) */
+	if ((uint64_t) (s->events - s->bounces) < 2 * (uint64_t) (s->sessions - s->bounces))
 		BAD("There are fewer events than the non-bounce sessions need.");
 	if (s->nentries > JY_SS_MAX_ENTRIES || !jy_qs_valid(s->entries, s->nentries))
 		BAD("Histogram entries are not strictly increasing, out of range or zero.");
