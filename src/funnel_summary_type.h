@@ -7,7 +7,7 @@
 #ifndef FUNNEL_SUMMARY_TYPE_H
 #define FUNNEL_SUMMARY_TYPE_H
 
-#include "journey.h"
+#include "summary_type.h"
 #include "funnel_summary.h"
 
 #define DatumGetFunnelSummaryP(d) ((JyFunnelSummary *) PG_DETOAST_DATUM(d))

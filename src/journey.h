@@ -29,10 +29,9 @@ extern char *jy_usecs_to_cstring(int64 usecs);
 extern Interval *jy_usecs_to_interval(int64 usecs);
 
 /*
- * Text input of the summary types (src/textscan.c, over the engine scanner
- * src/engine/textscan.c): a fixed JSON-like layout read token by token.
- * Errors: 22P02 naming the type and the character position, 22003 for
- * numbers out of range.
+ * Text input of the summary types (src/textscan.c): a fixed JSON-like layout
+ * read token by token.  Errors: 22P02 naming the type and the character
+ * position, 22003 for numbers out of range.
  */
 typedef struct JyTextScan
 {
@@ -51,15 +50,8 @@ extern int64 jy_scan_int(JyTextScan *sc, int64 min, int64 max);
 extern double jy_scan_double(JyTextScan *sc);
 extern bool jy_scan_bool(JyTextScan *sc);
 
-/*
- * Raise the error an engine codec reported (src/engine/textscan.h): syntax
- * 22P02 and range 22003 naming the type and the character, an unsupported
- * version 22P02, a broken rule "invalid <type> value" with invalid_errcode
- * (22P02 for text input, 22P03 for binary), a truncated message 08P01, a
- * count out of range while merging 22003.
- */
-struct JyCodecError;
-extern void jy_codec_ereport(const struct JyCodecError *e, const char *type_name, const char *input,
-							 int invalid_errcode) pg_attribute_noreturn();
+/* ereport a failure of the engine scanner (src/engine/textscan.h) or of a codec built on it */
+struct JyTs;
+extern void jy_scan_report(const struct JyTs *ts, const char *type_name) pg_attribute_noreturn();
 
 #endif

@@ -7,7 +7,7 @@
 #ifndef SESSION_STATS_TYPE_H
 #define SESSION_STATS_TYPE_H
 
-#include "journey.h"
+#include "summary_type.h"
 #include "session_stats.h"
 
 #define DatumGetSessionStatsP(d) ((JySessionStats *) PG_DETOAST_DATUM(d))

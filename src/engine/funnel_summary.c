@@ -104,7 +104,7 @@ no_room(JyCodecError *err)
 JyCodecStatus
 jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used, JyCodecError *err)
 {
-	JyScan		sc;
+	JyTs		sc;
 	int64_t		v,
 				users;
 	uint32_t	nsteps = 0,
@@ -113,14 +113,16 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 	uint64_t   *ents;
 	size_t		total = 0;
 
-	jy_ts_init(&sc, str, err);
+	jy_ts_init(&sc, str);
+	err->status = JY_CODEC_OK;
+	err->value = 0;
 	if (size < JY_FS_SIZE(1, 0))
 		return no_room(err);
 	/* the header, including the padding after nsteps: a value's bytes are all defined */
 	memset((char *) s + sizeof(int32_t), 0, JY_FS_HDRSZ - sizeof(int32_t));
 	if (!jy_ts_lit(&sc, "{") || !jy_ts_lit(&sc, "\"v\"") || !jy_ts_lit(&sc, ":") ||
 		!jy_ts_int(&sc, 0, 255, &v))
-		return err->status;
+		return jy_codec_scan_failed(err, &sc);
 	if (v != JY_FS_VERSION)
 	{
 		err->value = v;
@@ -131,20 +133,20 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 		!jy_ts_int(&sc, 0, INT64_MAX, &users) ||
 		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"reached\"") || !jy_ts_lit(&sc, ":") ||
 		!jy_ts_lit(&sc, "["))
-		return err->status;
+		return jy_codec_scan_failed(err, &sc);
 	for (;;)
 	{
 		if (nsteps >= JY_FUNNEL_MAX_STEPS)
-			return jy_ts_fail(&sc, "no more steps"), err->status;
+			return jy_ts_fail(&sc, "no more steps"), jy_codec_scan_failed(err, &sc);
 		if (JY_FS_HDRSZ + (size_t) (nsteps + 1) * sizeof(int64_t) > size)
 			return no_room(err);
 		if (!jy_ts_int(&sc, 0, INT64_MAX, &JY_FS_REACHED(s)[nsteps]))
-			return err->status;
+			return jy_codec_scan_failed(err, &sc);
 		nsteps++;
 		if (!jy_ts_peek(&sc, ','))
 			break;
 		if (!jy_ts_lit(&sc, ","))
-			return err->status;
+			return jy_codec_scan_failed(err, &sc);
 	}
 	if (JY_FS_ENT_OFF(nsteps) > size)
 		return no_room(err);
@@ -160,13 +162,13 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 	ents = JY_FS_ENTRIES(s);
 	if (!jy_ts_lit(&sc, "]") || !jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"hist\"") ||
 		!jy_ts_lit(&sc, ":") || !jy_ts_lit(&sc, "["))
-		return err->status;
+		return jy_codec_scan_failed(err, &sc);
 	for (k = 0; k < nsteps; k++)
 	{
 		if (k > 0 && !jy_ts_lit(&sc, ","))
-			return err->status;
+			return jy_codec_scan_failed(err, &sc);
 		if (!jy_ts_lit(&sc, "["))
-			return err->status;
+			return jy_codec_scan_failed(err, &sc);
 		if (!jy_ts_peek(&sc, ']'))
 		{
 			for (;;)
@@ -177,9 +179,9 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 				if (!jy_ts_lit(&sc, "[") || !jy_ts_int(&sc, 0, JY_QS_MAX_BUCKET, &b) ||
 					!jy_ts_lit(&sc, ",") || !jy_ts_int(&sc, 1, (int64_t) JY_QS_COUNT_MAX, &c) ||
 					!jy_ts_lit(&sc, "]"))
-					return err->status;
+					return jy_codec_scan_failed(err, &sc);
 				if (nent[k] >= JY_FS_MAX_ENTRIES_PER_STEP)
-					return jy_ts_fail(&sc, "no more histogram entries"), err->status;
+					return jy_ts_fail(&sc, "no more histogram entries"), jy_codec_scan_failed(err, &sc);
 				if (JY_FS_SIZE(nsteps, total + 1) > size)
 					return no_room(err);
 				ents[total++] = JY_QS_ENTRY(b, c);
@@ -187,14 +189,14 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 				if (!jy_ts_peek(&sc, ','))
 					break;
 				if (!jy_ts_lit(&sc, ","))
-					return err->status;
+					return jy_codec_scan_failed(err, &sc);
 			}
 		}
 		if (!jy_ts_lit(&sc, "]"))
-			return err->status;
+			return jy_codec_scan_failed(err, &sc);
 	}
 	if (!jy_ts_lit(&sc, "]") || !jy_ts_lit(&sc, "}") || !jy_ts_end(&sc))
-		return err->status;
+		return jy_codec_scan_failed(err, &sc);
 	*used = JY_FS_SIZE(nsteps, total);
 	return jy_fs_validate(s, *used, err);
 }
@@ -240,50 +242,12 @@ jy_fs_print_text(const JyFunnelSummary *s, char *out)
 
 /* ---- binary ---------------------------------------------------------------- */
 
-typedef struct Rd
-{
-	const uint8_t *buf;
-	size_t		len;
-	size_t		pos;
-	JyCodecError *err;
-} Rd;
-
-static bool
-rd_u(Rd *r, int bytes, uint64_t *out)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	if (r->len - r->pos < (size_t) bytes)
-	{
-		/* pq_getmsgbyte and pq_copymsgbytes */
-		jy_codec_fail(r->err, JY_CODEC_ETRUNC, r->pos, bytes == 1 ? "no data left in message"
-					  : "insufficient data left in message");
-		return false;
-	}
-	for (i = 0; i < bytes; i++)
-		v = (v << 8) | r->buf[r->pos + i];
-	r->pos += bytes;
-	*out = v;
-	return true;
-}
-
-static void
-wr_u(uint8_t **p, int bytes, uint64_t v)
-{
-	int			i;
-
-	for (i = bytes - 1; i >= 0; i--)
-		(*p)[bytes - 1 - i] = (uint8_t) (v >> (8 * i));
-	*p += bytes;
-}
-
 /*
  * The fixed part, reached[] and nent[]: into s when s != NULL (which then has
  * room for JY_FS_SIZE(nsteps, total)).  Leaves r at the entries.
  */
 static bool
-recv_head(Rd *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
+recv_head(JyWire *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 {
 	uint64_t	version,
 				flags,
@@ -295,8 +259,8 @@ recv_head(Rd *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 	size_t		t = 0,
 				reached_at;
 
-	if (!rd_u(r, 1, &version) || !rd_u(r, 1, &flags) || !rd_u(r, 2, &reserved) ||
-		!rd_u(r, 4, &ns) || !rd_u(r, 8, &users))
+	if (!jy_wire_get(r, 1, &version) || !jy_wire_get(r, 1, &flags) || !jy_wire_get(r, 2, &reserved) ||
+		!jy_wire_get(r, 4, &ns) || !jy_wire_get(r, 8, &users))
 		return false;
 	if (ns < 1 || ns > JY_FUNNEL_MAX_STEPS || ns * 12 > r->len - r->pos)
 	{
@@ -309,7 +273,7 @@ recv_head(Rd *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 	r->pos += ns * 8;			/* present: checked above */
 	for (k = 0; k < ns; k++)
 	{
-		rd_u(r, 4, &v);
+		jy_wire_get(r, 4, &v);
 		if (v > JY_FS_MAX_ENTRIES_PER_STEP)
 		{
 			jy_codec_fail(r->err, JY_CODEC_EINVALID, r->pos - 4,
@@ -329,7 +293,7 @@ recv_head(Rd *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 	}
 	if (s)
 	{
-		Rd			rr = {r->buf, r->len, reached_at, r->err};
+		JyWire		rr = {r->buf, r->len, reached_at, r->err};
 
 		s->version = (uint8_t) version;
 		s->flags = (uint8_t) flags;
@@ -337,7 +301,7 @@ recv_head(Rd *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 		s->users = (int64_t) users;
 		for (k = 0; k < ns; k++)
 		{
-			rd_u(&rr, 8, &v);
+			jy_wire_get(&rr, 8, &v);
 			JY_FS_REACHED(s)[k] = (int64_t) v;
 		}
 	}
@@ -349,7 +313,7 @@ recv_head(Rd *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 JyCodecStatus
 jy_fs_recv_header(const uint8_t *buf, size_t len, uint32_t *nsteps, size_t *total, JyCodecError *err)
 {
-	Rd			r = {buf, len, 0, err};
+	JyWire		r = {buf, len, 0, err};
 
 	err->status = JY_CODEC_OK;
 	return recv_head(&r, NULL, nsteps, total) ? JY_CODEC_OK : err->status;
@@ -358,7 +322,7 @@ jy_fs_recv_header(const uint8_t *buf, size_t len, uint32_t *nsteps, size_t *tota
 JyCodecStatus
 jy_fs_recv(const uint8_t *buf, size_t len, JyFunnelSummary *s, JyCodecError *err)
 {
-	Rd			r = {buf, len, 0, err};
+	JyWire		r = {buf, len, 0, err};
 	uint32_t	nsteps;
 	size_t		total,
 				i;
@@ -372,7 +336,7 @@ jy_fs_recv(const uint8_t *buf, size_t len, JyFunnelSummary *s, JyCodecError *err
 	recv_head(&r, s, &nsteps, &total);
 	e = JY_FS_ENTRIES(s);
 	for (i = 0; i < total; i++)
-		rd_u(&r, 8, &e[i]);		/* present: checked */
+		jy_wire_get(&r, 8, &e[i]);		/* present: checked */
 	return jy_fs_validate(s, JY_FS_SIZE(nsteps, total), err);
 }
 
@@ -389,39 +353,20 @@ jy_fs_send(const JyFunnelSummary *s, uint8_t *out)
 				i;
 	uint32_t	k;
 
-	wr_u(&out, 1, s->version);
-	wr_u(&out, 1, s->flags);
-	wr_u(&out, 2, s->reserved);
-	wr_u(&out, 4, s->nsteps);
-	wr_u(&out, 8, (uint64_t) s->users);
+	jy_wire_put(&out, 1, s->version);
+	jy_wire_put(&out, 1, s->flags);
+	jy_wire_put(&out, 2, s->reserved);
+	jy_wire_put(&out, 4, s->nsteps);
+	jy_wire_put(&out, 8, (uint64_t) s->users);
 	for (k = 0; k < s->nsteps; k++)
-		wr_u(&out, 8, (uint64_t) JY_FS_REACHED(s)[k]);
+		jy_wire_put(&out, 8, (uint64_t) JY_FS_REACHED(s)[k]);
 	for (k = 0; k < s->nsteps; k++)
-		wr_u(&out, 4, JY_FS_NENT(s)[k]);
+		jy_wire_put(&out, 4, JY_FS_NENT(s)[k]);
 	for (i = 0; i < total; i++)
-		wr_u(&out, 8, JY_FS_ENTRIES(s)[i]);
+		jy_wire_put(&out, 8, JY_FS_ENTRIES(s)[i]);
 }
 
 /* ---- adding a user, merging ---------------------------------------------------- */
-
-/* index of bucket bk in sorted e[0..n), or -1 */
-static int64_t
-qs_find(const uint64_t *e, uint32_t n, uint32_t bk)
-{
-	uint32_t	lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		uint32_t	mid = (lo + hi) / 2;
-
-		if (JY_QS_BUCKET(e[mid]) < bk)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo < n && JY_QS_BUCKET(e[lo]) == bk) ? (int64_t) lo : -1;
-}
 
 size_t
 jy_fs_missing(const JyFunnelSummary *s, int lv, const uint32_t *bk)
@@ -432,8 +377,13 @@ jy_fs_missing(const JyFunnelSummary *s, int lv, const uint32_t *bk)
 
 	for (k = 0; k < (int) s->nsteps; k++)
 	{
-		if (k >= 1 && k < lv && qs_find(e, JY_FS_NENT(s)[k], bk[k]) < 0)
-			miss++;
+		if (k >= 1 && k < lv)
+		{
+			size_t		m = JY_FS_NENT(s)[k],
+						i = jy_qs_lower_bound(e, m, bk[k]);
+
+			miss += !(i < m && JY_QS_BUCKET(e[i]) == bk[k]);
+		}
 		e += JY_FS_NENT(s)[k];
 	}
 	return miss;

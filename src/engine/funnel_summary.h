@@ -34,7 +34,7 @@
 
 #include "funnel.h"
 #include "qsketch.h"
-#include "textscan.h"
+#include "summary_codec.h"
 
 #define JY_FS_VERSION		1
 #define JY_FS_MAX_ENTRIES_PER_STEP (JY_QS_MAX_BUCKET + 1)

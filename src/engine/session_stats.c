@@ -61,15 +61,17 @@ jy_ss_text_max_entries(const char *str)
 JyCodecStatus
 jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError *err)
 {
-	JyScan		sc;
+	JyTs		sc;
 	int64_t		v;
 	uint32_t	n = 0;
 
-	jy_ts_init(&sc, str, err);
+	jy_ts_init(&sc, str);
+	err->status = JY_CODEC_OK;
+	err->value = 0;
 	jy_ss_init(s, 0);
 	if (!jy_ts_lit(&sc, "{") || !jy_ts_lit(&sc, "\"v\"") || !jy_ts_lit(&sc, ":") ||
 		!jy_ts_int(&sc, 0, 255, &v))
-		return err->status;
+		return jy_codec_scan_failed(err, &sc);
 	if (v != JY_SS_VERSION)
 	{
 		err->value = v;
@@ -86,7 +88,7 @@ jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError 
 		!jy_ts_int(&sc, 0, INT64_MAX, &s->duration_sum) ||
 		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"hist\"") || !jy_ts_lit(&sc, ":") ||
 		!jy_ts_lit(&sc, "["))
-		return err->status;
+		return jy_codec_scan_failed(err, &sc);
 	if (!jy_ts_peek(&sc, ']'))
 	{
 		for (;;)
@@ -97,20 +99,20 @@ jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError 
 			if (!jy_ts_lit(&sc, "[") || !jy_ts_int(&sc, 0, JY_QS_MAX_BUCKET, &b) ||
 				!jy_ts_lit(&sc, ",") || !jy_ts_int(&sc, 1, (int64_t) JY_QS_COUNT_MAX, &c) ||
 				!jy_ts_lit(&sc, "]"))
-				return err->status;
+				return jy_codec_scan_failed(err, &sc);
 			if (n >= JY_SS_MAX_ENTRIES)
-				return jy_ts_fail(&sc, "no more histogram entries"), err->status;
+				return jy_ts_fail(&sc, "no more histogram entries"), jy_codec_scan_failed(err, &sc);
 			if (n >= cap)		/* cannot happen with cap from jy_ss_text_max_entries */
 				return jy_codec_fail(err, JY_CODEC_EINVALID, 0, "The value needs more room than it was given.");
 			s->entries[n++] = JY_QS_ENTRY(b, c);
 			if (!jy_ts_peek(&sc, ','))
 				break;
 			if (!jy_ts_lit(&sc, ","))
-				return err->status;
+				return jy_codec_scan_failed(err, &sc);
 		}
 	}
 	if (!jy_ts_lit(&sc, "]") || !jy_ts_lit(&sc, "}") || !jy_ts_end(&sc))
-		return err->status;
+		return jy_codec_scan_failed(err, &sc);
 	s->nentries = n;
 	return jy_ss_validate(s, err);
 }
@@ -148,52 +150,13 @@ jy_ss_print_text(const JySessionStats *s, char *out)
 
 /* ---- binary ---------------------------------------------------------------- */
 
-/* big-endian reader with pq_getmsg*'s truncation messages */
-typedef struct Rd
-{
-	const uint8_t *buf;
-	size_t		len;
-	size_t		pos;
-	JyCodecError *err;
-} Rd;
-
-static bool
-rd_u(Rd *r, int bytes, uint64_t *out)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	if (r->len - r->pos < (size_t) bytes)
-	{
-		/* pq_getmsgbyte and pq_copymsgbytes */
-		jy_codec_fail(r->err, JY_CODEC_ETRUNC, r->pos, bytes == 1 ? "no data left in message"
-					  : "insufficient data left in message");
-		return false;
-	}
-	for (i = 0; i < bytes; i++)
-		v = (v << 8) | r->buf[r->pos + i];
-	r->pos += bytes;
-	*out = v;
-	return true;
-}
-
-static void
-wr_u(uint8_t **p, int bytes, uint64_t v)
-{
-	int			i;
-
-	for (i = bytes - 1; i >= 0; i--)
-		(*p)[bytes - 1 - i] = (uint8_t) (v >> (8 * i));
-	*p += bytes;
-}
-
 /* the fixed part up to nentries, and its check */
 static bool
-recv_head(Rd *r, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint32_t *n)
+recv_head(JyWire *r, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint32_t *n)
 {
 	uint64_t	nn;
 
-	if (!rd_u(r, 1, version) || !rd_u(r, 1, flags) || !rd_u(r, 2, reserved) || !rd_u(r, 4, &nn))
+	if (!jy_wire_get(r, 1, version) || !jy_wire_get(r, 1, flags) || !jy_wire_get(r, 2, reserved) || !jy_wire_get(r, 4, &nn))
 		return false;
 	if (nn > JY_SS_MAX_ENTRIES || nn * 8 > r->len - r->pos)
 	{
@@ -208,7 +171,7 @@ recv_head(Rd *r, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint32_
 JyCodecStatus
 jy_ss_recv_header(const uint8_t *buf, size_t len, uint32_t *n, JyCodecError *err)
 {
-	Rd			r = {buf, len, 0, err};
+	JyWire		r = {buf, len, 0, err};
 	uint64_t	version,
 				flags,
 				reserved;
@@ -222,7 +185,7 @@ jy_ss_recv_header(const uint8_t *buf, size_t len, uint32_t *n, JyCodecError *err
 JyCodecStatus
 jy_ss_recv(const uint8_t *buf, size_t len, JySessionStats *s, size_t *used, JyCodecError *err)
 {
-	Rd			r = {buf, len, 0, err};
+	JyWire		r = {buf, len, 0, err};
 	uint64_t	version,
 				flags,
 				reserved,
@@ -238,14 +201,14 @@ jy_ss_recv(const uint8_t *buf, size_t len, JySessionStats *s, size_t *used, JyCo
 	s->flags = (uint8_t) flags;
 	s->reserved = (uint16_t) reserved;
 	for (i = 0; i < 4; i++)
-		if (!rd_u(&r, 8, &v[i]))
+		if (!jy_wire_get(&r, 8, &v[i]))
 			return err->status;
 	s->sessions = (int64_t) v[0];
 	s->events = (int64_t) v[1];
 	s->bounces = (int64_t) v[2];
 	s->duration_sum = (int64_t) v[3];
 	for (i = 0; i < n; i++)
-		if (!rd_u(&r, 8, &s->entries[i]))
+		if (!jy_wire_get(&r, 8, &s->entries[i]))
 			return err->status;
 	*used = r.pos;
 	return jy_ss_validate(s, err);
@@ -262,16 +225,16 @@ jy_ss_send(const JySessionStats *s, uint8_t *out)
 {
 	uint32_t	i;
 
-	wr_u(&out, 1, s->version);
-	wr_u(&out, 1, s->flags);
-	wr_u(&out, 2, s->reserved);
-	wr_u(&out, 4, s->nentries);
-	wr_u(&out, 8, (uint64_t) s->sessions);
-	wr_u(&out, 8, (uint64_t) s->events);
-	wr_u(&out, 8, (uint64_t) s->bounces);
-	wr_u(&out, 8, (uint64_t) s->duration_sum);
+	jy_wire_put(&out, 1, s->version);
+	jy_wire_put(&out, 1, s->flags);
+	jy_wire_put(&out, 2, s->reserved);
+	jy_wire_put(&out, 4, s->nentries);
+	jy_wire_put(&out, 8, (uint64_t) s->sessions);
+	jy_wire_put(&out, 8, (uint64_t) s->events);
+	jy_wire_put(&out, 8, (uint64_t) s->bounces);
+	jy_wire_put(&out, 8, (uint64_t) s->duration_sum);
 	for (i = 0; i < s->nentries; i++)
-		wr_u(&out, 8, s->entries[i]);
+		jy_wire_put(&out, 8, s->entries[i]);
 }
 
 /* ---- merge ------------------------------------------------------------------- */
@@ -290,18 +253,8 @@ jy_ss_missing_buckets(const JySessionStats *a, const JySessionStats *b)
 		if ((size_t) b->nentries * 8 < a->nentries)
 		{
 			/* few entries in b: binary search */
-			size_t		lo = 0,
-						hi = a->nentries;
+			size_t		lo = jy_qs_lower_bound(a->entries, a->nentries, bk);
 
-			while (lo < hi)
-			{
-				size_t		mid = (lo + hi) / 2;
-
-				if (JY_QS_BUCKET(a->entries[mid]) < bk)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
 			miss += !(lo < a->nentries && JY_QS_BUCKET(a->entries[lo]) == bk);
 		}
 		else

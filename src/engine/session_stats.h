@@ -29,7 +29,7 @@
 #define JY_SESSION_STATS_H
 
 #include "qsketch.h"
-#include "textscan.h"
+#include "summary_codec.h"
 
 #define JY_SS_VERSION		1
 #define JY_SS_MAX_ENTRIES	(JY_QS_MAX_BUCKET + 1)

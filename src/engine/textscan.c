@@ -1,104 +1,100 @@
 /*
- * textscan.c — scanner and printer of the summary types' text forms
- * (textscan.h).  No postgres.h; nothing is allocated.
+ * textscan.c — token scanner of the summary types' text input (see textscan.h).
  */
+#include "textscan.h"
+
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "textscan.h"
-
-JyCodecStatus
-jy_codec_fail(JyCodecError *err, JyCodecStatus status, size_t pos, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err)
-	{
-		err->status = status;
-		err->pos = pos;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}
-
 void
-jy_ts_init(JyScan *s, const char *str, JyCodecError *err)
+jy_ts_init(JyTs *s, const char *text)
 {
-	s->start = str;
-	s->p = str;
-	s->err = err;
-	if (err)
-	{
-		err->status = JY_CODEC_OK;
-		err->pos = 0;
-		err->value = 0;
-		err->msg[0] = '\0';
-	}
-}
-
-static size_t
-pos_of(const JyScan *s)
-{
-	return (size_t) (s->p - s->start);
-}
-
-bool
-jy_ts_fail(JyScan *s, const char *expected)
-{
-	jy_codec_fail(s->err, JY_CODEC_ESYNTAX, pos_of(s), "Expected %s at character %d.",
-				  expected, (int) pos_of(s) + 1);
-	return false;
+	s->start = text;
+	s->p = text;
+	s->status = JY_TS_OK;
+	s->pos = 0;
+	s->msg[0] = '\0';
 }
 
 static bool
-out_of_range(JyScan *s, const char *allowed)
+set_error(JyTs *s, JyTsStatus st)
 {
-	jy_codec_fail(s->err, JY_CODEC_ERANGE, pos_of(s), "Allowed values are %s.", allowed);
+	s->status = st;
+	s->pos = (size_t) (s->p - s->start);
 	return false;
 }
 
+bool
+jy_ts_fail(JyTs *s, const char *expected)
+{
+	if (s->status != JY_TS_OK)
+		return false;
+	snprintf(s->msg, sizeof(s->msg), "Expected %s at character %d.", expected,
+			 (int) (s->p - s->start) + 1);
+	return set_error(s, JY_TS_ESYNTAX);
+}
+
+bool
+jy_ts_fail_msg(JyTs *s, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (s->status != JY_TS_OK)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+	va_end(ap);
+	return set_error(s, JY_TS_ESYNTAX);
+}
+
+static bool
+out_of_range(JyTs *s, const char *allowed)
+{
+	snprintf(s->msg, sizeof(s->msg), "Allowed values are %s.", allowed);
+	return set_error(s, JY_TS_ERANGE);
+}
+
 void
-jy_ts_ws(JyScan *s)
+jy_ts_ws(JyTs *s)
 {
 	while (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')
 		s->p++;
 }
 
 bool
-jy_ts_lit(JyScan *s, const char *lit)
+jy_ts_lit(JyTs *s, const char *lit)
 {
 	size_t		n = strlen(lit);
 
+	if (s->status != JY_TS_OK)
+		return false;
 	jy_ts_ws(s);
 	if (strncmp(s->p, lit, n) != 0)
 	{
-		char		expected[80];
+		char		what[64];
 
-		snprintf(expected, sizeof(expected), "'%s'", lit);
-		return jy_ts_fail(s, expected);
+		snprintf(what, sizeof(what), "'%s'", lit);
+		return jy_ts_fail(s, what);
 	}
 	s->p += n;
 	return true;
 }
 
 bool
-jy_ts_peek(JyScan *s, char c)
+jy_ts_peek(JyTs *s, char c)
 {
 	jy_ts_ws(s);
-	return *s->p == c;
+	return s->status == JY_TS_OK && *s->p == c;
 }
 
 bool
-jy_ts_key(JyScan *s, const char *key, bool comma)
+jy_ts_key(JyTs *s, const char *key, bool comma)
 {
-	char		quoted[72];
+	char		quoted[64];
 
 	if (comma && !jy_ts_lit(s, ","))
 		return false;
@@ -106,25 +102,36 @@ jy_ts_key(JyScan *s, const char *key, bool comma)
 	return jy_ts_lit(s, quoted) && jy_ts_lit(s, ":");
 }
 
+/* digit or '-': the only characters a number may start with */
+static bool
+number_start(JyTs *s, const char *what)
+{
+	if (s->status != JY_TS_OK)
+		return false;
+	jy_ts_ws(s);
+	if (!(*s->p >= '0' && *s->p <= '9') && *s->p != '-')
+		return jy_ts_fail(s, what);
+	return true;
+}
+
 bool
-jy_ts_int(JyScan *s, int64_t min, int64_t max, int64_t *out)
+jy_ts_int(JyTs *s, int64_t min, int64_t max, int64_t *out)
 {
 	char	   *end;
 	long long	v;
 
-	jy_ts_ws(s);
-	if (!(*s->p >= '0' && *s->p <= '9') && *s->p != '-')
-		return jy_ts_fail(s, "an integer");
+	if (!number_start(s, "an integer"))
+		return false;
 	errno = 0;
 	v = strtoll(s->p, &end, 10);
 	if (end == s->p)
 		return jy_ts_fail(s, "an integer");
 	if (errno == ERANGE || v < min || v > max)
 	{
-		char		allowed[64];
+		char		range[64];
 
-		snprintf(allowed, sizeof(allowed), "%" PRId64 " to %" PRId64, min, max);
-		return out_of_range(s, allowed);
+		snprintf(range, sizeof(range), "%lld to %lld", (long long) min, (long long) max);
+		return out_of_range(s, range);
 	}
 	s->p = end;
 	*out = (int64_t) v;
@@ -132,14 +139,13 @@ jy_ts_int(JyScan *s, int64_t min, int64_t max, int64_t *out)
 }
 
 bool
-jy_ts_double(JyScan *s, double *out)
+jy_ts_double(JyTs *s, double *out)
 {
 	char	   *end;
 	double		v;
 
-	jy_ts_ws(s);
-	if (!(*s->p >= '0' && *s->p <= '9') && *s->p != '-')
-		return jy_ts_fail(s, "a number");
+	if (!number_start(s, "a number"))
+		return false;
 	errno = 0;
 	v = strtod(s->p, &end);
 	if (end == s->p)
@@ -161,8 +167,10 @@ jy_ts_double(JyScan *s, double *out)
 }
 
 bool
-jy_ts_bool(JyScan *s, bool *out)
+jy_ts_bool(JyTs *s, bool *out)
 {
+	if (s->status != JY_TS_OK)
+		return false;
 	jy_ts_ws(s);
 	if (strncmp(s->p, "true", 4) == 0)
 	{
@@ -177,55 +185,4 @@ jy_ts_bool(JyScan *s, bool *out)
 		return true;
 	}
 	return jy_ts_fail(s, "true or false");
-}
-
-bool
-jy_ts_end(JyScan *s)
-{
-	jy_ts_ws(s);
-	if (*s->p != '\0')
-		return jy_ts_fail(s, "end of input");
-	return true;
-}
-
-/* ---- writing ---------------------------------------------------------------- */
-
-static void
-put(JyTextOut *o, const char *s, size_t n)
-{
-	if (o->out)
-		memcpy(o->out + o->len, s, n);
-	o->len += n;
-}
-
-void
-jy_to_str(JyTextOut *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-void
-jy_to_u64(JyTextOut *o, uint64_t v)
-{
-	char		b[24];
-	int			i = (int) sizeof(b);
-
-	do
-	{
-		b[--i] = (char) ('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	put(o, b + i, sizeof(b) - (size_t) i);
-}
-
-void
-jy_to_i64(JyTextOut *o, int64_t v)
-{
-	if (v < 0)
-	{
-		put(o, "-", 1);
-		jy_to_u64(o, (uint64_t) 0 - (uint64_t) v);
-	}
-	else
-		jy_to_u64(o, (uint64_t) v);
 }
