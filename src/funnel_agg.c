@@ -146,6 +146,36 @@ funnel_mark(FunnelAgg *st, int64 ts, MemoryContext cxt)
 	funnel_add(st, ts, JY_FUNNEL_TAG_MARK, cxt);
 }
 
+/*
+ * The end of a row that added entries from `before` on: in strict_order a row
+ * matching no step (any = false) leaves a marker; a row that added entries
+ * takes a row id.
+ */
+static inline void
+funnel_row_end(FunnelAgg *st, int64 ts, int64 before, bool any, MemoryContext cxt)
+{
+	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
+		funnel_mark(st, ts, cxt);
+	funnel_row_done(st, before);
+}
+
+/* an entry tag0 + k for each true v[k] (NULL is false); true when one was added */
+static bool
+funnel_add_bools(FunnelAgg *st, int64 ts, const Datum *v, const bool *isnull, int n, uint32 tag0,
+				 MemoryContext cxt)
+{
+	bool		any = false;
+	int			k;
+
+	for (k = 0; k < n; k++)
+		if (!isnull[k] && DatumGetBool(v[k]))
+		{
+			funnel_add(st, ts, tag0 + (uint32) k, cxt);
+			any = true;
+		}
+	return any;
+}
+
 /* a type the mode of funnel_step(ts, window, mode, VARIADIC steps) may have (besides unknown) */
 static bool
 is_mode_type(Oid t)
@@ -296,15 +326,8 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 			PG_RETURN_POINTER(st);
 		ts = PG_GETARG_INT64(1);
 		before = st->n;
-		for (k = 0; k < n; k++)
-			if (!nulls[k] && DatumGetBool(vals[k]))
-			{
-				funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
-				any = true;
-			}
-		if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
-			funnel_mark(st, ts, aggcxt);
-		funnel_row_done(st, before);
+		any = funnel_add_bools(st, ts, vals, nulls, n, JY_FUNNEL_TAG_STEP(0), aggcxt);
+		funnel_row_end(st, ts, before, any, aggcxt);
 		PG_RETURN_POINTER(st);
 	}
 	conf.nsteps = nargs;
@@ -319,9 +342,7 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 			funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
 			any = true;
 		}
-	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
-		funnel_mark(st, ts, aggcxt);
-	funnel_row_done(st, before);
+	funnel_row_end(st, ts, before, any, aggcxt);
 	PG_RETURN_POINTER(st);
 }
 
@@ -418,11 +439,10 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	bool	   *sn,
 			   *xn;
 	int			ns,
-				nx,
-				k;
+				nx;
 	int64		ts,
 				before;
-	bool		any = false;
+	bool		any;
 
 	aggcxt = jy_agg_context(fcinfo, "funnel_step_trans");
 	c = funnel_get_cache(fcinfo);
@@ -454,18 +474,9 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	ts = PG_GETARG_INT64(1);
 	before = st->n;
-	for (k = 0; k < nx; k++)
-		if (!xn[k] && DatumGetBool(xv[k]))
-			funnel_add(st, ts, JY_FUNNEL_TAG_EXCL(k), aggcxt);
-	for (k = 0; k < ns; k++)
-		if (!sn[k] && DatumGetBool(sv[k]))
-		{
-			funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
-			any = true;
-		}
-	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
-		funnel_mark(st, ts, aggcxt);
-	funnel_row_done(st, before);
+	funnel_add_bools(st, ts, xv, xn, nx, JY_FUNNEL_TAG_EXCL(0), aggcxt);
+	any = funnel_add_bools(st, ts, sv, sn, ns, JY_FUNNEL_TAG_STEP(0), aggcxt);
+	funnel_row_end(st, ts, before, any, aggcxt);
 	PG_RETURN_POINTER(st);
 }
 
@@ -508,9 +519,7 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 				any = true;
 			}
 	}
-	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
-		funnel_mark(st, ts, aggcxt);
-	funnel_row_done(st, before);
+	funnel_row_end(st, ts, before, any, aggcxt);
 	PG_RETURN_POINTER(st);
 }
 

@@ -120,7 +120,7 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 		return no_room(err);
 	/* the header, including the padding after nsteps: a value's bytes are all defined */
 	memset((char *) s + sizeof(int32_t), 0, JY_FS_HDRSZ - sizeof(int32_t));
-	if (!jy_ts_lit(&sc, "{") || !jy_ts_lit(&sc, "\"v\"") || !jy_ts_lit(&sc, ":") ||
+	if (!jy_ts_lit(&sc, "{") || !jy_ts_key(&sc, "v", false) ||
 		!jy_ts_int(&sc, 0, 255, &v))
 		return jy_codec_scan_failed(err, &sc);
 	if (v != JY_FS_VERSION)
@@ -129,9 +129,9 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
 							 JY_FS_VERSION);
 	}
-	if (!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"users\"") || !jy_ts_lit(&sc, ":") ||
+	if (!jy_ts_key(&sc, "users", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &users) ||
-		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"reached\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_key(&sc, "reached", true) ||
 		!jy_ts_lit(&sc, "["))
 		return jy_codec_scan_failed(err, &sc);
 	for (;;)
@@ -160,40 +160,18 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 	/* padding */
 	memset((char *) (nent + nsteps), 0, JY_FS_ENT_OFF(nsteps) - ((char *) (nent + nsteps) - (char *) s));
 	ents = JY_FS_ENTRIES(s);
-	if (!jy_ts_lit(&sc, "]") || !jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"hist\"") ||
-		!jy_ts_lit(&sc, ":") || !jy_ts_lit(&sc, "["))
+	if (!jy_ts_lit(&sc, "]") || !jy_ts_key(&sc, "hist", true) || !jy_ts_lit(&sc, "["))
 		return jy_codec_scan_failed(err, &sc);
 	for (k = 0; k < nsteps; k++)
 	{
-		if (k > 0 && !jy_ts_lit(&sc, ","))
-			return jy_codec_scan_failed(err, &sc);
-		if (!jy_ts_lit(&sc, "["))
-			return jy_codec_scan_failed(err, &sc);
-		if (!jy_ts_peek(&sc, ']'))
-		{
-			for (;;)
-			{
-				int64_t		b,
-							c;
+		size_t		m;
 
-				if (!jy_ts_lit(&sc, "[") || !jy_ts_int(&sc, 0, JY_QS_MAX_BUCKET, &b) ||
-					!jy_ts_lit(&sc, ",") || !jy_ts_int(&sc, 1, (int64_t) JY_QS_COUNT_MAX, &c) ||
-					!jy_ts_lit(&sc, "]"))
-					return jy_codec_scan_failed(err, &sc);
-				if (nent[k] >= JY_FS_MAX_ENTRIES_PER_STEP)
-					return jy_ts_fail(&sc, "no more histogram entries"), jy_codec_scan_failed(err, &sc);
-				if (JY_FS_SIZE(nsteps, total + 1) > size)
-					return no_room(err);
-				ents[total++] = JY_QS_ENTRY(b, c);
-				nent[k]++;
-				if (!jy_ts_peek(&sc, ','))
-					break;
-				if (!jy_ts_lit(&sc, ","))
-					return jy_codec_scan_failed(err, &sc);
-			}
-		}
-		if (!jy_ts_lit(&sc, "]"))
+		if ((k > 0 && !jy_ts_lit(&sc, ",")) ||
+			!jy_ts_qs_entries(&sc, ents + total, JY_FS_MAX_ENTRIES_PER_STEP,
+							  (size - JY_FS_ENT_OFF(nsteps)) / sizeof(uint64_t) - total, &m))
 			return jy_codec_scan_failed(err, &sc);
+		nent[k] = (uint32_t) m;
+		total += m;
 	}
 	if (!jy_ts_lit(&sc, "]") || !jy_ts_lit(&sc, "}") || !jy_ts_end(&sc))
 		return jy_codec_scan_failed(err, &sc);
@@ -206,8 +184,7 @@ jy_fs_print_text(const JyFunnelSummary *s, char *out)
 {
 	JyTextOut	o = {out, 0};
 	const uint64_t *e = JY_FS_ENTRIES(s);
-	uint32_t	k,
-				i;
+	uint32_t	k;
 
 	jy_to_str(&o, "{\"v\":");
 	jy_to_i64(&o, s->version);
@@ -223,21 +200,13 @@ jy_fs_print_text(const JyFunnelSummary *s, char *out)
 	jy_to_str(&o, "],\"hist\":[");
 	for (k = 0; k < s->nsteps; k++)
 	{
-		jy_to_str(&o, k ? ",[" : "[");
-		for (i = 0; i < JY_FS_NENT(s)[k]; i++, e++)
-		{
-			jy_to_str(&o, i ? ",[" : "[");
-			jy_to_u64(&o, JY_QS_BUCKET(*e));
+		if (k)
 			jy_to_str(&o, ",");
-			jy_to_u64(&o, JY_QS_COUNT(*e));
-			jy_to_str(&o, "]");
-		}
-		jy_to_str(&o, "]");
+		jy_to_qs_entries(&o, e, JY_FS_NENT(s)[k]);
+		e += JY_FS_NENT(s)[k];
 	}
 	jy_to_str(&o, "]}");
-	if (out)
-		out[o.len] = '\0';
-	return o.len;
+	return jy_to_finish(&o);
 }
 
 /* ---- binary ---------------------------------------------------------------- */

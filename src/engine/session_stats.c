@@ -63,13 +63,13 @@ jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError 
 {
 	JyTs		sc;
 	int64_t		v;
-	uint32_t	n = 0;
+	size_t		n = 0;
 
 	jy_ts_init(&sc, str);
 	err->status = JY_CODEC_OK;
 	err->value = 0;
 	jy_ss_init(s, 0);
-	if (!jy_ts_lit(&sc, "{") || !jy_ts_lit(&sc, "\"v\"") || !jy_ts_lit(&sc, ":") ||
+	if (!jy_ts_lit(&sc, "{") || !jy_ts_key(&sc, "v", false) ||
 		!jy_ts_int(&sc, 0, 255, &v))
 		return jy_codec_scan_failed(err, &sc);
 	if (v != JY_SS_VERSION)
@@ -78,42 +78,19 @@ jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError 
 		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
 							 JY_SS_VERSION);
 	}
-	if (!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"sessions\"") || !jy_ts_lit(&sc, ":") ||
+	if (!jy_ts_key(&sc, "sessions", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &s->sessions) ||
-		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"events\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_key(&sc, "events", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &s->events) ||
-		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"bounces\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_key(&sc, "bounces", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &s->bounces) ||
-		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"duration_us\"") || !jy_ts_lit(&sc, ":") ||
+		!jy_ts_key(&sc, "duration_us", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &s->duration_sum) ||
-		!jy_ts_lit(&sc, ",") || !jy_ts_lit(&sc, "\"hist\"") || !jy_ts_lit(&sc, ":") ||
-		!jy_ts_lit(&sc, "["))
+		!jy_ts_key(&sc, "hist", true) ||
+		!jy_ts_qs_entries(&sc, s->entries, JY_SS_MAX_ENTRIES, cap, &n) ||
+		!jy_ts_lit(&sc, "}") || !jy_ts_end(&sc))
 		return jy_codec_scan_failed(err, &sc);
-	if (!jy_ts_peek(&sc, ']'))
-	{
-		for (;;)
-		{
-			int64_t		b,
-						c;
-
-			if (!jy_ts_lit(&sc, "[") || !jy_ts_int(&sc, 0, JY_QS_MAX_BUCKET, &b) ||
-				!jy_ts_lit(&sc, ",") || !jy_ts_int(&sc, 1, (int64_t) JY_QS_COUNT_MAX, &c) ||
-				!jy_ts_lit(&sc, "]"))
-				return jy_codec_scan_failed(err, &sc);
-			if (n >= JY_SS_MAX_ENTRIES)
-				return jy_ts_fail(&sc, "no more histogram entries"), jy_codec_scan_failed(err, &sc);
-			if (n >= cap)		/* cannot happen with cap from jy_ss_text_max_entries */
-				return jy_codec_fail(err, JY_CODEC_EINVALID, 0, "The value needs more room than it was given.");
-			s->entries[n++] = JY_QS_ENTRY(b, c);
-			if (!jy_ts_peek(&sc, ','))
-				break;
-			if (!jy_ts_lit(&sc, ","))
-				return jy_codec_scan_failed(err, &sc);
-		}
-	}
-	if (!jy_ts_lit(&sc, "]") || !jy_ts_lit(&sc, "}") || !jy_ts_end(&sc))
-		return jy_codec_scan_failed(err, &sc);
-	s->nentries = n;
+	s->nentries = (uint32_t) n;
 	return jy_ss_validate(s, err);
 }
 
@@ -121,7 +98,6 @@ size_t
 jy_ss_print_text(const JySessionStats *s, char *out)
 {
 	JyTextOut	o = {out, 0};
-	uint32_t	i;
 
 	jy_to_str(&o, "{\"v\":");
 	jy_to_i64(&o, s->version);
@@ -133,19 +109,10 @@ jy_ss_print_text(const JySessionStats *s, char *out)
 	jy_to_i64(&o, s->bounces);
 	jy_to_str(&o, ",\"duration_us\":");
 	jy_to_i64(&o, s->duration_sum);
-	jy_to_str(&o, ",\"hist\":[");
-	for (i = 0; i < s->nentries; i++)
-	{
-		jy_to_str(&o, i ? ",[" : "[");
-		jy_to_u64(&o, JY_QS_BUCKET(s->entries[i]));
-		jy_to_str(&o, ",");
-		jy_to_u64(&o, JY_QS_COUNT(s->entries[i]));
-		jy_to_str(&o, "]");
-	}
-	jy_to_str(&o, "]}");
-	if (out)
-		out[o.len] = '\0';
-	return o.len;
+	jy_to_str(&o, ",\"hist\":");
+	jy_to_qs_entries(&o, s->entries, s->nentries);
+	jy_to_str(&o, "}");
+	return jy_to_finish(&o);
 }
 
 /* ---- binary ---------------------------------------------------------------- */

@@ -38,6 +38,37 @@ jy_ts_end(JyTs *ts)
 	return *ts->p == '\0' || jy_ts_fail(ts, "end of input");
 }
 
+bool
+jy_ts_qs_entries(JyTs *ts, uint64_t *e, size_t max, size_t room, size_t *n)
+{
+	*n = 0;
+	if (!jy_ts_lit(ts, "["))
+		return false;
+	if (!jy_ts_peek(ts, ']'))
+	{
+		for (;;)
+		{
+			int64_t		b,
+						c;
+
+			if (!jy_ts_lit(ts, "[") || !jy_ts_int(ts, 0, JY_QS_MAX_BUCKET, &b) ||
+				!jy_ts_lit(ts, ",") || !jy_ts_int(ts, 1, (int64_t) JY_QS_COUNT_MAX, &c) ||
+				!jy_ts_lit(ts, "]"))
+				return false;
+			if (*n >= max)
+				return jy_ts_fail(ts, "no more histogram entries");
+			if (*n >= room)		/* cannot happen with a buffer sized by the codec */
+				return jy_ts_fail_msg(ts, "The value needs more room than it was given.");
+			e[(*n)++] = JY_QS_ENTRY(b, c);
+			if (!jy_ts_peek(ts, ','))
+				break;
+			if (!jy_ts_lit(ts, ","))
+				return false;
+		}
+	}
+	return jy_ts_lit(ts, "]");
+}
+
 /* ---- text ------------------------------------------------------------------ */
 
 static void
@@ -66,6 +97,31 @@ jy_to_u64(JyTextOut *o, uint64_t v)
 		v /= 10;
 	} while (v > 0);
 	put(o, b + i, sizeof(b) - (size_t) i);
+}
+
+void
+jy_to_qs_entries(JyTextOut *o, const uint64_t *e, size_t n)
+{
+	size_t		i;
+
+	jy_to_str(o, "[");
+	for (i = 0; i < n; i++)
+	{
+		jy_to_str(o, i ? ",[" : "[");
+		jy_to_u64(o, JY_QS_BUCKET(e[i]));
+		jy_to_str(o, ",");
+		jy_to_u64(o, JY_QS_COUNT(e[i]));
+		jy_to_str(o, "]");
+	}
+	jy_to_str(o, "]");
+}
+
+size_t
+jy_to_finish(JyTextOut *o)
+{
+	if (o->out)
+		o->out[o->len] = '\0';
+	return o->len;
 }
 
 void

@@ -12,6 +12,7 @@
 #define JY_SUMMARY_CODEC_H
 
 #include "jy_engine.h"
+#include "qsketch.h"
 #include "textscan.h"
 
 typedef enum
@@ -43,6 +44,15 @@ JyCodecStatus jy_codec_scan_failed(JyCodecError *err, const JyTs *ts);
 /* "end of input": only white space left */
 bool		jy_ts_end(JyTs *ts);
 
+/*
+ * A histogram "[[bucket,count],...]" ("[]" when empty; qsketch entries,
+ * bucket 0..JY_QS_MAX_BUCKET, count 1..JY_QS_COUNT_MAX) into e, which has
+ * room for `room` entries; *n receives the number read.  More than max
+ * entries: "Expected no more histogram entries at character N."  Order and
+ * duplicates are the validator's business.
+ */
+bool		jy_ts_qs_entries(JyTs *ts, uint64_t *e, size_t max, size_t room, size_t *n);
+
 /* ---- writing text: a cursor that only counts when out is NULL ---------------- */
 
 typedef struct JyTextOut
@@ -54,6 +64,10 @@ typedef struct JyTextOut
 void		jy_to_str(JyTextOut *o, const char *s);
 void		jy_to_i64(JyTextOut *o, int64_t v);
 void		jy_to_u64(JyTextOut *o, uint64_t v);
+/* a histogram as jy_ts_qs_entries reads it */
+void		jy_to_qs_entries(JyTextOut *o, const uint64_t *e, size_t n);
+/* NUL-terminate (when writing); returns the length without the NUL */
+size_t		jy_to_finish(JyTextOut *o);
 
 /* ---- binary forms: network byte order ------------------------------------------- */
 
