@@ -274,10 +274,10 @@ RETURNS TABLE (variant text, users bigint, conversions bigint, rate float8,
                diff float8, diff_low float8, diff_high float8,
                lift float8, lift_low float8, lift_high float8,
                z float8, p_value float8, prob_beats_control float8, expected_loss float8,
-               is_control boolean)
+               prob_best float8, expected_loss_best float8, is_control boolean)
 AS 'MODULE_PATHNAME', 'jy_sql_ab_readout' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION ab_readout(jsonb, text, float8, float8, float8) IS
-'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors; fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
+'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors, P(variant is the best of all) and its expected loss against the best (quadrature, up to 20 variants); fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
 
 CREATE FUNCTION ab_chisq(counts jsonb, OUT statistic float8, OUT df integer, OUT p_value float8)
 AS 'MODULE_PATHNAME', 'jy_sql_ab_chisq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -292,11 +292,18 @@ AS 'MODULE_PATHNAME', 'jy_sql_ab_ztest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAF
 COMMENT ON FUNCTION ab_ztest(bigint, bigint, bigint, bigint, float8) IS
 'two-proportion z-test of B against A (pooled z, two-sided p-value), difference of rates with its Wald interval and relative lift with its log-ratio interval';
 
+CREATE FUNCTION ab_sequential(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
+                              tau float8, alpha float8 DEFAULT 0.05,
+                              OUT diff float8, OUT p_value float8, OUT diff_low float8, OUT diff_high float8)
+AS 'MODULE_PATHNAME', 'jy_sql_ab_sequential' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_sequential(bigint, bigint, bigint, bigint, float8, float8) IS
+'always-valid (peeking-safe) test of B against A: mixture SPRT p-value and confidence sequence of the difference of rates (normal mixture with standard deviation tau over the difference); valid however often it is evaluated and whenever the test is stopped';
+
 CREATE FUNCTION ab_prob_beats(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
                               prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
 AS 'MODULE_PATHNAME', 'jy_sql_ab_prob_beats' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ab_prob_beats(bigint, bigint, bigint, bigint, float8, float8) IS
-'exact Bayesian probability that B''s conversion rate exceeds A''s under independent Beta(prior_alpha, prior_beta) priors (closed-form sum, not sampled)';
+'exact Bayesian probability that B''s conversion rate exceeds A''s under independent Beta(prior_alpha, prior_beta) priors (closed-form sum when a posterior parameter is an integer, adaptive quadrature otherwise; not sampled)';
 
 CREATE FUNCTION ab_expected_loss(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
                                  prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
@@ -653,3 +660,103 @@ CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, 
 
 COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precision) IS
 'data-driven attribution over all paths: first-order Markov chain (start, channels, conversion, null), credit proportional to each channel''s removal effect, computed exactly (linear solve); one journey_channel_credit per channel, by channel name';
+
+-- ---- distributed K-means (issue 19): kmeans_partial, its two-phase aggregates, kmeans_fit_distributed;
+-- the init option of kmeans_segment
+COMMENT ON AGGREGATE kmeans_segment(float8[], integer, jsonb) IS
+'K-means model with options {seed, n_init, max_iter, tol, standardize, init, silhouette_sample, sample_fraction, max_memory_mb, progress}; init "distributed" gives the model of kmeans_fit_distributed';
+
+-- Distributed K-means: kmeans_fit_distributed(relation, column, k [, options])
+-- runs one two-phase aggregate per pass; every aggregate's state is a
+-- kmeans_partial (a real type: Citus splits them, k x d numbers per shard).
+
+CREATE TYPE kmeans_partial;
+
+CREATE FUNCTION kmeans_partial_in(cstring) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_partial_out(kmeans_partial) RETURNS cstring
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_partial_recv(internal) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_partial_send(kmeans_partial) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE kmeans_partial (
+    INPUT = kmeans_partial_in,
+    OUTPUT = kmeans_partial_out,
+    RECEIVE = kmeans_partial_recv,
+    SEND = kmeans_partial_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE kmeans_partial IS
+'partial sums of one pass of distributed K-means (kind stats, draw, potential or lloyd: counts, sums, maxima; k x d numbers), the state of kmeans_stats, kmeans_seed_draw, kmeans_seed_potential and kmeans_step';
+COMMENT ON FUNCTION kmeans_partial_in(cstring) IS 'text input of kmeans_partial (the JSON form kmeans_partial_out prints; validated)';
+COMMENT ON FUNCTION kmeans_partial_out(kmeans_partial) IS 'text output of kmeans_partial: lossless JSON (17 significant digits)';
+COMMENT ON FUNCTION kmeans_partial_recv(internal) IS 'binary input of kmeans_partial (validated like the text input)';
+COMMENT ON FUNCTION kmeans_partial_send(kmeans_partial) IS 'binary output of kmeans_partial';
+
+CREATE FUNCTION kmeans_partial_combine(kmeans_partial, kmeans_partial) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION kmeans_partial_combine(kmeans_partial, kmeans_partial) IS
+'internal: combine function of the kmeans_partial aggregates (adds counts and sums, keeps maxima / minimum keys)';
+
+CREATE FUNCTION kmeans_stats_trans(kmeans_partial, float8[]) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_stats_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_seed_draw_trans(kmeans_partial, float8[], kmeans_model, bigint, integer) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_draw_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_seed_potential_trans(kmeans_partial, float8[], kmeans_model, kmeans_partial) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_potential_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_step_trans(kmeans_partial, float8[], kmeans_model, kmeans_model) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_step_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION kmeans_stats_trans(kmeans_partial, float8[]) IS 'internal: transition function of kmeans_stats';
+COMMENT ON FUNCTION kmeans_seed_draw_trans(kmeans_partial, float8[], kmeans_model, bigint, integer) IS 'internal: transition function of kmeans_seed_draw';
+COMMENT ON FUNCTION kmeans_seed_potential_trans(kmeans_partial, float8[], kmeans_model, kmeans_partial) IS 'internal: transition function of kmeans_seed_potential';
+COMMENT ON FUNCTION kmeans_step_trans(kmeans_partial, float8[], kmeans_model, kmeans_model) IS 'internal: transition function of kmeans_step';
+
+CREATE AGGREGATE kmeans_stats(features float8[]) (
+    SFUNC = kmeans_stats_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_stats(float8[]) IS
+'two-phase pass of kmeans_fit_distributed: number of points, per-feature mean and sum of squared deviations (a stats kmeans_partial); NULL rows are skipped';
+
+CREATE AGGREGATE kmeans_seed_draw(features float8[], centres kmeans_model, stream bigint, trials integer) (
+    SFUNC = kmeans_seed_draw_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_seed_draw(float8[], kmeans_model, bigint, integer) IS
+'two-phase pass of kmeans_fit_distributed: trials k-means++ draws (probability proportional to the squared distance to the nearest of the centres; uniform when centres is NULL), keyed by a hash of the point and the stream: independent of row order and shards';
+
+CREATE AGGREGATE kmeans_seed_potential(features float8[], centres kmeans_model, candidates kmeans_partial) (
+    SFUNC = kmeans_seed_potential_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_seed_potential(float8[], kmeans_model, kmeans_partial) IS
+'two-phase pass of kmeans_fit_distributed: for each drawn candidate, the k-means++ potential (sum of squared distances to the nearest of the centres and the candidate)';
+
+CREATE AGGREGATE kmeans_step(features float8[], model kmeans_model, previous kmeans_model) (
+    SFUNC = kmeans_step_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_step(float8[], kmeans_model, kmeans_model) IS
+'one Lloyd iteration as a two-phase aggregate: per cluster of the model, size, within-cluster sum of squares, sum of the (standardized) points, farthest point; and the points whose cluster differs from the previous model''s (NULL: all)';
+
+CREATE AGGREGATE rollup(kmeans_partial) (
+    SFUNC = kmeans_partial_combine, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(kmeans_partial) IS
+'merge kmeans partials of the same pass (e.g. one per postgres_fdw shard); the result is what the aggregate gives over all the rows';
+
+CREATE FUNCTION kmeans_fit_distributed(relation regclass, features name, k integer, options jsonb DEFAULT NULL)
+RETURNS kmeans_model
+AS 'MODULE_PATHNAME', 'jy_kmeans_fit_distributed' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION kmeans_fit_distributed(regclass, name, integer, jsonb) IS
+'K-means of the float8[] column of a table or view, one two-phase aggregate per pass (runs distributed on Citus: k x d numbers per shard per pass); the same model as kmeans_segment(features, k, options || ''{"init": "distributed"}'')';

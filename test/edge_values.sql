@@ -13,7 +13,8 @@ CREATE TABLE edge_values (
     fs funnel_summary,
     cr cohort_retention,
     km kmeans_model,
-    kms kmeans_model[]
+    kms kmeans_model[],
+    kp kmeans_partial
 );
 
 -- ---- journey -------------------------------------------------------------
@@ -193,4 +194,31 @@ FROM generate_series(1, 300) i;
 INSERT INTO edge_values (label, kms)
 SELECT 'kmeans_model[]: kmeans_scan of subnormal points', kmeans_scan(ARRAY[x], 1, 2, '{"standardize": false}')
 FROM (VALUES (1e-310::float8), (2e-310), (5e-324), (0)) v(x);
+-- ---- kmeans_partial ------------------------------------------------------
+INSERT INTO edge_values (label, kp) VALUES ('kmeans_partial: NULL', NULL);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: stats of subnormal and -0 features', kmeans_stats(ARRAY[x, y])
+FROM (VALUES (5e-324::float8, -0::float8), (1e-310, -2.2250738585072014e-308), (0, 0)) v(x, y);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: stats of features at +-1e100', kmeans_stats(ARRAY[x])
+FROM (VALUES (1e100::float8), (-1e100), (1e100)) v(x);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: lloyd step with an empty cluster, raw units', kmeans_step(ARRAY[x], m, NULL)
+FROM (VALUES (1e-310::float8), (3e-310), (1e100)) v(x),
+     (SELECT kmeans_segment(ARRAY[x], 3, '{"standardize": false, "n_init": 1}') AS m
+      FROM (VALUES (-1e100::float8), (0), (1e100)) w(x)) mm;
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: lloyd step, 1024 dimensions, standardized', kmeans_step(f, m, m)
+FROM (SELECT i, ARRAY(SELECT ((i * 31 + j * 17) % 23)::float8 FROM generate_series(1, 1024) j ORDER BY j) AS f FROM generate_series(1, 40) i) p,
+     (SELECT km AS m FROM edge_values WHERE label = 'kmeans_model: 1024 dimensions (the limit)') mm;
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: draw of 64 trials (the limit), seed stream -2^63', kmeans_seed_draw(ARRAY[x, y], NULL, -9223372036854775808, 64)
+FROM (VALUES (5e-324::float8, 1e100::float8), (-1e100, 0), (1, 2)) v(x, y);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: weighted draw and its potential', kmeans_seed_potential(ARRAY[(i * 37) % 101, (i * 53) % 97]::float8[], m,
+         (SELECT kmeans_seed_draw(ARRAY[(i * 37) % 101, (i * 53) % 97]::float8[], m, 5, 3) FROM generate_series(1, 500) i))
+FROM generate_series(1, 500) i,
+     (SELECT km AS m FROM edge_values WHERE label = 'kmeans_model: tol 0, max_iter 1 (not converged), seed -2^53') mm;
+INSERT INTO edge_values (label, kp) VALUES
+  ('kmeans_partial: extreme literals', '{"v":1,"kind":"lloyd","k":2,"dims":2,"n":9223372036854775807,"changed":9223372036854775807,"counts":[9223372036854775807,0],"s1":[1.7976931348623157e308,0],"s2":[4.9406564584124654e-324,0],"a":[[-1.7976931348623157e308,-0],[0,0]],"b":[[1e100,-1e100],[0,0]]}');
 RESET TimeZone;

@@ -84,7 +84,8 @@ my %fp_sql = (
 		coalesce(md5(cohort_retention_send(cr)), 'N'), coalesce(md5(cr::text), 'N'),
 		coalesce(md5(kmeans_model_send(km)), 'N'), coalesce(md5(km::text), 'N'),
 		coalesce((SELECT string_agg(md5(kmeans_model_send(x)), ',') FROM unnest(kms) x), 'N'),  -- not array_send: it holds the element type's oid
-		coalesce(md5(kms::text), 'N')), ',' ORDER BY id)) FROM edge_values},
+		coalesce(md5(kms::text), 'N'),
+		coalesce(md5(kmeans_partial_send(kp)), 'N'), coalesce(md5(kp::text), 'N')), ',' ORDER BY id)) FROM edge_values},
 );
 my %src;
 $src{$_} = psql('jy_tap_src', $fp_sql{$_}) for sort keys %fp_sql;
@@ -94,7 +95,7 @@ my $nent = psql('jy_tap_src', q{SELECT (octet_length(session_stats_send(s)) - 40
 ok($nvals > 600, "source table holds $nvals session_stats values");
 my $nedge = psql('jy_tap_src', q{SELECT sum(n) || ' edge values (' || string_agg(t || ' ' || n, ', ' ORDER BY t) || ')'
 	FROM (SELECT split_part(label, ':', 1) AS t, count(*) AS n FROM edge_values GROUP BY 1) x});
-like($nedge, qr/\(cohort_retention \d+, funnel_summary \d+, journey \d+, kmeans_model \d+, kmeans_model\[\] \d+, session_stats \d+\)$/,
+like($nedge, qr/\(cohort_retention \d+, funnel_summary \d+, journey \d+, kmeans_model \d+, kmeans_model\[\] \d+, kmeans_partial \d+, session_stats \d+\)$/,
 	"source database holds $nedge");
 is($toasted, 't', "the wide histogram ($nent buckets) is stored compressed (TOAST), so the dump path through detoasting is exercised");
 
