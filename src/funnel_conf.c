@@ -260,6 +260,7 @@ funnel_names_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 		}
 		c->nnames = n;
 		c->names_datum = d;
+		c->names_gen++;
 		MemoryContextSwitchTo(old);
 	}
 }

@@ -69,6 +69,7 @@ typedef struct FunnelCache
 	int			nnames;
 	char	  **names;
 	int		   *namelens;
+	uint64		names_gen;		/* +1 each time the names are parsed */
 } FunnelCache;
 
 /* the call site's FunnelCache in fn_extra (created zeroed) */

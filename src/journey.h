@@ -54,4 +54,13 @@ extern bool jy_scan_bool(JyTextScan *sc);
 struct JyTs;
 extern void jy_scan_report(const struct JyTs *ts, const char *type_name) pg_attribute_noreturn();
 
+/*
+ * InitMaterializedSRF for set-returning functions called once per row (over
+ * a stored journey): takes the result descriptor the executor expects
+ * (rsinfo->expectedDesc) instead of rebuilding it from the catalog on every
+ * call, which cost more than the function itself on short journeys.  Falls
+ * back to InitMaterializedSRF(fcinfo, 0) when the executor gives none.
+ */
+extern void jy_init_row_srf(FunctionCallInfo fcinfo);
+
 #endif

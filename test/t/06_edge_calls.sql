@@ -78,6 +78,13 @@ INSERT INTO edge_clv_model VALUES
   (3, '{"model": "bgnbd", "r": 1e-300, "alpha": 1.7976931348623157e308, "a": 1, "b": 1e-300, "log_likelihood": 1e308, "customers": 9007199254740992, "iterations": 1000000, "converged": false, "gradient": 1e308}'),
   (4, '{"model": "gamma_gamma", "p": 1e-300, "q": 0.5, "gamma": 1e300, "log_likelihood": -1e-300, "customers": 1, "iterations": 0, "converged": false, "gradient": 0}');
 
+CREATE TABLE edge_journey_markov_chain (id int PRIMARY KEY, v journey_markov_chain);
+INSERT INTO edge_journey_markov_chain VALUES
+  (1, (SELECT journey_markov_chain(c, v, r) FROM (VALUES ('{a,b}'::text[], true, 10::float8), ('{b}', false, NULL), ('{}', true, 1e-310)) t(c, v, r))),
+  (2, (SELECT journey_markov_chain(c, true, 8.9884656743115785e307, 4) FROM (VALUES (ARRAY[repeat('x', 1024), E'\\"\u0001ü']), ('{a,a,a,a,a,a}')) t(c))),
+  (3, (SELECT journey_markov_chain(c, v, 1, 3) FROM (VALUES (NULL::text[], true)) t(c, v))),
+  (4, '{"version":1,"order":1,"paths":9223372036854775807,"conversions":9223372036854775807,"revenue":-1e-310,"channels":["a"],"transitions":[[0,1,9223372036854775807],[1,-1,9223372036854775807]]}');
+
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT t::regtype, o, e FROM (VALUES
   ('boolean', ARRAY['true', 'false']),
@@ -127,6 +134,9 @@ SELECT t::regtype, o, e FROM (VALUES
   ('regclass', ARRAY['''edge_kmeans_points''::regclass', '''edge_kmeans_empty''::regclass', '''pg_class''::regclass', '0::regclass', '4294967295::regclass']),
   ('name', ARRAY['''f''::name', '''g''::name', '''t''::name', '''''::name', '''relname''::name', 'repeat(''x'', 100)::name']),
   ('"any"', ARRAY['true', 'false', '1', '''page_view''::text', '1.5::float8', '''2024-01-01''::timestamptz']),
+  ('journey_channel_credit[]', ARRAY['''{"(a,1,1,1,1)"}''::journey_channel_credit[]', '''{}''::journey_channel_credit[]', '''{NULL}''::journey_channel_credit[]',
+                                     '''{"(,,,,)"}''::journey_channel_credit[]', '''{"(a,NaN,1,1,1)","(b,0,0,0,0)"}''::journey_channel_credit[]',
+                                     '''{{"(a,1,1,1,1)"},{"(b,1,1,1,1)"}}''::journey_channel_credit[]']),
   ('internal', ARRAY['NULL'])
 ) v(t, a), unnest(a) WITH ORDINALITY u(e, o);
 
@@ -136,11 +146,12 @@ SELECT t::regtype, id, format('(SELECT v FROM %I WHERE id = %s)', 'edge_' || t, 
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary
       UNION ALL SELECT 'cohort_retention', id FROM edge_cohort_retention UNION ALL SELECT 'session_stats', id FROM edge_session_stats
       UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model
-      UNION ALL SELECT 'kmeans_partial', id FROM edge_kmeans_partial) x;
+      UNION ALL SELECT 'kmeans_partial', id FROM edge_kmeans_partial
+      UNION ALL SELECT 'journey_markov_chain', id FROM edge_journey_markov_chain) x;
 -- arrays of them: all the edge values, empty, {NULL}, 100,000 copies of one
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT (t || '[]')::regtype, o, format(e, 'edge_' || t, t)
-FROM unnest(ARRAY['journey', 'funnel_summary', 'cohort_retention', 'session_stats', 'kmeans_model']) t,
+FROM unnest(ARRAY['journey', 'funnel_summary', 'cohort_retention', 'session_stats', 'kmeans_model', 'journey_markov_chain']) t,
      unnest(ARRAY['(SELECT array_agg(v ORDER BY id) FROM %I)', '''{}''::%s[]', '''{NULL}''::%s[]',
                   '(SELECT array_agg(v) FROM %I, generate_series(1, 100000) g WHERE id = 1)']) WITH ORDINALITY u(e, o)
 WHERE to_regtype(t || '[]') IS NOT NULL;
@@ -150,7 +161,8 @@ SELECT 'cstring', 100 + row_number() OVER (), format('(SELECT v::text FROM %I WH
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary
       UNION ALL SELECT 'cohort_retention', id FROM edge_cohort_retention UNION ALL SELECT 'session_stats', id FROM edge_session_stats
       UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model
-      UNION ALL SELECT 'kmeans_partial', id FROM edge_kmeans_partial) x;
+      UNION ALL SELECT 'kmeans_partial', id FROM edge_kmeans_partial
+      UNION ALL SELECT 'journey_markov_chain', id FROM edge_journey_markov_chain) x;
 
 -- (timestamps, events) array pairs of equal length for the array forms
 CREATE TABLE edge_pairs (ts_expr text, ev_expr text);
