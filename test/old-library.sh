@@ -19,7 +19,10 @@ cleanup() {
 trap cleanup EXIT
 inst() {   # inst DIR SRC: a private PostgreSQL 15 copy with journey built from SRC installed into it
     mkdir -p "$T/$1/usr/lib/postgresql" "$T/$1/usr/share/postgresql"
-    cp -a /usr/lib/postgresql/15 "$T/$1/usr/lib/postgresql/" && cp -a /usr/share/postgresql/15 "$T/$1/usr/share/postgresql/"
+    cp -a /usr/lib/postgresql/15 "$T/$1/usr/lib/postgresql/" && cp -a /usr/share/postgresql/15 "$T/$1/usr/share/postgresql/" &&
+    # a journey installed system-wide (make install, the .deb) must not leak into the private copy
+    rm -f "$T/$1/usr/share/postgresql/15/extension/journey"* "$T/$1/usr/lib/postgresql/15/lib/journey.so" &&
+    rm -rf "$T/$1/usr/lib/postgresql/15/lib/bitcode/journey" "$T/$1/usr/lib/postgresql/15/lib/bitcode/journey.index.bc"
     (cd "$2" && make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >/dev/null 2>&1 &&
         make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config DESTDIR="$T/$1" install >/dev/null 2>&1)
 }
