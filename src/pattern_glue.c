@@ -228,73 +228,18 @@ tsidx_cmp(const void *a, const void *b)
 }
 
 /*
- * qsort that honours cancellation: qsort runs of 1024 elements, then
- * bottom-up merge passes with CHECK_FOR_INTERRUPTS between runs and passes
- * (one plain qsort of 10M events runs seconds without a check).  The
- * comparison functions are total orders, so the result is the one of qsort.
- * DEFINE_ISORT(name, type, cmp) defines static void name(type *t, int64 n).
+ * qsort that honours cancellation (one plain qsort of 10M events runs
+ * seconds without a check): the engine's run-and-merge sort with jy_tick.
  */
-#define ISORT_RUN 1024
+static void
+sort_interruptible(void *t, int64 n, Size size, int (*cmp) (const void *, const void *))
+{
+	void	   *scratch = n > JY_SORT_RUN ? palloc_extended(n * size, MCXT_ALLOC_HUGE) : NULL;
 
-#define DEFINE_ISORT(NAME, TYPE, CMP) \
-static void \
-NAME(TYPE *t, int64 n) \
-{ \
-	TYPE	   *tmp, \
-			   *src = t, \
-			   *dst; \
-	int64		width, \
-				i; \
- \
-	if (n <= ISORT_RUN) \
-	{ \
-		qsort(t, n, sizeof(TYPE), CMP); \
-		return; \
-	} \
-	for (i = 0; i < n; i += ISORT_RUN) \
-	{ \
-		qsort(t + i, Min(n - i, ISORT_RUN), sizeof(TYPE), CMP); \
-		if ((i & (64 * ISORT_RUN - 1)) == 0) \
-			CHECK_FOR_INTERRUPTS(); \
-	} \
-	tmp = dst = palloc_extended(n * sizeof(TYPE), MCXT_ALLOC_HUGE); \
-	for (width = ISORT_RUN; width < n; width *= 2) \
-	{ \
-		TYPE	   *x; \
- \
-		CHECK_FOR_INTERRUPTS(); \
-		for (i = 0; i < n; i += 2 * width) \
-		{ \
-			int64		mid = Min(i + width, n), \
-						end = Min(i + 2 * width, n), \
-						a = i, \
-						b = mid, \
-						k = i; \
- \
-			if ((i & (64 * ISORT_RUN - 1)) == 0) \
-				CHECK_FOR_INTERRUPTS(); \
-			while (a < mid && b < end) \
-			{ \
-				if (CMP(&src[b], &src[a]) < 0) \
-					dst[k++] = src[b++]; \
-				else \
-					dst[k++] = src[a++]; \
-			} \
-			while (a < mid) \
-				dst[k++] = src[a++]; \
-			while (b < end) \
-				dst[k++] = src[b++]; \
-		} \
-		x = src; \
-		src = dst; \
-		dst = x; \
-	} \
-	if (src != t) \
-		memcpy(t, src, n * sizeof(TYPE)); \
-	pfree(tmp); \
+	jy_sort_ex(t, (size_t) n, size, cmp, scratch, jy_tick, NULL);
+	if (scratch)
+		pfree(scratch);
 }
-
-DEFINE_ISORT(sort_tsidx, TsIdx, tsidx_cmp)
 
 /*
  * Sort ts[] and the parallel 32-bit payload in place by time; with
@@ -322,7 +267,7 @@ sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
 		t[i].key = key_is_payload ? (uint32) pl[i] : 0;
 		t[i].idx = i;
 	}
-	sort_tsidx(t, n);
+	sort_interruptible(t, n, sizeof(TsIdx), tsidx_cmp);
 	for (i = 0; i < n; i++)
 	{
 		ts[i] = t[i].ts;
@@ -362,7 +307,6 @@ namets_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-DEFINE_ISORT(sort_namets, NameTs, namets_cmp)
 
 /* ---- aggregate state ------------------------------------------------------ */
 
@@ -899,7 +843,7 @@ order_unnamed_ties(TsIdx *t, int64 n, const Datum *evd)
 			nt[k - s].name = text_to_cstring(DatumGetTextPP(evd[t[k].idx]));
 			nt[k - s].idx = t[k].idx;
 		}
-		sort_namets(nt, e - s);
+		sort_interruptible(nt, e - s, sizeof(NameTs), namets_cmp);
 		for (k = s; k < e; k++)
 		{
 			t[k].idx = nt[k - s].idx;
@@ -952,7 +896,7 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 		j->n++;
 	}
 	if (!sorted)
-		sort_tsidx(t, j->n);
+		sort_interruptible(t, j->n, sizeof(TsIdx), tsidx_cmp);
 	if (keep_names)
 		order_unnamed_ties(t, j->n, evd);
 	j->ts = palloc(Max(j->n, 1) * sizeof(int64));
@@ -1314,7 +1258,7 @@ jy_transitions(PG_FUNCTION_ARGS)
 		t[j.n].idx = i;
 		j.n++;
 	}
-	sort_namets(t, j.n);
+	sort_interruptible(t, j.n, sizeof(NameTs), namets_cmp);
 	j.ts = palloc(Max(j.n, 1) * sizeof(int64));
 	j.names = palloc(Max(j.n, 1) * sizeof(char *));
 	j.view = NULL;
