@@ -7,6 +7,8 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "jy_sort.h"
+
 MemoryContext
 jy_agg_context(FunctionCallInfo fcinfo, const char *fn)
 {
@@ -57,6 +59,16 @@ jy_tick(void *arg)
 {
 	(void) arg;
 	CHECK_FOR_INTERRUPTS();
+}
+
+void
+jy_sort(void *base, int64 n, Size size, int (*cmp) (const void *, const void *, void *), void *cmp_arg)
+{
+	void	   *scratch = n > JY_SORT_RUN ? palloc_extended((Size) n * size, MCXT_ALLOC_HUGE) : NULL;
+
+	jy_sort_ex(base, (size_t) n, size, cmp, cmp_arg, scratch, jy_tick, NULL);
+	if (scratch)
+		pfree(scratch);
 }
 
 int64

@@ -215,30 +215,17 @@ typedef struct TsIdx
 } TsIdx;
 
 static int
-tsidx_cmp(const void *a, const void *b)
+tsidx_cmp(const void *a, const void *b, void *arg)
 {
 	const TsIdx *x = a,
 			   *y = b;
 
+	(void) arg;
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/*
- * qsort that honours cancellation (one plain qsort of 10M events runs
- * seconds without a check): the engine's run-and-merge sort with jy_tick.
- */
-static void
-sort_interruptible(void *t, int64 n, Size size, int (*cmp) (const void *, const void *))
-{
-	void	   *scratch = n > JY_SORT_RUN ? palloc_extended(n * size, MCXT_ALLOC_HUGE) : NULL;
-
-	jy_sort_ex(t, (size_t) n, size, cmp, scratch, jy_tick, NULL);
-	if (scratch)
-		pfree(scratch);
 }
 
 /*
@@ -267,7 +254,7 @@ sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
 		t[i].key = key_is_payload ? (uint32) pl[i] : 0;
 		t[i].idx = i;
 	}
-	sort_interruptible(t, n, sizeof(TsIdx), tsidx_cmp);
+	jy_sort(t, n, sizeof(TsIdx), tsidx_cmp, NULL);
 	for (i = 0; i < n; i++)
 	{
 		ts[i] = t[i].ts;
@@ -287,7 +274,7 @@ typedef struct NameTs
 } NameTs;
 
 static int
-namets_cmp(const void *a, const void *b)
+namets_cmp(const void *a, const void *b, void *arg)
 {
 	const NameTs *x = a,
 			   *y = b;
@@ -295,6 +282,7 @@ namets_cmp(const void *a, const void *b)
 				ly;
 	int			c;
 
+	(void) arg;
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	lx = strlen(x->name);
@@ -580,7 +568,7 @@ jy_pattern_deserial(PG_FUNCTION_ARGS)
 	if ((kind != KIND_JOURNEY && kind != KIND_CH) || patlen < 0 || patlen > buf.len - buf.cursor ||
 		n < 0 || n > PATAGG_MAX_EVENTS ||
 		(Size) (buf.len - buf.cursor) != (Size) patlen + (Size) n * (sizeof(int64) + sizeof(int32)))
-		elog(ERROR, "journey pattern: corrupt aggregate state");
+		elog(ERROR, "corrupt journey pattern aggregate state");
 	pat = pq_getmsgbytes(&buf, patlen);
 	/* the pattern is compiled (once per query) in this process too */
 	st = patagg_new(CurrentMemoryContext, get_pattern(fcinfo->flinfo, pat, patlen, kind, nconds), n);
@@ -843,7 +831,7 @@ order_unnamed_ties(TsIdx *t, int64 n, const Datum *evd)
 			nt[k - s].name = text_to_cstring(DatumGetTextPP(evd[t[k].idx]));
 			nt[k - s].idx = t[k].idx;
 		}
-		sort_interruptible(nt, e - s, sizeof(NameTs), namets_cmp);
+		jy_sort(nt, e - s, sizeof(NameTs), namets_cmp, NULL);
 		for (k = s; k < e; k++)
 		{
 			t[k].idx = nt[k - s].idx;
@@ -891,12 +879,12 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 		t[j->n].ts = DatumGetTimestampTz(tsd[i]);
 		t[j->n].key = jy_pat_tie_key(p, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
 		t[j->n].idx = i;
-		if (j->n > 0 && tsidx_cmp(&t[j->n], &t[j->n - 1]) < 0)
+		if (j->n > 0 && tsidx_cmp(&t[j->n], &t[j->n - 1], NULL) < 0)
 			sorted = false;
 		j->n++;
 	}
 	if (!sorted)
-		sort_interruptible(t, j->n, sizeof(TsIdx), tsidx_cmp);
+		jy_sort(t, j->n, sizeof(TsIdx), tsidx_cmp, NULL);
 	if (keep_names)
 		order_unnamed_ties(t, j->n, evd);
 	j->ts = palloc(Max(j->n, 1) * sizeof(int64));
@@ -1258,7 +1246,7 @@ jy_transitions(PG_FUNCTION_ARGS)
 		t[j.n].idx = i;
 		j.n++;
 	}
-	sort_interruptible(t, j.n, sizeof(NameTs), namets_cmp);
+	jy_sort(t, j.n, sizeof(NameTs), namets_cmp, NULL);
 	j.ts = palloc(Max(j.n, 1) * sizeof(int64));
 	j.names = palloc(Max(j.n, 1) * sizeof(char *));
 	j.view = NULL;

@@ -79,11 +79,38 @@ jy_sort_int64_ex(int64_t *v, size_t n, int64_t *scratch, void (*tick) (void *), 
 	}
 }
 
-#define TICK_MASK ((size_t) 64 * JY_SORT_RUN - 1)
+#define TICK_MASK (((size_t) 1 << 16) - 1)
+
+/* swap two elements of `size` bytes, in word-sized pieces where possible */
+static inline void
+swap_elems(char *a, char *b, size_t size)
+{
+	while (size >= sizeof(uint64_t))
+	{
+		uint64_t	x,
+					y;
+
+		memcpy(&x, a, sizeof(x));
+		memcpy(&y, b, sizeof(y));
+		memcpy(a, &y, sizeof(y));
+		memcpy(b, &x, sizeof(x));
+		a += sizeof(x);
+		b += sizeof(x);
+		size -= sizeof(x);
+	}
+	while (size-- > 0)
+	{
+		char		c = *a;
+
+		*a++ = *b;
+		*b++ = c;
+	}
+}
 
 void
-jy_sort_ex(void *base, size_t n, size_t size, int (*cmp) (const void *, const void *),
-		   void *scratch, void (*tick) (void *), void *arg)
+jy_sort_ex(void *base, size_t n, size_t size,
+		   int (*cmp) (const void *, const void *, void *), void *cmp_arg,
+		   void *scratch, void (*tick) (void *), void *tick_arg)
 {
 	char	   *t = base,
 			   *src = base,
@@ -91,47 +118,48 @@ jy_sort_ex(void *base, size_t n, size_t size, int (*cmp) (const void *, const vo
 	size_t		width,
 				i;
 
-	if (n <= JY_SORT_RUN)
-	{
-		if (n > 1)
-			qsort(base, n, size, cmp);
-		return;
-	}
+	/* runs: insertion sort by adjacent swaps (stable) */
 	for (i = 0; i < n; i += JY_SORT_RUN)
 	{
-		qsort(t + i * size, n - i < JY_SORT_RUN ? n - i : JY_SORT_RUN, size, cmp);
-		if (tick && (i & TICK_MASK) == 0)
-			tick(arg);
+		size_t		end = n - i < JY_SORT_RUN ? n : i + JY_SORT_RUN,
+					j,
+					k;
+
+		for (j = i + 1; j < end; j++)
+			for (k = j; k > i && cmp(t + (k - 1) * size, t + k * size, cmp_arg) > 0; k--)
+				swap_elems(t + (k - 1) * size, t + k * size, size);
+		if (tick && (i & TICK_MASK) == 0 && i > 0)
+			tick(tick_arg);
 	}
 	for (width = JY_SORT_RUN; width < n; width *= 2)
 	{
 		char	   *x;
 
 		if (tick)
-			tick(arg);
+			tick(tick_arg);
 		for (i = 0; i < n; i += 2 * width)
 		{
-			size_t		mid = i + width < n ? i + width : n,
-						end = i + 2 * width < n ? i + 2 * width : n,
+			size_t		mid = n - i > width ? i + width : n,
+						end = n - i > 2 * width ? i + 2 * width : n,
 						a = i,
 						b = mid;
-			char	   *out = dst + i * size;
+			size_t		k = i;
 
-			if (tick && (i & TICK_MASK) == 0)
-				tick(arg);
-			/* take from the left run on ties: stable merge of the runs */
+			/* take from the left run on ties: stable */
 			while (a < mid && b < end)
 			{
-				if (cmp(src + b * size, src + a * size) < 0)
-					memcpy(out, src + b++ * size, size);
+				if (tick && (k & TICK_MASK) == 0 && k > 0)
+					tick(tick_arg);
+				if (cmp(src + b * size, src + a * size, cmp_arg) < 0)
+					memcpy(dst + k * size, src + b++ * size, size);
 				else
-					memcpy(out, src + a++ * size, size);
-				out += size;
+					memcpy(dst + k * size, src + a++ * size, size);
+				k++;
 			}
 			if (a < mid)
-				memcpy(out, src + a * size, (mid - a) * size);
+				memcpy(dst + k * size, src + a * size, (mid - a) * size);
 			else if (b < end)
-				memcpy(out, src + b * size, (end - b) * size);
+				memcpy(dst + k * size, src + b * size, (end - b) * size);
 		}
 		x = src;
 		src = dst;

@@ -21,15 +21,17 @@ void		jy_sort_int64(int64_t *v, size_t n, int64_t *scratch);
 void		jy_sort_int64_ex(int64_t *v, size_t n, int64_t *scratch, void (*tick) (void *), void *arg);
 
 /*
- * In-place sort of n elements of `size` bytes by cmp, with the result of
- * qsort for a total order (cmp never returns 0 for distinct elements):
- * qsort of runs of JY_SORT_RUN elements, then bottom-up merge passes through
- * scratch (n * size bytes; may be NULL when n <= JY_SORT_RUN).  tick (may be
- * NULL) is called every 64 runs and every 64 runs' worth of merging.
+ * In-place sort of n elements of `size` bytes by cmp(a, b, cmp_arg) (like
+ * qsort_r), a merge sort: insertion sort of runs of JY_SORT_RUN elements,
+ * then bottom-up merge passes through scratch (n * size bytes; may be NULL
+ * when n <= JY_SORT_RUN).  Stable; for a total order (cmp never 0 for
+ * distinct elements) the result is qsort's.  tick (may be NULL) is called
+ * once per merge pass and every 2^16 elements of a pass.
  */
-#define JY_SORT_RUN 1024
+#define JY_SORT_RUN 16
 
-void		jy_sort_ex(void *base, size_t n, size_t size, int (*cmp) (const void *, const void *),
-					   void *scratch, void (*tick) (void *), void *arg);
+void		jy_sort_ex(void *base, size_t n, size_t size,
+					   int (*cmp) (const void *, const void *, void *), void *cmp_arg,
+					   void *scratch, void (*tick) (void *), void *tick_arg);
 
 #endif
