@@ -12,7 +12,7 @@ use JourneyTest;
 
 plan skip_all => 'python3-networkx is not installed (apt-get install python3-networkx)'
   unless have_python_module('networkx');
-my @out = `python3 test/py/check_identity_attribution.py 2>&1`;
+my @out = `$python test/py/check_identity_attribution.py 2>&1`;
 my $rc = $?;
 my $n = 0;
 for my $l (@out)

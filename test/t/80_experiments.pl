@@ -20,7 +20,7 @@ plan skip_all => 'python3-scipy is not installed (as root: apt-get install pytho
 my $db = 'jy_tap_experiments';
 fresh_db($db, 'CREATE EXTENSION journey');
 
-my $out = `python3 $dir/80_experiments.py $db 2>&1`;
+my $out = `$python $dir/80_experiments.py $db 2>&1`;
 my $rc = $?;
 my ($n, $nfail) = (0, 0);
 for my $line (split /\n/, $out)

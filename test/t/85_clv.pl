@@ -11,7 +11,7 @@ use warnings;
 use Test::More;
 use FindBin;
 use lib "$FindBin::RealBin/lib";
-use JourneyTest qw($bin run fresh_db drop_db have_python_module);
+use JourneyTest qw($bin $python run fresh_db drop_db have_python_module);
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
 
@@ -74,7 +74,7 @@ print $fh psql(qq{SELECT concat_ws('|', frequency, recency, age, coalesce(moneta
                        WHERE monetary > 0 OR frequency = 0 ORDER BY frequency, round(recency), round(age), customer_id) s
                  ORDER BY frequency DESC, recency LIMIT 400}), "\n";
 close $fh;
-my $out = `python3 $dir/85_clv.py $db $tmp/stats '$bg' '$gg' $tmp/preds 2>&1`;
+my $out = `$python $dir/85_clv.py $db $tmp/stats '$bg' '$gg' $tmp/preds 2>&1`;
 my $rc = $?;
 for my $line (split /\n/, $out)
 {

@@ -23,7 +23,9 @@
 #   fresh_db($db, @sql)   DROP DATABASE IF EXISTS, CREATE DATABASE, then each @sql in it
 #                         (e.g. 'CREATE EXTENSION journey')
 #   drop_db($db)          DROP DATABASE IF EXISTS
-#   have_python_module($m)  python3 can import $m; as root, tries apt-get install python3-$m
+#   $python               Debian's /usr/bin/python3 (apt-get installs python3-* for it), else
+#                         python3 on PATH
+#   have_python_module($m)  $python can import $m; as root, tries apt-get install python3-$m
 #                         first when it cannot
 package JourneyTest;
 
@@ -32,9 +34,11 @@ use warnings;
 use Exporter 'import';
 use IPC::Open3;
 
-our @EXPORT = qw($bin pgbin run run_stdin psql psql_rc psql_file fresh_db drop_db have_python_module);
+our @EXPORT = qw($bin $python pgbin run run_stdin psql psql_rc psql_file fresh_db drop_db have_python_module);
 
 our $bin = find_bin();
+# Debian's python3, for which apt-get installs python3-* modules (PATH may hold another)
+our $python = -x '/usr/bin/python3' ? '/usr/bin/python3' : 'python3';
 # for the Python checkers the TAP files start (test/py, test/t/*.py)
 $ENV{JOURNEY_PGBIN} = $bin;
 
@@ -99,7 +103,7 @@ sub fresh_db
 sub have_python_module
 {
 	my ($m) = @_;
-	my $can = sub { system("python3 -c 'import $m' >/dev/null 2>&1") == 0 };
+	my $can = sub { system("$python -c 'import $m' >/dev/null 2>&1") == 0 };
 	return 1 if $can->();
 	if ($> == 0)
 	{
