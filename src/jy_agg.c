@@ -71,12 +71,11 @@ jy_sort(void *base, int64 n, Size size, int (*cmp) (const void *, const void *, 
 		pfree(scratch);
 }
 
-int64
-jy_add_checked(int64 a, int64 b, const char *msg)
+/* r, or 22003 with msg when the operation overflowed */
+static int64
+checked(bool overflow, int64 r, const char *msg)
 {
-	int64		r;
-
-	if (pg_add_s64_overflow(a, b, &r))
+	if (overflow)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s", msg)));
@@ -84,15 +83,21 @@ jy_add_checked(int64 a, int64 b, const char *msg)
 }
 
 int64
+jy_add_checked(int64 a, int64 b, const char *msg)
+{
+	int64		r;
+	bool		overflow = pg_add_s64_overflow(a, b, &r);
+
+	return checked(overflow, r, msg);
+}
+
+int64
 jy_mul_checked(int64 a, int64 b, const char *msg)
 {
 	int64		r;
+	bool		overflow = pg_mul_s64_overflow(a, b, &r);
 
-	if (pg_mul_s64_overflow(a, b, &r))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s", msg)));
-	return r;
+	return checked(overflow, r, msg);
 }
 
 void
