@@ -900,28 +900,41 @@ jy_journey_agg_final(PG_FUNCTION_ARGS)
 
 /* ---- merge ---------------------------------------------------------------- */
 
-Datum
-jy_journey_merge(PG_FUNCTION_ARGS)
+/*
+ * journey_merge (every event of both) and journey_union (the idempotent
+ * merge: events in both count once) of arguments 0 and 1
+ */
+static struct varlena *
+merge_args(FunctionCallInfo fcinfo, bool idempotent)
 {
 	JyJView		a,
 				b,
 				r;
 	JyJcError	e;
+	JyJcStatus	rc;
 	uint32	   *scratch;
 
 	jy_journey_view(PG_GETARG_DATUM(0), &a);
 	jy_journey_view(PG_GETARG_DATUM(1), &b);
-	if ((uint64) a.n + b.n > JY_JC_MAX_EVENTS)
+	if (!idempotent && (uint64) a.n + b.n > JY_JC_MAX_EVENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("journey has too many events"),
 				 errdetail("The merged journey would have " UINT64_FORMAT " events; a journey holds at most %u.",
 						   (uint64) a.n + b.n, JY_JC_MAX_EVENTS)));
-	jy_journey_view_alloc(&r, a.n + b.n, a.ndict + b.ndict);
+	jy_journey_view_alloc(&r, Min((uint64) a.n + b.n, JY_JC_MAX_EVENTS), a.ndict + b.ndict);
 	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
-	if (jy_jc_merge_ex(&a, &b, &r, scratch, &e, jy_tick, NULL) != JY_JC_OK)
+	rc = idempotent ? jy_jc_union(&a, &b, &r, scratch, &e, jy_tick, NULL)
+		: jy_jc_merge_ex(&a, &b, &r, scratch, &e, jy_tick, NULL);
+	if (rc != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
-	PG_RETURN_POINTER(jy_journey_from_view(&r));
+	return jy_journey_from_view(&r);
+}
+
+Datum
+jy_journey_merge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(merge_args(fcinfo, false));
 }
 
 /* ---- comparison and hashing (on the canonical bytes) ---------------------- */
@@ -1334,17 +1347,5 @@ PG_FUNCTION_INFO_V1(jy_journey_union);
 Datum
 jy_journey_union(PG_FUNCTION_ARGS)
 {
-	JyJView		a,
-				b,
-				r;
-	JyJcError	e;
-	uint32	   *scratch;
-
-	jy_journey_view(PG_GETARG_DATUM(0), &a);
-	jy_journey_view(PG_GETARG_DATUM(1), &b);
-	jy_journey_view_alloc(&r, Min((uint64) a.n + b.n, JY_JC_MAX_EVENTS), a.ndict + b.ndict);
-	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
-	if (jy_jc_union(&a, &b, &r, scratch, &e, jy_tick, NULL) != JY_JC_OK)
-		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
-	PG_RETURN_POINTER(jy_journey_from_view(&r));
+	PG_RETURN_POINTER(merge_args(fcinfo, true));
 }

@@ -683,6 +683,20 @@ check_event_arrays(ArrayType *tsa, ArrayType *eva)
 				 errhint("Split the arrays, or use the aggregates journey_match(ts, event, pattern) and journey_count(ts, event, pattern) over rows.")));
 }
 
+/* the elements of the (checked) timestamp and event arrays; returns their number */
+static int
+event_arrays(ArrayType *tsa, ArrayType *eva, Datum **tsd, bool **tsn, Datum **evd, bool **evn)
+{
+	int			nts,
+				nev;
+
+	check_event_arrays(tsa, eva);
+	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, tsd, tsn, &nts);
+	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, evd, evn, &nev);
+	Assert(nts == nev);
+	return nts;
+}
+
 typedef struct ArrJourney
 {
 	int64	   *ts;
@@ -855,16 +869,11 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 			   *evd;
 	bool	   *tsn,
 			   *evn;
-	int			nts,
-				nev,
+	int			nts = event_arrays(tsa, eva, &tsd, &tsn, &evd, &evn),
 				i;
 	TsIdx	   *t;
 	bool		sorted = true;
 
-	check_event_arrays(tsa, eva);
-	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
-	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
-	Assert(nts == nev);
 	t = palloc(Max(nts, 1) * sizeof(TsIdx));
 	j->n = 0;
 	for (i = 0; i < nts; i++)
@@ -906,17 +915,22 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	}
 }
 
+/*
+ * journey_match / journey_count over arrays (ts[], event[], pattern) or over
+ * a journey value (j, pattern)
+ */
 static int64
-array_run(FunctionCallInfo fcinfo, bool count)
+pattern_run(FunctionCallInfo fcinfo, bool journey_arg, bool count)
 {
-	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
-	text	   *pat = PG_GETARG_TEXT_PP(2);
+	text	   *pat = PG_GETARG_TEXT_PP(journey_arg ? 1 : 2);
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
 	JyEvents	e;
 
-	arrays_to_journey(tsa, eva, c->jp, false, &j);
+	if (journey_arg)
+		journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	else
+		arrays_to_journey(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), c->jp, false, &j);
 	e.ts = j.ts;
 	e.ev = j.ev;
 	e.n = j.n;
@@ -928,13 +942,13 @@ array_run(FunctionCallInfo fcinfo, bool count)
 Datum
 jy_pattern_array_match(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(array_run(fcinfo, false) != 0);
+	PG_RETURN_BOOL(pattern_run(fcinfo, false, false) != 0);
 }
 
 Datum
 jy_pattern_array_count(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(array_run(fcinfo, true));
+	PG_RETURN_INT64(pattern_run(fcinfo, false, true));
 }
 
 /*
@@ -1019,33 +1033,16 @@ jy_pattern_j_matches(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-static int64
-journey_value_run(FunctionCallInfo fcinfo, bool count)
-{
-	text	   *pat = PG_GETARG_TEXT_PP(1);
-	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
-	ArrJourney	j;
-	JyEvents	e;
-
-	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
-	e.ts = j.ts;
-	e.ev = j.ev;
-	e.n = j.n;
-	if (count)
-		return jy_pat_count(c->jp, c->scratch, &e);
-	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
-}
-
 Datum
 jy_pattern_j_match(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(journey_value_run(fcinfo, false) != 0);
+	PG_RETURN_BOOL(pattern_run(fcinfo, true, false) != 0);
 }
 
 Datum
 jy_pattern_j_count(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(journey_value_run(fcinfo, true));
+	PG_RETURN_INT64(pattern_run(fcinfo, true, true));
 }
 
 static bool
@@ -1224,15 +1221,11 @@ jy_transitions(PG_FUNCTION_ARGS)
 	bool	   *tsn,
 			   *evn;
 	int			nts,
-				nev,
 				i;
 	NameTs	   *t;
 
 	InitMaterializedSRF(fcinfo, 0);
-	check_event_arrays(tsa, eva);
-	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
-	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
-	Assert(nts == nev);
+	nts = event_arrays(tsa, eva, &tsd, &tsn, &evd, &evn);
 	t = palloc(Max(nts, 1) * sizeof(NameTs));
 	j.n = 0;
 	for (i = 0; i < nts; i++)
