@@ -8,7 +8,8 @@
 CREATE TABLE clv_purchases AS SELECT user_id, ts::date AS d, revenue::float8 AS amount FROM events WHERE event = 'purchase';
 ANALYZE clv_purchases;
 -- @check
-SELECT (SELECT count(*) FROM (SELECT user_id FROM clv_purchases GROUP BY user_id HAVING clv_customer(d, amount, '2024-03-31', 7) IS NOT NULL) s)
+-- (a row-valued `x IS NOT NULL` is true only when every field is non-null: test one field)
+SELECT (SELECT count(*) FROM (SELECT user_id FROM clv_purchases GROUP BY user_id HAVING (clv_customer(d, amount, '2024-03-31', 7)).frequency IS NOT NULL) s)
      = (SELECT count(DISTINCT user_id) FROM clv_purchases)
 -- @floor
 SELECT user_id FROM clv_purchases GROUP BY user_id HAVING count(*) > 0
@@ -16,7 +17,7 @@ SELECT user_id FROM clv_purchases GROUP BY user_id HAVING count(*) > 0
 SELECT user_id FROM clv_purchases GROUP BY user_id
 HAVING count(DISTINCT d) - 1 + (max(d) - min(d)) / 7.0 + (date '2024-03-31' - min(d)) / 7.0 + sum(amount) IS NOT NULL
 -- @journey clv_customer
-SELECT user_id FROM clv_purchases GROUP BY user_id HAVING clv_customer(d, amount, '2024-03-31', 7) IS NOT NULL
+SELECT user_id FROM clv_purchases GROUP BY user_id HAVING (clv_customer(d, amount, '2024-03-31', 7)).frequency IS NOT NULL
 -- @journey clv_customer + bgnbd_fit
 SELECT 1 FROM (SELECT (clv_customer(d, amount, '2024-03-31', 7)).* FROM clv_purchases GROUP BY user_id) c
 HAVING bgnbd_fit(frequency, recency, age) IS NOT NULL
