@@ -274,10 +274,10 @@ RETURNS TABLE (variant text, users bigint, conversions bigint, rate float8,
                diff float8, diff_low float8, diff_high float8,
                lift float8, lift_low float8, lift_high float8,
                z float8, p_value float8, prob_beats_control float8, expected_loss float8,
-               is_control boolean)
+               prob_best float8, expected_loss_best float8, is_control boolean)
 AS 'MODULE_PATHNAME', 'jy_sql_ab_readout' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION ab_readout(jsonb, text, float8, float8, float8) IS
-'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors; fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
+'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors, P(variant is the best of all) and its expected loss against the best (quadrature, up to 20 variants); fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
 
 CREATE FUNCTION ab_chisq(counts jsonb, OUT statistic float8, OUT df integer, OUT p_value float8)
 AS 'MODULE_PATHNAME', 'jy_sql_ab_chisq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -292,11 +292,18 @@ AS 'MODULE_PATHNAME', 'jy_sql_ab_ztest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAF
 COMMENT ON FUNCTION ab_ztest(bigint, bigint, bigint, bigint, float8) IS
 'two-proportion z-test of B against A (pooled z, two-sided p-value), difference of rates with its Wald interval and relative lift with its log-ratio interval';
 
+CREATE FUNCTION ab_sequential(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
+                              tau float8, alpha float8 DEFAULT 0.05,
+                              OUT diff float8, OUT p_value float8, OUT diff_low float8, OUT diff_high float8)
+AS 'MODULE_PATHNAME', 'jy_sql_ab_sequential' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_sequential(bigint, bigint, bigint, bigint, float8, float8) IS
+'always-valid (peeking-safe) test of B against A: mixture SPRT p-value and confidence sequence of the difference of rates (normal mixture with standard deviation tau over the difference); valid however often it is evaluated and whenever the test is stopped';
+
 CREATE FUNCTION ab_prob_beats(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
                               prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
 AS 'MODULE_PATHNAME', 'jy_sql_ab_prob_beats' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ab_prob_beats(bigint, bigint, bigint, bigint, float8, float8) IS
-'exact Bayesian probability that B''s conversion rate exceeds A''s under independent Beta(prior_alpha, prior_beta) priors (closed-form sum, not sampled)';
+'exact Bayesian probability that B''s conversion rate exceeds A''s under independent Beta(prior_alpha, prior_beta) priors (closed-form sum when a posterior parameter is an integer, adaptive quadrature otherwise; not sampled)';
 
 CREATE FUNCTION ab_expected_loss(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
                                  prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
@@ -628,28 +635,223 @@ ROWS 4;
 COMMENT ON FUNCTION journey_attribution_credit(text[], timestamptz[], timestamptz, text, interval, double precision[], text[]) IS
 'credit of each touchpoint of one conversion (credits sum to 1): model first, last, last_non_direct, linear, time_decay (weight 2^(-age/half_life)) or position (first/middle/last weights); no touchpoints: one row direct/none; conversion_ts NULL (non-converting path): no rows';
 
-CREATE FUNCTION journey_markov_trans(internal, text[], boolean, double precision)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_markov_trans'
+-- Markov chains: the transition counts are a real type (combinable: parallel plans, Citus two-phase)
+CREATE TYPE journey_markov_chain;
+
+CREATE FUNCTION journey_markov_chain_in(cstring) RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_markov_chain_out(journey_markov_chain) RETURNS cstring
+AS 'MODULE_PATHNAME', 'jy_markov_chain_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_markov_chain_recv(internal) RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_markov_chain_send(journey_markov_chain) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_markov_chain_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE journey_markov_chain (
+    INPUT = journey_markov_chain_in,
+    OUTPUT = journey_markov_chain_out,
+    RECEIVE = journey_markov_chain_recv,
+    SEND = journey_markov_chain_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE journey_markov_chain IS
+'transition counts of an order-k Markov chain over conversion paths (start padding, conversion and null states), with path, conversion and revenue totals; additive: merge with rollup(), solve with journey_markov_credits()';
+COMMENT ON FUNCTION journey_markov_chain_in(cstring) IS 'text input of journey_markov_chain';
+COMMENT ON FUNCTION journey_markov_chain_out(journey_markov_chain) IS 'text output of journey_markov_chain';
+COMMENT ON FUNCTION journey_markov_chain_recv(internal) IS 'binary input of journey_markov_chain';
+COMMENT ON FUNCTION journey_markov_chain_send(journey_markov_chain) IS 'binary output of journey_markov_chain';
+
+CREATE FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision)
+RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_trans'
 LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 
-COMMENT ON FUNCTION journey_markov_trans(internal, text[], boolean, double precision) IS
-'transition function of journey_markov_attribution: counts the transitions of one path';
+COMMENT ON FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision) IS
+'transition function of journey_markov_chain and journey_markov_attribution (order 1): counts the transitions of one path';
 
-CREATE FUNCTION journey_markov_final(internal)
+CREATE FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision, integer)
+RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision, integer) IS
+'transition function of journey_markov_chain and journey_markov_attribution with an order: counts the transitions of one path between states of the last k channels';
+
+CREATE FUNCTION journey_markov_chain_merge(journey_markov_chain, journey_markov_chain)
+RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_merge'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_markov_chain_merge(journey_markov_chain, journey_markov_chain) IS
+'adds the transition counts of two chains of the same order (transition function of rollup, combine function of the chain aggregates)';
+
+CREATE FUNCTION journey_markov_credits(chain journey_markov_chain)
 RETURNS journey_channel_credit[]
-AS 'MODULE_PATHNAME', 'jy_markov_final'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+AS 'MODULE_PATHNAME', 'jy_markov_credits'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION journey_markov_final(internal) IS
-'final function of journey_markov_attribution: solves the absorbing chain with and without each channel';
+COMMENT ON FUNCTION journey_markov_credits(journey_markov_chain) IS
+'solves the absorbing chain exactly with and without each channel (every state holding it removed): one journey_channel_credit per channel, by channel name; NULL without channels';
+
+CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision) (
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision) IS
+'first-order Markov chain of the paths (transition counts); partial chains per partition or node add up with rollup()';
+
+CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision, markov_order integer) (
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision, integer) IS
+'order-k Markov chain of the paths (states = the last k channels, start-padded; k from 1 to 4); partial chains add up with rollup()';
+
+CREATE AGGREGATE rollup(journey_markov_chain) (
+    SFUNC = journey_markov_chain_merge,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE rollup(journey_markov_chain) IS
+'adds Markov chains of the same order (across partitions, days or nodes): exact, the counts are additive';
 
 CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision) (
-    SFUNC = journey_markov_trans,
-    STYPE = internal,
-    FINALFUNC = journey_markov_final,
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    FINALFUNC = journey_markov_credits,
     PARALLEL = SAFE
 );
 
 COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precision) IS
 'data-driven attribution over all paths: first-order Markov chain (start, channels, conversion, null), credit proportional to each channel''s removal effect, computed exactly (linear solve); one journey_channel_credit per channel, by channel name';
+
+-- ---- distributed K-means (issue 19): kmeans_partial, its two-phase aggregates, kmeans_fit_distributed;
+-- the init option of kmeans_segment
+COMMENT ON AGGREGATE kmeans_segment(float8[], integer, jsonb) IS
+'K-means model with options {seed, n_init, max_iter, tol, standardize, init, silhouette_sample, sample_fraction, max_memory_mb, progress}; init "distributed" gives the model of kmeans_fit_distributed';
+
+-- Distributed K-means: kmeans_fit_distributed(relation, column, k [, options])
+-- runs one two-phase aggregate per pass; every aggregate's state is a
+-- kmeans_partial (a real type: Citus splits them, k x d numbers per shard).
+
+CREATE TYPE kmeans_partial;
+
+CREATE FUNCTION kmeans_partial_in(cstring) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_partial_out(kmeans_partial) RETURNS cstring
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_partial_recv(internal) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_partial_send(kmeans_partial) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE kmeans_partial (
+    INPUT = kmeans_partial_in,
+    OUTPUT = kmeans_partial_out,
+    RECEIVE = kmeans_partial_recv,
+    SEND = kmeans_partial_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE kmeans_partial IS
+'partial sums of one pass of distributed K-means (kind stats, draw, potential or lloyd: counts, sums, maxima; k x d numbers), the state of kmeans_stats, kmeans_seed_draw, kmeans_seed_potential and kmeans_step';
+COMMENT ON FUNCTION kmeans_partial_in(cstring) IS 'text input of kmeans_partial (the JSON form kmeans_partial_out prints; validated)';
+COMMENT ON FUNCTION kmeans_partial_out(kmeans_partial) IS 'text output of kmeans_partial: lossless JSON (17 significant digits)';
+COMMENT ON FUNCTION kmeans_partial_recv(internal) IS 'binary input of kmeans_partial (validated like the text input)';
+COMMENT ON FUNCTION kmeans_partial_send(kmeans_partial) IS 'binary output of kmeans_partial';
+
+CREATE FUNCTION kmeans_partial_combine(kmeans_partial, kmeans_partial) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_partial_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION kmeans_partial_combine(kmeans_partial, kmeans_partial) IS
+'internal: combine function of the kmeans_partial aggregates (adds counts and sums, keeps maxima / minimum keys)';
+
+CREATE FUNCTION kmeans_stats_trans(kmeans_partial, float8[]) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_stats_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_seed_draw_trans(kmeans_partial, float8[], kmeans_model, bigint, integer) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_draw_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_seed_potential_trans(kmeans_partial, float8[], kmeans_model, kmeans_partial) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_potential_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_step_trans(kmeans_partial, float8[], kmeans_model, kmeans_model) RETURNS kmeans_partial
+AS 'MODULE_PATHNAME', 'jy_kmeans_step_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION kmeans_stats_trans(kmeans_partial, float8[]) IS 'internal: transition function of kmeans_stats';
+COMMENT ON FUNCTION kmeans_seed_draw_trans(kmeans_partial, float8[], kmeans_model, bigint, integer) IS 'internal: transition function of kmeans_seed_draw';
+COMMENT ON FUNCTION kmeans_seed_potential_trans(kmeans_partial, float8[], kmeans_model, kmeans_partial) IS 'internal: transition function of kmeans_seed_potential';
+COMMENT ON FUNCTION kmeans_step_trans(kmeans_partial, float8[], kmeans_model, kmeans_model) IS 'internal: transition function of kmeans_step';
+
+CREATE AGGREGATE kmeans_stats(features float8[]) (
+    SFUNC = kmeans_stats_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_stats(float8[]) IS
+'two-phase pass of kmeans_fit_distributed: number of points, per-feature mean and sum of squared deviations (a stats kmeans_partial); NULL rows are skipped';
+
+CREATE AGGREGATE kmeans_seed_draw(features float8[], centres kmeans_model, stream bigint, trials integer) (
+    SFUNC = kmeans_seed_draw_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_seed_draw(float8[], kmeans_model, bigint, integer) IS
+'two-phase pass of kmeans_fit_distributed: trials k-means++ draws (probability proportional to the squared distance to the nearest of the centres; uniform when centres is NULL), keyed by a hash of the point and the stream: independent of row order and shards';
+
+CREATE AGGREGATE kmeans_seed_potential(features float8[], centres kmeans_model, candidates kmeans_partial) (
+    SFUNC = kmeans_seed_potential_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_seed_potential(float8[], kmeans_model, kmeans_partial) IS
+'two-phase pass of kmeans_fit_distributed: for each drawn candidate, the k-means++ potential (sum of squared distances to the nearest of the centres and the candidate)';
+
+CREATE AGGREGATE kmeans_step(features float8[], model kmeans_model, previous kmeans_model) (
+    SFUNC = kmeans_step_trans, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kmeans_step(float8[], kmeans_model, kmeans_model) IS
+'one Lloyd iteration as a two-phase aggregate: per cluster of the model, size, within-cluster sum of squares, sum of the (standardized) points, farthest point; and the points whose cluster differs from the previous model''s (NULL: all)';
+
+CREATE AGGREGATE rollup(kmeans_partial) (
+    SFUNC = kmeans_partial_combine, STYPE = kmeans_partial,
+    COMBINEFUNC = kmeans_partial_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(kmeans_partial) IS
+'merge kmeans partials of the same pass (e.g. one per postgres_fdw shard); the result is what the aggregate gives over all the rows';
+
+CREATE FUNCTION kmeans_fit_distributed(relation regclass, features name, k integer, options jsonb DEFAULT NULL)
+RETURNS kmeans_model
+AS 'MODULE_PATHNAME', 'jy_kmeans_fit_distributed' LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION kmeans_fit_distributed(regclass, name, integer, jsonb) IS
+'K-means of the float8[] column of a table or view, one two-phase aggregate per pass (runs distributed on Citus: k x d numbers per shard per pass); the same model as kmeans_segment(features, k, options || ''{"init": "distributed"}'')';
+CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision, markov_order integer) (
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    FINALFUNC = journey_markov_credits,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precision, integer) IS
+'journey_markov_attribution with an order-k chain (states = the last k channels, start-padded; removing a channel removes every state holding it), solved exactly';
+
+CREATE FUNCTION journey_markov_credit(channels text[], converted boolean, credits journey_channel_credit[])
+RETURNS TABLE (touch integer, channel text, credit double precision)
+AS 'MODULE_PATHNAME', 'jy_markov_credit'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+ROWS 4;
+
+COMMENT ON FUNCTION journey_markov_credit(text[], boolean, journey_channel_credit[]) IS
+'per-conversion Markov credit rows (drill-down): the path''s distinct channels share 1 in proportion to their removal effects (evenly when all are 0), each channel''s part split evenly over its touches; no touchpoints: one row direct/none; not converted: no rows';

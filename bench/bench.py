@@ -100,7 +100,8 @@ def plan(query, parallel):
 
 def parse_case(path):
     case = {"file": os.path.basename(path), "name": os.path.basename(path), "setup": "", "floor": None,
-            "plain": None, "journey": [], "check": None, "teardown": "", "once": set(), "measure": []}
+            "plain": None, "journey": [], "check": None, "teardown": "", "once": set(), "measure": [],
+            "requires": []}
     kind, label, buf = None, None, []
 
     def flush():
@@ -123,6 +124,11 @@ def parse_case(path):
             kind, label, buf = m.group(1), m.group(2).strip(), []
             if kind == "name":
                 case["name"] = label
+                kind = None
+            elif kind == "requires":
+                # "-- @requires <path under $JOURNEY_DATA_DIR>": real data the case loads; the case
+                # is skipped (and says so) when the file is absent
+                case["requires"].append(label)
                 kind = None
             elif kind == "once":
                 # "-- @once <variant label>" (one line per variant): a variant too slow to
@@ -166,6 +172,12 @@ def main():
         case = parse_case(os.path.join(ROOT, "bench", "cases", f))
         print("-- case %s (%s)" % (case["name"], f), flush=True)
         t_case = time.time()
+        datadir = os.environ.get("JOURNEY_DATA_DIR", "")
+        missing = [r for r in case["requires"] if not (datadir and os.path.isfile(os.path.join(datadir, r)))]
+        if missing:
+            print("   skipped: %s not found under $JOURNEY_DATA_DIR (%r)" % (", ".join(missing), datadir), flush=True)
+            info["cases"].append({"name": case["name"], "file": f, "skipped": "missing " + ", ".join(missing)})
+            continue
         if case["setup"]:
             t = time.time()
             psql(case["setup"])

@@ -65,6 +65,57 @@ SELECT (r).* FROM (SELECT unnest(journey_markov_attribution('{A}', false, NULL))
 -- no paths: NULL
 SELECT journey_markov_attribution(c, true, 1) IS NULL FROM (SELECT '{}'::text[] WHERE false) t(c);
 SELECT journey_markov_attribution('{}', false, 1) IS NULL;
+-- order 2 by hand: A>B converts, B>A does not, A converts.  States (start,start), (start,A), (start,B),
+-- (A,B), (B,A).  P = 2/3; without A every state but (start,B) goes: 0 (removal effect 1); without B
+-- (start,B) and (A,B) go: 2/3 * 1/2 = 1/3 (removal effect 1/2).  Order 1 on the same paths differs.
+SELECT k, (r).channel, round((r).removal_effect::numeric, 12) AS removal_effect, round((r).share::numeric, 12) AS share
+FROM (SELECT k, unnest(journey_markov_attribution(c, v, 1, k)) r
+      FROM (VALUES ('{A,B}'::text[], true), ('{B,A}', false), ('{A}', true)) t(c, v), (VALUES (1), (2)) o(k)
+      GROUP BY k) s ORDER BY 1, 2;
+-- the chain itself: transition counts (symbols: 0 start padding, 1.. channels by name, -1 conversion, -2 null)
+SELECT journey_markov_chain(c, v, 1, 2) FROM (VALUES ('{A,B}'::text[], true), ('{B,A}', false), ('{A}', true)) t(c, v);
+SELECT journey_markov_credits(journey_markov_chain(c, v, 1, 2)) = journey_markov_attribution(c, v, 1, 2) AS same
+FROM (VALUES ('{A,B}'::text[], true), ('{B,A}', false), ('{A}', true)) t(c, v);
+-- per-conversion Markov rows (drill-down): removal effects shared within each path; they sum to one per conversion
+CREATE TABLE at_mk AS SELECT journey_markov_attribution(channels, converted, revenue) AS cr FROM at_paths;
+SELECT p.user_id, p.conversion_number, c.touch, c.channel, round(c.credit::numeric, 6) AS credit
+FROM at_paths p, at_mk m, journey_markov_credit(p.channels, p.converted, m.cr) c ORDER BY 1, 2, 3;
+SELECT c.channel, round(sum(c.credit)::numeric, 6) AS conversions, round(sum(c.credit * p.revenue)::numeric, 4) AS revenue
+FROM at_paths p, at_mk m, journey_markov_credit(p.channels, p.converted, m.cr) c GROUP BY 1 ORDER BY 1;
+SELECT * FROM journey_markov_credit('{a,b,a}', true, '{"(a,0,0,0,0)","(b,0,0,0,0)"}');
+SELECT count(*) FROM journey_markov_credit('{a}', false, '{"(a,1,1,1,1)"}');
+-- roll-up: partial chains (per user here; per partition, day or node alike) add up to the chain of all paths
+SELECT rollup(m)::text = (SELECT journey_markov_chain(channels, converted, revenue)::text FROM at_paths) AS rollup_equals_all,
+       journey_markov_credits(rollup(m)) = (SELECT cr FROM at_mk) AS same_credits
+FROM (SELECT user_id, journey_markov_chain(channels, converted, revenue) m FROM at_paths GROUP BY user_id) s;
+-- text I/O is lossless; binary send/recv round-trips through COPY BINARY
+CREATE TABLE at_chains AS
+SELECT k, journey_markov_chain(channels, converted, revenue * 1.1, k) AS m FROM at_paths, generate_series(1, 4) k GROUP BY k;
+SELECT k, m::text::journey_markov_chain::text = m::text AS text_roundtrip FROM at_chains ORDER BY k;
+CREATE TABLE at_bin (k int, m journey_markov_chain);
+SELECT '/tmp/journey_attribution_' || pg_backend_pid() || '.bin' AS binfile \gset
+\setenv JY_BINFILE :binfile
+\copy at_chains TO PROGRAM 'cat > "$JY_BINFILE"' (FORMAT binary)
+\copy at_bin FROM PROGRAM 'cat "$JY_BINFILE"; rm -f "$JY_BINFILE"' (FORMAT binary)
+SELECT bool_and(b.m::text = c.m::text) AS binary_roundtrip, count(*) FROM at_bin b JOIN at_chains c USING (k);
+SELECT '{"version":1,"order":1,"paths":2,"conversions":1,"revenue":2.5,"channels":["a","b \"q\"\u0001"],"transitions":[[0,1,2],[1,-2,1],[1,2,1],[2,-1,1]]}'::journey_markov_chain;
+-- parallel plans: the chain aggregates have a combine function (state journey_markov_chain)
+CREATE TABLE at_many AS
+SELECT g AS id, ARRAY(SELECT (ARRAY['seo', 'ads', 'mail', 'social'])[1 + abs(hashint4(g * 8 + i)) % 4] FROM generate_series(1, 1 + g % 4) i) AS c,
+       abs(hashint4(g)) % 3 = 0 AS v, (g % 50)::float8 AS r
+FROM generate_series(1, 20000) g;
+ANALYZE at_many;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT journey_markov_attribution(c, v, r, 2) FROM at_many;
+EXPLAIN (COSTS OFF) SELECT journey_markov_chain(c, v, r) FROM at_many;
+CREATE TABLE at_parallel AS SELECT journey_markov_chain(c, v, r, 2)::text AS m, journey_markov_attribution(c, v, r, 2)::text AS a FROM at_many;
+SET max_parallel_workers_per_gather = 0;
+SELECT p.m = s.m AS chain_equal, p.a = s.a AS credits_equal
+FROM at_parallel p, (SELECT journey_markov_chain(c, v, r, 2)::text AS m, journey_markov_attribution(c, v, r, 2)::text AS a FROM at_many) s;
+RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SELECT k, (r).channel, round((r).removal_effect::numeric, 6) AS removal_effect, round((r).share::numeric, 6) AS share
+FROM (SELECT k, unnest(journey_markov_attribution(c, v, r, k)) r FROM at_many, generate_series(1, 3) k GROUP BY k) s ORDER BY 1, 2;
 -- stored journeys: touchpoints as events named utm:<source>, conversions as purchase
 CREATE TABLE at_journeys AS
 SELECT user_id, journey_agg(ts, coalesce('utm:' || channel, 'purchase')) AS j
@@ -103,7 +154,32 @@ SELECT * FROM journey_attribution_credit('{a}', NULL, now(), 'last_non_direct', 
 SELECT journey_markov_attribution('{a,NULL}', true, 1);
 SELECT journey_markov_attribution('{a}', true, 'Infinity');
 SELECT journey_markov_attribution(ARRAY['c' || g], true, 1) FROM generate_series(1, 300) g;
-SELECT journey_markov_trans(NULL, '{a}', true, 1);
+SELECT journey_markov_chain_trans(NULL, '{a}', true, 1);
+SELECT journey_markov_chain_merge(NULL, NULL);
+SELECT journey_markov_attribution('{a}', true, 1, 0);
+SELECT journey_markov_attribution('{a}', true, 1, 5);
+SELECT journey_markov_attribution('{a}', true, 1, NULL);
+SELECT journey_markov_attribution(c, true, 1, k) FROM (VALUES ('{a}'::text[], 1), ('{b}', 2)) t(c, k);
+SELECT rollup(m) FROM at_chains;
+SELECT journey_markov_attribution(ARRAY['c' || g % 50, 'd' || (g / 50) % 50], true, 1, 2) FROM generate_series(1, 2500) g;
+SELECT journey_markov_attribution(ARRAY[repeat('x', 1025)], true, 1, 2);
+SELECT * FROM journey_markov_credit('{a}', true, NULL);
+SELECT * FROM journey_markov_credit(NULL, true, '{}');
+SELECT * FROM journey_markov_credit('{a}', true, '{"(b,1,1,1,1)"}');
+SELECT * FROM journey_markov_credit('{a}', true, '{"(a,-1,1,1,1)"}');
+SELECT * FROM journey_markov_credit('{a}', true, '{"(a,,1,1,1)"}');
+SELECT * FROM journey_markov_credit('{a}', true, ARRAY[NULL]::journey_channel_credit[]);
+SELECT * FROM journey_markov_credit('{a}', true, '{"(a,1,1,1,1)","(a,0,0,0,0)"}');
+SELECT '{"version":2,"order":1,"paths":0,"conversions":0,"revenue":0,"channels":[],"transitions":[]}'::journey_markov_chain;
+SELECT '{"version":1,"order":5,"paths":0,"conversions":0,"revenue":0,"channels":[],"transitions":[]}'::journey_markov_chain;
+SELECT '{"version":1,"order":1,"paths":1,"conversions":2,"revenue":0,"channels":[],"transitions":[]}'::journey_markov_chain;
+SELECT '{"version":1,"order":1,"paths":1,"conversions":1,"revenue":0,"channels":["b","a"],"transitions":[]}'::journey_markov_chain;
+SELECT '{"version":1,"order":1,"paths":1,"conversions":1,"revenue":0,"channels":["a"],"transitions":[[0,2,1]]}'::journey_markov_chain;
+SELECT '{"version":1,"order":2,"paths":1,"conversions":1,"revenue":0,"channels":["a"],"transitions":[[1,0,-1,1]]}'::journey_markov_chain;
+SELECT '{"version":1,"order":1,"paths":1,"conversions":1,"revenue":0,"channels":["a"],"transitions":[[1,-1,1],[0,1,1]]}'::journey_markov_chain;
+SELECT '{"version":1,"order":1,"paths":1,"conversions":1,"revenue":0,"channels":["a"],"transitions":[[0,1,0]]}'::journey_markov_chain;
+SELECT '{"version":1,"order":1,"paths":1,"conversions":1,"revenue":0,"channels":["a\u0000"],"transitions":[]}'::journey_markov_chain;
+SELECT '{"version":1,"order":1,"paths":1,"conversions":1,"revenue":0,"channels":[],"transitions":[]} x'::journey_markov_chain;
 \set VERBOSITY default
-DROP TABLE at_events, at_paths, at_journeys;
+DROP TABLE at_events, at_paths, at_journeys, at_mk, at_chains, at_bin, at_many, at_parallel;
 RESET timezone;

@@ -32,7 +32,16 @@ SELECT * FROM ab_readout('{"a": [10, 1]}', 'nope');
 SELECT * FROM ab_readout('{"a": [10, 1]}', alpha => 0);
 SELECT * FROM ab_readout('{"a": [10, 1]}', alpha => 'NaN');
 SELECT * FROM ab_readout('{"a": [10, 1]}', prior_alpha => -1);
-SELECT * FROM ab_readout('{"a": [10, 1], "b": [10, 2]}', prior_alpha => 0.5, prior_beta => 0.5);
+-- non-integer priors (Jeffreys): quadrature, not refused
+SELECT variant, round(prob_beats_control::numeric, 10) AS p_beats, round(expected_loss::numeric, 10) AS loss,
+       round(prob_best::numeric, 10) AS p_best, round(expected_loss_best::numeric, 10) AS loss_best
+FROM ab_readout('{"a": [10, 1], "b": [10, 2]}', prior_alpha => 0.5, prior_beta => 0.5);
+-- A/B/n: P(best) over all variants sums to 1; the best variant has the smallest expected loss
+SELECT variant, round(prob_best::numeric, 10) AS p_best, round(expected_loss_best::numeric, 12) AS loss_best
+FROM ab_readout((SELECT ab_counts(variant, converted) FROM exp_users), 'control');
+SELECT round(sum(prob_best)::numeric, 12) FROM ab_readout('{"a": [1000, 120], "b": [1000, 150], "c": [1000, 130], "d": [1000, 0], "e": [0, 0]}', prior_alpha => 0.5, prior_beta => 0.5);
+-- more than 20 variants: prob_best is NULL (the frequentist columns are still there)
+SELECT count(*), count(prob_best), count(p_value) FROM ab_readout((SELECT ab_counts('v' || (g % 21), g % 7 = 0) FROM generate_series(1, 2100) g));
 SELECT * FROM ab_readout(NULL);
 
 SELECT round(statistic::numeric, 8), df, round(p_value::numeric, 10) FROM ab_chisq((SELECT ab_counts(variant, converted) FROM exp_users));
@@ -45,10 +54,22 @@ SELECT * FROM ab_ztest(0, 0, 1, 1);
 SELECT * FROM ab_ztest(5, 4, 1, 1);
 SELECT * FROM ab_ztest(1, 1, 1, 1, 1.5);
 
+-- always-valid (sequential) test: p-value and confidence sequence, wider than the fixed-horizon interval
+SELECT round(diff::numeric, 6) AS diff, round(p_value::numeric, 10) AS p, round(diff_low::numeric, 6) AS low, round(diff_high::numeric, 6) AS high
+FROM ab_sequential(120, 1000, 150, 1000, 0.02);
+SELECT round(p_value::numeric, 10) AS p FROM ab_sequential(1200, 10000, 1400, 10000, 0.01);
+SELECT s.diff_low < z.diff_low AND s.diff_high > z.diff_high AS wider, s.p_value > z.p_value AS more_conservative
+FROM ab_sequential(1200, 10000, 1400, 10000, 0.01) s, ab_ztest(1200, 10000, 1400, 10000) z;
+SELECT * FROM ab_sequential(0, 10, 0, 10, 0.01);
+SELECT * FROM ab_sequential(1, 10, 2, 10, 0);
+SELECT * FROM ab_sequential(1, 10, 2, 10, 0.01, 1);
+SELECT * FROM ab_sequential(11, 10, 2, 10, 0.01);
+
 SELECT round(ab_prob_beats(120, 1000, 150, 1000)::numeric, 12), round(ab_expected_loss(120, 1000, 150, 1000)::numeric, 12);
 SELECT ab_prob_beats(0, 0, 0, 0);
 SELECT round(ab_prob_beats(1, 10000000, 3, 10000000)::numeric, 12);
-SELECT ab_prob_beats(1, 2, 1, 2, 0.5, 0.5);
+SELECT round(ab_prob_beats(1, 2, 1, 2, 0.5, 0.5)::numeric, 12), round(ab_expected_loss(1, 2, 1, 2, 0.5, 0.5)::numeric, 12);
+SELECT round(ab_prob_beats(0, 1000, 1000, 1000, 0.1, 0.3)::numeric, 12), round(ab_prob_beats(1000, 1000, 0, 1000, 0.1, 0.3)::numeric, 12);
 SELECT ab_prob_beats(100000000000, 300000000000, 100000000000, 300000000000, 0.5, 0.5);
 
 SELECT ab_sample_size(0.1, 0.01), ab_sample_size(0.1, 0.01, 0.01, 0.9), ab_sample_size(0.5, -0.1);

@@ -34,6 +34,14 @@ WITH c AS (
   SELECT 'kmeans_model[]', label, kms::text::kmeans_model[]::text IS DISTINCT FROM kms::text,
          array_send(kms::text::kmeans_model[]) IS DISTINCT FROM array_send(kms)
   FROM edge_values WHERE label LIKE 'kmeans_model[]:%'
+  UNION ALL
+  SELECT 'kmeans_partial', label, kp::text::kmeans_partial::text IS DISTINCT FROM kp::text,
+         kmeans_partial_send(kp::text::kmeans_partial) IS DISTINCT FROM kmeans_partial_send(kp)
+  FROM edge_values WHERE label LIKE 'kmeans_partial:%'
+  UNION ALL
+  SELECT 'journey_markov_chain', label, mc::text::journey_markov_chain::text IS DISTINCT FROM mc::text,
+         journey_markov_chain_send(mc::text::journey_markov_chain) IS DISTINCT FROM journey_markov_chain_send(mc)
+  FROM edge_values WHERE label LIKE 'journey_markov_chain:%'
 )
 SELECT type, count(*) AS "values", count(*) FILTER (WHERE text_differs) AS text_differs,
        count(*) FILTER (WHERE send_differs) AS send_differs,
@@ -54,14 +62,16 @@ SELECT r.round_trip, count(*) AS "rows",
                            OR funnel_summary_send(a.fs) IS DISTINCT FROM funnel_summary_send(r.fs)
                            OR cohort_retention_send(a.cr) IS DISTINCT FROM cohort_retention_send(r.cr)
                            OR kmeans_model_send(a.km) IS DISTINCT FROM kmeans_model_send(r.km)
-                           OR array_send(a.kms) IS DISTINCT FROM array_send(r.kms)) AS "differ"
+                           OR array_send(a.kms) IS DISTINCT FROM array_send(r.kms)
+                           OR kmeans_partial_send(a.kp) IS DISTINCT FROM kmeans_partial_send(r.kp)
+                           OR journey_markov_chain_send(a.mc) IS DISTINCT FROM journey_markov_chain_send(r.mc)) AS "differ"
 FROM edge_values a
 FULL JOIN (SELECT 'COPY binary' AS round_trip, * FROM edge_values_bin
            UNION ALL SELECT 'COPY text', * FROM edge_values_txt) r USING (id)
 GROUP BY r.round_trip ORDER BY 1;
 -- every row holds exactly one non-NULL value or is one of the NULL rows
 SELECT label FROM edge_values
-WHERE num_nonnulls(j, ss, fs, cr, km, kms) <> CASE WHEN label LIKE '%: NULL' THEN 0 ELSE 1 END;
+WHERE num_nonnulls(j, ss, fs, cr, km, kms, kp, mc) <> CASE WHEN label LIKE '%: NULL' THEN 0 ELSE 1 END;
 -- the edge values are what their labels say
 SELECT label, (kmeans_summary(km)).* FROM edge_values WHERE km IS NOT NULL ORDER BY id;
 SELECT label, (SELECT min(abs(x::text::float8)) FILTER (WHERE x::text::float8 <> 0)

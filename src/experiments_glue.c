@@ -255,6 +255,45 @@ ab_counts_args(FunctionCallInfo fcinfo, int argno, double *conv, double *users)
 	*users = (double) n;
 }
 
+/*
+ * P(best) and expected loss of every arm by quadrature (any real posterior
+ * parameters); -2 when out of the quadrature's range (more than
+ * JY_AB_MAX_BEST_ARMS arms or a posterior parameter above
+ * JY_AB_MAX_BEST_PARAM), errors when it does not converge.
+ */
+static int
+ab_best(int k, const double *a, const double *b, double *pbest, double *loss)
+{
+	void	   *work;
+	int			rc;
+
+	if (k > JY_AB_MAX_BEST_ARMS)
+		return -2;
+	for (int j = 0; j < k; j++)
+		if (!(a[j] <= JY_AB_MAX_BEST_PARAM && b[j] <= JY_AB_MAX_BEST_PARAM))
+			return -2;
+	work = palloc0(jy_ab_best_worksize(k));
+	rc = jy_ab_best(k, a, b, pbest, loss, work, ab_tick, NULL);
+	pfree(work);
+	if (rc == -1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Bayesian quadrature did not reach its tolerance"),
+				 errdetail("The adaptive integration of P(best) and the expected loss stopped at its interval budget before the error estimate fell below 1e-12 relative.")));
+	return rc;
+}
+
+static void
+ab_bayes_out_of_reach(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("exact Bayesian comparison out of reach"),
+			 errdetail("The closed-form sum needs one posterior parameter (prior + conversions, or prior + non-conversions) to be an integer of at most %.0f; the quadrature needs every posterior parameter to be at most %.0f.",
+					   AB_MAX_TERMS, JY_AB_MAX_BEST_PARAM),
+			 errhint("Use the z-test for counts this large.")));
+}
+
 static double
 ab_bayes(int which, double ca, double na, double cb, double nb, double pa, double pb)
 {
@@ -266,11 +305,16 @@ ab_bayes(int which, double ca, double na, double cb, double nb, double pa, doubl
 	else
 		rc = jy_ab_expected_loss(ca, na, cb, nb, pa, pb, AB_MAX_TERMS, &v, ab_tick, NULL);
 	if (rc < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("exact Bayesian comparison out of reach"),
-				 errdetail("The exact sum needs one posterior parameter (prior + conversions, or prior + non-conversions) to be an integer of at most %.0f.", AB_MAX_TERMS),
-				 errhint("Use integer prior parameters, or the z-test for counts this large.")));
+	{
+		/* no integer posterior parameter in reach (e.g. Jeffreys priors): quadrature */
+		double		a[2] = {pa + ca, pa + cb};
+		double		b[2] = {pb + na - ca, pb + nb - cb};
+		double		pbest[2], loss[2];
+
+		if (ab_best(2, a, b, pbest, loss) < 0)
+			ab_bayes_out_of_reach();
+		v = which == 0 ? pbest[1] : loss[1];
+	}
 	return v;
 }
 
@@ -288,6 +332,8 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 	JyAbArm    *arms;
 	int			n;
 	int			ctl = 0;
+	double	   *pbest, *lbest;
+	bool		have_best;
 
 	/* not STRICT (control may be NULL): no summary, no rows; the other arguments must be given */
 	if (PG_ARGISNULL(0))
@@ -305,8 +351,6 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 	pa = ab_prior_arg(fcinfo, 3, "prior_alpha");
 	pb = ab_prior_arg(fcinfo, 4, "prior_beta");
 	n = ab_parse_jsonb(jb, &arms);
-	{
-	}
 	if (!PG_ARGISNULL(1))
 	{
 		text	   *c = PG_GETARG_TEXT_PP(1);
@@ -321,11 +365,27 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("control variant \"%s\" is not in the summary", text_to_cstring(c))));
 	}
+	/* P(best) and the expected loss against the best, for up to JY_AB_MAX_BEST_ARMS arms */
+	pbest = palloc(sizeof(double) * Max(n, 1));
+	lbest = palloc(sizeof(double) * Max(n, 1));
+	have_best = false;
+	if (n >= 1 && n <= JY_AB_MAX_BEST_ARMS)
+	{
+		double	   *a = palloc(sizeof(double) * n), *b = palloc(sizeof(double) * n);
+
+		for (int i = 0; i < n; i++)
+		{
+			a[i] = pa + arms[i].conversions;
+			b[i] = pb + arms[i].users - arms[i].conversions;
+		}
+		/* out of the quadrature's range (a posterior parameter above 1e9): NULL columns */
+		have_best = ab_best(n, a, b, pbest, lbest) == 0;
+	}
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < n; i++)
 	{
-		Datum		values[15];
-		bool		nulls[15];
+		Datum		values[17];
+		bool		nulls[17];
 		JyAbCompare cmp;
 		JyAbArm    *A = &arms[ctl], *B = &arms[i];
 
@@ -354,7 +414,14 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 			values[12] = Float8GetDatum(ab_bayes(0, A->conversions, A->users, B->conversions, B->users, pa, pb));
 			values[13] = Float8GetDatum(ab_bayes(1, A->conversions, A->users, B->conversions, B->users, pa, pb));
 		}
-		values[14] = BoolGetDatum(i == ctl);
+		if (have_best)
+		{
+			values[14] = Float8GetDatum(pbest[i]);
+			values[15] = Float8GetDatum(lbest[i]);
+		}
+		else
+			nulls[14] = nulls[15] = true;
+		values[16] = BoolGetDatum(i == ctl);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -411,6 +478,33 @@ jy_sql_ab_ztest(PG_FUNCTION_ARGS)
 	F8_OR_NULL(cmp.lift, 5);
 	F8_OR_NULL(cmp.lift_low, 6);
 	F8_OR_NULL(cmp.lift_high, 7);
+	PG_RETURN_DATUM(ab_record(fcinfo, values, nulls));
+}
+
+PG_FUNCTION_INFO_V1(jy_sql_ab_sequential);
+Datum
+jy_sql_ab_sequential(PG_FUNCTION_ARGS)
+{
+	double		ca, na, cb, nb;
+	double		tau = PG_GETARG_FLOAT8(4);
+	double		alpha = ab_alpha_arg(fcinfo, 5);
+	double		d, p, lo, hi;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	ab_counts_args(fcinfo, 0, &ca, &na);
+	ab_counts_args(fcinfo, 2, &cb, &nb);
+	if (!(tau > 0.0 && tau <= 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tau must be positive and at most 1"),
+				 errdetail("Got %g.", tau),
+				 errhint("tau is the standard deviation of the mixture over the absolute difference of rates, e.g. the minimum detectable effect.")));
+	jy_ab_sequential(ca, na, cb, nb, tau, alpha, &d, &p, &lo, &hi);
+	F8_OR_NULL(d, 0);
+	F8_OR_NULL(p, 1);
+	F8_OR_NULL(lo, 2);
+	F8_OR_NULL(hi, 3);
 	PG_RETURN_DATUM(ab_record(fcinfo, values, nulls));
 }
 

@@ -54,44 +54,7 @@
 
 #include "kmeans.h"
 
-#define KM_VERSION 1
-#define KM_FLAG_STANDARDIZED 0x01
-#define KM_FLAG_CONVERGED	0x02
-#define KM_FLAGS_KNOWN		0x03
-
-/*
- * |feature| <= 1e100: a squared distance is then at most 1024 * (2e100)^2
- * ~ 4e203, and a sum of 2^63 of them stays below 1e223, far from DBL_MAX.
- */
-#define KM_FEATURE_MAX		1e100
-
-typedef struct KmModel
-{
-	int32		vl_len_;
-	uint8		version;
-	uint8		flags;
-	uint16		reserved;
-	int32		k;
-	int32		dims;
-	int32		iterations;
-	int32		n_init;
-	int64		n;
-	int64		seed;
-	float8		tol;
-	float8		inertia;
-	float8		silhouette;
-	int64		data[FLEXIBLE_ARRAY_MEMBER];	/* sizes[k], then float8 arrays */
-} KmModel;
-
-#define KM_HDRSZ offsetof(KmModel, data)
-#define KM_SIZE(k, d) (KM_HDRSZ + (Size) (k) * 8 + ((Size) 2 * (d) + (k) + (Size) (k) * (d)) * 8)
-#define KM_SIZES(m)	((m)->data)
-#define KM_MEAN(m)	((float8 *) ((m)->data + (m)->k))
-#define KM_SCALE(m) (KM_MEAN(m) + (m)->dims)
-#define KM_WITHIN(m) (KM_SCALE(m) + (m)->dims)
-#define KM_CENTERS(m) (KM_WITHIN(m) + (m)->k)
-#define DatumGetKmModelP(d) ((KmModel *) PG_DETOAST_DATUM(d))
-#define PG_GETARG_KMMODEL_P(n) DatumGetKmModelP(PG_GETARG_DATUM(n))
+#include "kmeans_glue.h"
 
 PG_FUNCTION_INFO_V1(jy_kmeans_model_in);
 PG_FUNCTION_INFO_V1(jy_kmeans_model_out);
@@ -113,21 +76,6 @@ PG_FUNCTION_INFO_V1(jy_kmeans_cluster_window);
 
 /* ---- options ------------------------------------------------------------ */
 
-typedef struct KmOpts
-{
-	int32		k_min;			/* kmeans_segment: k_min = k_max = k */
-	int32		k_max;
-	int32		n_init;
-	int32		max_iter;
-	float8		tol;
-	int64		seed;
-	bool		standardize;
-	bool		progress;
-	int64		silhouette_sample;
-	float8		sample_fraction;
-	int64		max_memory_mb;
-} KmOpts;
-
 #define KM_DEFAULT_MAX_MEMORY_MB 1024
 #define KM_MAX_MEMORY_MB_LIMIT (INT64CONST(1) << 20)	/* 1 TB */
 
@@ -144,6 +92,7 @@ opts_defaults(KmOpts *o, bool scan)
 	o->silhouette_sample = scan ? 10000 : 0;
 	o->sample_fraction = 1.0;
 	o->max_memory_mb = KM_DEFAULT_MAX_MEMORY_MB;
+	o->init = JY_KM_INIT_PP;
 }
 
 static void
@@ -225,13 +174,23 @@ opts_parse(KmOpts *o, Jsonb *jb)
 			if (!(o->sample_fraction > 0.0 && o->sample_fraction <= 1.0))
 				opt_error(key, "The value must be greater than 0 and at most 1.");
 		}
+		else if (strcmp(key, "init") == 0)
+		{
+			o->init_set = true;
+			if (v.type == jbvString && v.val.string.len == 9 && memcmp(v.val.string.val, "k-means++", 9) == 0)
+				o->init = JY_KM_INIT_PP;
+			else if (v.type == jbvString && v.val.string.len == 11 && memcmp(v.val.string.val, "distributed", 11) == 0)
+				o->init = JY_KM_INIT_DISTRIBUTED;
+			else
+				opt_error(key, "The value must be \"k-means++\" or \"distributed\".");
+		}
 		else if (strcmp(key, "max_memory_mb") == 0)
 			o->max_memory_mb = opt_int(key, &v, 1, KM_MAX_MEMORY_MB_LIMIT);
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown kmeans option \"%s\"", key),
-					 errhint("Known options: seed, n_init, max_iter, tol, standardize, silhouette_sample, sample_fraction, max_memory_mb, progress.")));
+					 errhint("Known options: seed, n_init, max_iter, tol, standardize, init, silhouette_sample, sample_fraction, max_memory_mb, progress.")));
 	}
 }
 
@@ -405,7 +364,8 @@ opts_equal(const KmOpts *a, const KmOpts *b)
 		a->max_iter == b->max_iter && a->tol == b->tol && a->seed == b->seed &&
 		a->standardize == b->standardize && a->progress == b->progress &&
 		a->silhouette_sample == b->silhouette_sample &&
-		a->sample_fraction == b->sample_fraction && a->max_memory_mb == b->max_memory_mb;
+		a->sample_fraction == b->sample_fraction && a->max_memory_mb == b->max_memory_mb &&
+		a->init == b->init;
 }
 
 static void
@@ -699,6 +659,8 @@ km_fit(KmAgg *st, int k, void *ws)
 	eo.tol = st->o.tol;
 	eo.seed = (uint64) st->o.seed;
 	eo.silhouette_sample = st->o.silhouette_sample;
+	eo.init = st->o.init;
+	eo.raw = st->X;				/* canonical order (prepared), original units */
 	eo.cancel = km_cancel;
 	eo.progress = st->o.progress ? km_progress : NULL;
 	eo.cb_arg = &karg;
@@ -706,6 +668,12 @@ km_fit(KmAgg *st, int k, void *ws)
 	r.sizes = KM_SIZES(m);
 	r.within = KM_WITHIN(m);
 	rc = jy_km_fit(st->Z, st->n, st->d, &eo, ws, &r);
+	if (rc == JY_KM_TOO_FEW_DISTINCT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k is larger than the number of distinct points"),
+				 errdetail("k is %d but the input has fewer distinct feature vectors.", k),
+				 errhint("Choose a smaller k.")));
 	if (rc != JY_KM_OK)
 		elog(ERROR, "kmeans: engine returned %d", rc);
 	m->inertia = r.inertia;
@@ -1307,4 +1275,36 @@ jy_kmeans_cluster_window(PG_FUNCTION_ARGS)
 	if (isnull || ws->empty)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(km_assign_point(ws->model, DatumGetArrayTypeP(d), NULL) + 1);
+}
+
+/* ---- shared with kmeans_dist_glue.c ------------------------------------- */
+
+void
+jy_km_opts_defaults(KmOpts *o, bool scan)
+{
+	opts_defaults(o, scan);
+}
+
+void
+jy_km_opts_parse(KmOpts *o, Jsonb *jb)
+{
+	opts_parse(o, jb);
+}
+
+void
+jy_km_check_k(int64 k, const char *what)
+{
+	check_k(k, what);
+}
+
+int
+jy_km_read_point(ArrayType *arr, int expect, double *out)
+{
+	return read_point(arr, expect, out);
+}
+
+const char *
+jy_km_model_check(const KmModel *m)
+{
+	return km_check(m);
 }

@@ -13,7 +13,9 @@ CREATE TABLE edge_values (
     fs funnel_summary,
     cr cohort_retention,
     km kmeans_model,
-    kms kmeans_model[]
+    kms kmeans_model[],
+    kp kmeans_partial,
+    mc journey_markov_chain
 );
 
 -- ---- journey -------------------------------------------------------------
@@ -193,4 +195,46 @@ FROM generate_series(1, 300) i;
 INSERT INTO edge_values (label, kms)
 SELECT 'kmeans_model[]: kmeans_scan of subnormal points', kmeans_scan(ARRAY[x], 1, 2, '{"standardize": false}')
 FROM (VALUES (1e-310::float8), (2e-310), (5e-324), (0)) v(x);
+-- ---- kmeans_partial ------------------------------------------------------
+INSERT INTO edge_values (label, kp) VALUES ('kmeans_partial: NULL', NULL);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: stats of subnormal and -0 features', kmeans_stats(ARRAY[x, y])
+FROM (VALUES (5e-324::float8, -0::float8), (1e-310, -2.2250738585072014e-308), (0, 0)) v(x, y);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: stats of features at +-1e100', kmeans_stats(ARRAY[x])
+FROM (VALUES (1e100::float8), (-1e100), (1e100)) v(x);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: lloyd step with an empty cluster, raw units', kmeans_step(ARRAY[x], m, NULL)
+FROM (VALUES (1e-310::float8), (3e-310), (1e100)) v(x),
+     (SELECT kmeans_segment(ARRAY[x], 3, '{"standardize": false, "n_init": 1}') AS m
+      FROM (VALUES (-1e100::float8), (0), (1e100)) w(x)) mm;
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: lloyd step, 1024 dimensions, standardized', kmeans_step(f, m, m)
+FROM (SELECT i, ARRAY(SELECT ((i * 31 + j * 17) % 23)::float8 FROM generate_series(1, 1024) j ORDER BY j) AS f FROM generate_series(1, 40) i) p,
+     (SELECT km AS m FROM edge_values WHERE label = 'kmeans_model: 1024 dimensions (the limit)') mm;
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: draw of 64 trials (the limit), seed stream -2^63', kmeans_seed_draw(ARRAY[x, y], NULL, -9223372036854775808, 64)
+FROM (VALUES (5e-324::float8, 1e100::float8), (-1e100, 0), (1, 2)) v(x, y);
+INSERT INTO edge_values (label, kp)
+SELECT 'kmeans_partial: weighted draw and its potential', kmeans_seed_potential(ARRAY[(i * 37) % 101, (i * 53) % 97]::float8[], m,
+         (SELECT kmeans_seed_draw(ARRAY[(i * 37) % 101, (i * 53) % 97]::float8[], m, 5, 3) FROM generate_series(1, 500) i))
+FROM generate_series(1, 500) i,
+     (SELECT km AS m FROM edge_values WHERE label = 'kmeans_model: tol 0, max_iter 1 (not converged), seed -2^53') mm;
+INSERT INTO edge_values (label, kp) VALUES
+  ('kmeans_partial: extreme literals', '{"v":1,"kind":"lloyd","k":2,"dims":2,"n":9223372036854775807,"changed":9223372036854775807,"counts":[9223372036854775807,0],"s1":[1.7976931348623157e308,0],"s2":[4.9406564584124654e-324,0],"a":[[-1.7976931348623157e308,-0],[0,0]],"b":[[1e100,-1e100],[0,0]]}');
+-- ---- journey_markov_chain ------------------------------------------------
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: order 1, an empty converting path (direct/none), revenue NULL and 1e-310',
+       journey_markov_chain(c, v, r) FROM (VALUES ('{a,b,a}'::text[], true, 1e-310::float8), ('{b}', false, 5), ('{}', true, NULL)) t(c, v, r);
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: order 4, a 1024-byte name, quotes, backslash, control and non-ASCII bytes',
+       journey_markov_chain(c, true, -2.5, 4) FROM (VALUES (ARRAY[repeat('x', 1024), E'q"\\\u0001\u007f', 'ü', 'a']), ('{a,a,a,a,a,a}')) t(c);
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: empty (no paths)', journey_markov_chain(c, v, 1, 3) FROM (VALUES (NULL::text[], true)) t(c, v);
+INSERT INTO edge_values (label, mc)
+SELECT 'journey_markov_chain: 256 channels (the limit), order 2', journey_markov_chain(ARRAY['c' || g, 'c' || (g * 7) % 256], g % 3 = 0, g, 2)
+FROM generate_series(0, 255) g;
+INSERT INTO edge_values (label, mc) VALUES
+  ('journey_markov_chain: int64-max counts, -0 revenue', '{"version":1,"order":1,"paths":9223372036854775807,"conversions":9223372036854775807,"revenue":-0,"channels":["a"],"transitions":[[0,1,9223372036854775807],[1,-1,9223372036854775807]]}'),
+  ('journey_markov_chain: largest revenue, a to-state that is no from-state', '{"version":1,"order":2,"paths":1,"conversions":0,"revenue":1.7976931348623157e308,"channels":["a","b"],"transitions":[[0,0,1,1],[0,1,2,1]]}');
 RESET TimeZone;

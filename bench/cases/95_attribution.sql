@@ -42,5 +42,10 @@ SELECT (r).* FROM (SELECT unnest(journey_markov_attribution((p).channels, (p).co
   FROM (SELECT unnest(journey_conversion_paths(ts, CASE WHEN event = 'page_view' THEN utm_source END,
                                                event = 'purchase', revenue::float8, '30 days')) p
         FROM events GROUP BY user_id) s) m
+-- @journey markov order 2
+SELECT (r).* FROM (SELECT unnest(journey_markov_attribution((p).channels, (p).converted, (p).revenue, 2)) r
+  FROM (SELECT unnest(journey_conversion_paths(ts, CASE WHEN event = 'page_view' THEN utm_source END,
+                                               event = 'purchase', revenue::float8, '30 days')) p
+        FROM events GROUP BY user_id) s) m
 -- @teardown
 DROP INDEX IF EXISTS events_attr_idx;

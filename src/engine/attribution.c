@@ -1,6 +1,6 @@
 /*
  * attribution.c — conversion paths, heuristic credit models and the exact
- * first-order Markov removal effect (see attribution.h, doc/attribution.md).
+ * order-k Markov removal effect (see attribution.h, doc/attribution.md).
  */
 #include <math.h>
 #include <string.h>
@@ -232,42 +232,134 @@ jy_attr_credit(JyAttrModel model, size_t n, const int64_t *ts, const bool *direc
 
 /* ---- Markov ---------------------------------------------------------- */
 
-#define MK_COLS (JY_MK_MAX_CHANNELS + 3)
-#define MK_CONV (JY_MK_MAX_CHANNELS + 1)
-#define MK_NULL (JY_MK_MAX_CHANNELS + 2)
-
-size_t
-jy_mk_size(void)
-{
-	return sizeof(JyMarkov) + sizeof(double) * (size_t) (JY_MK_MAX_CHANNELS + 1) * MK_COLS;
-}
-
-bool
-jy_mk_add_path(JyMarkov *m, const int *ch, size_t n, bool converted, double revenue, double weight)
+void
+jy_mk_path_grams(int order, const int32_t *ch, size_t n, bool converted, int32_t *g)
 {
 	size_t		i;
-	int			prev = 0;
+	int			j;
 
-	for (i = 0; i < n; i++)
-		if (ch[i] < 1 || ch[i] > JY_MK_MAX_CHANNELS)
+	for (i = 0; i <= n; i++)
+		for (j = 0; j <= order; j++)
+		{
+			/* symbol s[i - order + j] of the padded path, 0-based: s[t] = ch[t] */
+			long		t = (long) i - order + j;
+
+			g[i * (order + 1) + j] = t < 0 ? 0 : (size_t) t < n ? ch[t] : (converted ? JY_MK_CONV : JY_MK_NULL);
+		}
+}
+
+int
+jy_mk_gram_cmp(int order, const int32_t *a, const int32_t *b)
+{
+	int			j;
+
+	for (j = 0; j <= order; j++)
+		if (a[j] != b[j])
+			return a[j] < b[j] ? -1 : 1;
+	return 0;
+}
+
+static bool
+same_prefix(int order, const int32_t *a, const int32_t *b)
+{
+	int			j;
+
+	for (j = 0; j < order; j++)
+		if (a[j] != b[j])
 			return false;
-	if (n == 0)
-		return true;
-	for (i = 0; i < n; i++)
-	{
-		m->counts[(size_t) prev * MK_COLS + ch[i]] += weight;
-		if (ch[i] > m->nchannels)
-			m->nchannels = ch[i];
-		prev = ch[i];
-	}
-	m->counts[(size_t) prev * MK_COLS + (converted ? MK_CONV : MK_NULL)] += weight;
-	m->paths += weight;
-	if (converted)
-	{
-		m->conversions += weight;
-		m->revenue += revenue * weight;
-	}
 	return true;
+}
+
+static bool
+is_start(int order, const int32_t *a)
+{
+	int			j;
+
+	for (j = 0; j < order; j++)
+		if (a[j] != 0)
+			return false;
+	return true;
+}
+
+size_t
+jy_mk_count_states(int order, size_t ngrams, const int32_t *sym)
+{
+	size_t		i,
+				ns = 0;
+	int			w = order + 1;
+
+	for (i = 0; i < ngrams; i++)
+		if (i == 0 || !same_prefix(order, sym + (i - 1) * w, sym + i * w))
+			ns++;
+	/* the start state is state 0 even when no gram leaves it */
+	if (ngrams == 0 || !is_start(order, sym))
+		ns++;
+	return ns;
+}
+
+size_t
+jy_mk_work_bytes(size_t ns, size_t ngrams)
+{
+	return sizeof(double) * (ns * (ns + 1) + ns) + sizeof(size_t) * (ns + 1)
+		+ sizeof(int32_t) * (ngrams + ns) + ns + 8;
+}
+
+/*
+ * Gaussian elimination with partial pivoting of the augmented m x (m + 1)
+ * system a; the solution is left in column m.
+ */
+static void
+gauss(int m, double *a, void (*tick) (void *), void *arg)
+{
+	int			w = m + 1,
+				i,
+				j,
+				k;
+
+	for (k = 0; k < m; k++)
+	{
+		int			p = k;
+		double		best = fabs(a[(size_t) k * w + k]);
+
+		if (tick && (k & 7) == 0)
+			tick(arg);
+		for (i = k + 1; i < m; i++)
+			if (fabs(a[(size_t) i * w + k]) > best)
+			{
+				best = fabs(a[(size_t) i * w + k]);
+				p = i;
+			}
+		if (best == 0.0)
+			continue;			/* singular column: cannot happen for an absorbing chain */
+		if (p != k)
+			for (j = k; j < w; j++)
+			{
+				double		t = a[(size_t) k * w + j];
+
+				a[(size_t) k * w + j] = a[(size_t) p * w + j];
+				a[(size_t) p * w + j] = t;
+			}
+		for (i = k + 1; i < m; i++)
+		{
+			double		f = a[(size_t) i * w + k] / a[(size_t) k * w + k];
+			double	   *ri = a + (size_t) i * w;
+			const double *rk = a + (size_t) k * w;
+
+			if (f == 0.0)
+				continue;
+			for (j = k; j < w; j++)
+				ri[j] -= f * rk[j];
+		}
+	}
+	/* back substitution */
+	for (i = m - 1; i >= 0; i--)
+	{
+		double		s = a[(size_t) i * w + m];
+
+		for (j = i + 1; j < m; j++)
+			s -= a[(size_t) i * w + j] * a[(size_t) j * w + m];
+		a[(size_t) i * w + m] = a[(size_t) i * w + i] != 0.0 ? s / a[(size_t) i * w + i] : 0.0;
+	}
 }
 
 double
@@ -277,8 +369,7 @@ jy_mk_absorb(int nt, const double *q, const double *r, int removed, double *work
 	double	   *a = work;		/* nt x (nt + 1), augmented */
 	int			w = nt + 1,
 				i,
-				j,
-				k;
+				j;
 
 	for (i = 0; i < nt; i++)
 	{
@@ -286,79 +377,134 @@ jy_mk_absorb(int nt, const double *q, const double *r, int removed, double *work
 			a[i * w + j] = (i == j ? 1.0 : 0.0) - (i == removed ? 0.0 : q[i * nt + j]);
 		a[i * w + nt] = i == removed ? 0.0 : r[i];
 	}
-	for (k = 0; k < nt; k++)
-	{
-		int			p = k;
-		double		best = fabs(a[k * w + k]);
-
-		for (i = k + 1; i < nt; i++)
-			if (fabs(a[i * w + k]) > best)
-			{
-				best = fabs(a[i * w + k]);
-				p = i;
-			}
-		if (best == 0.0)
-			continue;			/* singular column: cannot happen for an absorbing chain */
-		if (p != k)
-			for (j = k; j < w; j++)
-			{
-				double		t = a[k * w + j];
-
-				a[k * w + j] = a[p * w + j];
-				a[p * w + j] = t;
-			}
-		for (i = k + 1; i < nt; i++)
-		{
-			double		f = a[i * w + k] / a[k * w + k];
-
-			if (f == 0.0)
-				continue;
-			for (j = k; j < w; j++)
-				a[i * w + j] -= f * a[k * w + j];
-		}
-	}
-	/* back substitution */
-	for (i = nt - 1; i >= 0; i--)
-	{
-		double		s = a[i * w + nt];
-
-		for (j = i + 1; j < nt; j++)
-			s -= a[i * w + j] * a[j * w + nt];
-		a[i * w + nt] = a[i * w + i] != 0.0 ? s / a[i * w + i] : 0.0;
-	}
+	gauss(nt, a, NULL, NULL);
 	return a[nt];
 }
 
-void
-jy_mk_solve(const JyMarkov *m, double *p_conv, double *p_without, double *work,
-			void (*tick) (void *), void *arg)
+/* find the state whose from-tuple is key[0..order) (binary search over state starts); -1 if none */
+static int32_t
+find_state(int order, const int32_t *sym, const size_t *rs, size_t ns, bool start_virtual, const int32_t *key)
 {
-	int			n = m->nchannels,
-				nt = n + 1,
-				i,
-				j,
-				c;
-	double	   *q = work,
-			   *r = work + (size_t) nt * nt,
-			   *scratch = r + nt;
+	size_t		lo = start_virtual ? 1 : 0,
+				hi = ns;
 
-	/* transition probabilities of the transient states 0..n */
-	for (i = 0; i < nt; i++)
+	if (is_start(order, key))
+		return 0;
+	while (lo < hi)
 	{
-		const double *row = m->counts + (size_t) i * MK_COLS;
-		double		sum = row[MK_CONV] + row[MK_NULL];
+		size_t		mid = lo + (hi - lo) / 2;
+		const int32_t *s = sym + rs[mid] * (order + 1);
+		int			c = 0,
+					j;
 
-		for (j = 1; j <= n; j++)
-			sum += row[j];
-		for (j = 0; j < nt; j++)
-			q[i * nt + j] = (j == 0 || sum == 0.0) ? 0.0 : row[j] / sum;
-		r[i] = sum == 0.0 ? 0.0 : row[MK_CONV] / sum;
+		for (j = 0; j < order && c == 0; j++)
+			if (s[j] != key[j])
+				c = s[j] < key[j] ? -1 : 1;
+		if (c == 0)
+			return (int32_t) mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	*p_conv = jy_mk_absorb(nt, q, r, -1, scratch);
-	for (c = 1; c <= n; c++)
+	return -1;
+}
+
+/* P(conversion | start) with the states removed[] made null states */
+static double
+solve_once(int order, size_t ngrams, const int32_t *sym, const double *cnt, size_t ns,
+		   const size_t *rs, const double *tot, const int32_t *tgt, const uint8_t *removed,
+		   int32_t *map, double *a, void (*tick) (void *), void *arg)
+{
+	size_t		s,
+				g;
+	int			m = 0,
+				w;
+
+	(void) ngrams;
+	for (s = 0; s < ns; s++)
+		map[s] = removed[s] ? -1 : m++;
+	w = m + 1;
+	memset(a, 0, sizeof(double) * (size_t) m * w);
+	for (s = 0; s < ns; s++)
 	{
-		if (tick)
-			tick(arg);
-		p_without[c - 1] = jy_mk_absorb(nt, q, r, c, scratch);
+		int			i = map[s];
+
+		if (i < 0)
+			continue;
+		a[(size_t) i * w + i] = 1.0;
+		if (tot[s] <= 0.0)
+			continue;
+		for (g = rs[s]; g < rs[s + 1]; g++)
+		{
+			int32_t		next = sym[g * (order + 1) + order];
+			double		p = cnt[g] / tot[s];
+
+			if (next == JY_MK_CONV)
+				a[(size_t) i * w + m] += p;
+			else if (next > 0 && tgt[g] >= 0 && map[tgt[g]] >= 0)
+				a[(size_t) i * w + map[tgt[g]]] -= p;
+		}
+	}
+	gauss(m, a, tick, arg);
+	return map[0] >= 0 ? a[(size_t) map[0] * w + m] : 0.0;
+}
+
+void
+jy_mk_solve_k(int order, int nch, size_t ngrams, const int32_t *sym, const double *cnt,
+			  size_t ns, double *p_conv, double *p_without, void *work,
+			  void (*tick) (void *), void *arg)
+{
+	double	   *a = (double *) work,
+			   *tot = a + ns * (ns + 1);
+	size_t	   *rs = (size_t *) (tot + ns);
+	int32_t    *tgt = (int32_t *) (rs + ns + 1),
+			   *map = tgt + ngrams;
+	uint8_t    *removed = (uint8_t *) (map + ns);
+	bool		start_virtual = ngrams == 0 || !is_start(order, sym);
+	size_t		s = 0,
+				g;
+	int			c,
+				j;
+
+	/* state ranges: state s holds grams [rs[s], rs[s + 1]) */
+	if (start_virtual)
+	{
+		rs[0] = 0;
+		s = 1;
+	}
+	for (g = 0; g < ngrams; g++)
+		if (g == 0 || !same_prefix(order, sym + (g - 1) * (order + 1), sym + g * (order + 1)))
+			rs[s++] = g;
+	/* now s == ns (jy_mk_count_states) */
+	rs[ns] = ngrams;			/* a virtual start state 0 is [0, 0): rs[1] = 0 */
+	for (s = 0; s < ns; s++)
+	{
+		tot[s] = 0.0;
+		for (g = rs[s]; g < rs[s + 1]; g++)
+			tot[s] += cnt[g];
+	}
+	for (g = 0; g < ngrams; g++)
+	{
+		const int32_t *gs = sym + g * (order + 1);
+
+		tgt[g] = gs[order] > 0 ? find_state(order, sym, rs, ns, start_virtual, gs + 1) : -1;
+	}
+	memset(removed, 0, ns);
+	*p_conv = solve_once(order, ngrams, sym, cnt, ns, rs, tot, tgt, removed, map, a, tick, arg);
+	for (c = 1; c <= nch; c++)
+	{
+		for (s = 0; s < ns; s++)
+		{
+			const int32_t *st = sym + rs[s] * (order + 1);
+
+			removed[s] = 0;
+			if (start_virtual && s == 0)
+				continue;
+			for (j = 0; j < order; j++)
+				if (st[j] == c)
+					removed[s] = 1;
+		}
+		p_without[c - 1] = solve_once(order, ngrams, sym, cnt, ns, rs, tot, tgt, removed, map, a, tick, arg);
 	}
 }

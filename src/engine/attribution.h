@@ -1,7 +1,7 @@
 /*
  * attribution.h — multi-touch attribution: conversion paths from a user's
- * events, the heuristic credit models, and the first-order Markov chain
- * removal effect solved exactly.  See doc/attribution.md for the formulas.
+ * events, the heuristic credit models, and the order-k Markov chain
+ * removal effect (order 1..JY_MK_MAX_ORDER) solved exactly.  See doc/attribution.md for the formulas.
  */
 #ifndef JY_ATTRIBUTION_H
 #define JY_ATTRIBUTION_H
@@ -62,40 +62,54 @@ extern const char *const jy_attr_model_names[JY_ATTR_NMODELS];
 void		jy_attr_credit(JyAttrModel model, size_t n, const int64_t *ts, const bool *direct,
 						   int64_t conv_ts, int64_t half_life, const double weights[3], double *credit);
 
-/* ---- first-order Markov chain ---------------------------------------- */
+/* ---- Markov chain of order k (exact removal effects) ------------------- */
 
+#define JY_MK_MAX_ORDER 4
 #define JY_MK_MAX_CHANNELS 256
+#define JY_MK_MAX_STATES 2000	/* transient states, start included */
+#define JY_MK_CONV (-1)			/* last symbol of a gram: absorbed in conversion */
+#define JY_MK_NULL (-2)			/* last symbol of a gram: absorbed in null */
 
 /*
- * Transition counts between states 0 = start, 1..n = channels, n+1 =
- * conversion, n+2 = null, held as a dense (MAX+1) x (MAX+3) matrix the caller
- * allocates (jy_mk_size bytes) and zeroes.
+ * An order-k chain is given by its grams: k + 1 symbols (from-state = the
+ * first k, next = the last) with a count.  Symbols: 0 = start padding,
+ * 1..nch = channels, JY_MK_CONV / JY_MK_NULL as the last symbol.  A path
+ * c1..cn adds the n + 1 grams (s[i-k], .., s[i]) for i = 1..n+1 where s[j] = 0
+ * for j < 1 and s[n+1] = conversion or null.  The transient states are the
+ * distinct from-states (start = k zeros); the to-state of a gram whose next is
+ * a channel is (s[i-k+1], .., s[i]).
  */
-typedef struct JyMarkov
-{
-	int			nchannels;
-	double		paths;
-	double		conversions;
-	double		revenue;
-	double		counts[];		/* [(JY_MK_MAX_CHANNELS + 1) * (JY_MK_MAX_CHANNELS + 3)] */
-} JyMarkov;
 
-size_t		jy_mk_size(void);
-/* add one path of channel numbers 1..n (n = 0: ignored); false when a number is out of range */
-bool		jy_mk_add_path(JyMarkov *m, const int *ch, size_t n, bool converted, double revenue, double weight);
+/* the n + 1 grams of one path into g[(n + 1) * (k + 1)] */
+void		jy_mk_path_grams(int order, const int32_t *ch, size_t n, bool converted, int32_t *g);
+
+/* grams strictly increasing (lexicographic on int32 symbols)?  */
+int			jy_mk_gram_cmp(int order, const int32_t *a, const int32_t *b);
+
+/* number of transient states of sorted distinct grams (distinct from-states, plus start if absent) */
+size_t		jy_mk_count_states(int order, size_t ngrams, const int32_t *sym);
+
+/* bytes of the work area for jy_mk_solve_k with ns states and ngrams grams */
+size_t		jy_mk_work_bytes(size_t ns, size_t ngrams);
+
 /*
- * Solve: p_conv = P(conversion | start), and for every channel c (1..n)
- * p_without[c-1] = P(conversion | start) with c made a null state (its
- * incoming transitions lead to null).  Gaussian elimination with partial
- * pivoting on I - Q of the transient states; O(n^4) in all.  work: 2 (n+1)^2
- * + 2 (n+1) doubles.  tick(arg) is called once per solve.
+ * Solve the chain of sorted distinct grams (sym: ngrams * (order + 1), cnt:
+ * positive counts): *p_conv = P(conversion | start) and, for c = 1..nch,
+ * p_without[c - 1] = the same with every state that contains c removed
+ * (transitions into it go to null).  A to-state that is no from-state (only
+ * in hand-made input) absorbs in null.  Dense Gaussian elimination with
+ * partial pivoting on I - Q of the kept states: nch + 1 solves of at most ns
+ * unknowns, O(nch ns^3).  work: jy_mk_work_bytes(ns, ngrams) bytes, 8-aligned;
+ * tick(arg) once per pivot row (may be NULL).
  */
-void		jy_mk_solve(const JyMarkov *m, double *p_conv, double *p_without, double *work,
-						void (*tick) (void *), void *arg);
+void		jy_mk_solve_k(int order, int nch, size_t ngrams, const int32_t *sym, const double *cnt,
+						  size_t ns, double *p_conv, double *p_without, void *work,
+						  void (*tick) (void *), void *arg);
+
 /*
- * P(conversion | state 0) of an absorbing chain: q = nt x nt transient
- * transition probabilities, r = probabilities into conversion, `removed` (or
- * -1) a state made a null state.  work: nt (nt + 1) doubles.
+ * P(conversion | state 0) of an absorbing chain given densely: q = nt x nt
+ * transient transition probabilities, r = probabilities into conversion,
+ * `removed` (or -1) a state made a null state.  work: nt (nt + 1) doubles.
  */
 double		jy_mk_absorb(int nt, const double *q, const double *r, int removed, double *work);
 

@@ -84,6 +84,35 @@ int			jy_ab_expected_loss(double conv_a, double users_a, double conv_b, double u
 								void (*tick) (void *), void *arg);
 
 /*
+ * Bayesian A/B/n with posteriors X_j ~ Beta(a[j], b[j]), j < k: P(X_i is the
+ * largest) and the expected loss of choosing i, E[max_j X_j - X_i], for
+ * every arm, by adaptive Gauss-Kronrod quadrature to 1e-12 relative (any
+ * real parameters, no sampling).  work: jy_ab_best_worksize(k) bytes
+ * (8-byte aligned).  tick(arg) once per 21-point rule (may longjmp).
+ * Returns 0; -2 when k > JY_AB_MAX_BEST_ARMS or a parameter is outside
+ * (0, JY_AB_MAX_BEST_PARAM]; -1 when the quadrature did not reach its
+ * tolerance within its interval budget (nothing is returned then).
+ */
+#define JY_AB_MAX_BEST_ARMS 20
+#define JY_AB_MAX_BEST_PARAM 1e9
+size_t		jy_ab_best_worksize(int k);
+int			jy_ab_best(int k, const double *a, const double *b, double *pbest, double *loss,
+					   void *work, void (*tick) (void *), void *arg);
+
+/*
+ * Always-valid (sequential) comparison of B against A: the mixture SPRT of
+ * Johari, Pekelis & Walsh ("Always valid inference", 2017) on the Gaussian
+ * approximation of diff = rate_b - rate_a with the plug-in variance
+ * V = ra(1-ra)/na + rb(1-rb)/nb and a N(0, tau^2) mixture over the effect:
+ *   log L = 1/2 log(V / (V + tau^2)) + tau^2 diff^2 / (2 V (V + tau^2))
+ *   p = min(1, 1/L)   (valid at any data-dependent stopping time: Ville)
+ *   CI: diff +- sqrt(V (V + tau^2) / tau^2 (2 log(1/alpha) + log((V + tau^2) / V)))
+ * Writes NaN where undefined (no users in an arm, V = 0).
+ */
+void		jy_ab_sequential(double conv_a, double users_a, double conv_b, double users_b,
+							 double tau, double alpha, double *diff, double *p, double *low, double *high);
+
+/*
  * Users per arm for a two-sided two-proportion z-test at level alpha with
  * the given power to detect rate baseline + mde (absolute difference):
  *   n = (z_{1-alpha/2} sqrt(2 pbar qbar) + z_{power} sqrt(p1 q1 + p2 q2))^2 / mde^2

@@ -3,6 +3,7 @@
  * Hamerly bounds, restarts, silhouette on a sample.  See kmeans.h.
  */
 #include "kmeans.h"
+#include "kmeans_dist.h"
 
 #include <math.h>
 #include <string.h>
@@ -106,6 +107,12 @@ dist2(const double *a, const double *b, int d)
 		s0 += t * t;
 	}
 	return (s0 + s1) + (s2 + s3);
+}
+
+double
+jy_km_dist2(const double *a, const double *b, int d)
+{
+	return dist2(a, b, d);
 }
 
 int
@@ -402,10 +409,8 @@ jy_km_prepare(double *X, int64_t n, int d, bool standardize,
 	col_moments(X, n, d, mean, scale);
 	for (int j = 0; j < d; j++)
 	{
-		scale[j] = sqrt(scale[j]);
 		/* constant (or numerically constant) feature: scale 1, like StandardScaler */
-		if (!(scale[j] > 10.0 * 2.220446049250313e-16 * fabs(mean[j])) || !isfinite(scale[j]))
-			scale[j] = 1.0;
+		scale[j] = jy_km_scale_of(sqrt(scale[j]), mean[j]);
 	}
 	if (standardize)
 	{
@@ -874,6 +879,98 @@ seed_pp(Lloyd *L, KmRng *rng, double *closest, double *cum)
 	return false;
 }
 
+/*
+ * The same greedy k-means++ with order-free draws (kmeans_fit_distributed's
+ * seeding, kmeans_dist.h): the first centre is the point with the smallest
+ * key for weight 1, each next one the candidate of lowest potential among
+ * 2 + floor(ln k) draws with weights D^2.  Keys come from jy_kmp_draw_key on
+ * the raw coordinates; ties go to the lexicographically smaller raw point,
+ * which is the lower canonical index.  Returns 1 when cancelled, 2 when fewer
+ * distinct points than k.
+ */
+static int
+seed_distributed(Lloyd *L, const double *raw, uint64_t seed, int init, double *closest)
+{
+	const int	d = L->d,
+				k = L->k;
+	const int64_t n = L->n;
+	int			trials = 2 + (int) log((double) k);
+	int64_t		cand[JY_KMP_MAX_TRIALS];
+	double		ckey[JY_KMP_MAX_TRIALS];
+	double		pot[JY_KMP_MAX_TRIALS];
+
+	if (trials > JY_KMP_MAX_TRIALS)
+		trials = JY_KMP_MAX_TRIALS;
+	for (int c = 0; c < k; c++)
+	{
+		uint64_t	stream = jy_kmp_stream(seed, init, c);
+		int			nt = c == 0 ? 1 : trials;
+		int			best = 0;
+
+		for (int t = 0; t < nt; t++)
+			cand[t] = -1;
+		for (int64_t i = 0; i < n; i++)
+		{
+			const double *x = raw + (size_t) i * d;
+			double		w = c == 0 ? 1.0 : closest[i];
+			uint64_t	h;
+			double		lw;
+
+			if ((i & 4095) == 4095 && tick(L, 4096))
+				return 1;
+			if (!(w > 0.0))
+				continue;
+			lw = log(w);
+			h = jy_km_point_hash(x, d, stream);
+			for (int t = 0; t < nt; t++)
+			{
+				double		key = jy_kmp_draw_key(h, t, lw);
+
+				/* canonical order: an equal key at a later index is never smaller */
+				if (cand[t] < 0 || key < ckey[t])
+				{
+					cand[t] = i;
+					ckey[t] = key;
+				}
+			}
+		}
+		if (cand[0] < 0)
+			return 2;
+		if (c > 0)
+		{
+			for (int t = 0; t < nt; t++)
+				pot[t] = 0.0;
+			for (int64_t i = 0; i < n; i++)
+			{
+				const double *z = L->Z + (size_t) i * d;
+
+				for (int t = 0; t < nt; t++)
+				{
+					double		q = dist2(z, L->Z + (size_t) cand[t] * d, d);
+
+					pot[t] += q < closest[i] ? q : closest[i];
+				}
+				if ((i & 1023) == 1023 && tick(L, 1024 * nt))
+					return 1;
+			}
+			for (int t = 1; t < nt; t++)
+				if (pot[t] < pot[best])
+					best = t;
+		}
+		memcpy(L->c + (size_t) c * d, L->Z + (size_t) cand[best] * d, (size_t) d * sizeof(double));
+		for (int64_t i = 0; i < n; i++)
+		{
+			double		q = dist2(L->Z + (size_t) i * d, L->c + (size_t) c * d, d);
+
+			if (c == 0 || q < closest[i])
+				closest[i] = q;
+			if ((i & 4095) == 4095 && tick(L, 4096))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- fit ---------------------------------------------------------------- */
 
 typedef struct OrderKey
@@ -925,7 +1022,16 @@ jy_km_fit(const double *Z, int64_t n, int d, const JyKmOptions *o, void *ws, JyK
 		double		inertia = 0.0;
 
 		rng_init(&rng, o->seed, (uint64_t) init);
-		if (seed_pp(&L, &rng, L.ub, L.lb))
+		if (o->init == JY_KM_INIT_DISTRIBUTED)
+		{
+			int			src = seed_distributed(&L, o->raw ? o->raw : Z, o->seed, init, L.ub);
+
+			if (src == 1)
+				return JY_KM_CANCELLED;
+			if (src == 2)
+				return JY_KM_TOO_FEW_DISTINCT;
+		}
+		else if (seed_pp(&L, &rng, L.ub, L.lb))
 			return JY_KM_CANCELLED;
 		if (lloyd_run(&L, o->max_iter, tol_abs, init, &iters, &conv))
 			return JY_KM_CANCELLED;

@@ -59,6 +59,8 @@ typedef struct JyKmOptions
 	double		tol;			/* >= 0, relative to mean feature variance */
 	uint64_t	seed;
 	int64_t		silhouette_sample;	/* 0: no silhouette; else sample size */
+	int			init;			/* JY_KM_INIT_PP (default) or JY_KM_INIT_DISTRIBUTED */
+	const double *raw;			/* INIT_DISTRIBUTED: the points in original units, canonical order */
 	bool		(*cancel) (void *arg);	/* may be NULL */
 	void		(*progress) (void *arg, int init, int iter, int64_t changed, double shift);
 	void	   *cb_arg;
@@ -77,6 +79,12 @@ typedef struct JyKmResult
 	int			best_init;		/* 0-based restart that was kept */
 	bool		converged;
 } JyKmResult;
+
+/* seeding: greedy k-means++ over the canonical order (kmeans_segment's
+ * default), or the same greedy k-means++ with order-free draws that
+ * kmeans_fit_distributed runs (kmeans_dist.h) */
+#define JY_KM_INIT_PP			0
+#define JY_KM_INIT_DISTRIBUTED	1
 
 enum
 {
@@ -98,6 +106,19 @@ int			jy_km_fit(const double *Z, int64_t n, int d, const JyKmOptions *o,
 
 /* nearest centre (lowest index on ties) of a working-space point; *dist2 = its squared distance */
 int			jy_km_nearest(const double *x, const double *centers, int k, int d, double *dist2);
+
+/* squared Euclidean distance (the engine's fixed summation order) */
+double		jy_km_dist2(const double *a, const double *b, int d);
+
+/* the scale of a feature from its population standard deviation: a constant
+ * (or numerically constant) feature gets 1, like StandardScaler */
+static inline double
+jy_km_scale_of(double sd, double mean)
+{
+	if (!(sd > 10.0 * 2.220446049250313e-16 * (mean < 0 ? -mean : mean)) || !(sd - sd == 0.0))
+		return 1.0;
+	return sd;
+}
 
 /* z-score one point with the model's scaling (the same arithmetic as prepare) */
 static inline void

@@ -190,6 +190,96 @@ lbeta_l(long double a, long double b)
 }
 
 long double
+jy_lbeta_l(double a, double b)
+{
+	return lbeta_l(a, b);
+}
+
+/* continued fraction of I_x(a, b) (Numerical Recipes' betacf, modified Lentz) in long double */
+static int
+betacf(double a, double b, double x, long double *h_out)
+{
+	const long double tiny = 1e-4000L;
+	long double qab = (long double) a + b, qap = (long double) a + 1, qam = (long double) a - 1;
+	long double c = 1.0L, d = 1.0L - qab * x / qap, h;
+	long		maxit = 200 + (long) (40.0 * sqrt(a < b ? b : a));
+
+	if (fabsl(d) < tiny)
+		d = tiny;
+	d = 1.0L / d;
+	h = d;
+	for (long m = 1; m <= maxit; m++)
+	{
+		long double m2 = 2.0L * m, aa, del;
+
+		aa = (long double) m * ((long double) b - m) * (long double) x / ((qam + m2) * ((long double) a + m2));
+		d = 1.0L + aa * d;
+		if (fabsl(d) < tiny)
+			d = tiny;
+		c = 1.0L + aa / c;
+		if (fabsl(c) < tiny)
+			c = tiny;
+		d = 1.0L / d;
+		h *= d * c;
+		aa = -((long double) a + m) * (qab + m) * (long double) x / (((long double) a + m2) * (qap + m2));
+		d = 1.0L + aa * d;
+		if (fabsl(d) < tiny)
+			d = tiny;
+		c = 1.0L + aa / c;
+		if (fabsl(c) < tiny)
+			c = tiny;
+		d = 1.0L / d;
+		del = d * c;
+		h *= del;
+		if (fabsl(del - 1.0L) <= 4e-19L)
+		{
+			*h_out = h;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+jy_betainc_log(double a, double b, double x, double y, long double lx, long double ly,
+			   long double lbeta_ab, double *lF, double *lS, double *lpdf)
+{
+	long double h, lt;
+
+	if (lpdf)
+		*lpdf = (double) ((a - 1.0L) * lx + (b - 1.0L) * ly - lbeta_ab);
+	if (lx == -INFINITY)
+	{
+		*lF = -INFINITY;
+		*lS = 0.0;
+		return 0;
+	}
+	if (ly == -INFINITY)
+	{
+		*lF = 0.0;
+		*lS = -INFINITY;
+		return 0;
+	}
+	if ((long double) x < ((long double) a + 1.0L) / ((long double) a + b + 2.0L))
+	{
+		if (betacf(a, b, x, &h) < 0)
+			return -1;
+		lt = a * lx + b * ly - lbeta_ab - logl(a) + logl(h);
+		*lF = (double) lt;
+		*lS = (double) log1pl(-expl(lt));
+	}
+	else
+	{
+		if (betacf(b, a, y, &h) < 0)
+			return -1;
+		lt = a * lx + b * ly - lbeta_ab - logl(b) + logl(h);
+		*lS = (double) lt;
+		*lF = (double) log1pl(-expl(lt));
+	}
+	return 0;
+}
+
+long double
 jy_lbeta_diff3(double a1, double b1, double a2, double b2, double a3, double b3)
 {
 	return lbeta_l(a1, b1) - lbeta_l(a2, b2) - lbeta_l(a3, b3);

@@ -52,6 +52,22 @@ double		jy_hyp2f1_log(double a, double b, double c, double z, long max_terms);
 int			jy_beta_prob_gt(double a1, double b1, double a2, double b2, double max_terms,
 							double *p, void (*tick) (void *), void *arg);
 
+/*
+ * Regularized incomplete beta of Beta(a, b) at x, both tails in logs:
+ * *lF = log I_x(a, b), *lS = log(1 - I_x(a, b)).  The caller gives x and
+ * y = 1 - x exactly (whichever is small carries the digits) and their logs
+ * lx, ly in long double (a * lx with a ~ 1e9 needs them).  The smaller tail
+ * comes from the continued fraction (modified Lentz, O(sqrt(min(a, b)))
+ * terms near the mean), the other as log1p of its negation.  Also writes
+ * *lpdf = log density when lpdf is not NULL.  Returns 0, or -1 when the
+ * continued fraction has not converged (a, b beyond ~1e12).
+ */
+int			jy_betainc_log(double a, double b, double x, double y, long double lx, long double ly,
+						   long double lbeta_ab, double *lF, double *lS, double *lpdf);
+
+/* log B(a, b) in long double (Stirling forms for large arguments) */
+long double jy_lbeta_l(double a, double b);
+
 /* Neumaier compensated sum */
 typedef struct JySum
 {

@@ -80,7 +80,7 @@ CREATE AGGREGATE kmeans_segment(features float8[], k integer, options jsonb) (
 COMMENT ON AGGREGATE kmeans_segment(float8[], integer) IS
 'K-means model of the group''s feature vectors with k clusters (z-scored, k-means++, 10 restarts, seed 0); NULL rows are skipped; row order does not matter';
 COMMENT ON AGGREGATE kmeans_segment(float8[], integer, jsonb) IS
-'K-means model with options {seed, n_init, max_iter, tol, standardize, silhouette_sample, sample_fraction, max_memory_mb, progress}';
+'K-means model with options {seed, n_init, max_iter, tol, standardize, init, silhouette_sample, sample_fraction, max_memory_mb, progress}; init "distributed" gives the model of kmeans_fit_distributed';
 
 CREATE AGGREGATE kmeans_scan(features float8[], k_min integer, k_max integer) (
     SFUNC = kmeans_scan_trans, STYPE = internal,

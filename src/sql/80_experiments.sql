@@ -33,10 +33,10 @@ RETURNS TABLE (variant text, users bigint, conversions bigint, rate float8,
                diff float8, diff_low float8, diff_high float8,
                lift float8, lift_low float8, lift_high float8,
                z float8, p_value float8, prob_beats_control float8, expected_loss float8,
-               is_control boolean)
+               prob_best float8, expected_loss_best float8, is_control boolean)
 AS 'MODULE_PATHNAME', 'jy_sql_ab_readout' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION ab_readout(jsonb, text, float8, float8, float8) IS
-'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors; fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
+'one row per variant of an ab_counts summary against the control (default: the first variant by name): rate, difference and relative lift with (1 - alpha) confidence intervals, two-proportion z-test p-value, exact Bayesian P(variant > control) and expected loss under Beta(prior_alpha, prior_beta) priors, P(variant is the best of all) and its expected loss against the best (quadrature, up to 20 variants); fixed-horizon statistics: evaluate once at the planned sample size, not repeatedly (peeking inflates false positives)';
 
 CREATE FUNCTION ab_chisq(counts jsonb, OUT statistic float8, OUT df integer, OUT p_value float8)
 AS 'MODULE_PATHNAME', 'jy_sql_ab_chisq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -51,11 +51,18 @@ AS 'MODULE_PATHNAME', 'jy_sql_ab_ztest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAF
 COMMENT ON FUNCTION ab_ztest(bigint, bigint, bigint, bigint, float8) IS
 'two-proportion z-test of B against A (pooled z, two-sided p-value), difference of rates with its Wald interval and relative lift with its log-ratio interval';
 
+CREATE FUNCTION ab_sequential(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
+                              tau float8, alpha float8 DEFAULT 0.05,
+                              OUT diff float8, OUT p_value float8, OUT diff_low float8, OUT diff_high float8)
+AS 'MODULE_PATHNAME', 'jy_sql_ab_sequential' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ab_sequential(bigint, bigint, bigint, bigint, float8, float8) IS
+'always-valid (peeking-safe) test of B against A: mixture SPRT p-value and confidence sequence of the difference of rates (normal mixture with standard deviation tau over the difference); valid however often it is evaluated and whenever the test is stopped';
+
 CREATE FUNCTION ab_prob_beats(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
                               prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8
 AS 'MODULE_PATHNAME', 'jy_sql_ab_prob_beats' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ab_prob_beats(bigint, bigint, bigint, bigint, float8, float8) IS
-'exact Bayesian probability that B''s conversion rate exceeds A''s under independent Beta(prior_alpha, prior_beta) priors (closed-form sum, not sampled)';
+'exact Bayesian probability that B''s conversion rate exceeds A''s under independent Beta(prior_alpha, prior_beta) priors (closed-form sum when a posterior parameter is an integer, adaptive quadrature otherwise; not sampled)';
 
 CREATE FUNCTION ab_expected_loss(conversions_a bigint, users_a bigint, conversions_b bigint, users_b bigint,
                                  prior_alpha float8 DEFAULT 1, prior_beta float8 DEFAULT 1) RETURNS float8

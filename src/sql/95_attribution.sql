@@ -80,28 +80,124 @@ ROWS 4;
 COMMENT ON FUNCTION journey_attribution_credit(text[], timestamptz[], timestamptz, text, interval, double precision[], text[]) IS
 'credit of each touchpoint of one conversion (credits sum to 1): model first, last, last_non_direct, linear, time_decay (weight 2^(-age/half_life)) or position (first/middle/last weights); no touchpoints: one row direct/none; conversion_ts NULL (non-converting path): no rows';
 
-CREATE FUNCTION journey_markov_trans(internal, text[], boolean, double precision)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_markov_trans'
+-- Markov chains: the transition counts are a real type (combinable: parallel plans, Citus two-phase)
+CREATE TYPE journey_markov_chain;
+
+CREATE FUNCTION journey_markov_chain_in(cstring) RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_markov_chain_out(journey_markov_chain) RETURNS cstring
+AS 'MODULE_PATHNAME', 'jy_markov_chain_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_markov_chain_recv(internal) RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION journey_markov_chain_send(journey_markov_chain) RETURNS bytea
+AS 'MODULE_PATHNAME', 'jy_markov_chain_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE journey_markov_chain (
+    INPUT = journey_markov_chain_in,
+    OUTPUT = journey_markov_chain_out,
+    RECEIVE = journey_markov_chain_recv,
+    SEND = journey_markov_chain_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE journey_markov_chain IS
+'transition counts of an order-k Markov chain over conversion paths (start padding, conversion and null states), with path, conversion and revenue totals; additive: merge with rollup(), solve with journey_markov_credits()';
+COMMENT ON FUNCTION journey_markov_chain_in(cstring) IS 'text input of journey_markov_chain';
+COMMENT ON FUNCTION journey_markov_chain_out(journey_markov_chain) IS 'text output of journey_markov_chain';
+COMMENT ON FUNCTION journey_markov_chain_recv(internal) IS 'binary input of journey_markov_chain';
+COMMENT ON FUNCTION journey_markov_chain_send(journey_markov_chain) IS 'binary output of journey_markov_chain';
+
+CREATE FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision)
+RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_trans'
 LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 
-COMMENT ON FUNCTION journey_markov_trans(internal, text[], boolean, double precision) IS
-'transition function of journey_markov_attribution: counts the transitions of one path';
+COMMENT ON FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision) IS
+'transition function of journey_markov_chain and journey_markov_attribution (order 1): counts the transitions of one path';
 
-CREATE FUNCTION journey_markov_final(internal)
+CREATE FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision, integer)
+RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision, integer) IS
+'transition function of journey_markov_chain and journey_markov_attribution with an order: counts the transitions of one path between states of the last k channels';
+
+CREATE FUNCTION journey_markov_chain_merge(journey_markov_chain, journey_markov_chain)
+RETURNS journey_markov_chain
+AS 'MODULE_PATHNAME', 'jy_markov_chain_merge'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_markov_chain_merge(journey_markov_chain, journey_markov_chain) IS
+'adds the transition counts of two chains of the same order (transition function of rollup, combine function of the chain aggregates)';
+
+CREATE FUNCTION journey_markov_credits(chain journey_markov_chain)
 RETURNS journey_channel_credit[]
-AS 'MODULE_PATHNAME', 'jy_markov_final'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+AS 'MODULE_PATHNAME', 'jy_markov_credits'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION journey_markov_final(internal) IS
-'final function of journey_markov_attribution: solves the absorbing chain with and without each channel';
+COMMENT ON FUNCTION journey_markov_credits(journey_markov_chain) IS
+'solves the absorbing chain exactly with and without each channel (every state holding it removed): one journey_channel_credit per channel, by channel name; NULL without channels';
+
+CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision) (
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision) IS
+'first-order Markov chain of the paths (transition counts); partial chains per partition or node add up with rollup()';
+
+CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision, markov_order integer) (
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision, integer) IS
+'order-k Markov chain of the paths (states = the last k channels, start-padded; k from 1 to 4); partial chains add up with rollup()';
+
+CREATE AGGREGATE rollup(journey_markov_chain) (
+    SFUNC = journey_markov_chain_merge,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE rollup(journey_markov_chain) IS
+'adds Markov chains of the same order (across partitions, days or nodes): exact, the counts are additive';
 
 CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision) (
-    SFUNC = journey_markov_trans,
-    STYPE = internal,
-    FINALFUNC = journey_markov_final,
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    FINALFUNC = journey_markov_credits,
     PARALLEL = SAFE
 );
 
 COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precision) IS
 'data-driven attribution over all paths: first-order Markov chain (start, channels, conversion, null), credit proportional to each channel''s removal effect, computed exactly (linear solve); one journey_channel_credit per channel, by channel name';
+
+CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision, markov_order integer) (
+    SFUNC = journey_markov_chain_trans,
+    STYPE = journey_markov_chain,
+    COMBINEFUNC = journey_markov_chain_merge,
+    FINALFUNC = journey_markov_credits,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precision, integer) IS
+'journey_markov_attribution with an order-k chain (states = the last k channels, start-padded; removing a channel removes every state holding it), solved exactly';
+
+CREATE FUNCTION journey_markov_credit(channels text[], converted boolean, credits journey_channel_credit[])
+RETURNS TABLE (touch integer, channel text, credit double precision)
+AS 'MODULE_PATHNAME', 'jy_markov_credit'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+ROWS 4;
+
+COMMENT ON FUNCTION journey_markov_credit(text[], boolean, journey_channel_credit[]) IS
+'per-conversion Markov credit rows (drill-down): the path''s distinct channels share 1 in proportion to their removal effects (evenly when all are 0), each channel''s part split evenly over its touches; no touchpoints: one row direct/none; not converted: no rows';

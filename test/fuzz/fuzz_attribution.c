@@ -9,7 +9,8 @@
  *    before it, in time order; without reuse no touchpoint is used twice;
  *    the non-converting path only holds touchpoints after the last conversion;
  *  - credits: non-negative, finite, summing to 1 for every model;
- *  - Markov on the resulting paths: 0 <= P(without c) <= P <= 1.
+ *  - Markov on the resulting paths, order 1..3 (from byte 1): 0 <= P(without
+ *    c) <= P <= 1; order 1 equals the dense solve jy_mk_absorb.
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,8 +33,18 @@ typedef struct Ctx
 	int			used[MAXE];
 	long		lastconv;
 	int			model;
-	JyMarkov   *mk;
+	int			order;
+	int32_t    *grams;			/* (order + 1) symbols, then the count in the last slot */
+	size_t		ngrams;
 } Ctx;
+
+static int	g_w;
+
+static int
+gcmp(const void *a, const void *b)
+{
+	return jy_mk_gram_cmp(g_w - 1, (const int32_t *) a, (const int32_t *) b);
+}
 
 static void
 emit(void *arg, long conv, const size_t *t, size_t n)
@@ -45,7 +56,8 @@ emit(void *arg, long conv, const size_t *t, size_t n)
 	double		cr[MAXE],
 				sum = 0,
 				w[3] = {0.4, 0.2, 0.4};
-	int			ch[MAXE + 1];
+	int32_t		ch[MAXE + 1],
+				g[(MAXE + 2) * (JY_MK_MAX_ORDER + 1)];
 
 	for (i = 0; i < n; i++)
 	{
@@ -89,8 +101,15 @@ emit(void *arg, long conv, const size_t *t, size_t n)
 		if (n > 0 && fabs(sum - 1) > 1e-9)
 			FAIL("credits sum to %g", sum);
 	}
-	if (!jy_mk_add_path(c->mk, ch, n, conv >= 0, 1, 1))
-		FAIL("jy_mk_add_path refused a valid path");
+	if (n == 0)
+		return;
+	jy_mk_path_grams(c->order, ch, n, conv >= 0, g);
+	for (i = 0; i <= n; i++)
+	{
+		memcpy(c->grams + c->ngrams * (c->order + 2), g + i * (c->order + 1), sizeof(int32_t) * (c->order + 1));
+		c->grams[c->ngrams * (c->order + 2) + c->order + 1] = 1;
+		c->ngrams++;
+	}
 }
 
 int
@@ -103,8 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				i;
 	Ctx			c;
 	double		p,
-				pw[8],
-				work[2 * 81 + 18];
+				pw[8];
 
 	if (size < 2)
 		return 0;
@@ -136,16 +154,81 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < n; i++)
 		if (ev[i].conversion)
 			c.lastconv = (long) i;
-	c.mk = calloc(1, jy_mk_size());
+	c.order = (data[1] >> 4) % 3 + 1;
+	c.grams = malloc(sizeof(int32_t) * (c.order + 2) * (MAXE * MAXE + 2 * MAXE + 2));	/* reuse: a touch in many paths */
 	jy_attr_paths(ev, n, c.lookback, c.reuse, idx, emit, &c);
-	if (c.mk->nchannels > 8)
-		FAIL("too many channels");
-	jy_mk_solve(c.mk, &p, pw, work, NULL, NULL);
-	if (!(p >= -1e-12 && p <= 1 + 1e-12))
-		FAIL("P out of range: %g", p);
-	for (i = 0; i < (size_t) c.mk->nchannels; i++)
-		if (!(pw[i] >= -1e-12 && pw[i] <= p + 1e-9))
-			FAIL("P without channel %zu out of range: %g (P %g)", i, pw[i], p);
-	free(c.mk);
+	{
+		/* sort, merge equal grams (counts add up) */
+		int			w = c.order + 2,
+					nch = 0;
+		size_t		ng = 0,
+					ns,
+					k;
+		int32_t    *sym = malloc(sizeof(int32_t) * (c.order + 1) * (c.ngrams + 1));
+		double	   *cnt = malloc(sizeof(double) * (c.ngrams + 1));
+		void	   *work;
+
+		g_w = w;
+		qsort(c.grams, c.ngrams, sizeof(int32_t) * w, gcmp);
+		for (k = 0; k < c.ngrams; k++)
+		{
+			const int32_t *gk = c.grams + k * w;
+			int			j;
+
+			if (ng > 0 && jy_mk_gram_cmp(c.order, sym + (ng - 1) * (c.order + 1), gk) == 0)
+				cnt[ng - 1] += gk[w - 1];
+			else
+			{
+				memcpy(sym + ng * (c.order + 1), gk, sizeof(int32_t) * (c.order + 1));
+				cnt[ng++] = gk[w - 1];
+			}
+			for (j = 0; j <= c.order; j++)
+				if (gk[j] > nch)
+					nch = gk[j];
+		}
+		if (nch > 8)
+			FAIL("too many channels");
+		ns = jy_mk_count_states(c.order, ng, sym);
+		work = malloc(jy_mk_work_bytes(ns, ng));
+		jy_mk_solve_k(c.order, nch, ng, sym, cnt, ns, &p, pw, work, NULL, NULL);
+		if (!(p >= -1e-12 && p <= 1 + 1e-12))
+			FAIL("P out of range: %g", p);
+		for (i = 0; i < (size_t) nch; i++)
+			if (!(pw[i] >= -1e-12 && pw[i] <= p + 1e-9))
+				FAIL("P without channel %zu out of range: %g (P %g)", i, pw[i], p);
+		if (c.order == 1)
+		{
+			/* dense first-order chain: states 0 = start, 1..8 channels */
+			double		q[81],
+						r[9],
+						tot[9],
+						dw[90];
+
+			memset(q, 0, sizeof(q));
+			memset(r, 0, sizeof(r));
+			memset(tot, 0, sizeof(tot));
+			for (k = 0; k < ng; k++)
+				tot[sym[2 * k]] += cnt[k];
+			for (k = 0; k < ng; k++)
+			{
+				int			a = sym[2 * k],
+							b = sym[2 * k + 1];
+
+				if (b == JY_MK_CONV)
+					r[a] += cnt[k] / tot[a];
+				else if (b > 0)
+					q[a * 9 + b] += cnt[k] / tot[a];
+			}
+			if (fabs(jy_mk_absorb(9, q, r, -1, dw) - p) > 1e-9)
+				FAIL("order 1: sparse and dense solves differ");
+			for (i = 0; i < (size_t) nch; i++)
+				if (fabs(jy_mk_absorb(9, q, r, (int) i + 1, dw) - pw[i]) > 1e-9)
+					FAIL("order 1: removal of channel %zu differs", i + 1);
+		}
+		free(work);
+		free(sym);
+		free(cnt);
+	}
+	free(c.grams);
 	return 0;
 }

@@ -7,7 +7,10 @@ test/t/30_identity_attribution.pl against the running test cluster).
 - guard rails (max_per_person) == a plain Python re-implementation of the
   documented rule; incremental merge == stitching everything at once;
 - Markov removal effects == an exact rational solve (fractions.Fraction,
-  Gaussian elimination) on random path sets.
+  Gaussian elimination) on random path sets (order 1), and == numpy's dense
+  solve of an order-k chain built here from the paths (orders 1-3);
+  per-conversion drill-down rows (journey_markov_credit) sum to the channel
+  totals computed here; partial chains rolled up == the chain of all paths.
 Prints one line per check: "ok - ..." or "not ok - ...".
 """
 import os
@@ -231,6 +234,96 @@ def check_markov(rng, n):
            'rational solve (max error %.2e)' % (n, len(paths), len(want), worst))
 
 
+def numpy_markov(paths, k):
+    """paths: list of (channels, converted).  Order-k chain built from the paths themselves: states
+    = tuples of the last k channels with ('S',) padding; removal of c drops every state holding c."""
+    import numpy as np
+    cnt = {}
+    for p, conv in paths:
+        if not p:
+            if not conv:
+                continue
+            p = ['direct/none']
+        pad = ['S'] * k + list(p)
+        states = [tuple(pad[i:i + k]) for i in range(len(p) + 1)]
+        for a, b in zip(states, states[1:]):
+            cnt.setdefault(a, {}).setdefault(b, 0)
+            cnt[a][b] += 1
+        end = 'CONV' if conv else 'NULL'
+        cnt.setdefault(states[-1], {}).setdefault(end, 0)
+        cnt[states[-1]][end] += 1
+    start = ('S',) * k
+    chans = sorted({c for s in cnt for c in s if c != 'S'}, key=lambda s: s.encode())
+
+    def solve(removed):
+        keep = [s for s in cnt if removed is None or removed not in s]
+        ix = {s: i for i, s in enumerate(keep)}
+        n = len(keep)
+        a = np.eye(n)
+        r = np.zeros(n)
+        for s in keep:
+            tot = sum(cnt[s].values())
+            for t, v in cnt[s].items():
+                if t == 'CONV':
+                    r[ix[s]] += v / tot
+                elif t != 'NULL' and t in ix:
+                    a[ix[s], ix[t]] -= v / tot
+        return np.linalg.solve(a, r)[ix[start]] if start in ix else 0.0
+    p = solve(None)
+    return {c: (1 - solve(c) / p) if p > 0 else 0.0 for c in chans}, len(cnt)
+
+
+def check_markov_k(rng, n, k):
+    nch = rng.randrange(2, 6)
+    chans = ['c%d' % i for i in range(nch)] + ['"q, r"']
+    paths = []
+    for _ in range(rng.randrange(30, 250)):
+        length = rng.randrange(0, 6)
+        p = [rng.choice(chans) for _ in range(length)]
+        conv = rng.random() < (0.25 + (0.3 if 'c1' in p else 0) + (0.2 if p[-2:] == ['c0', 'c2'] else 0))
+        paths.append((p, conv))
+    psql('DROP TABLE IF EXISTS mp; CREATE TABLE mp (id int, channels text[], converted boolean)')
+    psql('COPY mp FROM STDIN', stdin=''.join('%d\t{%s}\t%s\n' % (i, ','.join(p), 't' if c else 'f')
+                                            for i, (p, c) in enumerate(paths)))
+    real = [([x.replace('"', '') for x in p], c) for p, c in paths]
+    want, nstates = numpy_markov(real, k)
+    rows = psql('SELECT (r).channel, (r).removal_effect, (r).share, (r).conversions FROM '
+                '(SELECT unnest(journey_markov_attribution(channels, converted, 1, %d)) r FROM mp) s' % k)
+    got = {r[0]: float(r[1]) for r in rows}
+    worst = max([abs(got.get(c, -9) - want[c]) for c in want] + [0.0])
+    ok = set(got) == set(want) and worst < 1e-9
+    report(ok, 'Markov order %d, path set %d (%d paths, %d channels, %d states): removal effects equal numpy\'s '
+           'solve of the chain built from the paths (max error %.2e)' % (k, n, len(paths), len(want), nstates, worst))
+    # drill-down: per-conversion rows sum to the channel totals of the documented split
+    tot = {}
+    for p, conv in real:
+        if not conv:
+            continue
+        p = p or ['direct/none']
+        dist = sorted(set(p))
+        s = sum(want[c] for c in dist)
+        for c in p:
+            share = want[c] / s if s > 0 else 1.0 / len(dist)
+            tot[c] = tot.get(c, 0.0) + share / p.count(c)
+    rows = psql('WITH m AS (SELECT journey_markov_attribution(channels, converted, 1, %d) cr FROM mp) '
+                'SELECT c.channel, sum(c.credit), count(DISTINCT mp.id) FROM mp, m, '
+                'journey_markov_credit(mp.channels, mp.converted, m.cr) c GROUP BY 1' % k)
+    gotd = {r[0]: float(r[1]) for r in rows}
+    nconv = sum(1 for _, c in real if c)
+    worst = max([abs(gotd.get(c, -9) - v) for c, v in tot.items()] + [0.0])
+    ok = set(gotd) == set(tot) and worst < 1e-9 and abs(sum(gotd.values()) - nconv) < 1e-9
+    report(ok, 'Markov order %d, path set %d: drill-down rows sum to the channel totals (%d conversions, '
+           'max error %.2e)' % (k, n, nconv, worst))
+    # partial chains (5 parts) rolled up == the chain of all paths, and so are the credits
+    same = psql('SELECT (SELECT rollup(m)::text FROM (SELECT journey_markov_chain(channels, converted, 1, %d) m '
+                'FROM mp GROUP BY id %% 5) s) = (SELECT journey_markov_chain(channels, converted, 1, %d)::text FROM mp), '
+                '(SELECT journey_markov_credits(rollup(m))::text FROM (SELECT journey_markov_chain(channels, converted, 1, %d) m '
+                'FROM mp GROUP BY id %% 5) s) = (SELECT journey_markov_attribution(channels, converted, 1, %d)::text FROM mp)'
+                % (k, k, k, k))
+    report(same == [['t', 't']], 'Markov order %d, path set %d: rollup of 5 partial chains equals the chain of all '
+           'paths (text), and its credits' % (k, n))
+
+
 def main():
     rng = random.Random(int(os.environ.get('JOURNEY_SEED', '20261203')))
     psql('DROP DATABASE IF EXISTS %s' % DB, db='postgres')
@@ -243,6 +336,9 @@ def main():
     check_incremental(rng)
     for i in range(12):
         check_markov(rng, i)
+    for k in (1, 2, 3):
+        for i in range(4):
+            check_markov_k(rng, i, k)
     psql('DROP DATABASE %s' % DB, db='postgres')
 
 

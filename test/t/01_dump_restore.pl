@@ -64,7 +64,9 @@ my %fp_sql = (
 		coalesce(md5(cohort_retention_send(cr)), 'N'), coalesce(md5(cr::text), 'N'),
 		coalesce(md5(kmeans_model_send(km)), 'N'), coalesce(md5(km::text), 'N'),
 		coalesce((SELECT string_agg(md5(kmeans_model_send(x)), ',') FROM unnest(kms) x), 'N'),  -- not array_send: it holds the element type's oid
-		coalesce(md5(kms::text), 'N')), ',' ORDER BY id)) FROM edge_values},
+		coalesce(md5(kms::text), 'N'),
+		coalesce(md5(kmeans_partial_send(kp)), 'N'), coalesce(md5(kp::text), 'N'),
+		coalesce(md5(journey_markov_chain_send(mc)), 'N'), coalesce(md5(mc::text), 'N')), ',' ORDER BY id)) FROM edge_values},
 );
 my %src;
 $src{$_} = psql('jy_tap_src', $fp_sql{$_}) for sort keys %fp_sql;
@@ -74,7 +76,7 @@ my $nent = psql('jy_tap_src', q{SELECT (octet_length(session_stats_send(s)) - 40
 ok($nvals > 600, "source table holds $nvals session_stats values");
 my $nedge = psql('jy_tap_src', q{SELECT sum(n) || ' edge values (' || string_agg(t || ' ' || n, ', ' ORDER BY t) || ')'
 	FROM (SELECT split_part(label, ':', 1) AS t, count(*) AS n FROM edge_values GROUP BY 1) x});
-like($nedge, qr/\(cohort_retention \d+, funnel_summary \d+, journey \d+, kmeans_model \d+, kmeans_model\[\] \d+, session_stats \d+\)$/,
+like($nedge, qr/\(cohort_retention \d+, funnel_summary \d+, journey \d+, journey_markov_chain \d+, kmeans_model \d+, kmeans_model\[\] \d+, kmeans_partial \d+, session_stats \d+\)$/,
 	"source database holds $nedge");
 is($toasted, 't', "the wide histogram ($nent buckets) is stored compressed (TOAST), so the dump path through detoasting is exercised");
 
@@ -266,8 +268,9 @@ is($nan_rejected, 9, 'NaN or infinity in tol, inertia or a centre is rejected wi
 #    and binary round trip give its send bytes back exactly (the reporter of issue 13 found
 #    38 kmeans_model values, NaN silhouettes, that did not).
 my %send = (j => 'journey_send', ss => 'session_stats_send', fs => 'funnel_summary_send',
-	cr => 'cohort_retention_send', km => 'kmeans_model_send');
-my %tname = (j => 'journey', ss => 'session_stats', fs => 'funnel_summary', cr => 'cohort_retention', km => 'kmeans_model');
+	cr => 'cohort_retention_send', km => 'kmeans_model_send', mc => 'journey_markov_chain_send');
+my %tname = (j => 'journey', ss => 'session_stats', fs => 'funnel_summary', cr => 'cohort_retention', km => 'kmeans_model',
+	mc => 'journey_markov_chain');
 my @specials = map { pack('H*', $_) } qw(7ff8000000000000 fff8000000000000 7ff0000000000001 7ff0000000000000
 	fff0000000000000 8000000000000000 0000000000000001 000fffffffffffff 7fefffffffffffff 3ff0000000000000 0000000000000000);
 my $nper = $big ? 3000 : 300;

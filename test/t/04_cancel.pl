@@ -112,6 +112,9 @@ my @cases = (
 	# the text[] of 8 M names used to go through construct_array (no check, ~5 s)
 	["journey_next_events(j, 'view', 2147483647) of $nj events, 3 calls",
 	 "SELECT sum(cardinality(journey_next_events(j, 'view', 2147483647))) FROM j8, generate_series(1, 3)"],
+	# the A/B/n quadrature ticks once per 21-point rule (20 arms, posterior parameters near 5e8: seconds)
+	["ab_readout P(best) of 20 variants of 999 M users",
+	 "SELECT count(prob_best) FROM ab_readout((SELECT ab_counts('v' || g, 999000000, 499000000 + g * 3000) FROM generate_series(1, 20) g))"],
 	["kmeans_model text output, 2500 x 1024, 3 times",
 	 'SELECT sum(length(m::text)) FROM km, generate_series(1, 3)'],
 	["kmeans_centroids of a 2500 x 1024 model",

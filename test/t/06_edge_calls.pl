@@ -91,7 +91,7 @@ diag("calls stopped by statement_timeout (5 s):\n" . join("\n", @timeout)) if @t
 is(psql('postgres', 'SELECT 1'), '1', 'the server is up after the calls');
 
 # the edge values themselves (built by the extension's own aggregates) read back from their text
-for my $t (qw(journey funnel_summary cohort_retention session_stats kmeans_model clv_model))
+for my $t (qw(journey funnel_summary cohort_retention session_stats kmeans_model clv_model kmeans_partial journey_markov_chain))
 {
 	my ($rc2, $o2) = run("$bin/psql", '-X', '-q', '-A', '-t', '-d', $db, '-c',
 		"SELECT count(*) FROM edge_$t WHERE v IS NOT NULL AND (v::text)::$t\::text = v::text");

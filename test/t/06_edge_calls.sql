@@ -56,12 +56,34 @@ INSERT INTO edge_kmeans_model VALUES
   (3, (SELECT kmeans_segment(ARRAY[x]::float8[], 1, '{"standardize": false}') FROM (VALUES (1e-310::float8), (1e-310)) v(x))),
   (4, (SELECT kmeans_segment(ARRAY[x, -x]::float8[], 2) FROM (VALUES (1e100::float8), (-1e100), (0)) v(x)));  -- features are limited to +-1e100
 
+CREATE TABLE edge_kmeans_partial (id int PRIMARY KEY, v kmeans_partial);
+INSERT INTO edge_kmeans_partial VALUES
+  (1, (SELECT kmeans_stats(f) FROM (SELECT ARRAY[count(*), count(DISTINCT event)]::float8[] f FROM edge_ev GROUP BY user_id) x)),
+  (2, (SELECT kmeans_step(ARRAY[x, -x]::float8[], (SELECT v FROM edge_kmeans_model WHERE id = 4), NULL) FROM (VALUES (1e100::float8), (-1e100), (0)) v(x))),
+  (3, (SELECT kmeans_seed_draw(ARRAY[x, -x]::float8[], NULL, -1, 64) FROM (VALUES (1e100::float8), (5e-324), (0)) v(x))),
+  (4, '{"v":1,"kind":"draw","k":2,"dims":1,"n":5,"changed":0,"counts":[1,1],"s1":[-3.5,1.25],"s2":[0,0],"a":[[7],[8]],"b":[[0],[0]]}'),
+  (5, '{"v":1,"kind":"potential","k":1,"dims":2,"n":5,"changed":0,"counts":[0],"s1":[1.7976931348623157e308],"s2":[0],"a":[[0,0]],"b":[[0,0]]}'),
+  (6, '{"v":1,"kind":"lloyd","k":2,"dims":2,"n":9223372036854775807,"changed":1,"counts":[9223372036854775807,0],"s1":[1.7976931348623157e308,0],"s2":[0,0],"a":[[-1.7976931348623157e308,-0],[0,0]],"b":[[1e100,-1e100],[0,0]]}');
+-- tables for kmeans_fit_distributed(relation, features, ...)
+CREATE TABLE edge_kmeans_points (f float8[], g float8[], t text);
+INSERT INTO edge_kmeans_points
+  SELECT ARRAY[i % 7, i % 5]::float8[], ARRAY[i]::float8[], 'x' FROM generate_series(1, 50) i;
+INSERT INTO edge_kmeans_points VALUES (NULL, NULL, NULL), ('{1e100,-1e100}', '{5e-324}', '');
+CREATE TABLE edge_kmeans_empty (f float8[]);
+
 CREATE TABLE edge_clv_model (id int PRIMARY KEY, v clv_model);
 INSERT INTO edge_clv_model VALUES
   (1, '{"model": "bgnbd", "r": 0.25, "alpha": 4.8, "a": 0.72, "b": 2.2, "log_likelihood": -95368.4, "customers": 23570, "iterations": 24, "converged": true, "gradient": 4e-09}'),
   (2, '{"model": "gamma_gamma", "p": 6.3, "q": 3.6, "gamma": 15, "log_likelihood": -40763.5, "customers": 9450, "iterations": 15, "converged": true, "gradient": 0}'),
   (3, '{"model": "bgnbd", "r": 1e-300, "alpha": 1.7976931348623157e308, "a": 1, "b": 1e-300, "log_likelihood": 1e308, "customers": 9007199254740992, "iterations": 1000000, "converged": false, "gradient": 1e308}'),
   (4, '{"model": "gamma_gamma", "p": 1e-300, "q": 0.5, "gamma": 1e300, "log_likelihood": -1e-300, "customers": 1, "iterations": 0, "converged": false, "gradient": 0}');
+
+CREATE TABLE edge_journey_markov_chain (id int PRIMARY KEY, v journey_markov_chain);
+INSERT INTO edge_journey_markov_chain VALUES
+  (1, (SELECT journey_markov_chain(c, v, r) FROM (VALUES ('{a,b}'::text[], true, 10::float8), ('{b}', false, NULL), ('{}', true, 1e-310)) t(c, v, r))),
+  (2, (SELECT journey_markov_chain(c, true, 8.9884656743115785e307, 4) FROM (VALUES (ARRAY[repeat('x', 1024), E'\\"\u0001ü']), ('{a,a,a,a,a,a}')) t(c))),
+  (3, (SELECT journey_markov_chain(c, v, 1, 3) FROM (VALUES (NULL::text[], true)) t(c, v))),
+  (4, '{"version":1,"order":1,"paths":9223372036854775807,"conversions":9223372036854775807,"revenue":-1e-310,"channels":["a"],"transitions":[[0,1,9223372036854775807],[1,-1,9223372036854775807]]}');
 
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT t::regtype, o, e FROM (VALUES
@@ -109,7 +131,12 @@ SELECT t::regtype, o, e FROM (VALUES
   ('cstring', ARRAY['''x''::cstring', '''''::cstring', '''{}''::cstring', '''garbage''::cstring', 'repeat(''9'', 100000)::cstring',
                     '''{"v":1}''::cstring', '''[]''::cstring']),
   ('oid', ARRAY['0::oid', '16::oid', '''journey''::regtype::oid', '4294967295::oid']),
+  ('regclass', ARRAY['''edge_kmeans_points''::regclass', '''edge_kmeans_empty''::regclass', '''pg_class''::regclass', '0::regclass', '4294967295::regclass']),
+  ('name', ARRAY['''f''::name', '''g''::name', '''t''::name', '''''::name', '''relname''::name', 'repeat(''x'', 100)::name']),
   ('"any"', ARRAY['true', 'false', '1', '''page_view''::text', '1.5::float8', '''2024-01-01''::timestamptz']),
+  ('journey_channel_credit[]', ARRAY['''{"(a,1,1,1,1)"}''::journey_channel_credit[]', '''{}''::journey_channel_credit[]', '''{NULL}''::journey_channel_credit[]',
+                                     '''{"(,,,,)"}''::journey_channel_credit[]', '''{"(a,NaN,1,1,1)","(b,0,0,0,0)"}''::journey_channel_credit[]',
+                                     '''{{"(a,1,1,1,1)"},{"(b,1,1,1,1)"}}''::journey_channel_credit[]']),
   ('internal', ARRAY['NULL'])
 ) v(t, a), unnest(a) WITH ORDINALITY u(e, o);
 
@@ -118,11 +145,13 @@ INSERT INTO edge_vals (typ, ord, expr)
 SELECT t::regtype, id, format('(SELECT v FROM %I WHERE id = %s)', 'edge_' || t, id)
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary
       UNION ALL SELECT 'cohort_retention', id FROM edge_cohort_retention UNION ALL SELECT 'session_stats', id FROM edge_session_stats
-      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model) x;
+      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model
+      UNION ALL SELECT 'kmeans_partial', id FROM edge_kmeans_partial
+      UNION ALL SELECT 'journey_markov_chain', id FROM edge_journey_markov_chain) x;
 -- arrays of them: all the edge values, empty, {NULL}, 100,000 copies of one
 INSERT INTO edge_vals (typ, ord, expr)
 SELECT (t || '[]')::regtype, o, format(e, 'edge_' || t, t)
-FROM unnest(ARRAY['journey', 'funnel_summary', 'cohort_retention', 'session_stats', 'kmeans_model']) t,
+FROM unnest(ARRAY['journey', 'funnel_summary', 'cohort_retention', 'session_stats', 'kmeans_model', 'journey_markov_chain']) t,
      unnest(ARRAY['(SELECT array_agg(v ORDER BY id) FROM %I)', '''{}''::%s[]', '''{NULL}''::%s[]',
                   '(SELECT array_agg(v) FROM %I, generate_series(1, 100000) g WHERE id = 1)']) WITH ORDINALITY u(e, o)
 WHERE to_regtype(t || '[]') IS NOT NULL;
@@ -131,7 +160,9 @@ INSERT INTO edge_vals (typ, ord, expr)
 SELECT 'cstring', 100 + row_number() OVER (), format('(SELECT v::text FROM %I WHERE id = %s)::cstring', 'edge_' || t, id)
 FROM (SELECT 'journey' t, id FROM edge_journey UNION ALL SELECT 'funnel_summary', id FROM edge_funnel_summary
       UNION ALL SELECT 'cohort_retention', id FROM edge_cohort_retention UNION ALL SELECT 'session_stats', id FROM edge_session_stats
-      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model) x;
+      UNION ALL SELECT 'kmeans_model', id FROM edge_kmeans_model UNION ALL SELECT 'clv_model', id FROM edge_clv_model
+      UNION ALL SELECT 'kmeans_partial', id FROM edge_kmeans_partial
+      UNION ALL SELECT 'journey_markov_chain', id FROM edge_journey_markov_chain) x;
 
 -- (timestamps, events) array pairs of equal length for the array forms
 CREATE TABLE edge_pairs (ts_expr text, ev_expr text);
@@ -202,7 +233,7 @@ BEGIN
 			UNION ALL SELECT g, 'NULL' FROM generate_series(1, p.pronargs) g WHERE NOT 'internal'::regtype = ANY (types)
 			UNION ALL SELECT -100 - kk, NULL FROM unnest(ARRAY[0, 2, 33, 90]) kk
 			  WHERE p.provariadic = '"any"'::regtype AND NOT 'internal'::regtype = ANY (types)
-			UNION ALL SELECT -2, pr.ts_expr || '|' || pr.ev_expr FROM edge_pairs pr
+			UNION ALL SELECT -2, pr.ts_expr || chr(30) || pr.ev_expr FROM edge_pairs pr
 			  WHERE EXISTS (SELECT 1 FROM generate_series(1, p.pronargs - 1) g
 			                WHERE types[g] = 'timestamptz[]'::regtype AND types[g + 1] = 'text[]'::regtype)
 			    AND NOT 'internal'::regtype = ANY (types)
@@ -211,8 +242,8 @@ BEGIN
 			IF v.pos = -2 THEN
 				FOR i IN 1 .. p.pronargs - 1 LOOP
 					IF types[i] = 'timestamptz[]'::regtype AND types[i + 1] = 'text[]'::regtype THEN
-						args[i] := split_part(v.val, '|', 1);
-						args[i + 1] := split_part(v.val, '|', 2);
+						args[i] := split_part(v.val, chr(30), 1);
+						args[i + 1] := split_part(v.val, chr(30), 2);
 					END IF;
 				END LOOP;
 			ELSIF v.pos = -1 THEN

@@ -5,6 +5,8 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "attribution.h"
 #include "unit.h"
@@ -140,28 +142,111 @@ test_models(void)
 	CHECK(jy_attr_model("linear", 6) == JY_ATTR_LINEAR && jy_attr_model("lin", 3) == -1);
 }
 
+/* sort and merge the grams of paths (order k) into sym/cnt; returns the number of distinct grams */
+static int	g_order;
+static int
+gram_qcmp(const void *a, const void *b)
+{
+	return jy_mk_gram_cmp(g_order, (const int32_t *) a, (const int32_t *) b);
+}
+
+static size_t
+build_grams(int order, const int32_t *const *paths, const size_t *len, const bool *conv, int npaths,
+			int32_t *sym, double *cnt)
+{
+	int32_t		all[64 * 5],
+				g[16 * 5];
+	size_t		n = 0,
+				ng = 0,
+				i;
+	int			p;
+
+	for (p = 0; p < npaths; p++)
+	{
+		jy_mk_path_grams(order, paths[p], len[p], conv[p], g);
+		memcpy(all + n * (order + 1), g, sizeof(int32_t) * (len[p] + 1) * (order + 1));
+		n += len[p] + 1;
+	}
+	g_order = order;
+	qsort(all, n, sizeof(int32_t) * (order + 1), gram_qcmp);
+	for (i = 0; i < n; i++)
+	{
+		if (ng > 0 && jy_mk_gram_cmp(order, sym + (ng - 1) * (order + 1), all + i * (order + 1)) == 0)
+			cnt[ng - 1] += 1;
+		else
+		{
+			memcpy(sym + ng * (order + 1), all + i * (order + 1), sizeof(int32_t) * (order + 1));
+			cnt[ng++] = 1;
+		}
+	}
+	return ng;
+}
+
 static void
 test_markov_hand(void)
 {
 	/* paths: A>B conv, A null, B conv.  P = 2/3; without A 1/3 (RE 1/2); without B 0 (RE 1) */
-	JyMarkov   *m = calloc(1, jy_mk_size());
-	int			p1[] = {1, 2},
+	const int32_t p1[] = {1, 2},
 				p2[] = {1},
 				p3[] = {2};
-	double		p,
+	const int32_t *paths[] = {p1, p2, p3};
+	size_t		len[] = {2, 1, 1};
+	bool		conv[] = {true, false, true};
+	int32_t		sym[64 * 5];
+	double		cnt[64],
+				p,
 				pw[2],
-				work[64];
+				work[256];
+	size_t		ng = build_grams(1, paths, len, conv, 3, sym, cnt),
+				ns = jy_mk_count_states(1, ng, sym);
+	int32_t		g[3 * 3];
 
-	CHECK(jy_mk_add_path(m, p1, 2, true, 10, 1));
-	CHECK(jy_mk_add_path(m, p2, 1, false, 0, 1));
-	CHECK(jy_mk_add_path(m, p3, 1, true, 5, 1));
-	CHECK(!jy_mk_add_path(m, p3, 0, true, 5, 1) || m->paths == 3);
-	CHECK(m->conversions == 2 && m->revenue == 15);
-	jy_mk_solve(m, &p, pw, work, NULL, NULL);
+	/* grams of A>B converting with order 2: (0,0,A) (0,A,B) (A,B,conv) */
+	jy_mk_path_grams(2, p1, 2, true, g);
+	CHECK(g[0] == 0 && g[1] == 0 && g[2] == 1 && g[3] == 0 && g[4] == 1 && g[5] == 2 &&
+		  g[6] == 1 && g[7] == 2 && g[8] == JY_MK_CONV);
+	CHECK(ns == 3);
+	CHECK(jy_mk_work_bytes(ns, ng) <= sizeof(work));
+	jy_mk_solve_k(1, 2, ng, sym, cnt, ns, &p, pw, work, NULL, NULL);
 	CHECK(NEAR(p, 2.0 / 3));
 	CHECK(NEAR(pw[0], 1.0 / 3));
 	CHECK(NEAR(pw[1], 0.0));
-	free(m);
+}
+
+/*
+ * Order 2 by hand: paths A>B conv, B>A null, A conv.  States (0,0), (0,A),
+ * (0,B), (A,B), (B,A).  start: (0,A) 2/3, (0,B) 1/3; (0,A): (A,B) 1/2, conv
+ * 1/2; (A,B): conv; (0,B): (B,A); (B,A): null.  P = 2/3 (1/2 + 1/2) = 2/3.
+ * Without A (removes (0,A), (A,B), (B,A)): 0.  Without B (removes (0,B),
+ * (A,B)): 2/3 * 1/2 = 1/3.
+ */
+static void
+test_markov_order2(void)
+{
+	const int32_t p1[] = {1, 2},
+				p2[] = {2, 1},
+				p3[] = {1};
+	const int32_t *paths[] = {p1, p2, p3};
+	size_t		len[] = {2, 2, 1};
+	bool		conv[] = {true, false, true};
+	int32_t		sym[64 * 5];
+	double		cnt[64],
+				p,
+				pw[2],
+				work[512];
+	size_t		ng = build_grams(2, paths, len, conv, 3, sym, cnt),
+				ns = jy_mk_count_states(2, ng, sym);
+
+	CHECK(ns == 5);
+	CHECK(jy_mk_work_bytes(ns, ng) <= sizeof(work));
+	jy_mk_solve_k(2, 2, ng, sym, cnt, ns, &p, pw, work, NULL, NULL);
+	CHECK(NEAR(p, 2.0 / 3));
+	CHECK(NEAR(pw[0], 0.0));
+	CHECK(NEAR(pw[1], 1.0 / 3));
+	/* no grams: one (virtual) start state, nothing converts */
+	CHECK(jy_mk_count_states(3, 0, sym) == 1);
+	jy_mk_solve_k(3, 0, 0, sym, cnt, 1, &p, pw, work, NULL, NULL);
+	CHECK(p == 0.0);
 }
 
 /* a loop: A <-> B; P from the linear solve equals the geometric series */
@@ -185,6 +270,7 @@ main(void)
 	RUN(test_conversion_without_touch);
 	RUN(test_models);
 	RUN(test_markov_hand);
+	RUN(test_markov_order2);
 	RUN(test_markov_loop);
 	UNIT_DONE();
 }

@@ -67,6 +67,53 @@ test_prob_beats(void)
 }
 
 static void
+test_best(void)
+{
+	/* 40-digit mpmath values (mpmath.betainc, mpmath.quad); see doc/experiments.md */
+	double		a5[5] = {1.1, 1.1, 0.1, 2.1, 0.1}, b5[5] = {1.3, 2.3, 1.3, 0.3, 0.3};
+	double		ref5[5] = {0.0732381869931656430534, 0.0226377172532618951677, 0.00567911404367185746951,
+	0.794326461111341126915, 0.104118520545051826990};
+	double		a2[2] = {10000000.5, 9999990.5}, b2[2] = {0.5, 10.5};
+	double		p[20], l[20], sum = 0, lF, lS, lf;
+	static double work[200000];
+	long double lx, ly;
+
+	CHECK(jy_ab_best_worksize(5) <= sizeof(work));
+	CHECK(jy_ab_best(5, a5, b5, p, l, work, NULL, NULL) == 0);
+	for (int i = 0; i < 5; i++)
+	{
+		CHECK(rel_close(p[i], ref5[i], 1e-9));
+		sum += p[i];
+	}
+	CHECK(rel_close(sum, 1.0, 1e-11));
+	/* a posterior packed against 100 % with a Jeffreys prior */
+	CHECK(jy_ab_best(2, a2, b2, p, l, work, NULL, NULL) == 0 && rel_close(p[1], 0.000161459687823791487952, 1e-9));
+	/* two arms with integer parameters: the closed form */
+	{
+		double		a[2] = {121, 151}, b[2] = {881, 851}, q;
+
+		CHECK(jy_ab_best(2, a, b, p, l, work, NULL, NULL) == 0);
+		CHECK(jy_beta_prob_gt(151, 851, 121, 881, 1e8, &q, NULL, NULL) == 0 && rel_close(p[1], q, 1e-11));
+	}
+	/* out of range: too many arms, a parameter above the cap */
+	CHECK(jy_ab_best(JY_AB_MAX_BEST_ARMS + 1, a5, b5, p, l, work, NULL, NULL) == -2);
+	{
+		double		a[2] = {2e9, 1}, b[2] = {1, 1};
+
+		CHECK(jy_ab_best(2, a, b, p, l, work, NULL, NULL) == -2);
+	}
+	/* the incomplete beta in logs: I_0.3(2.5, 3.5) and log I_0.001(50, 1e4) */
+	lx = logl(0.3L);
+	ly = log1pl(-0.3L);
+	CHECK(jy_betainc_log(2.5, 3.5, 0.3, 0.7, lx, ly, jy_lbeta_l(2.5, 3.5), &lF, &lS, &lf) == 0);
+	CHECK(rel_close(exp(lF), 0.296752989295666378323, 1e-13) && rel_close(-expm1(lS), 0.296752989295666378323, 1e-13));
+	lx = logl(0.001L);
+	ly = log1pl(-0.001L);
+	CHECK(jy_betainc_log(50, 1e4, 0.001, 0.999, lx, ly, jy_lbeta_l(50, 1e4), &lF, &lS, NULL) == 0);
+	CHECK(rel_close(lF, -43.0128721667930570777, 1e-13));
+}
+
+static void
 test_compare(void)
 {
 	JyAbCompare c;
@@ -124,6 +171,7 @@ main(void)
 	RUN(test_chi2);
 	RUN(test_lbeta_digamma);
 	RUN(test_prob_beats);
+	RUN(test_best);
 	RUN(test_compare);
 	RUN(test_codec);
 	RUN(test_planning);

@@ -25,8 +25,8 @@
 #   drop_db($db)          DROP DATABASE IF EXISTS
 #   $python               Debian's /usr/bin/python3 (apt-get installs python3-* for it), else
 #                         python3 on PATH
-#   have_python_module($m)  $python can import $m; as root, tries apt-get install python3-$m
-#                         first when it cannot
+#   have_python_module(@m)  $python can import every module of @m; as root, tries apt-get
+#                         install python3-<m> first when it cannot
 package JourneyTest;
 
 use strict;
@@ -102,12 +102,14 @@ sub fresh_db
 
 sub have_python_module
 {
-	my ($m) = @_;
-	my $can = sub { system("$python -c 'import $m' >/dev/null 2>&1") == 0 };
+	my @m = @_;
+	my $imports = join(', ', @m);
+	my $can = sub { system("$python -c 'import $imports' >/dev/null 2>&1") == 0 };
 	return 1 if $can->();
 	if ($> == 0)
 	{
-		system("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-$m >/dev/null 2>&1");
+		system('DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends '
+			  . join(' ', map { "python3-$_" } @m) . ' >/dev/null 2>&1');
 	}
 	return $can->() ? 1 : 0;
 }
