@@ -855,3 +855,29 @@ ROWS 4;
 
 COMMENT ON FUNCTION journey_markov_credit(text[], boolean, journey_channel_credit[]) IS
 'per-conversion Markov credit rows (drill-down): the path''s distinct channels share 1 in proportion to their removal effects (evenly when all are 0), each channel''s part split evenly over its touches; no touchpoints: one row direct/none; not converted: no rows';
+
+-- planner costs of the functions that decode a whole stored journey (src/sql/99_planner_costs.sql)
+ALTER FUNCTION last_time(journey) COST 100;
+ALTER FUNCTION duration(journey) COST 100;
+ALTER FUNCTION journey_events(journey) COST 100;
+ALTER FUNCTION event_at(journey, integer) COST 100;
+ALTER FUNCTION time_at(journey, integer) COST 100;
+ALTER FUNCTION distinct_events(journey) COST 100;
+ALTER FUNCTION event_count(journey, text) COST 100;
+ALTER FUNCTION journey_path(journey, boolean, text) COST 100;
+ALTER FUNCTION journey_slice(journey, timestamptz, timestamptz) COST 100;
+ALTER FUNCTION journey_sessions(journey, interval, interval) COST 100;
+ALTER FUNCTION funnel_step(journey, interval, text[]) COST 100;
+ALTER FUNCTION funnel_step(journey, interval, text[], text) COST 100;
+ALTER FUNCTION funnel_times(journey, interval, text[]) COST 100;
+ALTER FUNCTION funnel_times(journey, interval, text[], text) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, integer) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, integer, text) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, text, text, integer, text) COST 100;
+ALTER FUNCTION cohort_retention_journey_trans(internal, journey, text, text, text, integer, text, text) COST 100;
+ALTER FUNCTION journey_match(journey, text) COST 100;
+ALTER FUNCTION journey_count(journey, text) COST 100;
+ALTER FUNCTION journey_matches(journey, text) COST 100;
+ALTER FUNCTION journey_fired(journey, text, boolean) COST 100;
+ALTER FUNCTION journey_steps(journey, text, integer, boolean, boolean) COST 100;
+ALTER FUNCTION journey_transitions(journey) COST 100;

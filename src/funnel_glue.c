@@ -174,6 +174,7 @@ typedef struct FunnelCache
 	int			nnames;
 	char	  **names;
 	int		   *namelens;
+	uint64		names_gen;		/* +1 each time the names are parsed */
 } FunnelCache;
 
 static FunnelCache *
@@ -824,6 +825,7 @@ names_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 		}
 		c->nnames = n;
 		c->names_datum = d;
+		c->names_gen++;
 		MemoryContextSwitchTo(old);
 	}
 }
@@ -1168,18 +1170,6 @@ jy_funnel_final_times(PG_FUNCTION_ARGS)
  * names), the engine buffers, and the entry / name-map buffers reused from
  * row to row.
  */
-typedef struct JourneyFunnelCache
-{
-	FunnelCache c;
-	FinalCache	fin;
-	JyFunnelEntry *e;
-	int64		ecap;
-	int32	   *head;			/* [ndict] first step of each name id, -1 = none */
-	int64		headcap;
-	int32	   *next;			/* [nsteps] next step with the same name, -1 = end */
-	int64		nextcap;
-} JourneyFunnelCache;
-
 static void *
 jf_grow(MemoryContext mcxt, void *p, int64 *cap, int64 need, Size elem)
 {
@@ -1193,6 +1183,79 @@ jf_grow(MemoryContext mcxt, void *p, int64 *cap, int64 need, Size elem)
 	*cap = need;
 	return p;
 }
+
+typedef struct JourneyFunnelCache
+{
+	FunnelCache c;
+	FinalCache	fin;
+	JyFunnelEntry *e;
+	int64		ecap;
+	int32	   *head;			/* [ndict] first step of each name id, -1 = none */
+	int64		headcap;
+	int32	   *next;			/* [nsteps] next step with the same name, -1 = end */
+	int64		nextcap;
+	/* the step names as last parsed (c.names), for matching dictionaries cheaply */
+	char	  **wk_of;			/* [nsteps] the well-known table's pointer of step k, or NULL */
+	int64		wkcap;
+	uint64		wk_gen;			/* c.names_gen when wk_of was computed, 0 = never */
+} JourneyFunnelCache;
+
+/*
+ * wk_of[k]: the static string of the codec's well-known table equal to step
+ * name k, else NULL.  A canonical journey always writes a well-known name as
+ * its number, and the decoder then points the dictionary entry at that very
+ * string: a dictionary entry equals a well-known step name exactly when the
+ * pointers are equal, and it can only equal another step name when its bytes
+ * do.  Recomputed when the step names are parsed again.
+ */
+static void
+jf_step_names(JourneyFunnelCache *jc, MemoryContext mcxt)
+{
+	FunnelCache *c = &jc->c;
+	int			k;
+
+	if (jc->wk_gen == c->names_gen)
+		return;
+	jc->wk_of = jf_grow(mcxt, jc->wk_of, &jc->wkcap, c->nnames, sizeof(char *));
+	for (k = 0; k < c->nnames; k++)
+	{
+		uint32		w;
+
+		jc->wk_of[k] = NULL;
+		for (w = 0; w < jy_jc_n_well_known; w++)
+			if (strlen(jy_jc_well_known[w]) == (size_t) c->namelens[k] &&
+				memcmp(jy_jc_well_known[w], c->names[k], c->namelens[k]) == 0)
+			{
+				jc->wk_of[k] = unconstify(char *, jy_jc_well_known[w]);
+				break;
+			}
+	}
+	jc->wk_gen = c->names_gen;
+}
+
+/* id of step name k in the view's dictionary, or -1 */
+static inline int64
+jf_find_step(const JourneyFunnelCache *jc, const JyJView *v, int k)
+{
+	const FunnelCache *c = &jc->c;
+	uint32		i;
+
+	if (v->ndict > 16)
+		return jy_jc_find_name(v, c->names[k], (uint32) c->namelens[k]);
+	if (jc->wk_of[k] != NULL)
+	{
+		for (i = 0; i < v->ndict; i++)
+			if (v->name[i] == jc->wk_of[k])
+				return i;
+		return -1;
+	}
+	for (i = 0; i < v->ndict; i++)
+		if (v->name_len[i] == (uint32) c->namelens[k] &&
+			memcmp(v->name[i], c->names[k], c->namelens[k]) == 0)
+			return i;
+	return -1;
+}
+
 
 /*
  * Evaluate the funnel of step_names over journey argument 0.  The entries
@@ -1213,7 +1276,8 @@ funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
 	int64		total = 0;
 	int32		n = 0;
 	int			k,
-				lv;
+				lv,
+				maxdup = 0;
 	uint32		i;
 	bool		order,
 				sorted = true;
@@ -1237,32 +1301,51 @@ funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
 		return 0;
 
 	/* name id -> its steps, in step order (a name listed twice is two steps) */
+	jf_step_names(jc, mcxt);
 	jc->head = jf_grow(mcxt, jc->head, &jc->headcap, v.ndict, sizeof(int32));
 	jc->next = jf_grow(mcxt, jc->next, &jc->nextcap, conf.nsteps, sizeof(int32));
 	for (i = 0; i < v.ndict; i++)
 		jc->head[i] = -1;
 	for (k = conf.nsteps - 1; k >= 0; k--)
 	{
-		int64		id = jy_jc_find_name(&v, c->names[k], (uint32) c->namelens[k]);
+		int64		id = jf_find_step(jc, &v, k);
 
 		jc->next[k] = -1;
+		if (k == 0 && id < 0)
+			return 0;			/* no event of step 1: level 0 in every mode */
 		if (id >= 0)
 		{
+			int32		s;
+			int			len = 1;
+
 			jc->next[k] = jc->head[id];
 			jc->head[id] = k;
+			for (s = jc->next[k]; s >= 0; s = jc->next[s])
+				len++;
+			maxdup = Max(maxdup, len);
 		}
 	}
+	if (maxdup == 0)
+		return 0;				/* no step name occurs: level 0, no entries */
 
-	/* count the entries (an upper bound with markers) */
-	for (i = 0; i < v.n; i++)
+	/*
+	 * An event gives as many entries as steps carry its name (or one marker):
+	 * at most n * maxdup.  Count exactly only when that bound is over the limit.
+	 */
+	total = (int64) v.n * maxdup;
+	if (total > FUNNEL_MAX_ENTRIES)
 	{
-		int32		s = jc->head[v.ev[i]];
+		total = 0;
+		for (i = 0; i < v.n; i++)
+		{
+			int32		s = jc->head[v.ev[i]];
 
-		if (s < 0)
-			total += order ? 1 : 0;
-		else
-			for (; s >= 0; s = jc->next[s])
-				total++;
+			if (s < 0)
+				total += order ? 1 : 0;
+			else
+				for (; s >= 0; s = jc->next[s])
+					total++;
+		}
 	}
 	if (total > FUNNEL_MAX_ENTRIES)
 		ereport(ERROR,

@@ -5,6 +5,7 @@
 
 #include "utils/builtins.h"
 #include "common/int.h"
+#include "funcapi.h"
 
 PG_MODULE_MAGIC;
 
@@ -60,4 +61,15 @@ jy_usecs_to_cstring(int64 usecs)
 {
 	return DatumGetCString(DirectFunctionCall1(interval_out,
 											   PointerGetDatum(jy_usecs_to_interval(usecs))));
+}
+
+void
+jy_init_row_srf(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (rsinfo != NULL && IsA(rsinfo, ReturnSetInfo) && rsinfo->expectedDesc != NULL)
+		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	else
+		InitMaterializedSRF(fcinfo, 0);
 }

@@ -50,4 +50,13 @@ extern int64 jy_scan_int(JyTextScan *sc, int64 min, int64 max);
 extern double jy_scan_double(JyTextScan *sc);
 extern bool jy_scan_bool(JyTextScan *sc);
 
+/*
+ * InitMaterializedSRF for set-returning functions called once per row (over
+ * a stored journey): takes the result descriptor the executor expects
+ * (rsinfo->expectedDesc) instead of rebuilding it from the catalog on every
+ * call, which cost more than the function itself on short journeys.  Falls
+ * back to InitMaterializedSRF(fcinfo, 0) when the executor gives none.
+ */
+extern void jy_init_row_srf(FunctionCallInfo fcinfo);
+
 #endif

@@ -1082,7 +1082,7 @@ jy_journey_events(PG_FUNCTION_ARGS)
 	uint32		i;
 	text	  **names;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	jy_journey_view(PG_GETARG_DATUM(0), &v);
 	names = palloc(Max(v.ndict, 1) * sizeof(text *));
 	for (i = 0; i < v.ndict; i++)
@@ -1201,16 +1201,35 @@ sub_journey(const JyJView *v, uint32 lo, uint32 hi)
 {
 	JyJView		s;
 
+	uint32	   *map;
+	uint32		i,
+				k = 0;
+
+	/*
+	 * A run of a canonical view is canonical once the names it does not use
+	 * are dropped: its events stay in (time, name) order, and renumbering the
+	 * kept names in dictionary order keeps that order.  No sort needed.
+	 */
 	s.n = hi - lo;
-	s.ndict = v->ndict;
 	s.ts = v->ts + lo;
 	s.ev = palloc(Max(s.n, 1) * sizeof(uint32));
-	memcpy(s.ev, v->ev + lo, s.n * sizeof(uint32));
 	s.name = palloc(Max(v->ndict, 1) * sizeof(const char *));
 	s.name_len = palloc(Max(v->ndict, 1) * sizeof(uint32));
-	memcpy(s.name, v->name, v->ndict * sizeof(const char *));
-	memcpy(s.name_len, v->name_len, v->ndict * sizeof(uint32));
-	return jy_journey_build(&s);
+	map = palloc0(Max(v->ndict, 1) * sizeof(uint32));	/* old id -> new id + 1, 0 = unused */
+	for (i = lo; i < hi; i++)
+		map[v->ev[i]] = 1;
+	for (i = 0; i < v->ndict; i++)
+		if (map[i])
+		{
+			s.name[k] = v->name[i];
+			s.name_len[k] = v->name_len[i];
+			map[i] = ++k;
+		}
+	s.ndict = k;
+	for (i = lo; i < hi; i++)
+		s.ev[i - lo] = map[v->ev[i]] - 1;
+	pfree(map);
+	return jy_journey_from_view(&s);
 }
 
 Datum
@@ -1243,7 +1262,7 @@ jy_journey_sessions(PG_FUNCTION_ARGS)
 				start = 0;
 	int32		number = 0;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	gap = jy_positive_interval_arg(fcinfo, 1, "session gap");
 	if (!PG_ARGISNULL(2))
 	{

@@ -255,11 +255,11 @@ read_point(ArrayType *arr, int expect, double *out)
 
 	if (ARR_NDIM(arr) == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("kmeans features must not be an empty array")));
 	if (ARR_NDIM(arr) != 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("kmeans features must be a one-dimensional array"),
 				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
 	d = ARR_DIMS(arr)[0];
@@ -270,7 +270,7 @@ read_point(ArrayType *arr, int expect, double *out)
 				 errdetail("The array has %d elements; the limit is %d.", d, JY_KM_MAX_DIMS)));
 	if (expect > 0 && d != expect)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("kmeans features have different dimensions %d and %d", expect, d),
 				 errdetail("Every feature vector must have the same number of elements.")));
 	if (ARR_HASNULL(arr))
@@ -290,7 +290,7 @@ read_point(ArrayType *arr, int expect, double *out)
 	{
 		if (!isfinite(v[j]))
 			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("kmeans features must be finite"),
 					 errdetail("Element %d is %s.", j + 1, isnan(v[j]) ? "NaN" : (v[j] > 0 ? "Infinity" : "-Infinity"))));
 		if (fabs(v[j]) > KM_FEATURE_MAX)
@@ -504,7 +504,7 @@ jy_kmeans_combine(PG_FUNCTION_ARGS)
 	{
 		if (a->d != 0 && a->d != b->d)
 			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("kmeans features have different dimensions %d and %d", a->d, b->d),
 					 errdetail("Every feature vector must have the same number of elements.")));
 		a->d = b->d;

@@ -915,22 +915,16 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	}
 }
 
-/*
- * journey_match / journey_count over arrays (ts[], event[], pattern) or over
- * a journey value (j, pattern)
- */
+/* journey_match / journey_count over arrays (ts[], event[], pattern) */
 static int64
-pattern_run(FunctionCallInfo fcinfo, bool journey_arg, bool count)
+array_run(FunctionCallInfo fcinfo, bool count)
 {
-	text	   *pat = PG_GETARG_TEXT_PP(journey_arg ? 1 : 2);
+	text	   *pat = PG_GETARG_TEXT_PP(2);
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
 	JyEvents	e;
 
-	if (journey_arg)
-		journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
-	else
-		arrays_to_journey(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), c->jp, false, &j);
+	arrays_to_journey(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), c->jp, false, &j);
 	e.ts = j.ts;
 	e.ev = j.ev;
 	e.n = j.n;
@@ -942,13 +936,13 @@ pattern_run(FunctionCallInfo fcinfo, bool journey_arg, bool count)
 Datum
 jy_pattern_array_match(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(pattern_run(fcinfo, false, false) != 0);
+	PG_RETURN_BOOL(array_run(fcinfo, false) != 0);
 }
 
 Datum
 jy_pattern_array_count(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(pattern_run(fcinfo, false, true));
+	PG_RETURN_INT64(array_run(fcinfo, true));
 }
 
 /*
@@ -1013,7 +1007,7 @@ jy_pattern_matches(PG_FUNCTION_ARGS)
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	arrays_to_journey(tsa, eva, c->jp, true, &j);
 	emit_matches(fcinfo, c, &j);
 	return (Datum) 0;
@@ -1027,22 +1021,89 @@ jy_pattern_j_matches(PG_FUNCTION_ARGS)
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
 
-	InitMaterializedSRF(fcinfo, 0);
+	uint64		need = jy_pat_required(c->jp),
+				have = 0;
+	uint32		i;
+
+	jy_init_row_srf(fcinfo);
 	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	if (need != 0)
+	{
+		/* a name every match needs is absent: no rows, without running the matcher */
+		for (i = 0; i < j.n; i++)
+			if (j.ev[i] >= 0 && j.ev[i] < 64)
+				have |= UINT64CONST(1) << j.ev[i];
+		if ((need & ~have) != 0)
+			return (Datum) 0;
+	}
 	emit_matches(fcinfo, c, &j);
 	return (Datum) 0;
+}
+
+static int64
+journey_value_run(FunctionCallInfo fcinfo, bool count)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(1);
+	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+	JyEvents	e;
+	JyJView		v;
+	int32	   *map,
+			   *ev;
+	int64	   *ts;
+	uint64		need = jy_pat_required(c->jp),
+				have = 0;
+	bool		skip = jy_pat_skips_others(c->jp);
+	uint32		i,
+				k = 0;
+
+	/*
+	 * Decode, map the journey's names to pattern ids once per dictionary
+	 * entry, and answer at once when a name every match needs is absent.
+	 * When the pattern's shape makes unnamed events irrelevant (S1 .* S2 ...),
+	 * only the named events go to the matcher.
+	 */
+	jy_journey_view(PG_GETARG_DATUM(0), &v);
+	map = palloc(Max(v.ndict, 1) * sizeof(int32));
+	for (i = 0; i < v.ndict; i++)
+	{
+		map[i] = jy_pat_lookup(c->jp, v.name[i], v.name_len[i]);
+		if (map[i] >= 0 && map[i] < 64)
+			have |= UINT64CONST(1) << map[i];
+	}
+	if ((need & ~have) != 0)
+		return 0;
+	ts = skip ? palloc(Max(v.n, 1) * sizeof(int64)) : v.ts;
+	ev = palloc(Max(v.n, 1) * sizeof(int32));
+	for (i = 0; i < v.n; i++)
+	{
+		int32		id = map[v.ev[i]];
+
+		if (skip)
+		{
+			if (id < 0)
+				continue;
+			ts[k] = v.ts[i];
+		}
+		ev[k++] = id;
+	}
+	e.ts = ts;
+	e.ev = ev;
+	e.n = k;
+	if (count)
+		return jy_pat_count(c->jp, c->scratch, &e);
+	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
 }
 
 Datum
 jy_pattern_j_match(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(pattern_run(fcinfo, true, false) != 0);
+	PG_RETURN_BOOL(journey_value_run(fcinfo, false) != 0);
 }
 
 Datum
 jy_pattern_j_count(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(pattern_run(fcinfo, true, true));
+	PG_RETURN_INT64(journey_value_run(fcinfo, true));
 }
 
 static bool
@@ -1224,7 +1285,7 @@ jy_transitions(PG_FUNCTION_ARGS)
 				i;
 	NameTs	   *t;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	nts = event_arrays(tsa, eva, &tsd, &tsn, &evd, &evn);
 	t = palloc(Max(nts, 1) * sizeof(NameTs));
 	j.n = 0;
@@ -1258,7 +1319,7 @@ jy_j_transitions(PG_FUNCTION_ARGS)
 	JyJView    *v = palloc0(sizeof(JyJView));
 	ArrJourney	j;
 
-	InitMaterializedSRF(fcinfo, 0);
+	jy_init_row_srf(fcinfo);
 	jy_journey_view(PG_GETARG_DATUM(0), v);
 	j.view = v;
 	j.n = v->n;

@@ -30,6 +30,69 @@ static const int64_t pow10_tab[7] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 
 #define USED_BIT 0x80000000u
 
+/* strlen of each well-known name, filled on first use (the decoder's dictionary loop) */
+static uint8_t wk_len[256];
+static bool wk_len_ready = false;
+
+static inline uint32_t
+well_known_len(uint64_t k)
+{
+	if (!wk_len_ready)
+	{
+		uint32_t	i;
+
+		for (i = 0; i < jy_jc_n_well_known && i < 256; i++)
+			wk_len[i] = (uint8_t) strlen(jy_jc_well_known[i]);
+		wk_len_ready = true;
+	}
+	return k < 256 ? wk_len[k] : (uint32_t) strlen(jy_jc_well_known[k]);
+}
+
+/*
+ * Division of 32-bit values by a fixed divisor d >= 1 without a divide
+ * instruction (Lemire, Kaser, Kurz 2019, "Faster remainder by direct
+ * computation"): with M = ceil(2^64 / d), n / d = floor(M * n / 2^64) and
+ * n % d = floor(((M * n) mod 2^64) * d / 2^64) for every 32-bit n.  d = 1
+ * has no 64-bit M (the quotient is n, the remainder 0).
+ */
+typedef struct FastDiv
+{
+	uint64_t	m;
+	uint32_t	d;
+} FastDiv;
+
+static inline FastDiv
+fastdiv_init(uint32_t d)
+{
+	FastDiv		f;
+
+	f.d = d;
+	f.m = d > 1 ? UINT64_MAX / d + 1 : 0;
+	return f;
+}
+
+static inline void
+fastdiv_u64(const FastDiv *f, uint64_t n, uint64_t *q, uint32_t *r)
+{
+	if (f->d == 1)
+	{
+		*q = n;
+		*r = 0;
+	}
+	else if (n <= UINT32_MAX)
+	{
+		uint64_t	low = f->m * n;
+
+		*q = (uint64_t) (((unsigned __int128) f->m * n) >> 64);
+		*r = (uint32_t) (((unsigned __int128) low * f->d) >> 64);
+	}
+	else
+	{
+		*q = n / f->d;
+		*r = (uint32_t) (n % f->d);
+	}
+}
+
 static JyJcStatus fail(JyJcError *err, JyJcStatus st, size_t pos, const char *fmt,...)
 			__attribute__((format(printf, 4, 5)));
 
@@ -77,21 +140,44 @@ cstr_cmp(const char *w, const char *name, uint32_t len)
 	return w[len] == '\0' ? 0 : 1;
 }
 
+/*
+ * Names of a decoded journey that are well-known point at the table's own
+ * strings; re-encoding them (journey_sessions, slices) asks for their number
+ * again and again.  A small cache by address answers those without a search:
+ * an entry counts only when the table's string at the cached number is that
+ * very address (so a stale or colliding entry is simply a miss).
+ */
+static uint16_t wk_by_addr[64];
+
+static inline unsigned
+wk_addr_slot(const char *name)
+{
+	return (unsigned) (((uintptr_t) name >> 3) ^ ((uintptr_t) name >> 9)) & 63;
+}
+
 static int64_t
 well_known_index(const char *name, uint32_t len)
 {
 	size_t		lo = 0,
 				hi = jy_jc_n_well_known;
+	unsigned	slot = wk_addr_slot(name);
 
 	if (len > 24 || len < 3)
 		return -1;
+	if (wk_by_addr[slot] < jy_jc_n_well_known && jy_jc_well_known[wk_by_addr[slot]] == name &&
+		well_known_len(wk_by_addr[slot]) == len)
+		return wk_by_addr[slot];
 	while (lo < hi)
 	{
 		size_t		mid = (lo + hi) / 2;
 		int			c = cstr_cmp(jy_jc_well_known[mid], name, len);
 
 		if (c == 0)
+		{
+			if (jy_jc_well_known[mid] == name)
+				wk_by_addr[slot] = (uint16_t) mid;
 			return (int64_t) mid;
+		}
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -283,6 +369,7 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 				esc;
 	uint32_t	prev_id = 0;
 	bool		all_div10;
+	FastDiv		kdiv;
 
 	st = read_header(buf, len, &pos, &n, &ndict, &unit, err);
 	if (st != JY_JC_OK)
@@ -327,7 +414,7 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 				return fail(err, JY_JC_EMALFORMED, at, "Unknown well-known name number %llu at byte %zu.",
 							(unsigned long long) k, at);
 			nm = jy_jc_well_known[k];
-			nl = (uint32_t) strlen(nm);
+			nl = well_known_len(k);
 		}
 		else
 		{
@@ -356,6 +443,7 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 	/* events */
 	K = ndict;
 	esc = UINT64_MAX / K - 1;
+	kdiv = fastdiv_init(ndict);
 	if (n > len - pos)
 	{
 		for (i = 0; i < ndict; i++)
@@ -366,20 +454,26 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 	for (i = 0; i < n; i++)
 	{
 		size_t		at = pos;
-		uint64_t	q;
+		uint64_t	q,
+					step;
 		uint32_t	id;
 		int			r;
 
 		jc_tick(i, tick, arg);
-		r = vget(buf, len, &pos, &u);
+		if (pos < len && buf[pos] < 0x80)
+		{
+			u = buf[pos++];		/* one-byte varint: the common case */
+			r = 0;
+		}
+		else
+			r = vget(buf, len, &pos, &u);
 		if (r != 0)
 		{
 			st = fail(err, JY_JC_EMALFORMED, at, r == 1 ? "The value ends inside event %u at byte %zu." :
 					  "Bad varint in event %u at byte %zu.", i + 1, at);
 			break;
 		}
-		q = u / K;
-		id = (uint32_t) (u % K);
+		fastdiv_u64(&kdiv, u, &q, &id);
 		if (q > esc)
 		{
 			st = fail(err, JY_JC_EMALFORMED, at, "Event %u at byte %zu has an invalid code.", i + 1, at);
@@ -407,7 +501,9 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 			st = fail(err, JY_JC_EMALFORMED, at, "The first event at byte %zu has a non-zero time step.", at);
 			break;
 		}
-		if (q > (uint64_t) (JY_JC_MAX_TS - prev) / (uint64_t) p10)
+		/* q * p10 > MAX_TS - prev, i.e. q > (MAX_TS - prev) / p10, without a division */
+		if (__builtin_mul_overflow(q, (uint64_t) p10, &step) ||
+			step > (uint64_t) (JY_JC_MAX_TS - prev))
 		{
 			st = fail(err, JY_JC_EMALFORMED, at, "Event %u at byte %zu lies after the year 9999.", i + 1, at);
 			break;
@@ -420,7 +516,7 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 		}
 		if (q % 10 != 0)
 			all_div10 = false;
-		prev += (int64_t) (q * (uint64_t) p10);
+		prev += (int64_t) step;
 		v->ts[i] = prev;
 		v->ev[i] = id;
 		v->name_len[id] |= USED_BIT;

@@ -75,6 +75,7 @@ struct JyPattern
 	int64_t		span_d;
 	int			span_pref;		/* +1 prefer later starts, -1 earlier, 0 any */
 	bool		skips_others;	/* events outside the pattern's names change no result */
+	uint64_t	required;		/* bit i: name id i occurs in every match (nnames <= 64) */
 };
 
 /* ======================================================================== */
@@ -1188,6 +1189,47 @@ any_star(const Node *n)
 	return n->k == N_REP && n->min == 0 && n->max == -1 && n->a != NULL && n->a->k == N_ANY;
 }
 
+/*
+ * Names that every match contains (bit = pattern-local id, ids < 64): a
+ * one-name set; the union over a sequence; the common part of alternatives;
+ * a repeat's element when it must occur at least once.  Anything else
+ * requires nothing.  Conservative (a subset of the truly required names).
+ */
+static uint64_t
+required_names(const Parser *ps, const Node *n)
+{
+	uint64_t	r = 0;
+	int			i;
+
+	switch (n->k)
+	{
+		case N_SET:
+			if (!ps->sets[n->set].neg && ps->sets[n->set].n == 1 &&
+				ps->sets[n->set].ids[0] >= 0 && ps->sets[n->set].ids[0] < 64)
+				r = UINT64_C(1) << ps->sets[n->set].ids[0];
+			break;
+		case N_CAT:
+			for (i = 0; i < n->nkids; i++)
+				r |= required_names(ps, n->kids[i]);
+			break;
+		case N_ALT:
+			if (n->nkids > 0)
+			{
+				r = ~UINT64_C(0);
+				for (i = 0; i < n->nkids; i++)
+					r &= required_names(ps, n->kids[i]);
+			}
+			break;
+		case N_REP:
+			if (n->min >= 1 && n->a != NULL)
+				r = required_names(ps, n->a);
+			break;
+		default:
+			break;
+	}
+	return r;
+}
+
 static bool
 others_irrelevant(const Parser *ps, const Node *root)
 {
@@ -1384,6 +1426,9 @@ jy_pat_compile_ex(const char *src, size_t len, const JyAlloc *a, JyPatError *err
 		ps.names = sorted;
 	}
 
+	/* names every match needs (ids are final now) */
+	p->required = ps.nnames <= 64 ? required_names(&ps, root) : 0;
+
 	/* sets -> bitmaps */
 	p->names = ps.names;
 	p->nnames = ps.nnames;
@@ -1426,6 +1471,12 @@ jy_pat_compile_ex(const char *src, size_t len, const JyAlloc *a, JyPatError *err
 	emit(&g, I_MATCH);
 	p->rev = g.code;
 	return p;
+}
+
+uint64_t
+jy_pat_required(const JyPattern *p)
+{
+	return p->required;
 }
 
 bool

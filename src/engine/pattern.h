@@ -103,6 +103,13 @@ int			jy_pat_proglen(const JyPattern *p);
  */
 bool		jy_pat_skips_others(const JyPattern *p);
 
+/*
+ * Names every match contains: bit i set = an event with pattern-local id i
+ * occurs in every match (only ids below 64; 0 when nothing is known).  A
+ * journey lacking one of them has no match: match false, count 0, no rows.
+ */
+uint64_t	jy_pat_required(const JyPattern *p);
+
 /* the events of one journey, sorted by ts (ties keep their order) */
 typedef struct JyEvents
 {

@@ -1032,6 +1032,103 @@ test_skips_others(void)
 }
 
 
+/* names every match needs (jy_pat_required) */
+static uint64_t
+req_of(const char *pat, const char *names)
+{
+	JyPattern  *p = comp(pat);
+	uint64_t	m = 0;
+	const char *c;
+
+	if (!p)
+		return UINT64_MAX;
+	for (c = names; *c; c++)
+	{
+		int32_t		id = jy_pat_lookup(p, c, 1);
+
+		if (id >= 0)
+			m |= UINT64_C(1) << id;
+	}
+	return jy_pat_required(p) == m ? 0 : jy_pat_required(p) | (UINT64_C(1) << 63);
+}
+
+static void
+test_required(void)
+{
+	const char *sym[] = {"a", "b", "c", "[a b]", "(a|c)", "a*", "b+", "c?", ".", ".*", "[^a]", "(a b|a c)",
+	"(?t<5)", "^", "$", "(a|b c){2}", "!b"};
+	int			iter,
+				pruned = 0;
+	JyPattern  *p;
+	Ev			e;
+
+	/* the analysis itself: 0 = the expected names exactly */
+	CHECK(req_of("a .* b", "ab") == 0);
+	CHECK(req_of("a b c within 1h", "abc") == 0);
+	CHECK(req_of("(a|b)", "") == 0);
+	CHECK(req_of("(a b|a c)", "a") == 0);
+	CHECK(req_of("a* b", "b") == 0);
+	CHECK(req_of("a+ b?", "a") == 0);
+	CHECK(req_of("(a b){2,3}", "ab") == 0);
+	CHECK(req_of("a{0,2} c", "c") == 0);
+	CHECK(req_of("[a b] .* [^c]", "") == 0);
+	CHECK(req_of("^a .* (?t<5) b $", "ab") == 0);
+
+	/*
+	 * The property the glue relies on: a journey lacking a required name has
+	 * no match.  Random patterns of many shapes over a, b, c and random
+	 * journeys (with a name x the patterns never mention).
+	 */
+	for (iter = 0; iter < 20000; iter++)
+	{
+		char		pat[256];
+		int			k = 1 + (int) rnd(4),
+					j;
+		size_t		i;
+		int64_t		t = 0;
+		uint64_t	need,
+					have = 0;
+		JyPatScratch *sc;
+		JyEvents	v;
+
+		pat[0] = 0;
+		for (j = 0; j < k; j++)
+			sprintf(pat + strlen(pat), "%s%s", j ? " " : "", sym[rnd(sizeof(sym) / sizeof(sym[0]))]);
+		if (rnd(3) == 0)
+			sprintf(pat + strlen(pat), " within %us", 1 + rnd(40));
+		{
+			JyPatError	perr;
+
+			p = jy_pat_compile(pat, strlen(pat), &A, &perr);
+		}
+		if (!p)
+			continue;			/* e.g. a time constraint before an anchor */
+		memset(&e, 0, sizeof(e));
+		e.n = rnd(12);
+		for (i = 0; i < e.n; i++)
+		{
+			t += (int64_t) rnd(10);
+			e.nm[i] = (int) rnd(4);
+			e.ts[i] = t * JY_USECS_PER_SEC;
+		}
+		map_ids(p, &e);
+		for (i = 0; i < e.n; i++)
+			if (e.id[i] >= 0 && e.id[i] < 64)
+				have |= UINT64_C(1) << e.id[i];
+		need = jy_pat_required(p);
+		if ((need & ~have) == 0)
+			continue;
+		sc = jy_pat_scratch(p, &A);
+		v = view(&e);
+		if (jy_pat_count(p, sc, &v) != 0)
+			printf("    [%s]: a match without a required name\n", pat);
+		CHECK(jy_pat_count(p, sc, &v) == 0 && !jy_pat_match(p, sc, &v));
+		pruned++;
+	}
+	CHECK(pruned > 2000);
+}
+
+
 /* ---- cancellation ticks ----------------------------------------------------- */
 
 typedef struct TickRec
@@ -1262,6 +1359,7 @@ main(void)
 	RUN(test_random_vs_reference);
 	RUN(test_adversarial_linear);
 	RUN(test_skips_others);
+	RUN(test_required);
 	RUN(test_clickhouse_vs_port);
 	RUN(test_clickhouse_errors);
 	RUN(test_tick_by_cost);
