@@ -50,6 +50,10 @@ extern int64 jy_scan_int(JyTextScan *sc, int64 min, int64 max);
 extern double jy_scan_double(JyTextScan *sc);
 extern bool jy_scan_bool(JyTextScan *sc);
 
+/* ereport a failure of the engine scanner (src/engine/textscan.h) or of a codec built on it */
+struct JyTs;
+extern void jy_scan_report(const struct JyTs *ts, const char *type_name) pg_attribute_noreturn();
+
 /*
  * InitMaterializedSRF for set-returning functions called once per row (over
  * a stored journey): takes the result descriptor the executor expects

@@ -111,7 +111,7 @@ jy_qs_total(const uint64_t *e, size_t n, uint64_t *total)
 }
 
 size_t
-jy_qs_add(uint64_t *e, size_t n, uint32_t bucket, uint64_t count)
+jy_qs_lower_bound(const uint64_t *e, size_t n, uint32_t bucket)
 {
 	size_t		lo = 0,
 				hi = n;
@@ -125,6 +125,14 @@ jy_qs_add(uint64_t *e, size_t n, uint32_t bucket, uint64_t count)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+size_t
+jy_qs_add(uint64_t *e, size_t n, uint32_t bucket, uint64_t count)
+{
+	size_t		lo = jy_qs_lower_bound(e, n, bucket);
+
 	if (lo < n && JY_QS_BUCKET(e[lo]) == bucket)
 	{
 		if (JY_QS_COUNT(e[lo]) + count > JY_QS_COUNT_MAX)

@@ -57,6 +57,9 @@ bool jy_qs_valid(const uint64_t *e, size_t n);
  */
 void jy_qs_sum_bounds(const uint64_t *e, size_t n, uint64_t *lo, uint64_t *hi);
 
+/* index of the first entry whose bucket is >= bucket in sorted e[0..n) (n when none) */
+size_t jy_qs_lower_bound(const uint64_t *e, size_t n, uint32_t bucket);
+
 /* total count; false on overflow */
 bool jy_qs_total(const uint64_t *e, size_t n, uint64_t *total);
 

@@ -207,12 +207,18 @@ jy_ret_cohort_invalid(int64_t size, const int64_t *active, const int64_t *last,
 size_t
 jy_ret_sort_unique(int64_t *v, size_t n, int64_t *scratch)
 {
+	return jy_ret_sort_unique_ex(v, n, scratch, NULL, NULL);
+}
+
+size_t
+jy_ret_sort_unique_ex(int64_t *v, size_t n, int64_t *scratch, void (*tick) (void *), void *arg)
+{
 	size_t		i,
 				j;
 
 	if (n < 2)
 		return n;
-	jy_sort_int64(v, n, scratch);
+	jy_sort_int64_ex(v, n, scratch, tick, arg);
 	for (i = 1, j = 1; i < n; i++)
 		if (v[i] != v[j - 1])
 			v[j++] = v[i];

@@ -87,6 +87,9 @@ void		jy_ret_on_or_after(const int64_t *last, int32_t periods, int64_t *out);
 
 /* Sort ascending and drop duplicates in place; returns the new length. */
 size_t		jy_ret_sort_unique(int64_t *v, size_t n, int64_t *scratch);
+/* the same, calling tick(arg) (may be NULL) between radix passes (cancellation) */
+size_t		jy_ret_sort_unique_ex(int64_t *v, size_t n, int64_t *scratch,
+								  void (*tick) (void *), void *arg);
 
 /*
  * ClickHouse retention(c1, ..., cn): `seen` has bit i set when condition i+1

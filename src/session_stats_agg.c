@@ -1,0 +1,299 @@
+/*
+ * session_stats_agg.c — the aggregates that build session_stats values.
+ *
+ *   session_stats(ts [, gap [, max_length]])   per user: collect timestamps,
+ *                                              sessionize in the final function
+ *   rollup(session_stats)                      merge summaries (across users, days,
+ *                                              nodes); session_stats_merge(a, b)
+ *
+ * The per-user state is internal (parallel safe: combine, serialize,
+ * deserialize with the toolkit src/jy_agg.h); the summary type's merge is
+ * the engine's (src/engine/session_stats.h).
+ */
+#include "session_stats_type.h"
+
+#include "jy_agg.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "sessionize.h"
+
+PG_FUNCTION_INFO_V1(jy_session_stats_trans);
+PG_FUNCTION_INFO_V1(jy_session_stats_combine);
+PG_FUNCTION_INFO_V1(jy_session_stats_serial);
+PG_FUNCTION_INFO_V1(jy_session_stats_deserial);
+PG_FUNCTION_INFO_V1(jy_session_stats_final);
+PG_FUNCTION_INFO_V1(jy_session_stats_merge);
+
+/* ---- per-user aggregate: collect timestamps, sessionize at the end ------- */
+
+typedef struct SessAgg
+{
+	int64		gap;
+	int64		max_len;
+	int64		n;
+	int64		cap;
+	bool		sorted;
+	/* int64 ts[cap] follows */
+} SessAgg;
+
+/*
+ * One allocation per group, the header then ts[cap] (the first block fills a
+ * 128-byte chunk): hash aggregation touches one of a million states per row,
+ * and one block costs fewer cache misses than a header and a separate array.
+ * Growing reallocates the block: callers use the returned pointer (internal
+ * states are passed by value; the executor keeps what the function returns).
+ */
+#define SESSAGG_HDR MAXALIGN(sizeof(SessAgg))
+#define SESSAGG_TS(st) ((int64 *) ((char *) (st) + SESSAGG_HDR))
+#define SESSAGG_CAP0 ((int64) ((128 - SESSAGG_HDR) / sizeof(int64)))
+#define SESSAGG_MAX_EVENTS ((int64) ((MaxAllocSize - SESSAGG_HDR) / sizeof(int64)))
+#define SESSAGG_TOO_MANY "events in one session_stats group", "events per group"
+
+static SessAgg *
+sessagg_new(MemoryContext cxt, int64 gap, int64 max_len, int64 cap)
+{
+	SessAgg    *st;
+
+	cap = jy_grow_cap(0, Max(cap, SESSAGG_CAP0), SESSAGG_MAX_EVENTS, SESSAGG_TOO_MANY);
+	st = (SessAgg *) MemoryContextAlloc(cxt, SESSAGG_HDR + cap * sizeof(int64));
+	st->gap = gap;
+	st->max_len = max_len;
+	st->n = 0;
+	st->cap = cap;
+	st->sorted = true;
+	return st;
+}
+
+/* room for `more` timestamps; may move the state */
+static SessAgg *
+sessagg_reserve(SessAgg *st, int64 more)
+{
+	int64		need = st->n + more;
+
+	if (need <= st->cap)
+		return st;
+	st->cap = jy_grow_cap(st->cap, need, SESSAGG_MAX_EVENTS, SESSAGG_TOO_MANY);
+	return (SessAgg *) repalloc(st, SESSAGG_HDR + st->cap * sizeof(int64));
+}
+
+static void
+sessagg_params(FunctionCallInfo fcinfo, int64 *gap, int64 *max_len)
+{
+	*gap = 30 * USECS_PER_MINUTE;
+	*max_len = 0;
+	if (PG_NARGS() > 2)
+		*gap = jy_positive_interval_arg(fcinfo, 2, "session gap");
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	{
+		*max_len = jy_interval_usecs(PG_GETARG_INTERVAL_P(3), "maximum session length");
+		if (*max_len < *gap)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("maximum session length must not be shorter than the session gap")));
+	}
+}
+
+static void
+sessagg_check_same(const SessAgg *st, int64 gap, int64 max_len)
+{
+	if (st->gap != gap || st->max_len != max_len)
+		jy_arg_differs("session gap and maximum length", "group", NULL);
+}
+
+Datum
+jy_session_stats_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = jy_agg_context(fcinfo, "session_stats_trans");
+	SessAgg    *st;
+	int64		gap,
+				max_len,
+				ts;
+
+	sessagg_params(fcinfo, &gap, &max_len);
+	if (PG_ARGISNULL(0))
+		st = sessagg_new(aggcxt, gap, max_len, 0);
+	else
+	{
+		st = (SessAgg *) PG_GETARG_POINTER(0);
+		sessagg_check_same(st, gap, max_len);
+	}
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(st);
+	ts = PG_GETARG_INT64(1);
+	if (unlikely(st->n == st->cap))
+		st = sessagg_reserve(st, 1);
+	if (st->n > 0 && ts < SESSAGG_TS(st)[st->n - 1])
+		st->sorted = false;
+	SESSAGG_TS(st)[st->n++] = ts;
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+jy_session_stats_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = jy_agg_context(fcinfo, "session_stats_combine");
+	SessAgg    *a,
+			   *b;
+
+	JY_COMBINE_ARGS(SessAgg, a, b);
+	if (a == NULL)
+		a = sessagg_new(aggcxt, b->gap, b->max_len, b->n);
+	else
+		sessagg_check_same(a, b->gap, b->max_len);
+	if (b->n > 0)
+	{
+		a = sessagg_reserve(a, b->n);
+		if (!b->sorted || (a->n > 0 && SESSAGG_TS(b)[0] < SESSAGG_TS(a)[a->n - 1]))
+			a->sorted = false;
+		memcpy(SESSAGG_TS(a) + a->n, SESSAGG_TS(b), b->n * sizeof(int64));
+		a->n += b->n;
+	}
+	PG_RETURN_POINTER(a);
+}
+
+/* serialized: gap int64, max_len int64, n int64, sorted uint8, ts[n] (native int64) */
+Datum
+jy_session_stats_serial(PG_FUNCTION_ARGS)
+{
+	SessAgg    *st = (SessAgg *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	jy_serial_begin(&buf, 3 * sizeof(int64) + 1 + (Size) st->n * sizeof(int64),
+					"session_stats aggregate state");
+	pq_sendint64(&buf, st->gap);
+	pq_sendint64(&buf, st->max_len);
+	pq_sendint64(&buf, st->n);
+	pq_sendbyte(&buf, st->sorted ? 1 : 0);
+	/* native layout: the state only travels between processes of one server */
+	if (st->n > 0)
+		pq_sendbytes(&buf, (const char *) SESSAGG_TS(st), st->n * sizeof(int64));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/*
+ * The state is built in the per-row context (CurrentMemoryContext), not the
+ * aggregate context: combine copies it into the group's state.
+ */
+Datum
+jy_session_stats_deserial(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+	SessAgg    *st;
+	int64		gap,
+				max_len,
+				n;
+	int			sorted;
+
+	jy_deserial_begin(fcinfo, &buf, "session_stats_deserial");
+	gap = pq_getmsgint64(&buf);
+	max_len = pq_getmsgint64(&buf);
+	n = pq_getmsgint64(&buf);
+	sorted = pq_getmsgbyte(&buf);
+	if (n < 0 || n > SESSAGG_MAX_EVENTS || (Size) n * sizeof(int64) != (Size) (buf.len - buf.cursor) ||
+		sorted > 1)
+		elog(ERROR, "corrupt session_stats aggregate state");
+	st = sessagg_new(CurrentMemoryContext, gap, max_len, n);
+	st->sorted = sorted != 0;
+	if (n > 0)
+		pq_copymsgbytes(&buf, (char *) SESSAGG_TS(st), n * sizeof(int64));
+	st->n = n;
+	jy_deserial_end(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+typedef struct HistBuild
+{
+	uint64	   *e;
+	size_t		n;
+} HistBuild;
+
+static void
+hist_on_session(void *arg, int64_t duration, int64_t events)
+{
+	HistBuild  *h = (HistBuild *) arg;
+
+	(void) events;
+	/* room for n+1 is guaranteed: at most one entry per session */
+	h->n = jy_qs_add(h->e, h->n, jy_qs_bucket(duration), 1);
+}
+
+/* Summary of one sorted run of timestamps. */
+static JySessionStats *
+ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len)
+{
+	JySessionTotals tot = {0, 0, 0, 0};
+	HistBuild	h;
+	JySessionStats *s;
+	size_t		room = (size_t) Min(n, (int64) JY_SS_MAX_ENTRIES) + 1;
+
+	h.e = (uint64 *) palloc(room * sizeof(uint64));
+	h.n = 0;
+	if (!jy_session_totals_ex(ts, n, gap, max_len, &tot, hist_on_session, &h, jy_tick, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("total session duration out of range")));
+	s = ss_alloc((uint32) h.n);
+	s->sessions = tot.sessions;
+	s->events = tot.events;
+	s->bounces = tot.bounces;
+	s->duration_sum = tot.duration_sum;
+	memcpy(s->entries, h.e, h.n * sizeof(uint64));
+	pfree(h.e);
+	return s;
+}
+
+Datum
+jy_session_stats_final(PG_FUNCTION_ARGS)
+{
+	SessAgg    *st;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (SessAgg *) PG_GETARG_POINTER(0);
+	if (st->n == 0)
+		PG_RETURN_NULL();
+	if (!st->sorted)
+	{
+		/* sorting in place keeps the state valid for another final call */
+		int64	   *scratch = (int64 *) palloc(st->n * sizeof(int64));
+
+		jy_sort_int64_ex(SESSAGG_TS(st), st->n, scratch, jy_tick, NULL);
+		pfree(scratch);
+		st->sorted = true;
+	}
+	PG_RETURN_POINTER(ss_from_sorted(SESSAGG_TS(st), st->n, st->gap, st->max_len));
+}
+
+/* ---- rollup: merge two summaries ---------------------------------------- */
+
+/*
+ * Strict transition and combine function of rollup(session_stats), and the
+ * SQL function session_stats_merge(a, b).  Inside an aggregate, the state is
+ * updated in place when b brings no new histogram bucket; otherwise a new
+ * value is built (nodeAgg then takes ownership of it).
+ */
+Datum
+jy_session_stats_merge(PG_FUNCTION_ARGS)
+{
+	Datum		ad = PG_GETARG_DATUM(0);
+	JySessionStats *a = DatumGetSessionStatsP(ad);
+	JySessionStats *b = PG_GETARG_SESSION_STATS_P(1);
+	bool		inplace = AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(ad);
+	size_t		miss = jy_ss_missing_buckets(a, b);
+	JySessionStats *r;
+	JyCodecError err;
+
+	if (inplace && miss == 0)
+		r = a;
+	else
+	{
+		r = (JySessionStats *) palloc(JY_SS_SIZE(a->nentries + miss));
+		memcpy(r, a, JY_SS_SIZE(a->nentries));
+	}
+	if (jy_ss_merge(r, b, &err) != JY_CODEC_OK)
+		jy_codec_ereport(&err, "session_stats", NULL, ERRCODE_INVALID_PARAMETER_VALUE);
+	Assert(r->nentries == a->nentries + miss);
+	SET_VARSIZE(r, JY_SS_SIZE(r->nentries));
+	PG_RETURN_POINTER(r);
+}
