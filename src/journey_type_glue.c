@@ -12,6 +12,7 @@
  * varlena header), and recv runs the full validation of the decoder.
  */
 #include "journey_type.h"
+#include "jy_agg.h"
 
 #include "access/hash.h"
 #include "catalog/pg_type.h"
@@ -98,14 +99,6 @@ report(const JyJcError *e, int malformed_code, const char *what)
 			 errdetail("%s", e->msg)));
 }
 
-/* the engine's cancellation hook: every 2^16 events of a decode, sort, print ... */
-static void
-journey_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
-}
-
 void
 jy_journey_view_alloc(JyJView *v, uint32 n, uint32 ndict)
 {
@@ -127,7 +120,7 @@ view_of_bytes(const uint8 *buf, size_t len, JyJView *v, int malformed_code, cons
 	if (jy_jc_header(buf, len, &n, &ndict, &e) != JY_JC_OK)
 		report(&e, malformed_code, what);
 	jy_journey_view_alloc(v, n, ndict);
-	if (jy_jc_decode_ex(buf, len, v, &e, journey_tick, NULL) != JY_JC_OK)
+	if (jy_jc_decode_ex(buf, len, v, &e, jy_tick, NULL) != JY_JC_OK)
 		report(&e, malformed_code, what);
 }
 
@@ -143,7 +136,7 @@ jy_journey_view(Datum d, JyJView *v)
 struct varlena *
 jy_journey_from_view(const JyJView *v)
 {
-	size_t		sz = jy_jc_encoded_size_ex(v, journey_tick, NULL);
+	size_t		sz = jy_jc_encoded_size_ex(v, jy_tick, NULL);
 	struct varlena *r;
 
 	if (sz > MaxAllocSize - VARHDRSZ)
@@ -153,7 +146,7 @@ jy_journey_from_view(const JyJView *v)
 				 errdetail("Its encoding would take %zu bytes.", sz)));
 	r = (struct varlena *) palloc(sz + VARHDRSZ);
 	SET_VARSIZE(r, sz + VARHDRSZ);
-	jy_jc_encode_ex(v, (uint8_t *) VARDATA(r), journey_tick, NULL);
+	jy_jc_encode_ex(v, (uint8_t *) VARDATA(r), jy_tick, NULL);
 	return r;
 }
 
@@ -163,7 +156,7 @@ jy_journey_build(JyJView *v)
 	JyJcError	e;
 	void	   *scratch = palloc_extended(jy_jc_canon_scratch(v->n, v->ndict), MCXT_ALLOC_HUGE);
 
-	if (jy_jc_canonicalize_ex(v, scratch, &e, journey_tick, NULL) != JY_JC_OK)
+	if (jy_jc_canonicalize_ex(v, scratch, &e, jy_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "invalid journey");
 	pfree(scratch);
 	return jy_journey_from_view(v);
@@ -195,7 +188,7 @@ jy_journey_in(PG_FUNCTION_ARGS)
 	v.ev = palloc_extended((Size) cap * sizeof(uint32_t), MCXT_ALLOC_HUGE);
 	v.name = palloc_extended((Size) cap * sizeof(const char *), MCXT_ALLOC_HUGE);
 	v.name_len = palloc_extended((Size) cap * sizeof(uint32_t), MCXT_ALLOC_HUGE);
-	if (jy_jc_parse_text_ex(str, len, &v, cap, namebuf, scratch, &e, journey_tick, NULL) != JY_JC_OK)
+	if (jy_jc_parse_text_ex(str, len, &v, cap, namebuf, scratch, &e, jy_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid input syntax for type journey");
 	verify_names(&v);
 	PG_RETURN_POINTER(jy_journey_from_view(&v));
@@ -209,7 +202,7 @@ jy_journey_out(PG_FUNCTION_ARGS)
 	size_t		sz;
 
 	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	sz = jy_jc_text_size_ex(&v, journey_tick, NULL);
+	sz = jy_jc_text_size_ex(&v, jy_tick, NULL);
 	/* the text repeats every name (the value stores each once): it can outgrow 1 GB */
 	if (sz >= MaxAllocSize)
 		ereport(ERROR,
@@ -218,7 +211,7 @@ jy_journey_out(PG_FUNCTION_ARGS)
 				 errdetail("Its text form would take %zu bytes; the limit is %zu bytes.", sz, (size_t) MaxAllocSize - 1),
 				 errhint("Read it with journey_events(), or copy it in binary format.")));
 	out = palloc(sz + 1);
-	jy_jc_print_text_ex(&v, out, journey_tick, NULL);
+	jy_jc_print_text_ex(&v, out, jy_tick, NULL);
 	PG_RETURN_CSTRING(out);
 }
 
@@ -782,7 +775,7 @@ jagg_build(FunctionCallInfo fcinfo, const JAgg *st)
 		v.ev[i] = nm->local;
 	}
 	v.ndict = nd;
-	if (jy_jc_canonicalize_ex(&v, mem + szts + szev + sznm + szln, &e, journey_tick, NULL) != JY_JC_OK)
+	if (jy_jc_canonicalize_ex(&v, mem + szts + szev + sznm + szln, &e, jy_tick, NULL) != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "invalid journey");
 	r = jy_journey_from_view(&v);
 	if (mem != bb->mem)
@@ -799,8 +792,7 @@ jy_journey_agg_trans(PG_FUNCTION_ARGS)
 	text	   *name;
 	uint32		len;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "journey_agg_trans called in non-aggregate context");
+	aggcxt = jy_agg_context(fcinfo, "journey_agg_trans");
 	st = PG_ARGISNULL(0) ? NULL : (JAgg *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
@@ -832,8 +824,7 @@ jy_journey_rollup_trans(PG_FUNCTION_ARGS)
 	JAgg	   *st;
 	JyJView		v;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "journey rollup called in non-aggregate context");
+	aggcxt = jy_agg_context(fcinfo, "journey rollup");
 	st = PG_ARGISNULL(0) ? NULL : (JAgg *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1))
 	{
@@ -855,16 +846,8 @@ jy_journey_agg_combine(PG_FUNCTION_ARGS)
 	JAgg	   *a,
 			   *b;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "journey_agg_combine called in non-aggregate context");
-	a = PG_ARGISNULL(0) ? NULL : (JAgg *) PG_GETARG_POINTER(0);
-	b = PG_ARGISNULL(1) ? NULL : (JAgg *) PG_GETARG_POINTER(1);
-	if (b == NULL)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
-	}
+	aggcxt = jy_agg_context(fcinfo, "journey_agg_combine");
+	JY_COMBINE_ARGS(JAgg, a, b);
 	if (a == NULL)
 		a = jagg_new(jdict_get(fcinfo, aggcxt));
 	if (b->dict == NULL)
@@ -894,8 +877,7 @@ jy_journey_agg_deserial(PG_FUNCTION_ARGS)
 {
 	JAggWire   *w;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "journey_agg_deserial called in non-aggregate context");
+	(void) jy_agg_context(fcinfo, "journey_agg_deserial");
 	w = (JAggWire *) palloc(sizeof(JAggWire));
 	w->dict = NULL;
 	jy_journey_view(PG_GETARG_DATUM(0), &w->v);
@@ -918,28 +900,41 @@ jy_journey_agg_final(PG_FUNCTION_ARGS)
 
 /* ---- merge ---------------------------------------------------------------- */
 
-Datum
-jy_journey_merge(PG_FUNCTION_ARGS)
+/*
+ * journey_merge (every event of both) and journey_union (the idempotent
+ * merge: events in both count once) of arguments 0 and 1
+ */
+static struct varlena *
+merge_args(FunctionCallInfo fcinfo, bool idempotent)
 {
 	JyJView		a,
 				b,
 				r;
 	JyJcError	e;
+	JyJcStatus	rc;
 	uint32	   *scratch;
 
 	jy_journey_view(PG_GETARG_DATUM(0), &a);
 	jy_journey_view(PG_GETARG_DATUM(1), &b);
-	if ((uint64) a.n + b.n > JY_JC_MAX_EVENTS)
+	if (!idempotent && (uint64) a.n + b.n > JY_JC_MAX_EVENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("journey has too many events"),
 				 errdetail("The merged journey would have " UINT64_FORMAT " events; a journey holds at most %u.",
 						   (uint64) a.n + b.n, JY_JC_MAX_EVENTS)));
-	jy_journey_view_alloc(&r, a.n + b.n, a.ndict + b.ndict);
+	jy_journey_view_alloc(&r, Min((uint64) a.n + b.n, JY_JC_MAX_EVENTS), a.ndict + b.ndict);
 	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
-	if (jy_jc_merge_ex(&a, &b, &r, scratch, &e, journey_tick, NULL) != JY_JC_OK)
+	rc = idempotent ? jy_jc_union(&a, &b, &r, scratch, &e, jy_tick, NULL)
+		: jy_jc_merge_ex(&a, &b, &r, scratch, &e, jy_tick, NULL);
+	if (rc != JY_JC_OK)
 		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
-	PG_RETURN_POINTER(jy_journey_from_view(&r));
+	return jy_journey_from_view(&r);
+}
+
+Datum
+jy_journey_merge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(merge_args(fcinfo, false));
 }
 
 /* ---- comparison and hashing (on the canonical bytes) ---------------------- */
@@ -1371,17 +1366,5 @@ PG_FUNCTION_INFO_V1(jy_journey_union);
 Datum
 jy_journey_union(PG_FUNCTION_ARGS)
 {
-	JyJView		a,
-				b,
-				r;
-	JyJcError	e;
-	uint32	   *scratch;
-
-	jy_journey_view(PG_GETARG_DATUM(0), &a);
-	jy_journey_view(PG_GETARG_DATUM(1), &b);
-	jy_journey_view_alloc(&r, Min((uint64) a.n + b.n, JY_JC_MAX_EVENTS), a.ndict + b.ndict);
-	scratch = palloc(Max(a.ndict + b.ndict, 1) * sizeof(uint32));
-	if (jy_jc_union(&a, &b, &r, scratch, &e, journey_tick, NULL) != JY_JC_OK)
-		report(&e, ERRCODE_INVALID_PARAMETER_VALUE, "cannot merge journeys");
-	PG_RETURN_POINTER(jy_journey_from_view(&r));
+	PG_RETURN_POINTER(merge_args(fcinfo, true));
 }

@@ -7,6 +7,8 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "jy_sort.h"
+
 MemoryContext
 jy_agg_context(FunctionCallInfo fcinfo, const char *fn)
 {
@@ -59,12 +61,21 @@ jy_tick(void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
-int64
-jy_add_checked(int64 a, int64 b, const char *msg)
+void
+jy_sort(void *base, int64 n, Size size, int (*cmp) (const void *, const void *, void *), void *cmp_arg)
 {
-	int64		r;
+	void	   *scratch = n > JY_SORT_RUN ? palloc_extended((Size) n * size, MCXT_ALLOC_HUGE) : NULL;
 
-	if (pg_add_s64_overflow(a, b, &r))
+	jy_sort_ex(base, (size_t) n, size, cmp, cmp_arg, scratch, jy_tick, NULL);
+	if (scratch)
+		pfree(scratch);
+}
+
+/* r, or 22003 with msg when the operation overflowed */
+static int64
+checked(bool overflow, int64 r, const char *msg)
+{
+	if (overflow)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s", msg)));
@@ -72,15 +83,21 @@ jy_add_checked(int64 a, int64 b, const char *msg)
 }
 
 int64
+jy_add_checked(int64 a, int64 b, const char *msg)
+{
+	int64		r;
+	bool		overflow = pg_add_s64_overflow(a, b, &r);
+
+	return checked(overflow, r, msg);
+}
+
+int64
 jy_mul_checked(int64 a, int64 b, const char *msg)
 {
 	int64		r;
+	bool		overflow = pg_mul_s64_overflow(a, b, &r);
 
-	if (pg_mul_s64_overflow(a, b, &r))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s", msg)));
-	return r;
+	return checked(overflow, r, msg);
 }
 
 void

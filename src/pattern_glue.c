@@ -215,86 +215,18 @@ typedef struct TsIdx
 } TsIdx;
 
 static int
-tsidx_cmp(const void *a, const void *b)
+tsidx_cmp(const void *a, const void *b, void *arg)
 {
 	const TsIdx *x = a,
 			   *y = b;
 
+	(void) arg;
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
-
-/*
- * qsort that honours cancellation: qsort runs of 1024 elements, then
- * bottom-up merge passes with CHECK_FOR_INTERRUPTS between runs and passes
- * (one plain qsort of 10M events runs seconds without a check).  The
- * comparison functions are total orders, so the result is the one of qsort.
- * DEFINE_ISORT(name, type, cmp) defines static void name(type *t, int64 n).
- */
-#define ISORT_RUN 1024
-
-#define DEFINE_ISORT(NAME, TYPE, CMP) \
-static void \
-NAME(TYPE *t, int64 n) \
-{ \
-	TYPE	   *tmp, \
-			   *src = t, \
-			   *dst; \
-	int64		width, \
-				i; \
- \
-	if (n <= ISORT_RUN) \
-	{ \
-		qsort(t, n, sizeof(TYPE), CMP); \
-		return; \
-	} \
-	for (i = 0; i < n; i += ISORT_RUN) \
-	{ \
-		qsort(t + i, Min(n - i, ISORT_RUN), sizeof(TYPE), CMP); \
-		if ((i & (64 * ISORT_RUN - 1)) == 0) \
-			CHECK_FOR_INTERRUPTS(); \
-	} \
-	tmp = dst = palloc_extended(n * sizeof(TYPE), MCXT_ALLOC_HUGE); \
-	for (width = ISORT_RUN; width < n; width *= 2) \
-	{ \
-		TYPE	   *x; \
- \
-		CHECK_FOR_INTERRUPTS(); \
-		for (i = 0; i < n; i += 2 * width) \
-		{ \
-			int64		mid = Min(i + width, n), \
-						end = Min(i + 2 * width, n), \
-						a = i, \
-						b = mid, \
-						k = i; \
- \
-			if ((i & (64 * ISORT_RUN - 1)) == 0) \
-				CHECK_FOR_INTERRUPTS(); \
-			while (a < mid && b < end) \
-			{ \
-				if (CMP(&src[b], &src[a]) < 0) \
-					dst[k++] = src[b++]; \
-				else \
-					dst[k++] = src[a++]; \
-			} \
-			while (a < mid) \
-				dst[k++] = src[a++]; \
-			while (b < end) \
-				dst[k++] = src[b++]; \
-		} \
-		x = src; \
-		src = dst; \
-		dst = x; \
-	} \
-	if (src != t) \
-		memcpy(t, src, n * sizeof(TYPE)); \
-	pfree(tmp); \
-}
-
-DEFINE_ISORT(sort_tsidx, TsIdx, tsidx_cmp)
 
 /*
  * Sort ts[] and the parallel 32-bit payload in place by time; with
@@ -322,7 +254,7 @@ sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
 		t[i].key = key_is_payload ? (uint32) pl[i] : 0;
 		t[i].idx = i;
 	}
-	sort_tsidx(t, n);
+	jy_sort(t, n, sizeof(TsIdx), tsidx_cmp, NULL);
 	for (i = 0; i < n; i++)
 	{
 		ts[i] = t[i].ts;
@@ -342,7 +274,7 @@ typedef struct NameTs
 } NameTs;
 
 static int
-namets_cmp(const void *a, const void *b)
+namets_cmp(const void *a, const void *b, void *arg)
 {
 	const NameTs *x = a,
 			   *y = b;
@@ -350,6 +282,7 @@ namets_cmp(const void *a, const void *b)
 				ly;
 	int			c;
 
+	(void) arg;
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	lx = strlen(x->name);
@@ -362,7 +295,6 @@ namets_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-DEFINE_ISORT(sort_namets, NameTs, namets_cmp)
 
 /* ---- aggregate state ------------------------------------------------------ */
 
@@ -636,7 +568,7 @@ jy_pattern_deserial(PG_FUNCTION_ARGS)
 	if ((kind != KIND_JOURNEY && kind != KIND_CH) || patlen < 0 || patlen > buf.len - buf.cursor ||
 		n < 0 || n > PATAGG_MAX_EVENTS ||
 		(Size) (buf.len - buf.cursor) != (Size) patlen + (Size) n * (sizeof(int64) + sizeof(int32)))
-		elog(ERROR, "journey pattern: corrupt aggregate state");
+		elog(ERROR, "corrupt journey pattern aggregate state");
 	pat = pq_getmsgbytes(&buf, patlen);
 	/* the pattern is compiled (once per query) in this process too */
 	st = patagg_new(CurrentMemoryContext, get_pattern(fcinfo->flinfo, pat, patlen, kind, nconds), n);
@@ -749,6 +681,20 @@ check_event_arrays(ArrayType *tsa, ArrayType *eva)
 				 errdetail("The arrays have %d elements; the array forms accept at most %d (NULL elements included).",
 						   nts, JY_ARRAY_MAX_EVENTS),
 				 errhint("Split the arrays, or use the aggregates journey_match(ts, event, pattern) and journey_count(ts, event, pattern) over rows.")));
+}
+
+/* the elements of the (checked) timestamp and event arrays; returns their number */
+static int
+event_arrays(ArrayType *tsa, ArrayType *eva, Datum **tsd, bool **tsn, Datum **evd, bool **evn)
+{
+	int			nts,
+				nev;
+
+	check_event_arrays(tsa, eva);
+	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, tsd, tsn, &nts);
+	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, evd, evn, &nev);
+	Assert(nts == nev);
+	return nts;
 }
 
 typedef struct ArrJourney
@@ -899,7 +845,7 @@ order_unnamed_ties(TsIdx *t, int64 n, const Datum *evd)
 			nt[k - s].name = text_to_cstring(DatumGetTextPP(evd[t[k].idx]));
 			nt[k - s].idx = t[k].idx;
 		}
-		sort_namets(nt, e - s);
+		jy_sort(nt, e - s, sizeof(NameTs), namets_cmp, NULL);
 		for (k = s; k < e; k++)
 		{
 			t[k].idx = nt[k - s].idx;
@@ -923,16 +869,11 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 			   *evd;
 	bool	   *tsn,
 			   *evn;
-	int			nts,
-				nev,
+	int			nts = event_arrays(tsa, eva, &tsd, &tsn, &evd, &evn),
 				i;
 	TsIdx	   *t;
 	bool		sorted = true;
 
-	check_event_arrays(tsa, eva);
-	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
-	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
-	Assert(nts == nev);
 	t = palloc(Max(nts, 1) * sizeof(TsIdx));
 	j->n = 0;
 	for (i = 0; i < nts; i++)
@@ -947,12 +888,12 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 		t[j->n].ts = DatumGetTimestampTz(tsd[i]);
 		t[j->n].key = jy_pat_tie_key(p, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
 		t[j->n].idx = i;
-		if (j->n > 0 && tsidx_cmp(&t[j->n], &t[j->n - 1]) < 0)
+		if (j->n > 0 && tsidx_cmp(&t[j->n], &t[j->n - 1], NULL) < 0)
 			sorted = false;
 		j->n++;
 	}
 	if (!sorted)
-		sort_tsidx(t, j->n);
+		jy_sort(t, j->n, sizeof(TsIdx), tsidx_cmp, NULL);
 	if (keep_names)
 		order_unnamed_ties(t, j->n, evd);
 	j->ts = palloc(Max(j->n, 1) * sizeof(int64));
@@ -974,17 +915,16 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	}
 }
 
+/* journey_match / journey_count over arrays (ts[], event[], pattern) */
 static int64
 array_run(FunctionCallInfo fcinfo, bool count)
 {
-	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
 	text	   *pat = PG_GETARG_TEXT_PP(2);
 	PatCache   *c = get_pattern(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
 	JyEvents	e;
 
-	arrays_to_journey(tsa, eva, c->jp, false, &j);
+	arrays_to_journey(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), c->jp, false, &j);
 	e.ts = j.ts;
 	e.ev = j.ev;
 	e.n = j.n;
@@ -1342,15 +1282,11 @@ jy_transitions(PG_FUNCTION_ARGS)
 	bool	   *tsn,
 			   *evn;
 	int			nts,
-				nev,
 				i;
 	NameTs	   *t;
 
 	jy_init_row_srf(fcinfo);
-	check_event_arrays(tsa, eva);
-	deconstruct_array(tsa, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &tsd, &tsn, &nts);
-	deconstruct_array(eva, TEXTOID, -1, false, TYPALIGN_INT, &evd, &evn, &nev);
-	Assert(nts == nev);
+	nts = event_arrays(tsa, eva, &tsd, &tsn, &evd, &evn);
 	t = palloc(Max(nts, 1) * sizeof(NameTs));
 	j.n = 0;
 	for (i = 0; i < nts; i++)
@@ -1364,7 +1300,7 @@ jy_transitions(PG_FUNCTION_ARGS)
 		t[j.n].idx = i;
 		j.n++;
 	}
-	sort_namets(t, j.n);
+	jy_sort(t, j.n, sizeof(NameTs), namets_cmp, NULL);
 	j.ts = palloc(Max(j.n, 1) * sizeof(int64));
 	j.names = palloc(Max(j.n, 1) * sizeof(char *));
 	j.view = NULL;

@@ -57,13 +57,13 @@ jy_sample_events(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("journey_sample_events: users and seed must not be NULL")));
+				 errmsg("users and seed must not be NULL")));
 	users = PG_GETARG_INT32(0);
 	seed = PG_GETARG_INT32(1);
 	if (users < 0 || users > SAMPLE_MAX_USERS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("journey_sample_events: users must be between 0 and %d", SAMPLE_MAX_USERS),
+				 errmsg("users must be between 0 and %d", SAMPLE_MAX_USERS),
 				 errdetail("The value given is %d.", users)));
 
 	InitMaterializedSRF(fcinfo, 0);

@@ -14,6 +14,7 @@
  * bucketed labels; both are sorts, no hashing.  Memory: about 80 bytes per (journey, step).
  */
 #include "journey_type.h"
+#include "jy_agg.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -93,11 +94,12 @@ node_rank_cmp(const void *pa, const void *pb, void *arg)
 }
 
 static int
-link_cmp(const void *pa, const void *pb)
+link_cmp(const void *pa, const void *pb, void *arg)
 {
 	const SkLink *a = (const SkLink *) pa;
 	const SkLink *b = (const SkLink *) pb;
 
+	(void) arg;
 	if (a->step != b->step)
 		return a->step < b->step ? -1 : 1;
 	if (a->src != b->src)
@@ -218,13 +220,14 @@ jy_journey_sankey(PG_FUNCTION_ARGS)
 	idx = (int64 *) MemoryContextAllocHuge(CurrentMemoryContext, nitems * sizeof(int64));
 	for (k = 0; k < nitems; k++)
 		idx[k] = k;
-	qsort_arg(idx, nitems, sizeof(int64), item_idx_cmp, items);
-	CHECK_FOR_INTERRUPTS();
+	jy_sort(idx, nitems, sizeof(int64), item_idx_cmp, items);
 	nodes = (SkNode *) MemoryContextAllocHuge(CurrentMemoryContext, nitems * sizeof(SkNode));
 	for (k = 0; k < nitems; k++)
 	{
 		SkItem	   *it = &items[idx[k]];
 
+		if ((k & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (nnodes == 0 || nodes[nnodes - 1].step != it->step ||
 			name_cmp(nodes[nnodes - 1].name, nodes[nnodes - 1].len, it->name, it->len) != 0)
 		{
@@ -253,7 +256,7 @@ jy_journey_sankey(PG_FUNCTION_ARGS)
 				b++;
 			for (r = a; r < b; r++)
 				rank[r - a] = (int32) r;
-			qsort_arg(rank, b - a, sizeof(int32), node_rank_cmp, nodes);
+			jy_sort(rank, b - a, sizeof(int32), node_rank_cmp, nodes);
 			for (r = 0; r < b - a && r < top; r++)
 				nodes[rank[r]].keep = true;
 			a = b;
@@ -289,14 +292,15 @@ jy_journey_sankey(PG_FUNCTION_ARGS)
 			nlinks++;
 		}
 	}
-	qsort(links, nlinks, sizeof(SkLink), link_cmp);
+	jy_sort(links, nlinks, sizeof(SkLink), link_cmp, NULL);
 	for (k = 0; k < nlinks;)
 	{
 		int64		e = k;
 		Datum		values[4];
 		bool		vnulls[4] = {false, false, false, false};
 
-		while (e < nlinks && link_cmp(&links[e], &links[k]) == 0)
+		CHECK_FOR_INTERRUPTS();
+		while (e < nlinks && link_cmp(&links[e], &links[k], NULL) == 0)
 			e++;
 		values[0] = Int32GetDatum(links[k].step + 1);
 		values[1] = PointerGetDatum(label_text(nodes, links[k].step, links[k].src));

@@ -5,7 +5,7 @@
  *   session_key(user_key, session_start)        deterministic uuid of a session
  * The rule itself is the engine's (src/engine/sessionize.h).
  */
-#include "journey.h"
+#include "jy_agg.h"
 
 #include "common/md5.h"
 #include "utils/builtins.h"
@@ -99,11 +99,10 @@ sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 	*out = st;
 	if (!st->initialized)
 	{
-		st->params_stable = (nargs <= ARG_GAP || get_fn_expr_arg_stable(fcinfo->flinfo, ARG_GAP)) &&
-			(nargs <= ARG_MAXLEN || get_fn_expr_arg_stable(fcinfo->flinfo, ARG_MAXLEN));
+		st->params_stable = jy_arg_stable(fcinfo, ARG_GAP) && jy_arg_stable(fcinfo, ARG_MAXLEN);
 		read_params(winobj, nargs, &st->gap, &st->max_len);
 		jy_sessionizer_init(&st->s, st->gap, st->max_len);
-		st->split_stable = nargs <= ARG_SPLIT || get_fn_expr_arg_stable(fcinfo->flinfo, ARG_SPLIT);
+		st->split_stable = jy_arg_stable(fcinfo, ARG_SPLIT);
 		st->split_value = false;
 		if (nargs > ARG_SPLIT && st->split_stable)
 		{
@@ -122,12 +121,10 @@ sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 
 		read_params(winobj, nargs, &gap, &max_len);
 		if (gap != st->gap || max_len != st->max_len)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("session gap and maximum length must be the same for every row of a partition")));
+			jy_arg_differs("session gap and maximum length", "partition", NULL);
 	}
 	if (pos != st->last_pos + 1)
-		elog(ERROR, "sessionize: rows visited out of order (%lld after %lld)",
+		elog(ERROR, "window rows visited out of order in sessionize (%lld after %lld)",
 			 (long long) pos, (long long) st->last_pos);
 	st->last_pos = pos;
 	/* the tuplestore may forget rows before this one */
@@ -196,7 +193,7 @@ session_key(const char *key, size_t keylen, int64 start)
 	if (len > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("session_key: user key is too long"),
+				 errmsg("user key is too long"),
 				 errdetail("The key is %zu bytes long; the limit is %zu bytes.",
 						   keylen, (size_t) MaxAllocSize - (len - keylen))));
 	for (i = 0; i < 8; i++)

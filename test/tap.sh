@@ -8,12 +8,15 @@
 #   JOURNEY_TAP_BIG=1   the long versions (10M-event cancellation, more mutations, longer pgbench)
 #
 # Prints "N passed, N failed" (N = TAP assertions); exits non-zero on failure.
+# The files share their helpers (psql, run, fresh_db ...) through test/t/lib/JourneyTest.pm.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v prove >/dev/null; then
     echo "SKIPPED tap: prove (perl) is not installed"; echo "0 passed, 0 failed"; exit 0
 fi
-if [ -z "${PGHOST:-}" ] || ! /usr/lib/postgresql/15/bin/psql -X -d postgres -c 'SELECT 1' >/dev/null 2>&1; then
+# the binaries of test/run.sh's private installation, else those of pg_config
+bindir=${JOURNEY_PGBIN:-$("${PG_CONFIG:-pg_config}" --bindir 2>/dev/null)}
+if [ -z "${PGHOST:-}" ] || ! "$bindir/psql" -X -d postgres -c 'SELECT 1' >/dev/null 2>&1; then
     echo "SKIPPED tap: no running server (run through 'make test', which starts one and sets PGHOST)"
     echo "0 passed, 0 failed"; exit 0
 fi

@@ -25,13 +25,7 @@ jy_udiff(int64_t a, int64_t b)
 	return (uint64_t) a - (uint64_t) b;
 }
 
-/*
- * In-place sort of int64 values, ascending (radix sort for large inputs;
- * scratch must hold n values when n >= 64).  The _ex form calls tick(arg)
- * between radix passes, so a caller can honour cancellation (each pass is
- * one sequential sweep: ~0.1 s for 10M values).
- */
-void jy_sort_int64(int64_t *v, size_t n, int64_t *scratch);
-void jy_sort_int64_ex(int64_t *v, size_t n, int64_t *scratch, void (*tick) (void *), void *arg);
+/* the shared sorts (jy_sort_int64, jy_sort_ex) */
+#include "jy_sort.h"
 
 #endif

@@ -10,39 +10,19 @@
 use strict;
 use warnings;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 use File::Temp qw(tempdir);
-use IPC::Open3;
 
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $tmp = tempdir(CLEANUP => 1);
 chmod 0777, $tmp;
 my $big = $ENV{JOURNEY_TAP_BIG} ? 1 : 0;
 
-sub run
-{
-	my @cmd = @_;
-	my $pid = open3(my $in, my $out, undef, @cmd);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
 my ($rc0, $o0);
 
-sub psql
-{
-	my ($db, $sql) = @_;
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
-
 my @dbs = qw(jy_tap_src jy_tap_custom jy_tap_plain jy_tap_copy);
-psql('postgres', "DROP DATABASE IF EXISTS $_") for @dbs;
-psql('postgres', "CREATE DATABASE $_") for @dbs;
+fresh_db($_) for @dbs;
 
 psql('jy_tap_src', q{
 CREATE EXTENSION journey;
@@ -70,7 +50,7 @@ CREATE TABLE sessions AS
 
 # every journey type with edge values (issue 13: a kmeans_model with a subnormal
 # centre made pg_restore fail for the whole table)
-($rc0, $o0) = run("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'jy_tap_src', '-f', 'test/edge_values.sql');
+($rc0, $o0) = psql_file('jy_tap_src', 'test/edge_values.sql');
 die "test/edge_values.sql failed\n$o0" if $rc0;
 
 my %fp_sql = (
@@ -111,7 +91,7 @@ is(psql('jy_tap_custom', $fp_sql{$_}), $src{$_}, "custom dump/restore: $_ byte-e
 # 2. plain SQL dump replayed with psql
 ($rc, $o) = run("$bin/pg_dump", '-Fp', '-f', "$tmp/src.sql", 'jy_tap_src');
 is($rc, 0, 'pg_dump -Fp') or diag $o;
-($rc, $o) = run("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'jy_tap_plain', '-f', "$tmp/src.sql");
+($rc, $o) = psql_file('jy_tap_plain', "$tmp/src.sql");
 is($rc, 0, 'plain dump replays without error') or diag $o;
 unlike($o, qr/ERROR|WARNING/, 'plain dump replay printed no error or warning');
 is(psql('jy_tap_plain', $fp_sql{$_}), $src{$_}, "plain dump/restore: $_ byte-equal") for sort keys %fp_sql;
@@ -425,5 +405,5 @@ for my $col (sort keys %send)
 
 is(psql('postgres', 'SELECT 1'), '1', 'the server still answers');
 
-psql('postgres', "DROP DATABASE $_") for @dbs;
+drop_db($_) for @dbs;
 done_testing();

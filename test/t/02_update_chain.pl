@@ -9,28 +9,9 @@
 use strict;
 use warnings;
 use Test::More;
-use IPC::Open3;
-
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
-
-sub run
-{
-	my $pid = open3(my $in, my $out, undef, @_);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-sub psql
-{
-	my ($db, $sql) = @_;
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 
 # every object of the extension, described with what matters to users
 my $objects_sql = q{
@@ -75,8 +56,7 @@ for my $d (@repo_deltas)
 	ok(-f "$extdir/$d" && system('cmp', '-s', $d, "$extdir/$d") == 0, "delta script $d is installed as in the work tree");
 }
 
-psql('postgres', 'DROP DATABASE IF EXISTS jy_tap_fresh');
-psql('postgres', 'CREATE DATABASE jy_tap_fresh');
+fresh_db('jy_tap_fresh');
 psql('jy_tap_fresh', 'CREATE EXTENSION journey');
 is(psql('jy_tap_fresh', q{SELECT extversion FROM pg_extension WHERE extname = 'journey'}), $default, 'a fresh install is the default version');
 my $fresh = psql('jy_tap_fresh', $objects_sql);
@@ -94,8 +74,7 @@ for my $p (@paths)
 {
 	my ($from, $path) = split / /, $p, 2;
 	my $db = 'jy_tap_upd';
-	psql('postgres', "DROP DATABASE IF EXISTS $db");
-	psql('postgres', "CREATE DATABASE $db");
+	fresh_db($db);
 	psql($db, "CREATE EXTENSION journey VERSION '$from'");
 	# values of every type of the old version, written through its own SQL objects
 	my @types = split /\n/, psql($db, q{SELECT t.typname FROM pg_depend d JOIN pg_type t ON t.oid = d.objid
@@ -131,7 +110,7 @@ for my $p (@paths)
 	is(psql($db, q{SELECT extversion FROM pg_extension WHERE extname = 'journey'}), $default, "updated from $from to $default");
 	my $upd = psql($db, $objects_sql);
 	is($upd, $fresh, "objects after updating from $from equal a fresh $default install");
-	psql('postgres', "DROP DATABASE $db");
+	drop_db($db);
 }
-psql('postgres', 'DROP DATABASE jy_tap_fresh');
+drop_db('jy_tap_fresh');
 done_testing();

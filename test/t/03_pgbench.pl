@@ -5,33 +5,15 @@
 use strict;
 use warnings;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 use File::Temp qw(tempdir);
-use IPC::Open3;
 
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $tmp = tempdir(CLEANUP => 1);
 # a fixed number of transactions per client, not a duration: with -T, an insert that
 # commits as the clock runs out is not counted, and the row count check below is off by one
 my $ntx = $ENV{JOURNEY_TAP_BIG} ? 1500 : 300;
-
-sub run
-{
-	my $pid = open3(my $in, my $out, undef, @_);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-sub psql
-{
-	my ($db, $sql) = @_;
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
 
 sub script
 {
@@ -43,8 +25,7 @@ sub script
 }
 
 my $db = 'jy_tap_bench';
-psql('postgres', "DROP DATABASE IF EXISTS $db");
-psql('postgres', "CREATE DATABASE $db");
+fresh_db($db);
 psql($db, q{
 CREATE EXTENSION journey;
 CREATE TABLE events AS SELECT * FROM journey_sample_events(1000, 1);
@@ -90,5 +71,5 @@ is($after - $before, $ins // -1, "every insert landed ($before -> $after rows)")
 # the analytics still agree with plain SQL on the grown table
 is(psql($db, q{SELECT session_count(rollup(s)) = (SELECT count(*) FROM (SELECT user_id, ts, ts - lag(ts) OVER (PARTITION BY user_id ORDER BY ts) AS d FROM events) x WHERE d IS NULL OR d > interval '30 minutes') FROM (SELECT session_stats(ts) AS s FROM events GROUP BY user_id) y}),
 	't', 'after the run, rollup(session_stats) sessions equal the plain-SQL count');
-psql('postgres', "DROP DATABASE $db");
+drop_db($db);
 done_testing();

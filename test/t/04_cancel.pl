@@ -5,37 +5,19 @@
 use strict;
 use warnings;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 use IPC::Open3;
 use Time::HiRes qw(time);
 
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $n = $ENV{JOURNEY_TAP_BIG} ? 10_000_000 : 2_000_000;
 # under valgrind (test/sanitize.sh sets JOURNEY_SANITIZER) every backend runs ~30x
 # slower, connection start and error clean-up included: latencies mean nothing there
 my $slow = ($ENV{JOURNEY_SANITIZER} // '') eq 'valgrind' ? 'valgrind' : '';
 
-sub run
-{
-	my $pid = open3(my $in, my $out, undef, @_);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-sub psql
-{
-	my ($db, $sql) = @_;
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
-
 my $db = 'jy_tap_cancel';
-psql('postgres', "DROP DATABASE IF EXISTS $db");
-psql('postgres', "CREATE DATABASE $db");
+fresh_db($db);
 psql($db, 'CREATE EXTENSION journey');
 # one user with $n events, stored in random order (so session_stats must sort)
 psql($db, "CREATE UNLOGGED TABLE big AS SELECT 1 AS user_id, timestamptz '2024-01-01' + (g * 37 % $n) * interval '1 second' + (g % 7) * interval '1 millisecond' AS ts, (ARRAY['view','cart','buy','search'])[g % 4 + 1] AS ev FROM generate_series(1, $n) g");
@@ -232,5 +214,5 @@ for my $c (@cases)
 }
 
 is(psql($db, 'SELECT 1'), '1', 'the server still answers');
-psql('postgres', "DROP DATABASE $db");
+drop_db($db);
 done_testing();

@@ -7,34 +7,14 @@
 use strict;
 use warnings;
 use Test::More;
-use IPC::Open3;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 use File::Basename qw(dirname);
 use Time::HiRes qw(time);
 use File::Temp qw(tempdir);
 
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $dir = dirname(__FILE__);
-
-sub run
-{
-	my ($stdin, @cmd) = @_;
-	my $pid = open3(my $in, my $out, undef, @cmd);
-	print $in $stdin if defined $stdin;
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-sub psql
-{
-	my ($db, $sql, @opt) = @_;
-	my ($rc, $o) = run(undef, "$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', @opt, '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
 
 my $db = 'jy_tap_edge';
 my $role = 'jy_edge_caller';
@@ -44,7 +24,7 @@ psql('postgres', "CREATE ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
 psql('postgres', "CREATE DATABASE $db");
 psql($db, 'CREATE EXTENSION journey');
 {
-	my ($rc, $o) = run(undef, "$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-f', "$dir/06_edge_calls.sql");
+	my ($rc, $o) = psql_file($db, "$dir/06_edge_calls.sql");
 	die "setup failed:\n$o" if $rc;
 }
 psql($db, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO $role");
@@ -64,7 +44,7 @@ open my $fh, '>', "$tmp/calls.sql" or die $!;
 print $fh $script;
 close $fh;
 my $t0 = time;
-my ($rc, $out) = run(undef, "$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=0', '-o', '/dev/null', '-U', $role, '-d', $db, '-f', "$tmp/calls.sql");
+my ($rc, $out) = run("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=0', '-o', '/dev/null', '-U', $role, '-d', $db, '-f', "$tmp/calls.sql");
 my $secs = time - $t0;
 if ($ENV{JOURNEY_EDGE_LOG})
 {
@@ -113,13 +93,13 @@ is(psql('postgres', 'SELECT 1'), '1', 'the server is up after the calls');
 # the edge values themselves (built by the extension's own aggregates) read back from their text
 for my $t (qw(journey funnel_summary cohort_retention session_stats kmeans_model clv_model kmeans_partial journey_markov_chain))
 {
-	my ($rc2, $o2) = run(undef, "$bin/psql", '-X', '-q', '-A', '-t', '-d', $db, '-c',
+	my ($rc2, $o2) = run("$bin/psql", '-X', '-q', '-A', '-t', '-d', $db, '-c',
 		"SELECT count(*) FROM edge_$t WHERE v IS NOT NULL AND (v::text)::$t\::text = v::text");
 	my $n = psql($db, "SELECT count(*) FROM edge_$t WHERE v IS NOT NULL");
 	chomp $o2;
 	is($rc2 == 0 ? $o2 : "error: $o2", $n, "all $n edge values of type $t read back from their text");
 }
 
-psql('postgres', "DROP DATABASE $db");
+drop_db($db);
 psql('postgres', "DROP ROLE $role");
 done_testing();

@@ -16,34 +16,15 @@
 use strict;
 use warnings;
 use Test::More;
-use IPC::Open3;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 use Time::HiRes qw(time);
 
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $users = $ENV{JOURNEY_TAP_BIG} ? 3000 : 400;
 
-sub run
-{
-	my $pid = open3(my $in, my $out, undef, @_);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-sub psql
-{
-	my ($db, $sql) = @_;
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
-
 my $db = 'jy_tap_ties';
-psql('postgres', "DROP DATABASE IF EXISTS $db");
-psql('postgres', "CREATE DATABASE $db");
+fresh_db($db);
 # 400 users (JOURNEY_TAP_BIG: 3000), 1-120 events each over a span of 10 to 600 minutes (whole
 # minutes: many ties), 5% duplicated rows, 1% NULL events; the same multiset
 # in four physical orders; r is a random sort key per row.
@@ -237,5 +218,5 @@ check_same('kmeans_cluster window',
 
 diag("$queries queries, $compared per-user values compared with the baseline");
 ok($compared > 100000, "compared $compared values");
-psql('postgres', "DROP DATABASE $db");
+drop_db($db);
 done_testing();

@@ -4,31 +4,12 @@
 use strict;
 use warnings;
 use Test::More;
-use IPC::Open3;
-
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
-
-sub run
-{
-	my $pid = open3(my $in, my $out, undef, @_);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-sub psql
-{
-	my ($db, $sql, @opt) = @_;
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', @opt, '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 
 # 1. the extension is trusted: a role without superuser that owns a database installs it
-psql('postgres', 'DROP DATABASE IF EXISTS jy_tap_trusted');
+drop_db('jy_tap_trusted');
 psql('postgres', 'DROP ROLE IF EXISTS journey_installer');
 psql('postgres', 'CREATE ROLE journey_installer LOGIN');
 psql('postgres', 'CREATE DATABASE jy_tap_trusted OWNER journey_installer');
@@ -50,11 +31,11 @@ psql('jy_tap_trusted', q{CREATE SCHEMA hostile; CREATE FUNCTION hostile.interval
 is(psql('jy_tap_trusted', q{SET search_path = hostile, pg_catalog, public; SELECT (session_kpis(session_stats(ts)))::text FROM journey_sample_events(20, 1)}),
 	$clean, 'a LANGUAGE internal interval_out placed before pg_catalog does not change session_kpis');
 
-psql('postgres', 'DROP DATABASE jy_tap_trusted');
+drop_db('jy_tap_trusted');
 psql('postgres', 'DROP ROLE journey_installer');
 
 # 3. the README's roles pattern: a dedicated schema, USAGE granted to the roles that may call journey
-psql('postgres', 'DROP DATABASE IF EXISTS jy_tap_schema');
+drop_db('jy_tap_schema');
 psql('postgres', 'DROP ROLE IF EXISTS jy_analyst');
 psql('postgres', 'DROP ROLE IF EXISTS jy_outsider');
 psql('postgres', 'CREATE ROLE jy_analyst LOGIN');
@@ -69,7 +50,7 @@ ok($rc != 0 && $o =~ /permission denied for schema journey/, 'a role without USA
 ($rc, $o) = run("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'jy_outsider', '-d', 'jy_tap_schema',
 	'-c', q{SELECT '[2024-01-01 00:00:00+00 a]'::journey.journey});
 ok($rc != 0 && $o =~ /permission denied for schema journey/, 'nor use its types') or diag $o;
-psql('postgres', 'DROP DATABASE jy_tap_schema');
+drop_db('jy_tap_schema');
 psql('postgres', 'DROP ROLE jy_analyst');
 psql('postgres', 'DROP ROLE jy_outsider');
 done_testing();

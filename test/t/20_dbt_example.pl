@@ -4,52 +4,32 @@
 use strict;
 use warnings;
 use Test::More;
-use IPC::Open3;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
 
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $root = dirname(__FILE__) . '/../..';
 my $project = "$root/examples/dbt";
 
-sub run
-{
-	my ($stdin, @cmd) = @_;
-	my $pid = open3(my $in, my $out, undef, @cmd);
-	print $in $stdin if defined $stdin;
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-my ($prc) = run(undef, 'python3', '-c', 'import jinja2, yaml');
+my ($prc) = run('python3', '-c', 'import jinja2, yaml');
 plan skip_all => 'python3 with jinja2 and yaml is needed to render the dbt models' if $prc;
 
 my $db = 'jy_tap_dbt';
-sub psql
-{
-	my ($sql) = @_;
-	my ($rc, $o) = run(undef, "$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', $sql);
-	die "psql failed: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
 my $target = tempdir(CLEANUP => 1);
 sub dbt
 {
 	my (@args) = @_;
 	local $ENV{PGDATABASE} = $db;
-	my ($rc, $o) = run(undef, 'python3', "$project/mini_dbt.py", @args, '--project', $project, '--target', $target);
+	my ($rc, $o) = run('python3', "$project/mini_dbt.py", @args, '--project', $project, '--target', $target);
 	diag($o) if $rc;
 	return ($rc, $o);
 }
 
-run(undef, "$bin/psql", '-X', '-q', '-d', 'postgres', '-c', "DROP DATABASE IF EXISTS $db");
-run(undef, "$bin/psql", '-X', '-q', '-d', 'postgres', '-c', "CREATE DATABASE $db");
-psql('CREATE EXTENSION journey');
-psql(q{CREATE SCHEMA raw;
+fresh_db($db);
+psql($db, 'CREATE EXTENSION journey');
+psql($db, q{CREATE SCHEMA raw;
        CREATE TABLE raw.events (event_id bigint, user_id bigint, ts timestamptz, event text, loaded_at timestamptz);
        CREATE TABLE public.plan AS
          SELECT s.*, CASE WHEN ts >= '2024-02-15' OR (ts >= '2024-02-13' AND event_id % 5 = 0) THEN 2 ELSE 1 END AS load
@@ -60,7 +40,7 @@ my @models = qw(user_journeys user_kpis session_kpis funnel_report retention_mat
 sub load
 {
 	my ($n, $at) = @_;
-	psql("INSERT INTO raw.events SELECT event_id, user_id, ts, event, '$at' FROM plan WHERE load = $n");
+	psql($db, "INSERT INTO raw.events SELECT event_id, user_id, ts, event, '$at' FROM plan WHERE load = $n");
 }
 
 # 1. first load, first run: every model is built as a table
@@ -71,14 +51,14 @@ like($o, qr/OK analytics\.user_journeys incremental\n/, 'first run builds user_j
 
 # 2. second load with 125 late events for the two days before the cutoff
 load(2, '2024-03-25 06:00+00');
-is(psql(q{SELECT count(*) FROM raw.events e WHERE loaded_at = '2024-03-25 06:00+00' AND ts < '2024-02-15'}), 125,
+is(psql($db, q{SELECT count(*) FROM raw.events e WHERE loaded_at = '2024-03-25 06:00+00' AND ts < '2024-02-15'}), 125,
    'the second load carries 125 late events');
 ($rc, $o) = dbt('run', '--schema', 'analytics');
 is($rc, 0, 'second run');
 like($o, qr/OK analytics\.user_journeys incremental \(incremental run\)/, 'second run is incremental');
-is(psql(q{SELECT count(*) FROM analytics.user_journeys WHERE loaded_at = '2024-03-25 06:00+00'}), 583,
+is(psql($db, q{SELECT count(*) FROM analytics.user_journeys WHERE loaded_at = '2024-03-25 06:00+00'}), 583,
    'the 583 users of the second load were rebuilt');
-psql('CREATE SCHEMA after2; ' . join(' ', map { "CREATE TABLE after2.$_ AS SELECT * FROM analytics.$_;" } @models));
+psql($db, 'CREATE SCHEMA after2; ' . join(' ', map { "CREATE TABLE after2.$_ AS SELECT * FROM analytics.$_;" } @models));
 
 # 3. the loader retries the second load (same rows appended again, later loaded_at) and dbt runs again
 load(2, '2024-03-25 07:00+00');
@@ -94,7 +74,7 @@ is($rc, 0, 'full rebuild');
 sub same
 {
 	my ($a, $b, $cols) = @_;
-	return psql("SELECT (SELECT count(*) FROM $a) = (SELECT count(*) FROM $b)
+	return psql($db, "SELECT (SELECT count(*) FROM $a) = (SELECT count(*) FROM $b)
 	               AND NOT EXISTS (SELECT $cols FROM $a EXCEPT ALL SELECT $cols FROM $b)
 	               AND NOT EXISTS (SELECT $cols FROM $b EXCEPT ALL SELECT $cols FROM $a)");
 }
@@ -109,12 +89,12 @@ for my $m (@models)
 {
 	is(same("analytics.$m", "after2.$m", $cols{$m}), 't', "$m unchanged by the retried load");
 }
-is(psql('SELECT sessions FROM analytics.session_kpis'), 4021, 'session KPIs: 4021 sessions, sessions across loads whole');
-is(psql('SELECT sum(length(j)) FROM analytics.user_journeys'), 16609, 'every event once in the journeys');
-is(psql(q{SELECT round(100.0 * (SELECT users FROM analytics.funnel_report WHERE step = 4) / (SELECT users FROM analytics.funnel_report WHERE step = 1), 1)}),
+is(psql($db, 'SELECT sessions FROM analytics.session_kpis'), 4021, 'session KPIs: 4021 sessions, sessions across loads whole');
+is(psql($db, 'SELECT sum(length(j)) FROM analytics.user_journeys'), 16609, 'every event once in the journeys');
+is(psql($db, q{SELECT round(100.0 * (SELECT users FROM analytics.funnel_report WHERE step = 4) / (SELECT users FROM analytics.funnel_report WHERE step = 1), 1)}),
    '19.4', 'funnel conversion view -> purchase 19.4 %');
-is(psql('SELECT sum(cohort_size) FROM analytics.retention_matrix WHERE period_index = 0'), 2000, 'retention: 2000 users in cohorts');
-is(psql('SELECT count(DISTINCT segment) FROM analytics.segments'), 3, 'three segments');
+is(psql($db, 'SELECT sum(cohort_size) FROM analytics.retention_matrix WHERE period_index = 0'), 2000, 'retention: 2000 users in cohorts');
+is(psql($db, 'SELECT count(DISTINCT segment) FROM analytics.segments'), 3, 'three segments');
 
-run(undef, "$bin/psql", '-X', '-q', '-d', 'postgres', '-c', "DROP DATABASE IF EXISTS $db");
+drop_db($db);
 done_testing();

@@ -18,31 +18,13 @@
 use strict;
 use warnings;
 use Test::More;
-use IPC::Open3;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 
-my $bin = $ENV{JOURNEY_PGBIN} // '/usr/lib/postgresql/15/bin';
 my $host = $ENV{PGHOST} // die 'PGHOST is not set (run through test/run.sh)';
 my $port = $ENV{PGPORT} // 5432;
 my $user = $ENV{PGUSER} // 'postgres';
-
-sub run
-{
-	my $pid = open3(my $in, my $out, undef, @_);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
-	return ($? >> 8, $o);
-}
-
-sub psql
-{
-	my ($db, $sql) = @_;
-	my ($rc, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', $db, '-c', $sql);
-	die "psql failed on $db: $sql\n$o" if $rc;
-	chomp $o;
-	return $o;
-}
 
 my $local = 'jy_fdw_local';
 my @shards = ('jy_fdw_s1', 'jy_fdw_s2');
@@ -62,8 +44,7 @@ ANALYZE events;
 
 for my $db ($local, @shards)
 {
-	psql('postgres', "DROP DATABASE IF EXISTS $db");
-	psql('postgres', "CREATE DATABASE $db");
+	fresh_db($db);
 	psql($db, 'CREATE EXTENSION journey');
 }
 my %range = ($local => [1, $nusers], $shards[0] => [1, 200], $shards[1] => [201, $nusers]);
@@ -259,6 +240,6 @@ is(psql($local, $jcross), $jlocal, 'cross-shard rollup(journey): equals the loca
 
 for my $db ($local, @shards)
 {
-	psql('postgres', "DROP DATABASE $db");
+	drop_db($db);
 }
 done_testing();

@@ -7,32 +7,20 @@
 use strict;
 use warnings;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest;
 use File::Basename qw(dirname);
 
-my $bin = '/usr/lib/postgresql/15/bin';
 my $dir = dirname(__FILE__);
 
-sub have_scipy { system('/usr/bin/python3 -c "import scipy" >/dev/null 2>&1') == 0 }
-if (!have_scipy() && $> == 0)
-{
-	system('DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-scipy >/dev/null 2>&1');
-}
-plan skip_all => 'python3-scipy is not installed (as root: apt-get install python3-scipy)' unless have_scipy();
-
-sub psql
-{
-	my ($db, $sql) = @_;
-	my $o = `$bin/psql -X -q -A -t -v ON_ERROR_STOP=1 -d $db -c "$sql" 2>&1`;
-	die "psql failed: $sql\n$o" if $?;
-	return $o;
-}
+plan skip_all => 'python3-scipy is not installed (as root: apt-get install python3-scipy)'
+  unless have_python_module('scipy');
 
 my $db = 'jy_tap_experiments';
-psql('postgres', "DROP DATABASE IF EXISTS $db");
-psql('postgres', "CREATE DATABASE $db");
-psql($db, 'CREATE EXTENSION journey');
+fresh_db($db, 'CREATE EXTENSION journey');
 
-my $out = `/usr/bin/python3 $dir/80_experiments.py $db 2>&1`;
+my $out = `$python $dir/80_experiments.py $db 2>&1`;
 my $rc = $?;
 my ($n, $nfail) = (0, 0);
 for my $line (split /\n/, $out)
@@ -43,5 +31,5 @@ for my $line (split /\n/, $out)
 is($rc, 0, 'the scipy comparison script ran to the end') or diag($out);
 ok($n > 500, "$n numbers compared with scipy");
 diag("$n numbers compared with scipy, $nfail differ by more than 1e-9 relative");
-psql('postgres', "DROP DATABASE $db");
+drop_db($db);
 done_testing();

@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """A/B statistics of journey against scipy (run by 80_experiments.pl).
 
-Calls the SQL functions through psql (PGHOST etc. from the environment, database
-in argv[1]) and compares every number with scipy to 1e-9 relative.  Prints one
+Calls the SQL functions through $JOURNEY_PGBIN/psql (PGHOST etc. from the
+environment, database in argv[1]) and compares every number with scipy to 1e-9 relative.  Prints one
 line per check: "PASS name" or "FAIL name: detail"."""
 import math
+import os
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ import numpy as np
 from scipy import integrate, optimize, stats
 
 DB = sys.argv[1]
-PSQL = ['/usr/lib/postgresql/15/bin/psql', '-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', DB]
+PSQL = [os.path.join(os.environ['JOURNEY_PGBIN'], 'psql'), '-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', DB]
 REL = 1e-9
 
 

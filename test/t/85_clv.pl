@@ -9,20 +9,17 @@
 use strict;
 use warnings;
 use Test::More;
+use FindBin;
+use lib "$FindBin::RealBin/lib";
+use JourneyTest qw($bin $python run fresh_db drop_db have_python_module);
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
-use IPC::Open3;
 
-my $bin = '/usr/lib/postgresql/15/bin';
 my $dir = dirname(__FILE__);
 my $data = $ENV{JOURNEY_DATA_DIR} // '';
 
-sub have_scipy { system('/usr/bin/python3 -c "import scipy" >/dev/null 2>&1') == 0 }
-if (!have_scipy() && $> == 0)
-{
-	system('DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-scipy >/dev/null 2>&1');
-}
-plan skip_all => 'python3-scipy is not installed (as root: apt-get install python3-scipy)' unless have_scipy();
+plan skip_all => 'python3-scipy is not installed (as root: apt-get install python3-scipy)'
+  unless have_python_module('scipy');
 plan skip_all => 'CDNOW data not found ($JOURNEY_DATA_DIR/cdnow/cdnow_master.csv)' unless -f "$data/cdnow/cdnow_master.csv";
 
 my $db = 'jy_tap_clv';
@@ -41,16 +38,11 @@ sub psql
 sub psql_err
 {
 	my ($sql) = @_;
-	my $pid = open3(my $in, my $out, undef, "$bin/psql", '-X', '-q', '-A', '-t', '-v', 'VERBOSITY=verbose', '-d', $db, '-c', $sql);
-	close $in;
-	local $/;
-	my $o = <$out> // '';
-	waitpid $pid, 0;
+	my (undef, $o) = run("$bin/psql", '-X', '-q', '-A', '-t', '-v', 'VERBOSITY=verbose', '-d', $db, '-c', $sql);
 	return $o;
 }
 
-psql("DROP DATABASE IF EXISTS $db", 'postgres');
-psql("CREATE DATABASE $db", 'postgres');
+fresh_db($db);
 psql('CREATE EXTENSION journey');
 psql('CREATE TABLE cdnow (customer_id int, order_date date, cds int, amount float8)');
 psql("COPY cdnow FROM '$data/cdnow/cdnow_master.csv' CSV HEADER");
@@ -82,7 +74,7 @@ print $fh psql(qq{SELECT concat_ws('|', frequency, recency, age, coalesce(moneta
                        WHERE monetary > 0 OR frequency = 0 ORDER BY frequency, round(recency), round(age), customer_id) s
                  ORDER BY frequency DESC, recency LIMIT 400}), "\n";
 close $fh;
-my $out = `/usr/bin/python3 $dir/85_clv.py $db $tmp/stats '$bg' '$gg' $tmp/preds 2>&1`;
+my $out = `$python $dir/85_clv.py $db $tmp/stats '$bg' '$gg' $tmp/preds 2>&1`;
 my $rc = $?;
 for my $line (split /\n/, $out)
 {
@@ -110,5 +102,5 @@ like(psql_err(q{SELECT bgnbd_fit(1, 40, 39)}), qr/ERROR:  22023: invalid custome
 	'recency beyond age is rejected (22023)');
 like(psql_err(qq{SELECT bgnbd_prob_alive('$gg', 1, 1, 2)}), qr/ERROR:  22023: expected a bgnbd model/, 'a gamma_gamma model where a bgnbd one is expected: 22023');
 
-psql("DROP DATABASE $db", 'postgres');
+drop_db($db);
 done_testing();

@@ -1,4 +1,4 @@
-/* Unit tests of the sessionize engine and the shared sort. */
+/* Unit tests of the sessionize engine (the shared sorts: test_jy_sort.c). */
 #include "unit.h"
 #include "sessionize.h"
 
@@ -84,52 +84,6 @@ test_totals(void)
 	CHECK_EQ_I64(t.sessions, 0);
 }
 
-static uint64_t rs = 42;
-static int64_t
-rnd(void)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (int64_t) rs;
-}
-
-static int
-cmp64(const void *a, const void *b)
-{
-	int64_t		x = *(const int64_t *) a,
-				y = *(const int64_t *) b;
-
-	return (x > y) - (x < y);
-}
-
-static void
-test_sort_matches_qsort(void)
-{
-	static int64_t a[20000], b[20000], scratch[20000];
-	size_t		sizes[] = {0, 1, 2, 63, 64, 65, 1000, 20000};
-	size_t		k,
-				i;
-
-	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
-	{
-		size_t		n = sizes[k];
-
-		for (i = 0; i < n; i++)
-		{
-			/* mix of negatives, extremes and narrow ranges (skipped passes) */
-			int64_t		r = rnd();
-
-			a[i] = (i % 7 == 0) ? INT64_MIN + (r & 3) : (i % 11 == 0) ? INT64_MAX - (r & 3) :
-				(k % 2 ? r : (r & 0xffff) - 30000);
-			b[i] = a[i];
-		}
-		jy_sort_int64(a, n, scratch);
-		qsort(b, n, sizeof(int64_t), cmp64);
-		CHECK(memcmp(a, b, n * sizeof(int64_t)) == 0);
-	}
-}
-
 static void
 count_tick(void *arg)
 {
@@ -168,7 +122,6 @@ main(void)
 	RUN(test_max_length_and_split);
 	RUN(test_unordered_and_extremes);
 	RUN(test_totals);
-	RUN(test_sort_matches_qsort);
 	RUN(test_totals_ex_ticks);
 	UNIT_DONE();
 }
