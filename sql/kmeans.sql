@@ -134,8 +134,11 @@ RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel
 -- text I/O is lossless; binary send/recv round-trips (COPY BINARY)
 SELECT m::text::kmeans_model::text = m::text AS text_roundtrip FROM fit;
 CREATE TABLE bin_in (m kmeans_model);
-\copy fit TO '/tmp/journey_kmeans_regress.bin' WITH (FORMAT binary)
-\copy bin_in FROM '/tmp/journey_kmeans_regress.bin' WITH (FORMAT binary)
+-- (file named by backend pid, so runs by different users or at the same time do not collide)
+SELECT '/tmp/journey_kmeans_regress_' || pg_backend_pid() AS binfile \gset
+\setenv JY_BINFILE :binfile
+\copy fit TO PROGRAM 'cat > "$JY_BINFILE"' (FORMAT binary)
+\copy bin_in FROM PROGRAM 'cat "$JY_BINFILE"; rm -f "$JY_BINFILE"' (FORMAT binary)
 SELECT (SELECT m::text FROM bin_in) = (SELECT m::text FROM fit) AS binary_roundtrip;
 SELECT kmeans_assign('{"v":1,"k":2,"dims":1,"n":3,"standardized":false,"converged":true,"iterations":1,"n_init":1,"seed":0,"tol":0,"inertia":0.5,"silhouette":null,"mean":[0],"scale":[1],"sizes":[2,1],"within":[0.5,0],"centers":[[0.5],[10]]}', ARRAY[6]) AS hand_made;
 
