@@ -30,6 +30,17 @@ jy_attr_array_elems(ArrayType *a, const char *name, int *n)
 	return d;
 }
 
+Datum *
+jy_attr_channels_arg(FunctionCallInfo fcinfo, int argno, int *n)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("channels must not be NULL"),
+				 errhint("Use an empty array for a conversion without touchpoints.")));
+	return jy_attr_array_elems(PG_GETARG_ARRAYTYPE_P(argno), "channels", n);
+}
+
 TupleDesc
 jy_attr_result_element_desc(FunctionCallInfo fcinfo, Oid *elemtype)
 {

@@ -44,12 +44,7 @@ jy_attribution_credit(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown attribution model \"%s\"", text_to_cstring(mt)),
 				 errhint("Use first, last, last_non_direct, linear, time_decay or position.")));
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("channels must not be NULL"),
-				 errhint("Use an empty array for a conversion without touchpoints.")));
-	ch = jy_attr_array_elems(PG_GETARG_ARRAYTYPE_P(0), "channels", &n);
+	ch = jy_attr_channels_arg(fcinfo, 0, &n);
 	if (!PG_ARGISNULL(1))
 	{
 		tsd = jy_attr_array_elems(PG_GETARG_ARRAYTYPE_P(1), "touch_ts", &nts);

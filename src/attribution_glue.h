@@ -38,6 +38,9 @@
  */
 extern Datum *jy_attr_array_elems(ArrayType *a, const char *name, int *n);
 
+/* The channels argument argno (22004 when NULL), as jy_attr_array_elems. */
+extern Datum *jy_attr_channels_arg(FunctionCallInfo fcinfo, int argno, int *n);
+
 /* The blessed composite element type of the function's array result. */
 extern TupleDesc jy_attr_result_element_desc(FunctionCallInfo fcinfo, Oid *elemtype);
 

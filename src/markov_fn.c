@@ -130,12 +130,7 @@ jy_markov_credit(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("credits must not be NULL"),
 				 errhint("Pass the result of journey_markov_attribution or journey_markov_credits.")));
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("channels must not be NULL"),
-				 errhint("Use an empty array for a conversion without touchpoints.")));
-	ch = jy_attr_array_elems(PG_GETARG_ARRAYTYPE_P(0), "channels", &n);
+	ch = jy_attr_channels_arg(fcinfo, 0, &n);
 	cra = PG_GETARG_ARRAYTYPE_P(2);
 	if (ARR_NDIM(cra) > 1)
 		ereport(ERROR,

@@ -38,6 +38,24 @@ invalid(JyCodecError *err, const char *why)
 	return jy_codec_fail(err, JY_CODEC_EINVALID, 0, "%s", why);
 }
 
+/* `,"key":[`; *more: the list has an element (an empty list's ']' is read) */
+static bool
+list_open(JyTs *ts, const char *key, bool *more)
+{
+	if (!jy_ts_key(ts, key, true) || !jy_ts_lit(ts, "["))
+		return false;
+	*more = !jy_ts_peek(ts, ']');
+	return *more || jy_ts_lit(ts, "]");
+}
+
+/* after an element: ',' (*more) or the list's closing ']' */
+static bool
+list_next(JyTs *ts, bool *more)
+{
+	*more = jy_ts_peek(ts, ',');
+	return *more ? jy_ts_lit(ts, ",") : jy_ts_lit(ts, "]");
+}
+
 /* the channel names of f (which end at f + size): sizes, bytes, order */
 static JyCodecStatus
 validate_names(const JyMkFlat *f, size_t size, size_t need,
@@ -237,31 +255,28 @@ parse_channels(JyTs *ts, JyMkFlat *hdr, JyMkFlat *f, int64_t *namebytes, JyCodec
 	char	   *p = f ? JY_MKC_NAMES(f) : NULL;
 	int			nch = 0;
 
-	*namebytes = 0;
-	if (!jy_ts_key(ts, "channels", true) || !jy_ts_lit(ts, "["))
-		return jy_codec_scan_failed(err, ts);
-	if (!jy_ts_peek(ts, ']'))
-		for (;;)
-		{
-			uint32_t	len = 0;
+	bool		more;
 
-			if (!scan_string(ts, p ? p + sizeof(uint32_t) : NULL, &len))
-				return jy_codec_scan_failed(err, ts);
-			if (++nch > JY_MK_MAX_CHANNELS)
-				return jy_codec_fail(err, JY_CODEC_EINVALID, 0, "More than %d channels.", JY_MK_MAX_CHANNELS);
-			if (p)
-			{
-				memcpy(p, &len, sizeof(uint32_t));
-				p += sizeof(uint32_t) + len;
-			}
-			*namebytes += len;
-			if (!jy_ts_peek(ts, ','))
-				break;
-			if (!jy_ts_lit(ts, ","))
-				return jy_codec_scan_failed(err, ts);
-		}
-	if (!jy_ts_lit(ts, "]"))
+	*namebytes = 0;
+	if (!list_open(ts, "channels", &more))
 		return jy_codec_scan_failed(err, ts);
+	while (more)
+	{
+		uint32_t	len = 0;
+
+		if (!scan_string(ts, p ? p + sizeof(uint32_t) : NULL, &len))
+			return jy_codec_scan_failed(err, ts);
+		if (++nch > JY_MK_MAX_CHANNELS)
+			return jy_codec_fail(err, JY_CODEC_EINVALID, 0, "More than %d channels.", JY_MK_MAX_CHANNELS);
+		if (p)
+		{
+			memcpy(p, &len, sizeof(uint32_t));
+			p += sizeof(uint32_t) + len;
+		}
+		*namebytes += len;
+		if (!list_next(ts, &more))
+			return jy_codec_scan_failed(err, ts);
+	}
 	hdr->nchannels = nch;
 	return JY_CODEC_OK;
 }
@@ -279,46 +294,43 @@ parse_transitions(JyTs *ts, JyMkFlat *hdr, JyMkFlat *f, void (*tick) (void *), v
 	int64_t    *cnt = f ? JY_MKC_CNT(f) : NULL;
 	int32_t    *sym = f ? JY_MKC_SYM(f) : NULL;
 
-	if (!jy_ts_key(ts, "transitions", true) || !jy_ts_lit(ts, "["))
-		return jy_codec_scan_failed(err, ts);
-	if (!jy_ts_peek(ts, ']'))
-		for (;;)
-		{
-			int64_t		v;
+	bool		more;
 
-			if (n >= cap)
-			{
-				/* as the glue grew its arrays: stop once they would pass the limit */
-				if (cap > max)
-				{
-					hdr->ngrams = n + 1;
-					return JY_CODEC_OK;
-				}
-				cap *= 2;
-			}
-			if (!jy_ts_lit(ts, "["))
-				return jy_codec_scan_failed(err, ts);
-			for (j = 0; j < w; j++)
-			{
-				if (!jy_ts_int(ts, -2, JY_MK_MAX_CHANNELS, &v) || !jy_ts_lit(ts, ","))
-					return jy_codec_scan_failed(err, ts);
-				if (sym)
-					sym[n * w + j] = (int32_t) v;
-			}
-			if (!jy_ts_int(ts, 1, INT64_MAX, &v) || !jy_ts_lit(ts, "]"))
-				return jy_codec_scan_failed(err, ts);
-			if (cnt)
-				cnt[n] = v;
-			n++;
-			if ((n & 0xffff) == 0 && tick)
-				tick(arg);
-			if (!jy_ts_peek(ts, ','))
-				break;
-			if (!jy_ts_lit(ts, ","))
-				return jy_codec_scan_failed(err, ts);
-		}
-	if (!jy_ts_lit(ts, "]"))
+	if (!list_open(ts, "transitions", &more))
 		return jy_codec_scan_failed(err, ts);
+	while (more)
+	{
+		int64_t		v;
+
+		if (n >= cap)
+		{
+			/* as the glue grew its arrays: stop once they would pass the limit */
+			if (cap > max)
+			{
+				hdr->ngrams = n + 1;
+				return JY_CODEC_OK;
+			}
+			cap *= 2;
+		}
+		if (!jy_ts_lit(ts, "["))
+			return jy_codec_scan_failed(err, ts);
+		for (j = 0; j < w; j++)
+		{
+			if (!jy_ts_int(ts, -2, JY_MK_MAX_CHANNELS, &v) || !jy_ts_lit(ts, ","))
+				return jy_codec_scan_failed(err, ts);
+			if (sym)
+				sym[n * w + j] = (int32_t) v;
+		}
+		if (!jy_ts_int(ts, 1, INT64_MAX, &v) || !jy_ts_lit(ts, "]"))
+			return jy_codec_scan_failed(err, ts);
+		if (cnt)
+			cnt[n] = v;
+		n++;
+		if ((n & 0xffff) == 0 && tick)
+			tick(arg);
+		if (!list_next(ts, &more))
+			return jy_codec_scan_failed(err, ts);
+	}
 	hdr->ngrams = n;
 	return JY_CODEC_OK;
 }
