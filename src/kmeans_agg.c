@@ -406,10 +406,10 @@ jy_kmeans_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Serialized state: the options field by field, d, n, then the n x d points
- * in native byte order (states only travel between processes of one server).
+ * Serialized state: KmOpts, d, n, then the n x d points, in native layout and
+ * byte order (states only travel between processes of one server).
  */
-#define KM_SER_HDR (4 * 4 + 8 + 8 + 2 + 8 + 8 + 8 + 4 + 1 + 4 + 8)
+#define KM_SER_HDR (sizeof(KmOpts) + 4 + 8)
 
 Datum
 jy_kmeans_serial(PG_FUNCTION_ARGS)
@@ -425,19 +425,7 @@ jy_kmeans_serial(PG_FUNCTION_ARGS)
 				 errdetail("The state holds " INT64_FORMAT " points of %d dimensions.", st->n, st->d),
 				 errhint("Disable parallel query for this statement (SET max_parallel_workers_per_gather = 0) or use the option sample_fraction.")));
 	jy_serial_begin(&buf, KM_SER_HDR + (Size) pts, "kmeans aggregate state");
-	pq_sendint32(&buf, st->o.k_min);
-	pq_sendint32(&buf, st->o.k_max);
-	pq_sendint32(&buf, st->o.n_init);
-	pq_sendint32(&buf, st->o.max_iter);
-	pq_sendfloat8(&buf, st->o.tol);
-	pq_sendint64(&buf, st->o.seed);
-	pq_sendbyte(&buf, st->o.standardize);
-	pq_sendbyte(&buf, st->o.progress);
-	pq_sendint64(&buf, st->o.silhouette_sample);
-	pq_sendfloat8(&buf, st->o.sample_fraction);
-	pq_sendint64(&buf, st->o.max_memory_mb);
-	pq_sendint32(&buf, st->o.init);
-	pq_sendbyte(&buf, st->o.init_set);
+	pq_sendbytes(&buf, (const char *) &st->o, sizeof(KmOpts));
 	pq_sendint32(&buf, st->d);
 	pq_sendint64(&buf, st->n);
 	if (st->n > 0)
@@ -455,19 +443,7 @@ jy_kmeans_deserial(PG_FUNCTION_ARGS)
 
 	jy_deserial_begin(fcinfo, &buf, "kmeans_deserial");
 	st = (KmAgg *) palloc0(sizeof(KmAgg));
-	st->o.k_min = pq_getmsgint(&buf, 4);
-	st->o.k_max = pq_getmsgint(&buf, 4);
-	st->o.n_init = pq_getmsgint(&buf, 4);
-	st->o.max_iter = pq_getmsgint(&buf, 4);
-	st->o.tol = pq_getmsgfloat8(&buf);
-	st->o.seed = pq_getmsgint64(&buf);
-	st->o.standardize = pq_getmsgbyte(&buf) != 0;
-	st->o.progress = pq_getmsgbyte(&buf) != 0;
-	st->o.silhouette_sample = pq_getmsgint64(&buf);
-	st->o.sample_fraction = pq_getmsgfloat8(&buf);
-	st->o.max_memory_mb = pq_getmsgint64(&buf);
-	st->o.init = pq_getmsgint(&buf, 4);
-	st->o.init_set = pq_getmsgbyte(&buf) != 0;
+	pq_copymsgbytes(&buf, (char *) &st->o, sizeof(KmOpts));
 	d = pq_getmsgint(&buf, 4);
 	n = pq_getmsgint64(&buf);
 	if (d < 0 || d > JY_KM_MAX_DIMS || n < 0 || (d == 0 && n != 0) ||
@@ -595,19 +571,27 @@ km_workspace(KmAgg *st)
 						   MCXT_ALLOC_HUGE);
 }
 
+/* the final functions' state, prepared; NULL when there is no point to fit */
+static KmAgg *
+km_final_state(FunctionCallInfo fcinfo)
+{
+	KmAgg	   *st = PG_ARGISNULL(0) ? NULL : (KmAgg *) PG_GETARG_POINTER(0);
+
+	if (st == NULL || st->n == 0)
+		return NULL;
+	km_prepare_state(st, GetMemoryChunkContext(st));
+	return st;
+}
+
 Datum
 jy_kmeans_final(PG_FUNCTION_ARGS)
 {
-	KmAgg	   *st;
+	KmAgg	   *st = km_final_state(fcinfo);
 	void	   *ws;
 	KmModel    *m;
 
-	if (PG_ARGISNULL(0))
+	if (st == NULL)
 		PG_RETURN_NULL();
-	st = (KmAgg *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
-		PG_RETURN_NULL();
-	km_prepare_state(st, GetMemoryChunkContext(st));
 	ws = km_workspace(st);
 	m = km_fit(st, st->o.k_min, ws);
 	pfree(ws);
@@ -617,7 +601,7 @@ jy_kmeans_final(PG_FUNCTION_ARGS)
 Datum
 jy_kmeans_scan_final(PG_FUNCTION_ARGS)
 {
-	KmAgg	   *st;
+	KmAgg	   *st = km_final_state(fcinfo);
 	void	   *ws;
 	Datum	   *ms;
 	int			nk;
@@ -626,12 +610,8 @@ jy_kmeans_scan_final(PG_FUNCTION_ARGS)
 	bool		typbyval;
 	char		typalign;
 
-	if (PG_ARGISNULL(0))
+	if (st == NULL)
 		PG_RETURN_NULL();
-	st = (KmAgg *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
-		PG_RETURN_NULL();
-	km_prepare_state(st, GetMemoryChunkContext(st));
 	if (st->o.k_max > st->distinct)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

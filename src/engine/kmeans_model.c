@@ -196,8 +196,8 @@ jy_kmm_text_bound(int k, int d)
 	return 512 + (size_t) d * 2 * 25 + (size_t) k * (21 + 25 + 3) + (size_t) k * d * 25;
 }
 
-static char *
-put_doubles(char *o, const double *v, int n)
+char *
+jy_kmm_put_doubles(char *o, const double *v, int n)
 {
 	*o++ = '[';
 	for (int i = 0; i < n; i++)
@@ -222,14 +222,14 @@ jy_kmm_print(const JyKmModel *m, char *out, JyKmmTick tick, void *arg)
 	else
 		o += sprintf(o, "%.17g", m->silhouette);
 	o += sprintf(o, ",\"mean\":");
-	o = put_doubles(o, jy_kmm_mean(m), m->dims);
+	o = jy_kmm_put_doubles(o, jy_kmm_mean(m), m->dims);
 	o += sprintf(o, ",\"scale\":");
-	o = put_doubles(o, jy_kmm_scale(m), m->dims);
+	o = jy_kmm_put_doubles(o, jy_kmm_scale(m), m->dims);
 	o += sprintf(o, ",\"sizes\":[");
 	for (int a = 0; a < m->k; a++)
 		o += sprintf(o, "%s%lld", a ? "," : "", (long long) jy_kmm_sizes(m)[a]);
 	o += sprintf(o, "],\"within\":");
-	o = put_doubles(o, jy_kmm_within(m), m->k);
+	o = jy_kmm_put_doubles(o, jy_kmm_within(m), m->k);
 	o += sprintf(o, ",\"centers\":[");
 	for (int a = 0; a < m->k; a++)
 	{
@@ -237,7 +237,7 @@ jy_kmm_print(const JyKmModel *m, char *out, JyKmmTick tick, void *arg)
 			tick(arg);
 		if (a > 0)
 			*o++ = ',';
-		o = put_doubles(o, jy_kmm_centers(m) + (size_t) a * m->dims, m->dims);
+		o = jy_kmm_put_doubles(o, jy_kmm_centers(m) + (size_t) a * m->dims, m->dims);
 	}
 	o += sprintf(o, "]}");
 	return (size_t) (o - out);
@@ -310,33 +310,30 @@ jy_kmm_recv_header(const uint8_t *buf, size_t len, JyKmModel *h, JyCodecError *e
 	return JY_CODEC_OK;
 }
 
-static uint64_t
-get_u64(const uint8_t *b)
-{
-	uint64_t	v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | b[i];
-	return v;
-}
-
 JyCodecStatus
 jy_kmm_recv_body(const uint8_t *buf, size_t len, const JyKmModel *h, JyKmModel *m,
 				 JyCodecError *err)
 {
-	const uint8_t *q = buf + JY_KMM_WIRE_HDR;
+	JyWire		w = {buf, len, JY_KMM_WIRE_HDR, err};
 	size_t		nd = n_doubles(h->k, h->dims);
 	double	   *f;
+	uint64_t	u = 0;
 
-	(void) len;					/* jy_kmm_recv_header checked it */
+	/* jy_kmm_recv_header checked the length: no read below fails */
 	jy_kmm_init(m, h->k, h->dims);
 	memcpy((char *) m + sizeof(int32_t), (const char *) h + sizeof(int32_t),
 		   JY_KMM_HDRSZ - sizeof(int32_t));
-	for (int a = 0; a < m->k; a++, q += 8)
-		jy_kmm_sizes(m)[a] = (int64_t) get_u64(q);
+	for (int a = 0; a < m->k; a++)
+	{
+		jy_wire_get(&w, 8, &u);
+		jy_kmm_sizes(m)[a] = (int64_t) u;
+	}
 	f = jy_kmm_mean(m);
-	for (size_t i = 0; i < nd; i++, q += 8)
-		f[i] = u64_double(get_u64(q));
+	for (size_t i = 0; i < nd; i++)
+	{
+		jy_wire_get(&w, 8, &u);
+		f[i] = u64_double(u);
+	}
 	return jy_kmm_validate(m, err);
 }
 

@@ -133,6 +133,9 @@ size_t		jy_kmm_text_bound(int k, int d);
 /* Print the text form (NUL-terminated); returns its length. */
 size_t		jy_kmm_print(const JyKmModel *m, char *out, JyKmmTick tick, void *arg);
 
+/* "[v0,v1,...]" (%.17g) at o, not NUL-terminated; returns the end (also kmeans_partial's) */
+char	   *jy_kmm_put_doubles(char *o, const double *v, int n);
+
 /* ---- binary ---------------------------------------------------------------- */
 
 /*
