@@ -65,7 +65,8 @@ jy_kmm_validate(const JyKmModel *m, JyCodecError *err)
 		}
 		if (!bad && (over || tot != m->n))
 			bad = "Cluster sizes do not add up to n";
-		else if (!bad && fabs(wsum - m->inertia) > 1e-9 * (wsum > 1e-300 ? wsum : 1e-300) + 1e-300)
+		else if (!bad && (!isfinite(wsum) ||	/* finite sums can add up to infinity */
+						  fabs(wsum - m->inertia) > 1e-9 * (wsum > 1e-300 ? wsum : 1e-300) + 1e-300))
 			bad = "The within-cluster sums of squares do not add up to the inertia";
 	}
 	for (int j = 0; j < m->dims && !bad; j++)

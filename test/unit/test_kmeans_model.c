@@ -164,6 +164,13 @@ test_validate(void)
 	 * 2^64 + 2^63 - 1.  The glue's check (before the codec moved to the
 	 * engine) added them in int64 and, with -fwrapv, accepted this value.
 	 */
+	/* within-cluster sums whose sum overflows to infinity (also accepted before) */
+	m = model(2, 3, ok);
+	jy_kmm_within(m)[0] = jy_kmm_within(m)[1] = 1.5e308;
+	m->inertia = 1e308;
+	CHECK(jy_kmm_validate(m, &err) == JY_CODEC_EINVALID &&
+		  strcmp(err.msg, "The within-cluster sums of squares do not add up to the inertia.") == 0);
+	free(m);
 	m = model(4, INT64_MAX, wrap);
 	CHECK(jy_kmm_validate(m, &err) == JY_CODEC_EINVALID &&
 		  strcmp(err.msg, "Cluster sizes do not add up to n.") == 0);
