@@ -264,6 +264,28 @@ double_u64(double v)
 	return u;
 }
 
+/* 8 bytes big-endian (the arrays: one load or store and a byte swap each) */
+static inline uint64_t
+be64_get(const uint8_t *b)
+{
+	uint64_t	v;
+
+	memcpy(&v, b, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void
+be64_put(uint8_t *o, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(o, &v, 8);
+}
+
 /* doubles after the header and the sizes */
 static size_t
 n_doubles(int k, int d)
@@ -315,26 +337,19 @@ JyCodecStatus
 jy_kmm_recv_body(const uint8_t *buf, size_t len, const JyKmModel *h, JyKmModel *m,
 				 JyCodecError *err)
 {
-	JyWire		w = {buf, len, JY_KMM_WIRE_HDR, err};
+	const uint8_t *q = buf + JY_KMM_WIRE_HDR;
 	size_t		nd = n_doubles(h->k, h->dims);
 	double	   *f;
-	uint64_t	u = 0;
 
-	/* jy_kmm_recv_header checked the length: no read below fails */
+	(void) len;					/* jy_kmm_recv_header checked it */
 	jy_kmm_init(m, h->k, h->dims);
 	memcpy((char *) m + sizeof(int32_t), (const char *) h + sizeof(int32_t),
 		   JY_KMM_HDRSZ - sizeof(int32_t));
-	for (int a = 0; a < m->k; a++)
-	{
-		jy_wire_get(&w, 8, &u);
-		jy_kmm_sizes(m)[a] = (int64_t) u;
-	}
+	for (int a = 0; a < m->k; a++, q += 8)
+		jy_kmm_sizes(m)[a] = (int64_t) be64_get(q);
 	f = jy_kmm_mean(m);
-	for (size_t i = 0; i < nd; i++)
-	{
-		jy_wire_get(&w, 8, &u);
-		f[i] = u64_double(u);
-	}
+	for (size_t i = 0; i < nd; i++, q += 8)
+		f[i] = u64_double(be64_get(q));
 	return jy_kmm_validate(m, err);
 }
 
@@ -363,8 +378,8 @@ jy_kmm_send(const JyKmModel *m, uint8_t *o)
 	jy_wire_put(&o, 8, double_u64(m->inertia));
 	/* canonical NaN */
 	jy_wire_put(&o, 8, double_u64(isnan(m->silhouette) ? NAN : m->silhouette));
-	for (int a = 0; a < m->k; a++)
-		jy_wire_put(&o, 8, (uint64_t) jy_kmm_sizes(m)[a]);
-	for (size_t i = 0; i < nd; i++)
-		jy_wire_put(&o, 8, double_u64(f[i]));
+	for (int a = 0; a < m->k; a++, o += 8)
+		be64_put(o, (uint64_t) jy_kmm_sizes(m)[a]);
+	for (size_t i = 0; i < nd; i++, o += 8)
+		be64_put(o, double_u64(f[i]));
 }
