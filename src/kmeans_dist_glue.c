@@ -333,8 +333,8 @@ null_arg(const char *what)
 static void
 scale_if(const KmModel *m, const double *x, double *z)
 {
-	if (m->flags & KM_FLAG_STANDARDIZED)
-		jy_km_scale_point(x, KM_MEAN(m), KM_SCALE(m), m->dims, z);
+	if (m->flags & JY_KMM_STANDARDIZED)
+		jy_km_scale_point(x, jy_kmm_mean(m), jy_kmm_scale(m), m->dims, z);
 	else
 		memcpy(z, x, (size_t) m->dims * sizeof(double));
 }
@@ -398,7 +398,7 @@ jy_kmeans_draw_trans(PG_FUNCTION_ARGS)
 	if (m)
 	{
 		scale_if(m, x, z);
-		jy_km_nearest(z, KM_CENTERS(m), m->k, d, &w);
+		jy_km_nearest(z, jy_kmm_centers(m), m->k, d, &w);
 	}
 	jy_kmp_add_draw(p, x, w, (uint64) PG_GETARG_INT64(3));
 	PG_RETURN_POINTER(p);
@@ -457,7 +457,7 @@ jy_kmeans_potential_trans(PG_FUNCTION_ARGS)
 	d = jy_km_read_point(PG_GETARG_ARRAYTYPE_P(1), m->dims, x);
 	p = kmp_state(fcinfo, JY_KMP_POTENTIAL, c->ncand, d);
 	scale_if(m, x, z);
-	jy_km_nearest(z, KM_CENTERS(m), m->k, d, &w);
+	jy_km_nearest(z, jy_kmm_centers(m), m->k, d, &w);
 	jy_kmp_add_potential(p, z, w, c->cands);
 	PG_RETURN_POINTER(p);
 }
@@ -497,7 +497,7 @@ jy_kmeans_step_trans(PG_FUNCTION_ARGS)
 	d = jy_km_read_point(PG_GETARG_ARRAYTYPE_P(1), m->dims, x);
 	p = kmp_state(fcinfo, JY_KMP_LLOYD, m->k, d);
 	scale_if(m, x, z);
-	jy_kmp_add_lloyd(p, x, z, KM_CENTERS(m), prev ? KM_CENTERS(prev) : NULL);
+	jy_kmp_add_lloyd(p, x, z, jy_kmm_centers(m), prev ? jy_kmm_centers(prev) : NULL);
 	PG_RETURN_POINTER(p);
 }
 
@@ -559,22 +559,18 @@ run_pass(Fit *f, SPIPlanPtr plan, Datum *args, const char *nulls)
 static KmModel *
 make_model(Fit *f, int k, const double *centres)
 {
-	KmModel    *m = (KmModel *) MemoryContextAllocZero(f->cxt, KM_SIZE(k, f->d));
+	KmModel    *m = jy_km_model_alloc(f->cxt, k, f->d);
 
-	SET_VARSIZE(m, KM_SIZE(k, f->d));
-	m->version = KM_VERSION;
-	m->flags = f->standardize ? KM_FLAG_STANDARDIZED : 0;
-	m->k = k;
-	m->dims = f->d;
+	m->flags = f->standardize ? JY_KMM_STANDARDIZED : 0;
 	m->n = f->n;
 	m->n_init = f->o.n_init;
 	m->seed = f->o.seed;
 	m->tol = f->o.tol;
 	m->silhouette = NAN;
-	KM_SIZES(m)[0] = f->n;
-	memcpy(KM_MEAN(m), f->mean, f->d * sizeof(double));
-	memcpy(KM_SCALE(m), f->scale, f->d * sizeof(double));
-	memcpy(KM_CENTERS(m), centres, (Size) k * f->d * sizeof(double));
+	jy_kmm_sizes(m)[0] = f->n;
+	memcpy(jy_kmm_mean(m), f->mean, f->d * sizeof(double));
+	memcpy(jy_kmm_scale(m), f->scale, f->d * sizeof(double));
+	memcpy(jy_kmm_centers(m), centres, (Size) k * f->d * sizeof(double));
 	return m;
 }
 
@@ -845,11 +841,7 @@ jy_kmeans_fit_distributed(PG_FUNCTION_ARGS)
 
 		jy_kmp_number(best.c, best.sizes, best.within, k, f.d, tmp);
 	}
-	m = (KmModel *) palloc0(KM_SIZE(k, f.d));
-	SET_VARSIZE(m, KM_SIZE(k, f.d));
-	m->version = KM_VERSION;
-	m->k = k;
-	m->dims = f.d;
+	m = jy_km_model_alloc(callcxt, k, f.d);
 	m->n = f.n;
 	m->seed = f.o.seed;
 	m->tol = f.o.tol;
@@ -857,22 +849,13 @@ jy_kmeans_fit_distributed(PG_FUNCTION_ARGS)
 	m->iterations = best.iterations;
 	m->inertia = best.inertia;
 	m->silhouette = NAN;
-	m->flags = (f.standardize ? KM_FLAG_STANDARDIZED : 0) | (best.converged ? KM_FLAG_CONVERGED : 0);
-	memcpy(KM_SIZES(m), best.sizes, k * sizeof(int64));
-	memcpy(KM_MEAN(m), f.mean, f.d * sizeof(double));
-	memcpy(KM_SCALE(m), f.scale, f.d * sizeof(double));
-	memcpy(KM_WITHIN(m), best.within, k * sizeof(double));
-	memcpy(KM_CENTERS(m), best.c, (Size) k * f.d * sizeof(double));
-	{
-		const char *bad = jy_km_model_check(m);
-
-		if (bad)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("kmeans result is not representable"),
-					 errdetail("%s.", bad),
-					 errhint("Rescale the features to a smaller range.")));
-	}
+	m->flags = (f.standardize ? JY_KMM_STANDARDIZED : 0) | (best.converged ? JY_KMM_CONVERGED : 0);
+	memcpy(jy_kmm_sizes(m), best.sizes, k * sizeof(int64));
+	memcpy(jy_kmm_mean(m), f.mean, f.d * sizeof(double));
+	memcpy(jy_kmm_scale(m), f.scale, f.d * sizeof(double));
+	memcpy(jy_kmm_within(m), best.within, k * sizeof(double));
+	memcpy(jy_kmm_centers(m), best.c, (Size) k * f.d * sizeof(double));
+	jy_km_model_check_fitted(m);
 	MemoryContextDelete(f.cxt);
 	PG_RETURN_POINTER(m);
 }

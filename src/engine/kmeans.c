@@ -184,17 +184,7 @@ carve(Carve *c, size_t bytes)
 static inline int
 row_cmp(const double *X, int d, int64_t a, int64_t b)
 {
-	const double *x = X + (size_t) a * d,
-			   *y = X + (size_t) b * d;
-
-	for (int j = 0; j < d; j++)
-	{
-		if (x[j] < y[j])
-			return -1;
-		if (x[j] > y[j])
-			return 1;
-	}
-	return 0;
+	return jy_km_lex_cmp(X + (size_t) a * d, X + (size_t) b * d, d);
 }
 
 /* stable bottom-up merge sort of row indices */
@@ -478,12 +468,16 @@ typedef struct Lloyd
 	bool		accelerated;
 } Lloyd;
 
+/* a Lloyd run over Z (n x d) with k centres, its arrays carved from cv */
 static void
-lloyd_carve(Lloyd *L, Carve *cv)
+lloyd_init(Lloyd *L, Carve *cv, const double *Z, int64_t n_, int d, int k_, const JyKmOptions *o,
+		   bool accelerated)
 {
-	size_t		n = (size_t) L->n,
-				kd = (size_t) L->k * L->d,
-				k = (size_t) L->k;
+	size_t		n = (size_t) n_,
+				kd = (size_t) k_ * d,
+				k = (size_t) k_;
+
+	*L = (Lloyd) {.Z = Z, .n = n_, .d = d, .k = k_, .o = o, .accelerated = accelerated};
 
 	L->lab = carve(cv, n * 4);
 	L->ub = carve(cv, n * 8);
@@ -797,32 +791,84 @@ tol_abs_of(const double *Z, int64_t n, int d, double tol, double *m, double *v)
 
 /* ---- k-means++ (greedy, scikit-learn's variant) ------------------------- */
 
+/*
+ * Potential of each of nt candidate points (canonical indexes cand):
+ * pot[t] = sum over points of min(closest[i], |z_i - z_cand[t]|^2).  True
+ * when cancelled.
+ */
+static bool
+cand_potentials(Lloyd *L, const int64_t *cand, int nt, const double *closest, double *pot)
+{
+	const int	d = L->d;
+
+	for (int t = 0; t < nt; t++)
+		pot[t] = 0.0;
+	for (int64_t i = 0; i < L->n; i++)
+	{
+		const double *z = L->Z + (size_t) i * d;
+
+		for (int t = 0; t < nt; t++)
+		{
+			double		q = dist2(z, L->Z + (size_t) cand[t] * d, d);
+
+			pot[t] += q < closest[i] ? q : closest[i];
+		}
+		if ((i & 1023) == 1023 && tick(L, 1024 * nt))
+			return true;
+	}
+	return false;
+}
+
+/* the first candidate of lowest potential */
+static int
+lowest(const double *pot, int nt)
+{
+	int			best = 0;
+
+	for (int t = 1; t < nt; t++)
+		if (pot[t] < pot[best])
+			best = t;
+	return best;
+}
+
+/*
+ * Centre c becomes point idx; closest[i] becomes the squared distance to the
+ * nearest centre so far (c == 0: to this one).  True when cancelled.
+ */
+static bool
+add_centre(Lloyd *L, int c, int64_t idx, double *closest)
+{
+	const int	d = L->d;
+
+	memcpy(L->c + (size_t) c * d, L->Z + (size_t) idx * d, (size_t) d * sizeof(double));
+	for (int64_t i = 0; i < L->n; i++)
+	{
+		double		q = dist2(L->Z + (size_t) i * d, L->c + (size_t) c * d, d);
+
+		if (c == 0 || q < closest[i])
+			closest[i] = q;
+		if ((i & 4095) == 4095 && tick(L, 4096))
+			return true;
+	}
+	return false;
+}
+
 static bool
 seed_pp(Lloyd *L, KmRng *rng, double *closest, double *cum)
 {
-	const int	d = L->d,
-				k = L->k;
+	const int	k = L->k;
 	const int64_t n = L->n;
 	int			trials = 2 + (int) log((double) k);
 	int64_t		cand[64];
 	double		pot[64];
-	double		cur = 0.0;
-	int64_t		first = (int64_t) rng_below(rng, (uint64_t) n);
 
 	if (trials > 64)
 		trials = 64;
-	memcpy(L->c, L->Z + (size_t) first * d, (size_t) d * sizeof(double));
-	for (int64_t i = 0; i < n; i++)
-	{
-		closest[i] = dist2(L->Z + (size_t) i * d, L->c, d);
-		cur += closest[i];
-		if ((i & 4095) == 4095 && tick(L, 4096))
-			return true;
-	}
+	if (add_centre(L, 0, (int64_t) rng_below(rng, (uint64_t) n), closest))
+		return true;
 	for (int c = 1; c < k; c++)
 	{
 		double		acc = 0.0;
-		int			best = 0;
 
 		for (int64_t i = 0; i < n; i++)
 		{
@@ -846,35 +892,10 @@ seed_pp(Lloyd *L, KmRng *rng, double *closest, double *cum)
 					lo = mid + 1;
 			}
 			cand[t] = lo;
-			pot[t] = 0.0;
 		}
-		for (int64_t i = 0; i < n; i++)
-		{
-			const double *x = L->Z + (size_t) i * d;
-
-			for (int t = 0; t < trials; t++)
-			{
-				double		q = dist2(x, L->Z + (size_t) cand[t] * d, d);
-
-				pot[t] += q < closest[i] ? q : closest[i];
-			}
-			if ((i & 1023) == 1023 && tick(L, 1024 * trials))
-				return true;
-		}
-		for (int t = 1; t < trials; t++)
-			if (pot[t] < pot[best])
-				best = t;
-		memcpy(L->c + (size_t) c * d, L->Z + (size_t) cand[best] * d, (size_t) d * sizeof(double));
-		for (int64_t i = 0; i < n; i++)
-		{
-			double		q = dist2(L->Z + (size_t) i * d, L->c + (size_t) c * d, d);
-
-			if (q < closest[i])
-				closest[i] = q;
-			if ((i & 4095) == 4095 && tick(L, 4096))
-				return true;
-		}
-		(void) cur;
+		if (cand_potentials(L, cand, trials, closest, pot) ||
+			add_centre(L, c, cand[lowest(pot, trials)], closest))
+			return true;
 	}
 	return false;
 }
@@ -938,40 +959,46 @@ seed_distributed(Lloyd *L, const double *raw, uint64_t seed, int init, double *c
 			return 2;
 		if (c > 0)
 		{
-			for (int t = 0; t < nt; t++)
-				pot[t] = 0.0;
-			for (int64_t i = 0; i < n; i++)
-			{
-				const double *z = L->Z + (size_t) i * d;
-
-				for (int t = 0; t < nt; t++)
-				{
-					double		q = dist2(z, L->Z + (size_t) cand[t] * d, d);
-
-					pot[t] += q < closest[i] ? q : closest[i];
-				}
-				if ((i & 1023) == 1023 && tick(L, 1024 * nt))
-					return 1;
-			}
-			for (int t = 1; t < nt; t++)
-				if (pot[t] < pot[best])
-					best = t;
-		}
-		memcpy(L->c + (size_t) c * d, L->Z + (size_t) cand[best] * d, (size_t) d * sizeof(double));
-		for (int64_t i = 0; i < n; i++)
-		{
-			double		q = dist2(L->Z + (size_t) i * d, L->c + (size_t) c * d, d);
-
-			if (c == 0 || q < closest[i])
-				closest[i] = q;
-			if ((i & 4095) == 4095 && tick(L, 4096))
+			if (cand_potentials(L, cand, nt, closest, pot))
 				return 1;
+			best = lowest(pot, nt);
 		}
+		if (add_centre(L, c, cand[best], closest))
+			return 1;
 	}
 	return 0;
 }
 
 /* ---- fit ---------------------------------------------------------------- */
+
+void
+jy_km_size_order(const int64_t *sizes, const double *centres, int k, int d, int32_t *perm)
+{
+	for (int a = 0; a < k; a++)
+		perm[a] = a;
+	/* insertion sort: stable, and k is at most JY_KM_MAX_K */
+	for (int a = 1; a < k; a++)
+	{
+		int32_t		v = perm[a];
+		int			b = a;
+
+		while (b > 0)
+		{
+			int32_t		u = perm[b - 1];
+			int			cmp;
+
+			if (sizes[u] != sizes[v])
+				cmp = sizes[u] < sizes[v] ? 1 : -1;
+			else
+				cmp = jy_km_lex_cmp(centres + (size_t) u * d, centres + (size_t) v * d, d);
+			if (cmp <= 0)
+				break;
+			perm[b] = u;
+			b--;
+		}
+		perm[b] = v;
+	}
+}
 
 typedef struct OrderKey
 {
@@ -994,14 +1021,7 @@ jy_km_fit(const double *Z, int64_t n, int d, const JyKmOptions *o, void *ws, JyK
 	double		tol_abs;
 	int64_t		sil = o->silhouette_sample < n ? o->silhouette_sample : n;
 
-	memset(&L, 0, sizeof(L));
-	L.Z = Z;
-	L.n = n;
-	L.d = d;
-	L.k = k;
-	L.o = o;
-	L.accelerated = true;
-	lloyd_carve(&L, &cv);
+	lloyd_init(&L, &cv, Z, n, d, k, o, true);
 	bestc = carve(&cv, (size_t) k * d * 8);
 	within = carve(&cv, (size_t) k * 8);
 	sizes = carve(&cv, (size_t) k * 8);
@@ -1062,35 +1082,7 @@ jy_km_fit(const double *Z, int64_t n, int d, const JyKmOptions *o, void *ws, JyK
 	res->inertia = best_inertia;
 
 	/* number clusters by size (largest first), ties by lexicographic centre */
-	for (int a = 0; a < k; a++)
-		perm[a] = a;
-	for (int a = 1; a < k; a++)
-	{
-		int32_t		v = perm[a];
-		int			b = a;
-
-		while (b > 0)
-		{
-			int32_t		u = perm[b - 1];
-			int			cmp = 0;
-
-			if (res->sizes[u] != res->sizes[v])
-				cmp = res->sizes[u] < res->sizes[v] ? 1 : -1;
-			else
-				for (int j = 0; j < d && cmp == 0; j++)
-				{
-					double		x = bestc[(size_t) u * d + j],
-								y = bestc[(size_t) v * d + j];
-
-					cmp = x > y ? 1 : (x < y ? -1 : 0);
-				}
-			if (cmp <= 0)
-				break;
-			perm[b] = u;
-			b--;
-		}
-		perm[b] = v;
-	}
+	jy_km_size_order(res->sizes, bestc, k, d, perm);
 	memcpy(within, res->within, (size_t) k * 8);
 	memcpy(sizes, res->sizes, (size_t) k * 8);
 	for (int a = 0; a < k; a++)
@@ -1162,13 +1154,7 @@ lloyd_entry(const double *Z, int64_t n, int d, int k, int max_iter, double tol_a
 	Lloyd		L;
 	bool		conv;
 
-	memset(&L, 0, sizeof(L));
-	L.Z = Z;
-	L.n = n;
-	L.d = d;
-	L.k = k;
-	L.accelerated = acc;
-	lloyd_carve(&L, &cv);
+	lloyd_init(&L, &cv, Z, n, d, k, NULL, acc);
 	memcpy(L.c, centers, (size_t) k * d * 8);
 	lloyd_run(&L, max_iter, tol_abs, 0, iterations, &conv);
 	memcpy(centers, L.c, (size_t) k * d * 8);

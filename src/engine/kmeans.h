@@ -104,6 +104,25 @@ size_t		jy_km_workspace_bytes(int64_t n, int d, int k, int64_t silhouette_sample
 int			jy_km_fit(const double *Z, int64_t n, int d, const JyKmOptions *o,
 					  void *ws, JyKmResult *res);
 
+/* lexicographic order of two points of d coordinates: -1, 0, 1 */
+static inline int
+jy_km_lex_cmp(const double *x, const double *y, int d)
+{
+	for (int j = 0; j < d; j++)
+	{
+		if (x[j] < y[j])
+			return -1;
+		if (x[j] > y[j])
+			return 1;
+	}
+	return 0;
+}
+
+/* The numbering of clusters: by size, largest first, ties by lexicographic
+ * centre (k x d centres).  perm[a] (k entries) is the cluster that becomes
+ * number a. */
+void		jy_km_size_order(const int64_t *sizes, const double *centres, int k, int d, int32_t *perm);
+
 /* nearest centre (lowest index on ties) of a working-space point; *dist2 = its squared distance */
 int			jy_km_nearest(const double *x, const double *centers, int k, int d, double *dist2);
 

@@ -3,6 +3,7 @@
  * arithmetic.  See kmeans_dist.h.
  */
 #include "kmeans_dist.h"
+#include "kmeans_model.h"
 
 #include <errno.h>
 #include <math.h>
@@ -38,20 +39,6 @@ all_zero(const double *v, size_t n)
 		if (v[i] != 0.0)
 			return false;
 	return true;
-}
-
-/* lexicographic order of two points; -1, 0, 1 */
-static int
-lex_cmp(const double *x, const double *y, int d)
-{
-	for (int j = 0; j < d; j++)
-	{
-		if (x[j] < y[j])
-			return -1;
-		if (x[j] > y[j])
-			return 1;
-	}
-	return 0;
 }
 
 const char *
@@ -229,7 +216,7 @@ jy_kmp_merge(JyKmPartial *dst, const JyKmPartial *src)
 			case JY_KMP_LLOYD:
 				if (sc[c] == 0)
 					break;
-				if (dc[c] == 0 || s2[c] > d2[c] || (s2[c] == d2[c] && lex_cmp(sbc, dbc, d) < 0))
+				if (dc[c] == 0 || s2[c] > d2[c] || (s2[c] == d2[c] && jy_km_lex_cmp(sbc, dbc, d) < 0))
 				{
 					d2[c] = s2[c];
 					memcpy(dbc, sbc, (size_t) d * 8);
@@ -242,7 +229,7 @@ jy_kmp_merge(JyKmPartial *dst, const JyKmPartial *src)
 			case JY_KMP_DRAW:
 				if (sc[c] == 0)
 					break;
-				if (dc[c] == 0 || s1[c] < d1[c] || (s1[c] == d1[c] && lex_cmp(sac, dac, d) < 0))
+				if (dc[c] == 0 || s1[c] < d1[c] || (s1[c] == d1[c] && jy_km_lex_cmp(sac, dac, d) < 0))
 				{
 					dc[c] = 1;
 					d1[c] = s1[c];
@@ -292,7 +279,7 @@ jy_kmp_add_lloyd(JyKmPartial *p, const double *x, const double *z,
 			   *far = jy_kmp_b(p) + (size_t) a * d,
 			   *fd = jy_kmp_s2(p) + a;
 
-	if (cnt[a] == 0 || dd > *fd || (dd == *fd && lex_cmp(x, far, d) < 0))
+	if (cnt[a] == 0 || dd > *fd || (dd == *fd && jy_km_lex_cmp(x, far, d) < 0))
 	{
 		*fd = dd;
 		memcpy(far, x, (size_t) d * 8);
@@ -349,7 +336,7 @@ jy_kmp_add_draw(JyKmPartial *p, const double *x, double w, uint64_t stream)
 		double	   *kt = jy_kmp_s1(p) + t,
 				   *pt = jy_kmp_a(p) + (size_t) t * d;
 
-		if (*cnt == 0 || key < *kt || (key == *kt && lex_cmp(x, pt, d) < 0))
+		if (*cnt == 0 || key < *kt || (key == *kt && jy_km_lex_cmp(x, pt, d) < 0))
 		{
 			*cnt = 1;
 			*kt = key;
@@ -444,7 +431,7 @@ jy_kmp_update(const JyKmPartial *p, const double *mean, const double *scale,
 				continue;
 			if (don < 0 || jy_kmp_s2(p)[a] > jy_kmp_s2(p)[don] ||
 				(jy_kmp_s2(p)[a] == jy_kmp_s2(p)[don] &&
-				 lex_cmp(jy_kmp_b(p) + (size_t) a * d, jy_kmp_b(p) + (size_t) don * d, d) < 0))
+				 jy_km_lex_cmp(jy_kmp_b(p) + (size_t) a * d, jy_kmp_b(p) + (size_t) don * d, d) < 0))
 				don = a;
 		}
 		if (don < 0)
@@ -489,29 +476,7 @@ jy_kmp_number(double *centres, int64_t *sizes, double *within, int k, int d, voi
 	double	   *w2 = (double *) (s2 + k);
 	int32_t    *perm = (int32_t *) (w2 + k);
 
-	for (int a = 0; a < k; a++)
-		perm[a] = a;
-	for (int a = 1; a < k; a++)
-	{
-		int32_t		v = perm[a];
-		int			b = a;
-
-		while (b > 0)
-		{
-			int32_t		u = perm[b - 1];
-			int			cmp = 0;
-
-			if (sizes[u] != sizes[v])
-				cmp = sizes[u] < sizes[v] ? 1 : -1;
-			else
-				cmp = lex_cmp(centres + (size_t) u * d, centres + (size_t) v * d, d);
-			if (cmp <= 0)
-				break;
-			perm[b] = u;
-			b--;
-		}
-		perm[b] = v;
-	}
+	jy_km_size_order(sizes, centres, k, d, perm);
 	memcpy(c2, centres, (size_t) k * d * 8);
 	memcpy(s2, sizes, (size_t) k * 8);
 	memcpy(w2, within, (size_t) k * 8);
@@ -532,16 +497,6 @@ jy_kmp_text_bound(int k, int d)
 	return 256 + (size_t) k * (21 + 2 * 25 + 8) + (size_t) k * d * 2 * 25;
 }
 
-static char *
-put_doubles(char *o, const double *v, int n)
-{
-	*o++ = '[';
-	for (int i = 0; i < n; i++)
-		o += sprintf(o, "%s%.17g", i ? "," : "", v[i]);
-	*o++ = ']';
-	return o;
-}
-
 size_t
 jy_kmp_print(const JyKmPartial *p, char *buf)
 {
@@ -552,9 +507,9 @@ jy_kmp_print(const JyKmPartial *p, char *buf)
 	for (int c = 0; c < p->k; c++)
 		o += sprintf(o, "%s%lld", c ? "," : "", (long long) jy_kmp_counts(p)[c]);
 	o += sprintf(o, "],\"s1\":");
-	o = put_doubles(o, jy_kmp_s1(p), p->k);
+	o = jy_kmm_put_doubles(o, jy_kmp_s1(p), p->k);
 	o += sprintf(o, ",\"s2\":");
-	o = put_doubles(o, jy_kmp_s2(p), p->k);
+	o = jy_kmm_put_doubles(o, jy_kmp_s2(p), p->k);
 	for (int m = 0; m < 2; m++)
 	{
 		const double *v = m == 0 ? jy_kmp_a(p) : jy_kmp_b(p);
@@ -564,7 +519,7 @@ jy_kmp_print(const JyKmPartial *p, char *buf)
 		{
 			if (c)
 				*o++ = ',';
-			o = put_doubles(o, v + (size_t) c * p->dims, p->dims);
+			o = jy_kmm_put_doubles(o, v + (size_t) c * p->dims, p->dims);
 		}
 	}
 	o += sprintf(o, "]}");

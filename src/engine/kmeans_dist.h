@@ -56,7 +56,7 @@
 #define JY_KMP_POTENTIAL	4
 #define JY_KMP_MAX_TRIALS	64
 #define JY_KMP_WIRE_HDR		28
-/* feature values are bounded like kmeans_segment's (see kmeans_glue.c) */
+/* feature values are bounded like kmeans_segment's (JY_KMM_FEATURE_MAX, kmeans_model.h) */
 #define JY_KMP_FEATURE_MAX	1e100
 
 typedef struct JyKmPartial
