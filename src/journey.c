@@ -6,6 +6,7 @@
 #include "utils/builtins.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "access/htup_details.h"
 
 PG_MODULE_MAGIC;
 
@@ -72,4 +73,15 @@ jy_init_row_srf(FunctionCallInfo fcinfo)
 		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	else
 		InitMaterializedSRF(fcinfo, 0);
+}
+
+Datum
+jy_row_datum(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }

@@ -63,4 +63,7 @@ extern void jy_scan_report(const struct JyTs *ts, const char *type_name) pg_attr
  */
 extern void jy_init_row_srf(FunctionCallInfo fcinfo);
 
+/* The composite result of a function returning one row (its declared row type). */
+extern Datum jy_row_datum(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
+
 #endif

@@ -19,6 +19,13 @@ jy_agg_context(FunctionCallInfo fcinfo, const char *fn)
 	return cxt;
 }
 
+void *
+jy_agg_final_state(FunctionCallInfo fcinfo, const char *fn)
+{
+	(void) jy_agg_context(fcinfo, fn);
+	return PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0);
+}
+
 #define JY_GROW_MIN 8
 
 int64

@@ -38,6 +38,12 @@
 extern MemoryContext jy_agg_context(FunctionCallInfo fcinfo, const char *fn);
 
 /*
+ * The state of a final function (argument 0), NULL when no row created one;
+ * checks the aggregate context like jy_agg_context (fn names the function).
+ */
+extern void *jy_agg_final_state(FunctionCallInfo fcinfo, const char *fn);
+
+/*
  * Combine prelude (non-strict combine function of an `internal` state):
  * a and b are set from arguments 0 and 1 (NULL for SQL NULL); when b is NULL
  * the function returns a, or NULL when both are NULL.  After it b != NULL; a

@@ -420,10 +420,8 @@ jy_cohort_retention_final(PG_FUNCTION_ARGS)
 {
 	RetState   *st;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (RetState *) PG_GETARG_POINTER(0);
-	if (!st->has_start)
+	st = jy_agg_final_state(fcinfo, "cohort_retention final function");
+	if (st == NULL || !st->has_start)
 		PG_RETURN_NULL();
 	keys_finish(&st->ret);
 	keys_finish(&st->starts);
@@ -635,11 +633,9 @@ jy_cohort_retention_journey_final(PG_FUNCTION_ARGS)
 	RetJState  *st;
 	CohortRetention *r;
 
-	if (PG_ARGISNULL(0))
+	st = jy_agg_final_state(fcinfo, "cohort_retention_journey final function");
+	if (st == NULL || st->acc->ncohorts == 0)
 		PG_RETURN_NULL();
-	st = (RetJState *) PG_GETARG_POINTER(0);
-	if (st->acc->ncohorts == 0)
-		PG_RETURN_NULL();		/* no user with a cohort, like rollup() of NULLs */
 	r = (CohortRetention *) palloc(VARSIZE(st->acc));
 	memcpy(r, st->acc, VARSIZE(st->acc));
 	PG_RETURN_POINTER(r);

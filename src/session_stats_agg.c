@@ -248,10 +248,8 @@ jy_session_stats_final(PG_FUNCTION_ARGS)
 {
 	SessAgg    *st;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (SessAgg *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
+	st = jy_agg_final_state(fcinfo, "session_stats final function");
+	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	if (!st->sorted)
 	{
