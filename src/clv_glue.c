@@ -379,6 +379,20 @@ row_error(const char *reason)
 			 errhint("Build them with clv_customer(order_date, amount, calibration_end, period_days).")));
 }
 
+/* (frequency, recency, age) at argno .. argno + 2, checked */
+static void
+bg_row_args(FunctionCallInfo fcinfo, int argno, double *x, double *t_x, double *T)
+{
+	const char *reason;
+
+	*x = PG_GETARG_FLOAT8(argno);
+	*t_x = PG_GETARG_FLOAT8(argno + 1);
+	*T = PG_GETARG_FLOAT8(argno + 2);
+	reason = jy_clv_check_bgnbd_row(*x, *t_x, *T);
+	if (reason)
+		row_error(reason);
+}
+
 PG_FUNCTION_INFO_V1(jy_bgnbd_fit_trans);
 Datum
 jy_bgnbd_fit_trans(PG_FUNCTION_ARGS)
@@ -386,18 +400,12 @@ jy_bgnbd_fit_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	FitState   *st = fit_state(fcinfo, &aggcxt);
 	JyClvRow	r;
-	const char *reason;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_POINTER(st);
-	r.x = PG_GETARG_FLOAT8(1);
-	r.t_x = PG_GETARG_FLOAT8(2);
-	r.T = PG_GETARG_FLOAT8(3);
+	bg_row_args(fcinfo, 1, &r.x, &r.t_x, &r.T);
 	r.m = 0;
 	r.w = 1;
-	reason = jy_clv_check_bgnbd_row(r.x, r.t_x, r.T);
-	if (reason)
-		row_error(reason);
 	fit_push(st, aggcxt, r);
 	PG_RETURN_POINTER(st);
 }
@@ -484,19 +492,6 @@ model_arg(FunctionCallInfo fcinfo, int argno, int kind, JyClvModel *m)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("expected a %s model", kind == JY_CLV_BGNBD ? "bgnbd" : "gamma_gamma"),
 				 errdetail("Got a %s model.", m->kind == JY_CLV_BGNBD ? "bgnbd" : "gamma_gamma")));
-}
-
-static void
-bg_row_args(FunctionCallInfo fcinfo, int argno, double *x, double *t_x, double *T)
-{
-	const char *reason;
-
-	*x = PG_GETARG_FLOAT8(argno);
-	*t_x = PG_GETARG_FLOAT8(argno + 1);
-	*T = PG_GETARG_FLOAT8(argno + 2);
-	reason = jy_clv_check_bgnbd_row(*x, *t_x, *T);
-	if (reason)
-		row_error(reason);
 }
 
 static double
