@@ -63,6 +63,14 @@ extern void *jy_agg_final_state(FunctionCallInfo fcinfo, const char *fn);
 	} while (0)
 
 /*
+ * Argument 0 of a strict merge function of varlena summaries (transition and
+ * combine function of their rollup, also callable from SQL), detoasted.
+ * *inplace: it may be updated in place, i.e. the call is inside an aggregate
+ * (so argument 0 is the aggregate's own state) and detoasting made no copy.
+ */
+extern struct varlena *jy_agg_merge_arg(FunctionCallInfo fcinfo, bool *inplace);
+
+/*
  * Growth of an array of elemsize-byte elements.
  *
  * jy_grow_cap: the new capacity for `need` elements, max(need, 2 * cap, 8)
