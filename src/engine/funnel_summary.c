@@ -105,8 +105,7 @@ JyCodecStatus
 jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used, JyCodecError *err)
 {
 	JyTs		sc;
-	int64_t		v,
-				users;
+	int64_t		users;
 	uint32_t	nsteps = 0,
 				k;
 	uint32_t   *nent;
@@ -120,15 +119,8 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 		return no_room(err);
 	/* the header, including the padding after nsteps: a value's bytes are all defined */
 	memset((char *) s + sizeof(int32_t), 0, JY_FS_HDRSZ - sizeof(int32_t));
-	if (!jy_ts_lit(&sc, "{") || !jy_ts_key(&sc, "v", false) ||
-		!jy_ts_int(&sc, 0, 255, &v))
-		return jy_codec_scan_failed(err, &sc);
-	if (v != JY_FS_VERSION)
-	{
-		err->value = v;
-		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
-							 JY_FS_VERSION);
-	}
+	if (jy_codec_text_version(&sc, err, JY_FS_VERSION) != JY_CODEC_OK)
+		return err->status;
 	if (!jy_ts_key(&sc, "users", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &users) ||
 		!jy_ts_key(&sc, "reached", true) ||

@@ -62,22 +62,14 @@ JyCodecStatus
 jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError *err)
 {
 	JyTs		sc;
-	int64_t		v;
 	size_t		n = 0;
 
 	jy_ts_init(&sc, str);
 	err->status = JY_CODEC_OK;
 	err->value = 0;
 	jy_ss_init(s, 0);
-	if (!jy_ts_lit(&sc, "{") || !jy_ts_key(&sc, "v", false) ||
-		!jy_ts_int(&sc, 0, 255, &v))
-		return jy_codec_scan_failed(err, &sc);
-	if (v != JY_SS_VERSION)
-	{
-		err->value = v;
-		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
-							 JY_SS_VERSION);
-	}
+	if (jy_codec_text_version(&sc, err, JY_SS_VERSION) != JY_CODEC_OK)
+		return err->status;
 	if (!jy_ts_key(&sc, "sessions", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &s->sessions) ||
 		!jy_ts_key(&sc, "events", true) ||

@@ -29,6 +29,23 @@ jy_codec_scan_failed(JyCodecError *err, const JyTs *ts)
 	return err->status;
 }
 
+JyCodecStatus
+jy_codec_text_version(JyTs *ts, JyCodecError *err, int version)
+{
+	int64_t		v;
+
+	if (!jy_ts_lit(ts, "{") || !jy_ts_key(ts, "v", false) ||
+		!jy_ts_int(ts, 0, 255, &v))
+		return jy_codec_scan_failed(err, ts);
+	if (v != version)
+	{
+		err->value = v;
+		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
+							 version);
+	}
+	return JY_CODEC_OK;
+}
+
 bool
 jy_ts_end(JyTs *ts)
 {

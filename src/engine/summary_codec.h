@@ -41,6 +41,13 @@ JyCodecStatus jy_codec_fail(JyCodecError *err, JyCodecStatus status, size_t pos,
 /* Record the scanner's failure (ESYNTAX or ERANGE, its position and sentence); returns the status. */
 JyCodecStatus jy_codec_scan_failed(JyCodecError *err, const JyTs *ts);
 
+/*
+ * The start of a summary's text, `{"v":<version>`: the scanner's failure
+ * (jy_codec_scan_failed), or EVERSION (value: the version read) when the
+ * version is not `version`.  JY_CODEC_OK: go on with the next key.
+ */
+JyCodecStatus jy_codec_text_version(JyTs *ts, JyCodecError *err, int version);
+
 /* "end of input": only white space left */
 bool		jy_ts_end(JyTs *ts);
 
