@@ -200,31 +200,35 @@ ab_parse_jsonb(Jsonb *jb, JyAbArm **arms_out)
 	return n;
 }
 
-/* a probability argument strictly between 0 and 1 (alpha, power, baseline rate) */
+/*
+ * A float8 argument in (0, max), or (0, max] when max_ok; out of range (or
+ * NaN): 22023 "<name> must be <range>".
+ */
 static double
-ab_unit_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+ab_float_arg(FunctionCallInfo fcinfo, int argno, const char *name, double max, bool max_ok, const char *range)
 {
 	double		v = PG_GETARG_FLOAT8(argno);
 
-	if (!(v > 0.0 && v < 1.0))
+	if (!(v > 0.0 && (v < max || (max_ok && v == max))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be between 0 and 1 (exclusive)", name),
+				 errmsg("%s must be %s", name, range),
 				 errdetail("Got %g.", v)));
 	return v;
 }
 
+/* a probability strictly between 0 and 1 (alpha, power, baseline rate) */
+static double
+ab_unit_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	return ab_float_arg(fcinfo, argno, name, 1.0, false, "between 0 and 1 (exclusive)");
+}
+
+/* a Beta prior parameter */
 static double
 ab_prior_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 {
-	double		v = PG_GETARG_FLOAT8(argno);
-
-	if (!(v > 0.0 && v <= 1e15))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be positive and at most 1e15", name),
-				 errdetail("Got %g.", v)));
-	return v;
+	return ab_float_arg(fcinfo, argno, name, 1e15, true, "positive and at most 1e15");
 }
 
 /* (conversions, users) arguments at argno, argno + 1 */
