@@ -220,8 +220,7 @@ recv_head(JyWire *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 	size_t		t = 0,
 				reached_at;
 
-	if (!jy_wire_get(r, 1, &version) || !jy_wire_get(r, 1, &flags) || !jy_wire_get(r, 2, &reserved) ||
-		!jy_wire_get(r, 4, &ns) || !jy_wire_get(r, 8, &users))
+	if (!jy_wire_get_head(r, &version, &flags, &reserved, &ns) || !jy_wire_get(r, 8, &users))
 		return false;
 	if (ns < 1 || ns > JY_FUNNEL_MAX_STEPS || ns * 12 > r->len - r->pos)
 	{
@@ -314,10 +313,7 @@ jy_fs_send(const JyFunnelSummary *s, uint8_t *out)
 				i;
 	uint32_t	k;
 
-	jy_wire_put(&out, 1, s->version);
-	jy_wire_put(&out, 1, s->flags);
-	jy_wire_put(&out, 2, s->reserved);
-	jy_wire_put(&out, 4, s->nsteps);
+	jy_wire_put_head(&out, s->version, s->flags, s->reserved, s->nsteps);
 	jy_wire_put(&out, 8, (uint64_t) s->users);
 	for (k = 0; k < s->nsteps; k++)
 		jy_wire_put(&out, 8, (uint64_t) JY_FS_REACHED(s)[k]);

@@ -115,7 +115,7 @@ recv_head(JyWire *r, uint64_t *version, uint64_t *flags, uint64_t *reserved, uin
 {
 	uint64_t	nn;
 
-	if (!jy_wire_get(r, 1, version) || !jy_wire_get(r, 1, flags) || !jy_wire_get(r, 2, reserved) || !jy_wire_get(r, 4, &nn))
+	if (!jy_wire_get_head(r, version, flags, reserved, &nn))
 		return false;
 	if (nn > JY_SS_MAX_ENTRIES || nn * 8 > r->len - r->pos)
 	{
@@ -184,10 +184,7 @@ jy_ss_send(const JySessionStats *s, uint8_t *out)
 {
 	uint32_t	i;
 
-	jy_wire_put(&out, 1, s->version);
-	jy_wire_put(&out, 1, s->flags);
-	jy_wire_put(&out, 2, s->reserved);
-	jy_wire_put(&out, 4, s->nentries);
+	jy_wire_put_head(&out, s->version, s->flags, s->reserved, s->nentries);
 	jy_wire_put(&out, 8, (uint64_t) s->sessions);
 	jy_wire_put(&out, 8, (uint64_t) s->events);
 	jy_wire_put(&out, 8, (uint64_t) s->bounces);

@@ -183,3 +183,19 @@ jy_wire_put(uint8_t **p, int bytes, uint64_t v)
 		(*p)[i] = (uint8_t) (v >> (8 * (bytes - 1 - i)));
 	*p += bytes;
 }
+
+bool
+jy_wire_get_head(JyWire *w, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint64_t *count)
+{
+	return jy_wire_get(w, 1, version) && jy_wire_get(w, 1, flags) && jy_wire_get(w, 2, reserved) &&
+		jy_wire_get(w, 4, count);
+}
+
+void
+jy_wire_put_head(uint8_t **p, uint8_t version, uint8_t flags, uint16_t reserved, uint32_t count)
+{
+	jy_wire_put(p, 1, version);
+	jy_wire_put(p, 1, flags);
+	jy_wire_put(p, 2, reserved);
+	jy_wire_put(p, 4, count);
+}

@@ -97,4 +97,12 @@ bool		jy_wire_get(JyWire *w, int bytes, uint64_t *out);
 /* Write v as `bytes` big-endian bytes at *p and advance *p. */
 void		jy_wire_put(uint8_t **p, int bytes, uint64_t v);
 
+/*
+ * The 8 bytes every summary's binary form starts with: version (1), flags
+ * (1), reserved (2) and its element count (4).  get: false when the message
+ * ends early (ETRUNC recorded), the fields unchecked.
+ */
+bool		jy_wire_get_head(JyWire *w, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint64_t *count);
+void		jy_wire_put_head(uint8_t **p, uint8_t version, uint8_t flags, uint16_t reserved, uint32_t count);
+
 #endif
