@@ -201,10 +201,7 @@ cust_trans(FunctionCallInfo fcinfo, double period)
 		st = (CustState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
-	if (PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("calibration_end must not be NULL")));
+	jy_arg_not_null(fcinfo, 3, "calibration_end", NULL);
 	d = PG_GETARG_DATEADT(1);
 	amt = PG_GETARG_FLOAT8(2);
 	cal = PG_GETARG_DATEADT(3);
@@ -258,10 +255,7 @@ PG_FUNCTION_INFO_V1(jy_clv_customer_trans4);
 Datum
 jy_clv_customer_trans4(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(4))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("period_days must not be NULL")));
+	jy_arg_not_null(fcinfo, 4, "period_days", NULL);
 	return cust_trans(fcinfo, PG_GETARG_FLOAT8(4));
 }
 

@@ -333,11 +333,9 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 		InitMaterializedSRF(fcinfo, 0);
 		return (Datum) 0;
 	}
-	for (int i = 2; i <= 4; i++)
-		if (PG_ARGISNULL(i))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not be NULL", i == 2 ? "alpha" : i == 3 ? "prior_alpha" : "prior_beta")));
+	jy_arg_not_null(fcinfo, 2, "alpha", NULL);
+	jy_arg_not_null(fcinfo, 3, "prior_alpha", NULL);
+	jy_arg_not_null(fcinfo, 4, "prior_beta", NULL);
 	jb = PG_GETARG_JSONB_P(0);
 	alpha = ab_unit_arg(fcinfo, 2, "alpha");
 	pa = ab_prior_arg(fcinfo, 3, "prior_alpha");

@@ -329,10 +329,7 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	conf.excl = NULL;
 	if (is_array)
 	{
-		if (PG_ARGISNULL(first))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("funnel steps array must not be NULL")));
+		jy_arg_not_null(fcinfo, first, "funnel steps array", NULL);
 		bool_array(PG_GETARG_ARRAYTYPE_P(first), "funnel steps", &vals, &nulls, &nargs);
 		funnel_check_nsteps(nargs);
 	}
@@ -375,11 +372,7 @@ xsteps_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno, int nexcl, int ns
 	int			n,
 				i;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel exclusion_steps must not be NULL"),
-				 errhint("Pass ARRAY[]::int[] together with ARRAY[]::boolean[] for no exclusions.")));
+	jy_arg_not_null(fcinfo, argno, "funnel exclusion_steps", "Pass ARRAY[]::int[] together with ARRAY[]::boolean[] for no exclusions.");
 	d = PG_GETARG_DATUM(argno);
 	if (c->xsteps_datum == d && c->nxsteps == nexcl && d != (Datum) 0 && funnel_arg_stable(fcinfo, c, argno))
 		goto check;
@@ -454,15 +447,8 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	c = funnel_get_cache(fcinfo);
 	conf.window = funnel_window_arg(fcinfo, c, 2);
 	conf.modes = funnel_modes_arg(fcinfo, c, 3);
-	if (PG_ARGISNULL(4))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel steps array must not be NULL")));
-	if (PG_ARGISNULL(5))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel exclusions array must not be NULL"),
-				 errhint("Pass ARRAY[]::boolean[] for no exclusions.")));
+	jy_arg_not_null(fcinfo, 4, "funnel steps array", NULL);
+	jy_arg_not_null(fcinfo, 5, "funnel exclusions array", "Pass ARRAY[]::boolean[] for no exclusions.");
 	bool_array(PG_GETARG_ARRAYTYPE_P(4), "funnel steps", &sv, &sn, &ns);
 	funnel_check_nsteps(ns);
 	bool_array(PG_GETARG_ARRAYTYPE_P(5), "funnel exclusions", &xv, &xn, &nx);

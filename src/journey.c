@@ -26,15 +26,22 @@ jy_interval_usecs(const Interval *iv, const char *argname)
 	return r;
 }
 
+void
+jy_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what),
+				 hint ? errhint("%s", hint) : 0));
+}
+
 int64
 jy_positive_interval_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
 	int64		us;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", argname)));
+	jy_arg_not_null(fcinfo, argno, argname, NULL);
 	us = jy_interval_usecs(PG_GETARG_INTERVAL_P(argno), argname);
 	if (us <= 0)
 		ereport(ERROR,

@@ -18,6 +18,12 @@
 extern int64 jy_interval_usecs(const Interval *iv, const char *argname);
 
 /*
+ * An argument that must be given: when argument argno is NULL, 22004
+ * "<what> must not be NULL", with errhint(hint) unless hint is NULL.
+ */
+extern void jy_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint);
+
+/*
  * A positive duration argument: errors 22004 when NULL, 22023 when <= 0.
  */
 extern int64 jy_positive_interval_arg(FunctionCallInfo fcinfo, int argno, const char *argname);

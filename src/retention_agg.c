@@ -502,11 +502,8 @@ journey_event_id(FunctionCallInfo fcinfo, int argno, const JyJView *v, const cha
 {
 	text	   *name;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", what),
-				 errhint("Give the event name, such as 'purchase'; for any activity use cohort_retention(j, period, periods, tz).")));
+	jy_arg_not_null(fcinfo, argno, what,
+					"Give the event name, such as 'purchase'; for any activity use cohort_retention(j, period, periods, tz).");
 	name = PG_GETARG_TEXT_PP(argno);
 	return jy_jc_find_name(v, VARDATA_ANY(name), (uint32) VARSIZE_ANY_EXHDR(name));
 }
