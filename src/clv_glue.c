@@ -33,6 +33,7 @@
 #include "utils/date.h"
 
 #include "clv.h"
+#include "jy_agg.h"
 
 #define CLV_VERSION 1
 
@@ -50,13 +51,6 @@ typedef struct ClvModelV
 	double		gradient;
 	double		par[4];
 } ClvModelV;
-
-static void
-clv_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
-}
 
 static void
 clv_from_datum(Datum d, JyClvModel *m)
@@ -175,12 +169,17 @@ jy_clv_model_send(PG_FUNCTION_ARGS)
 
 /* ---- clv_customer(order_date, amount, calibration_end [, period_days]) ---- */
 
+typedef struct DayAmt
+{
+	int32		day;
+	double		amt;
+} DayAmt;
+
 typedef struct CustState
 {
-	int32	   *days;
-	double	   *amounts;
-	int			n;
-	int			cap;
+	DayAmt	   *orders;
+	int64		n;
+	int64		cap;
 	DateADT		cal_end;
 	double		period;
 	bool		have_args;
@@ -191,28 +190,18 @@ typedef struct CustState
 static Datum
 cust_trans(FunctionCallInfo fcinfo, double period)
 {
-	MemoryContext aggcxt, old;
+	MemoryContext aggcxt = jy_agg_context(fcinfo, "clv_customer transition function");
 	CustState  *st;
 	DateADT		d, cal;
 	double		amt;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "clv_customer transition function called in non-aggregate context");
 	if (PG_ARGISNULL(0))
-	{
 		st = MemoryContextAllocZero(aggcxt, sizeof(CustState));
-		st->cap = 8;
-		st->days = MemoryContextAlloc(aggcxt, sizeof(int32) * st->cap);
-		st->amounts = MemoryContextAlloc(aggcxt, sizeof(double) * st->cap);
-	}
 	else
 		st = (CustState *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
-	if (PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("calibration_end must not be NULL")));
+	jy_arg_not_null(fcinfo, 3, "calibration_end", NULL);
 	d = PG_GETARG_DATEADT(1);
 	amt = PG_GETARG_FLOAT8(2);
 	cal = PG_GETARG_DATEADT(3);
@@ -247,16 +236,10 @@ cust_trans(FunctionCallInfo fcinfo, double period)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many orders for one customer"),
 				 errdetail("clv_customer keeps at most %d orders per group.", CLV_MAX_ORDERS)));
-	if (st->n == st->cap)
-	{
-		old = MemoryContextSwitchTo(aggcxt);
-		st->cap *= 2;
-		st->days = repalloc(st->days, sizeof(int32) * st->cap);
-		st->amounts = repalloc(st->amounts, sizeof(double) * st->cap);
-		MemoryContextSwitchTo(old);
-	}
-	st->days[st->n] = d;
-	st->amounts[st->n] = amt;
+	st->orders = jy_grow(aggcxt, st->orders, &st->cap, st->n + 1, sizeof(DayAmt),
+						 CLV_MAX_ORDERS, "orders for one customer", "orders per group");
+	st->orders[st->n].day = d;
+	st->orders[st->n].amt = amt;
 	st->n++;
 	PG_RETURN_POINTER(st);
 }
@@ -272,18 +255,9 @@ PG_FUNCTION_INFO_V1(jy_clv_customer_trans4);
 Datum
 jy_clv_customer_trans4(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(4))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("period_days must not be NULL")));
+	jy_arg_not_null(fcinfo, 4, "period_days", NULL);
 	return cust_trans(fcinfo, PG_GETARG_FLOAT8(4));
 }
-
-typedef struct DayAmt
-{
-	int32		day;
-	double		amt;
-} DayAmt;
 
 static int
 dayamt_cmp(const void *a, const void *b)
@@ -303,21 +277,12 @@ jy_clv_customer_final(PG_FUNCTION_ARGS)
 	double		revenue = 0, repeat_rev = 0, per;
 	Datum		values[9];
 	bool		nulls[9] = {false};
-	TupleDesc	tupdesc;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "clv_customer final function called in non-aggregate context");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (CustState *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
+	st = jy_agg_final_state(fcinfo, "clv_customer final function");
+	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	v = palloc(sizeof(DayAmt) * st->n);
-	for (int i = 0; i < st->n; i++)
-	{
-		v[i].day = st->days[i];
-		v[i].amt = st->amounts[i];
-	}
+	memcpy(v, st->orders, sizeof(DayAmt) * st->n);
 	qsort(v, st->n, sizeof(DayAmt), dayamt_cmp);
 	/* same-day purchases merged: one order per distinct day */
 	for (int i = 0; i < st->n; i++)
@@ -346,10 +311,7 @@ jy_clv_customer_final(PG_FUNCTION_ARGS)
 	else
 		nulls[7] = true;
 	values[8] = Float8GetDatum(revenue / k);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(jy_row_datum(fcinfo, values, nulls));
 }
 
 /* ---- fits ------------------------------------------------------------- */
@@ -358,23 +320,29 @@ typedef struct FitState
 {
 	JyClvRow   *rows;
 	size_t		n;
-	size_t		cap;
+	int64		cap;
 } FitState;
 
 #define CLV_MAX_FIT_ROWS ((size_t) 100 * 1000 * 1000)
+
+/* room for `need` rows (the limit is checked by fit_push, which has its own message) */
+static JyClvRow *
+fit_grow(FitState *st, MemoryContext aggcxt, int64 need)
+{
+	return jy_grow(aggcxt, st->rows, &st->cap, need, sizeof(JyClvRow),
+				   (int64) CLV_MAX_FIT_ROWS, "customers for one fit", "customers");
+}
 
 static FitState *
 fit_state(FunctionCallInfo fcinfo, MemoryContext *aggcxt)
 {
 	FitState   *st;
 
-	if (!AggCheckCallContext(fcinfo, aggcxt))
-		elog(ERROR, "clv fit transition function called in non-aggregate context");
+	*aggcxt = jy_agg_context(fcinfo, "clv fit transition function");
 	if (!PG_ARGISNULL(0))
 		return (FitState *) PG_GETARG_POINTER(0);
 	st = MemoryContextAllocZero(*aggcxt, sizeof(FitState));
-	st->cap = 64;
-	st->rows = MemoryContextAlloc(*aggcxt, sizeof(JyClvRow) * st->cap);
+	st->rows = fit_grow(st, *aggcxt, 64);
 	return st;
 }
 
@@ -386,18 +354,12 @@ fit_push(FitState *st, MemoryContext aggcxt, JyClvRow r)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many customers for one fit"),
 				 errdetail("A CLV fit takes at most %zu customers.", CLV_MAX_FIT_ROWS)));
-	if (st->n == st->cap)
+	if ((int64) st->n == st->cap)
 	{
 		/* compress duplicates before growing: customers share (x, t_x, T) often */
 		st->n = jy_clv_compress(st->rows, st->n);
-		if (st->n > st->cap / 2)
-		{
-			MemoryContext old = MemoryContextSwitchTo(aggcxt);
-
-			st->cap *= 2;
-			st->rows = repalloc_huge(st->rows, sizeof(JyClvRow) * st->cap);
-			MemoryContextSwitchTo(old);
-		}
+		if ((int64) st->n > st->cap / 2)
+			st->rows = fit_grow(st, aggcxt, st->cap + 1);
 	}
 	st->rows[st->n++] = r;
 }
@@ -411,6 +373,20 @@ row_error(const char *reason)
 			 errhint("Build them with clv_customer(order_date, amount, calibration_end, period_days).")));
 }
 
+/* (frequency, recency, age) at argno .. argno + 2, checked */
+static void
+bg_row_args(FunctionCallInfo fcinfo, int argno, double *x, double *t_x, double *T)
+{
+	const char *reason;
+
+	*x = PG_GETARG_FLOAT8(argno);
+	*t_x = PG_GETARG_FLOAT8(argno + 1);
+	*T = PG_GETARG_FLOAT8(argno + 2);
+	reason = jy_clv_check_bgnbd_row(*x, *t_x, *T);
+	if (reason)
+		row_error(reason);
+}
+
 PG_FUNCTION_INFO_V1(jy_bgnbd_fit_trans);
 Datum
 jy_bgnbd_fit_trans(PG_FUNCTION_ARGS)
@@ -418,18 +394,12 @@ jy_bgnbd_fit_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	FitState   *st = fit_state(fcinfo, &aggcxt);
 	JyClvRow	r;
-	const char *reason;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		PG_RETURN_POINTER(st);
-	r.x = PG_GETARG_FLOAT8(1);
-	r.t_x = PG_GETARG_FLOAT8(2);
-	r.T = PG_GETARG_FLOAT8(3);
+	bg_row_args(fcinfo, 1, &r.x, &r.t_x, &r.T);
 	r.m = 0;
 	r.w = 1;
-	reason = jy_clv_check_bgnbd_row(r.x, r.t_x, r.T);
-	if (reason)
-		row_error(reason);
 	fit_push(st, aggcxt, r);
 	PG_RETURN_POINTER(st);
 }
@@ -467,17 +437,13 @@ fit_final(FunctionCallInfo fcinfo, int kind)
 	size_t		n;
 	int			rc;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "clv fit final function called in non-aggregate context");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (FitState *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
+	st = jy_agg_final_state(fcinfo, "clv fit final function");
+	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	rows = palloc_extended(sizeof(JyClvRow) * st->n, MCXT_ALLOC_HUGE);
 	memcpy(rows, st->rows, sizeof(JyClvRow) * st->n);
 	n = jy_clv_compress(rows, st->n);
-	rc = kind == JY_CLV_BGNBD ? jy_bgnbd_fit(rows, n, &m, clv_tick, NULL) : jy_gg_fit(rows, n, &m, clv_tick, NULL);
+	rc = kind == JY_CLV_BGNBD ? jy_bgnbd_fit(rows, n, &m, jy_tick, NULL) : jy_gg_fit(rows, n, &m, jy_tick, NULL);
 	if (rc < 0)
 		PG_RETURN_NULL();
 	if (!isfinite(m.ll) || jy_clv_validate(&m) != NULL)
@@ -520,19 +486,6 @@ model_arg(FunctionCallInfo fcinfo, int argno, int kind, JyClvModel *m)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("expected a %s model", kind == JY_CLV_BGNBD ? "bgnbd" : "gamma_gamma"),
 				 errdetail("Got a %s model.", m->kind == JY_CLV_BGNBD ? "bgnbd" : "gamma_gamma")));
-}
-
-static void
-bg_row_args(FunctionCallInfo fcinfo, int argno, double *x, double *t_x, double *T)
-{
-	const char *reason;
-
-	*x = PG_GETARG_FLOAT8(argno);
-	*t_x = PG_GETARG_FLOAT8(argno + 1);
-	*T = PG_GETARG_FLOAT8(argno + 2);
-	reason = jy_clv_check_bgnbd_row(*x, *t_x, *T);
-	if (reason)
-		row_error(reason);
 }
 
 static double
@@ -681,7 +634,6 @@ jy_clv_model_summary(PG_FUNCTION_ARGS)
 	JyClvModel	m;
 	Datum		values[10];
 	bool		nulls[10] = {false};
-	TupleDesc	tupdesc;
 
 	clv_from_datum(PG_GETARG_DATUM(0), &m);
 	values[0] = PointerGetDatum(cstring_to_text(m.kind == JY_CLV_BGNBD ? "bgnbd" : "gamma_gamma"));
@@ -697,10 +649,7 @@ jy_clv_model_summary(PG_FUNCTION_ARGS)
 	values[7] = Int32GetDatum(m.iterations);
 	values[8] = BoolGetDatum(m.converged != 0);
 	values[9] = Float8GetDatum(m.gradient);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(jy_row_datum(fcinfo, values, nulls));
 }
 
 /* rfm_score(value, breaks, higher_is_better): 1 + number of breaks below value (or the reverse) */

@@ -203,10 +203,9 @@ cr_merge(CohortRetention *a, const CohortRetention *b, bool inplace)
 Datum
 jy_cohort_retention_merge(PG_FUNCTION_ARGS)
 {
-	Datum		ad = PG_GETARG_DATUM(0);
-	CohortRetention *a = DatumGetCohortRetentionP(ad);
+	bool		inplace;
+	CohortRetention *a = (CohortRetention *) jy_agg_merge_arg(fcinfo, &inplace);
 	CohortRetention *b = PG_GETARG_CR_P(1);
-	bool		inplace = AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(ad);
 
 	PG_RETURN_POINTER(cr_merge(a, b, inplace));
 }

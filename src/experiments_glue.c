@@ -24,41 +24,39 @@
 #include "utils/jsonb.h"
 
 #include "experiments.h"
+#include "jy_agg.h"
 
 /* exact Bayesian sums run over at most this many terms (about 0.5 s) */
 #define AB_MAX_TERMS 1e8
-
-static void
-ab_tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
-}
 
 /* ---- aggregate ---------------------------------------------------------- */
 
 typedef struct AbState
 {
 	int			n;
-	int			cap;
 	int			last;
+	int64		cap;
 	JyAbArm    *arms;
 } AbState;
 
 static AbState *
 ab_state(FunctionCallInfo fcinfo, MemoryContext *aggcxt)
 {
-	if (!AggCheckCallContext(fcinfo, aggcxt))
-		elog(ERROR, "ab_counts transition function called in non-aggregate context");
+	*aggcxt = jy_agg_context(fcinfo, "ab_counts transition function");
 	if (PG_ARGISNULL(0))
-	{
-		AbState    *st = MemoryContextAllocZero(*aggcxt, sizeof(AbState));
-
-		st->cap = 4;
-		st->arms = MemoryContextAlloc(*aggcxt, sizeof(JyAbArm) * st->cap);
-		return st;
-	}
+		return MemoryContextAllocZero(*aggcxt, sizeof(AbState));
 	return (AbState *) PG_GETARG_POINTER(0);
+}
+
+static void ab_too_many_variants(void) pg_attribute_noreturn();
+
+static void
+ab_too_many_variants(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("too many variants"),
+			 errdetail("An A/B summary holds at most %d variants.", JY_AB_MAX_ARMS)));
 }
 
 static JyAbArm *
@@ -79,15 +77,9 @@ ab_arm(AbState *st, MemoryContext aggcxt, text *name)
 	if (memchr(s, '\0', len) != NULL)	/* cannot happen for text; be safe */
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("variant name contains a NUL byte")));
 	if (st->n >= JY_AB_MAX_ARMS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many variants"),
-				 errdetail("An A/B summary holds at most %d variants.", JY_AB_MAX_ARMS)));
-	if (st->n == st->cap)
-	{
-		st->cap *= 2;
-		st->arms = repalloc(st->arms, sizeof(JyAbArm) * st->cap);
-	}
+		ab_too_many_variants();
+	st->arms = jy_grow(aggcxt, st->arms, &st->cap, st->n + 1, sizeof(JyAbArm),
+					   JY_AB_MAX_ARMS, "variants", "variants");
 	a = &st->arms[st->n];
 	{
 		char	   *copy = MemoryContextAlloc(aggcxt, len + 1);
@@ -174,11 +166,9 @@ jy_sql_ab_counts_final(PG_FUNCTION_ARGS)
 	AbState    *st;
 	JyAbArm    *copy;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "ab_counts final function called in non-aggregate context");
-	if (PG_ARGISNULL(0))
+	st = jy_agg_final_state(fcinfo, "ab_counts final function");
+	if (st == NULL)
 		PG_RETURN_NULL();
-	st = (AbState *) PG_GETARG_POINTER(0);
 	/* sort a copy: the state (and its "last" cache) stays as it was */
 	copy = palloc(sizeof(JyAbArm) * Max(st->n, 1));
 	memcpy(copy, st->arms, sizeof(JyAbArm) * st->n);
@@ -199,10 +189,7 @@ ab_parse_jsonb(Jsonb *jb, JyAbArm **arms_out)
 	int			n = jy_ab_parse(txt, len, arms, names, &reason, &pos);
 
 	if (n == -2)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many variants"),
-				 errdetail("An A/B summary holds at most %d variants.", JY_AB_MAX_ARMS)));
+		ab_too_many_variants();
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -213,30 +200,35 @@ ab_parse_jsonb(Jsonb *jb, JyAbArm **arms_out)
 	return n;
 }
 
+/*
+ * A float8 argument in (0, max), or (0, max] when max_ok; out of range (or
+ * NaN): 22023 "<name> must be <range>".
+ */
 static double
-ab_alpha_arg(FunctionCallInfo fcinfo, int argno)
-{
-	double		alpha = PG_GETARG_FLOAT8(argno);
-
-	if (!(alpha > 0.0 && alpha < 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("alpha must be between 0 and 1 (exclusive)"),
-				 errdetail("Got %g.", alpha)));
-	return alpha;
-}
-
-static double
-ab_prior_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+ab_float_arg(FunctionCallInfo fcinfo, int argno, const char *name, double max, bool max_ok, const char *range)
 {
 	double		v = PG_GETARG_FLOAT8(argno);
 
-	if (!(v > 0.0 && v <= 1e15))
+	if (!(v > 0.0 && (v < max || (max_ok && v == max))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be positive and at most 1e15", name),
+				 errmsg("%s must be %s", name, range),
 				 errdetail("Got %g.", v)));
 	return v;
+}
+
+/* a probability strictly between 0 and 1 (alpha, power, baseline rate) */
+static double
+ab_unit_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	return ab_float_arg(fcinfo, argno, name, 1.0, false, "between 0 and 1 (exclusive)");
+}
+
+/* a Beta prior parameter */
+static double
+ab_prior_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	return ab_float_arg(fcinfo, argno, name, 1e15, true, "positive and at most 1e15");
 }
 
 /* (conversions, users) arguments at argno, argno + 1 */
@@ -273,7 +265,7 @@ ab_best(int k, const double *a, const double *b, double *pbest, double *loss)
 		if (!(a[j] <= JY_AB_MAX_BEST_PARAM && b[j] <= JY_AB_MAX_BEST_PARAM))
 			return -2;
 	work = palloc0(jy_ab_best_worksize(k));
-	rc = jy_ab_best(k, a, b, pbest, loss, work, ab_tick, NULL);
+	rc = jy_ab_best(k, a, b, pbest, loss, work, jy_tick, NULL);
 	pfree(work);
 	if (rc == -1)
 		ereport(ERROR,
@@ -301,9 +293,9 @@ ab_bayes(int which, double ca, double na, double cb, double nb, double pa, doubl
 	int			rc;
 
 	if (which == 0)
-		rc = jy_ab_prob_beats(ca, na, cb, nb, pa, pb, AB_MAX_TERMS, &v, ab_tick, NULL);
+		rc = jy_ab_prob_beats(ca, na, cb, nb, pa, pb, AB_MAX_TERMS, &v, jy_tick, NULL);
 	else
-		rc = jy_ab_expected_loss(ca, na, cb, nb, pa, pb, AB_MAX_TERMS, &v, ab_tick, NULL);
+		rc = jy_ab_expected_loss(ca, na, cb, nb, pa, pb, AB_MAX_TERMS, &v, jy_tick, NULL);
 	if (rc < 0)
 	{
 		/* no integer posterior parameter in reach (e.g. Jeffreys priors): quadrature */
@@ -341,13 +333,11 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 		InitMaterializedSRF(fcinfo, 0);
 		return (Datum) 0;
 	}
-	for (int i = 2; i <= 4; i++)
-		if (PG_ARGISNULL(i))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not be NULL", i == 2 ? "alpha" : i == 3 ? "prior_alpha" : "prior_beta")));
+	jy_arg_not_null(fcinfo, 2, "alpha", NULL);
+	jy_arg_not_null(fcinfo, 3, "prior_alpha", NULL);
+	jy_arg_not_null(fcinfo, 4, "prior_beta", NULL);
 	jb = PG_GETARG_JSONB_P(0);
-	alpha = ab_alpha_arg(fcinfo, 2);
+	alpha = ab_unit_arg(fcinfo, 2, "alpha");
 	pa = ab_prior_arg(fcinfo, 3, "prior_alpha");
 	pb = ab_prior_arg(fcinfo, 4, "prior_beta");
 	n = ab_parse_jsonb(jb, &arms);
@@ -427,17 +417,6 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-static Datum
-ab_record(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
-{
-	TupleDesc	tupdesc;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-}
-
 PG_FUNCTION_INFO_V1(jy_sql_ab_chisq);
 Datum
 jy_sql_ab_chisq(PG_FUNCTION_ARGS)
@@ -453,7 +432,7 @@ jy_sql_ab_chisq(PG_FUNCTION_ARGS)
 	values[0] = Float8GetDatum(stat);
 	values[1] = Int32GetDatum((int32) df);
 	values[2] = Float8GetDatum(p);
-	PG_RETURN_DATUM(ab_record(fcinfo, values, nulls));
+	PG_RETURN_DATUM(jy_row_datum(fcinfo, values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(jy_sql_ab_ztest);
@@ -461,7 +440,7 @@ Datum
 jy_sql_ab_ztest(PG_FUNCTION_ARGS)
 {
 	double		ca, na, cb, nb;
-	double		alpha = ab_alpha_arg(fcinfo, 4);
+	double		alpha = ab_unit_arg(fcinfo, 4, "alpha");
 	JyAbCompare cmp;
 	Datum		values[8];
 	bool		nulls[8];
@@ -478,7 +457,7 @@ jy_sql_ab_ztest(PG_FUNCTION_ARGS)
 	F8_OR_NULL(cmp.lift, 5);
 	F8_OR_NULL(cmp.lift_low, 6);
 	F8_OR_NULL(cmp.lift_high, 7);
-	PG_RETURN_DATUM(ab_record(fcinfo, values, nulls));
+	PG_RETURN_DATUM(jy_row_datum(fcinfo, values, nulls));
 }
 
 PG_FUNCTION_INFO_V1(jy_sql_ab_sequential);
@@ -487,7 +466,7 @@ jy_sql_ab_sequential(PG_FUNCTION_ARGS)
 {
 	double		ca, na, cb, nb;
 	double		tau = PG_GETARG_FLOAT8(4);
-	double		alpha = ab_alpha_arg(fcinfo, 5);
+	double		alpha = ab_unit_arg(fcinfo, 5, "alpha");
 	double		d, p, lo, hi;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
@@ -505,7 +484,7 @@ jy_sql_ab_sequential(PG_FUNCTION_ARGS)
 	F8_OR_NULL(p, 1);
 	F8_OR_NULL(lo, 2);
 	F8_OR_NULL(hi, 3);
-	PG_RETURN_DATUM(ab_record(fcinfo, values, nulls));
+	PG_RETURN_DATUM(jy_row_datum(fcinfo, values, nulls));
 }
 
 static Datum
@@ -534,42 +513,23 @@ jy_sql_ab_expected_loss(PG_FUNCTION_ARGS)
 	return ab_bayes_fn(fcinfo, 1);
 }
 
-static double
-ab_power_arg(FunctionCallInfo fcinfo, int argno)
+/* the design arguments of ab_sample_size and ab_mde: (baseline, x, alpha, power) */
+static void
+ab_design_args(FunctionCallInfo fcinfo, double *p1, double *alpha, double *power)
 {
-	double		v = PG_GETARG_FLOAT8(argno);
-
-	if (!(v > 0.0 && v < 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("power must be between 0 and 1 (exclusive)"),
-				 errdetail("Got %g.", v)));
-	return v;
-}
-
-static double
-ab_rate_arg(FunctionCallInfo fcinfo, int argno)
-{
-	double		v = PG_GETARG_FLOAT8(argno);
-
-	if (!(v > 0.0 && v < 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("baseline rate must be between 0 and 1 (exclusive)"),
-				 errdetail("Got %g.", v)));
-	return v;
+	*p1 = ab_unit_arg(fcinfo, 0, "baseline rate");
+	*alpha = ab_unit_arg(fcinfo, 2, "alpha");
+	*power = ab_unit_arg(fcinfo, 3, "power");
 }
 
 PG_FUNCTION_INFO_V1(jy_sql_ab_sample_size);
 Datum
 jy_sql_ab_sample_size(PG_FUNCTION_ARGS)
 {
-	double		p1 = ab_rate_arg(fcinfo, 0);
+	double		p1, alpha, power, n;
 	double		mde = PG_GETARG_FLOAT8(1);
-	double		alpha = ab_alpha_arg(fcinfo, 2);
-	double		power = ab_power_arg(fcinfo, 3);
-	double		n;
 
+	ab_design_args(fcinfo, &p1, &alpha, &power);
 	if (!(mde != 0.0 && p1 + mde > 0.0 && p1 + mde < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -587,12 +547,10 @@ PG_FUNCTION_INFO_V1(jy_sql_ab_mde);
 Datum
 jy_sql_ab_mde(PG_FUNCTION_ARGS)
 {
-	double		p1 = ab_rate_arg(fcinfo, 0);
+	double		p1, alpha, power, d;
 	int64		users = PG_GETARG_INT64(1);
-	double		alpha = ab_alpha_arg(fcinfo, 2);
-	double		power = ab_power_arg(fcinfo, 3);
-	double		d;
 
+	ab_design_args(fcinfo, &p1, &alpha, &power);
 	if (users <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -81,6 +81,23 @@ funnel_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, FunnelCache *c, cons
 	return funnel_new_state(aggcxt, conf);
 }
 
+/*
+ * A row of a transition function: *st the group's state (funnel_state);
+ * false when the row's ts (argument 1) is NULL and the row adds nothing,
+ * else *ts and *before (the number of entries before the row) are set.
+ */
+static bool
+funnel_row_begin(FunctionCallInfo fcinfo, MemoryContext aggcxt, FunnelCache *c, const FunnelConf *rowconf,
+				 FunnelAgg **st, int64 *ts, int64 *before)
+{
+	*st = funnel_state(fcinfo, aggcxt, c, rowconf);
+	if (PG_ARGISNULL(1))
+		return false;
+	*ts = PG_GETARG_INT64(1);
+	*before = (*st)->n;
+	return true;
+}
+
 static void
 funnel_reserve(FunnelAgg *st, int64 more, MemoryContext cxt)
 {
@@ -293,6 +310,8 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	FunnelAgg  *st;
 	int			first;
 	bool		is_array;
+	Datum	   *vals = NULL;
+	bool	   *nulls = NULL;
 	int			nargs,
 				k;
 	int64		ts,
@@ -310,38 +329,22 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	conf.excl = NULL;
 	if (is_array)
 	{
-		Datum	   *vals;
-		bool	   *nulls;
-		int			n;
-
-		if (PG_ARGISNULL(first))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("funnel steps array must not be NULL")));
-		bool_array(PG_GETARG_ARRAYTYPE_P(first), "funnel steps", &vals, &nulls, &n);
-		funnel_check_nsteps(n);
-		conf.nsteps = n;
-		st = funnel_state(fcinfo, aggcxt, c, &conf);
-		if (PG_ARGISNULL(1))
-			PG_RETURN_POINTER(st);
-		ts = PG_GETARG_INT64(1);
-		before = st->n;
-		any = funnel_add_bools(st, ts, vals, nulls, n, JY_FUNNEL_TAG_STEP(0), aggcxt);
-		funnel_row_end(st, ts, before, any, aggcxt);
-		PG_RETURN_POINTER(st);
+		jy_arg_not_null(fcinfo, first, "funnel steps array", NULL);
+		bool_array(PG_GETARG_ARRAYTYPE_P(first), "funnel steps", &vals, &nulls, &nargs);
+		funnel_check_nsteps(nargs);
 	}
 	conf.nsteps = nargs;
-	st = funnel_state(fcinfo, aggcxt, c, &conf);
-	if (PG_ARGISNULL(1))
+	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &ts, &before))
 		PG_RETURN_POINTER(st);
-	ts = PG_GETARG_INT64(1);
-	before = st->n;
-	for (k = 0; k < nargs; k++)
-		if (!PG_ARGISNULL(first + k) && PG_GETARG_BOOL(first + k))
-		{
-			funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
-			any = true;
-		}
+	if (is_array)
+		any = funnel_add_bools(st, ts, vals, nulls, nargs, JY_FUNNEL_TAG_STEP(0), aggcxt);
+	else
+		for (k = 0; k < nargs; k++)
+			if (!PG_ARGISNULL(first + k) && PG_GETARG_BOOL(first + k))
+			{
+				funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
+				any = true;
+			}
 	funnel_row_end(st, ts, before, any, aggcxt);
 	PG_RETURN_POINTER(st);
 }
@@ -369,11 +372,7 @@ xsteps_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno, int nexcl, int ns
 	int			n,
 				i;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel exclusion_steps must not be NULL"),
-				 errhint("Pass ARRAY[]::int[] together with ARRAY[]::boolean[] for no exclusions.")));
+	jy_arg_not_null(fcinfo, argno, "funnel exclusion_steps", "Pass ARRAY[]::int[] together with ARRAY[]::boolean[] for no exclusions.");
 	d = PG_GETARG_DATUM(argno);
 	if (c->xsteps_datum == d && c->nxsteps == nexcl && d != (Datum) 0 && funnel_arg_stable(fcinfo, c, argno))
 		goto check;
@@ -448,15 +447,8 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	c = funnel_get_cache(fcinfo);
 	conf.window = funnel_window_arg(fcinfo, c, 2);
 	conf.modes = funnel_modes_arg(fcinfo, c, 3);
-	if (PG_ARGISNULL(4))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel steps array must not be NULL")));
-	if (PG_ARGISNULL(5))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel exclusions array must not be NULL"),
-				 errhint("Pass ARRAY[]::boolean[] for no exclusions.")));
+	jy_arg_not_null(fcinfo, 4, "funnel steps array", NULL);
+	jy_arg_not_null(fcinfo, 5, "funnel exclusions array", "Pass ARRAY[]::boolean[] for no exclusions.");
 	bool_array(PG_GETARG_ARRAYTYPE_P(4), "funnel steps", &sv, &sn, &ns);
 	funnel_check_nsteps(ns);
 	bool_array(PG_GETARG_ARRAYTYPE_P(5), "funnel exclusions", &xv, &xn, &nx);
@@ -469,11 +461,8 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	conf.nsteps = ns;
 	conf.nexcl = (uint16) nx;
 	conf.excl = c->xsteps;
-	st = funnel_state(fcinfo, aggcxt, c, &conf);
-	if (PG_ARGISNULL(1))
+	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &ts, &before))
 		PG_RETURN_POINTER(st);
-	ts = PG_GETARG_INT64(1);
-	before = st->n;
 	funnel_add_bools(st, ts, xv, xn, nx, JY_FUNNEL_TAG_EXCL(0), aggcxt);
 	any = funnel_add_bools(st, ts, sv, sn, ns, JY_FUNNEL_TAG_STEP(0), aggcxt);
 	funnel_row_end(st, ts, before, any, aggcxt);
@@ -501,11 +490,8 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 	conf.excl = NULL;
 	funnel_names_arg(fcinfo, c, 4);
 	conf.nsteps = c->nnames;
-	st = funnel_state(fcinfo, aggcxt, c, &conf);
-	if (PG_ARGISNULL(1))
+	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &ts, &before))
 		PG_RETURN_POINTER(st);
-	ts = PG_GETARG_INT64(1);
-	before = st->n;
 	if (!PG_ARGISNULL(3))
 	{
 		text	   *ev = PG_GETARG_TEXT_PP(3);

@@ -98,10 +98,7 @@ funnel_window_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 
 	if (stable && c->window_us > 0)
 		return c->window_us;
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel window must not be NULL")));
+	jy_arg_not_null(fcinfo, argno, "funnel window", NULL);
 	us = jy_interval_usecs(PG_GETARG_INTERVAL_P(argno), "funnel window");
 	if (us <= 0)
 		ereport(ERROR,
@@ -125,11 +122,7 @@ funnel_modes_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 	int			badlen,
 				rc;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel mode must not be NULL"),
-				 errhint("Use '' or 'default' for the default mode.")));
+	jy_arg_not_null(fcinfo, argno, "funnel mode", "Use '' or 'default' for the default mode.");
 	d = PG_GETARG_DATUM(argno);
 	if (c->mode_str != NULL && d == c->mode_datum && funnel_arg_stable(fcinfo, c, argno))
 		return c->modes;
@@ -215,10 +208,7 @@ funnel_names_arg(FunctionCallInfo fcinfo, FunnelCache *c, int argno)
 	Datum		d;
 	int			k;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel step names must not be NULL")));
+	jy_arg_not_null(fcinfo, argno, "funnel step names", NULL);
 	d = PG_GETARG_DATUM(argno);
 	if (c->names == NULL || d != c->names_datum || !funnel_arg_stable(fcinfo, c, argno))
 	{

@@ -23,6 +23,7 @@
 #include "utils/tuplestore.h"
 
 #include "identity.h"
+#include "jy_agg.h"
 
 PG_FUNCTION_INFO_V1(jy_identity_stitch);
 PG_FUNCTION_INFO_V1(jy_identity_refused);
@@ -43,13 +44,6 @@ mem_release(void *arg, void *p)
 {
 	(void) arg;
 	pfree(p);
-}
-
-static void
-tick(void *arg)
-{
-	(void) arg;
-	CHECK_FOR_INTERRUPTS();
 }
 
 /* priority and limits: validated, into C strings and int32 limits */
@@ -131,6 +125,18 @@ new_graph(FunctionCallInfo fcinfo, int prio_arg, MemoryContext cxt)
 	return jy_id_new(&m, nprio, (const char *const *) names, limits);
 }
 
+static void limit_exceeded(const char *msg, const char *detail) pg_attribute_noreturn();
+
+/* 54000 for a limit of the engine */
+static void
+limit_exceeded(const char *msg, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s", msg),
+			 errdetail("%s", detail)));
+}
+
 static void
 check_status(JyIdStatus st)
 {
@@ -139,29 +145,17 @@ check_status(JyIdStatus st)
 		case JY_ID_OK:
 			return;
 		case JY_ID_TOO_MANY_KINDS:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many distinct identifier kinds"),
-					 errdetail("At most %d kinds are supported.", JY_ID_MAX_KINDS)));
-			break;
+			limit_exceeded("too many distinct identifier kinds",
+						   psprintf("At most %d kinds are supported.", JY_ID_MAX_KINDS));
 		case JY_ID_KIND_TOO_LONG:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("identifier kind is too long"),
-					 errdetail("Kind names are at most %d bytes.", JY_ID_MAX_KIND_LEN - 1)));
-			break;
+			limit_exceeded("identifier kind is too long",
+						   psprintf("Kind names are at most %d bytes.", JY_ID_MAX_KIND_LEN - 1));
 		case JY_ID_VALUE_TOO_LONG:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("identifier is too long"),
-					 errdetail("Identifiers are at most %d bytes.", JY_ID_MAX_VALUE_LEN)));
-			break;
+			limit_exceeded("identifier is too long",
+						   psprintf("Identifiers are at most %d bytes.", JY_ID_MAX_VALUE_LEN));
 		case JY_ID_TOO_MANY_NODES:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many distinct identifiers"),
-					 errdetail("At most %u identifiers are supported in one call.", JY_ID_MAX_NODES)));
-			break;
+			limit_exceeded("too many distinct identifiers",
+						   psprintf("At most %u identifiers are supported in one call.", JY_ID_MAX_NODES));
 		case JY_ID_CONFLICT:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -283,55 +277,87 @@ get_node(JyIdGraph *g, HeapTuple tup, TupleDesc td, int kcol, uint32 *node, cons
 	return true;
 }
 
-/* read the links query into the graph and apply it */
+/* every row of the cursor through fn (rows numbered from 1, allocations in cxt); closes it */
+typedef void (*RowFn) (HeapTuple tup, TupleDesc td, int64 row, void *arg);
+
 static void
-read_links(FunctionCallInfo fcinfo, int argno, JyIdGraph *g, MemoryContext cxt)
+scan_query(Portal portal, MemoryContext cxt, RowFn fn, void *arg)
 {
-	bool		has_ts;
-	Portal		portal = open_query(fcinfo, argno, "links", 4, true, &has_ts);
 	int64		row = 0;
-	MemoryContext old;
 
 	for (;;)
 	{
-		uint64		i;
+		MemoryContext old;
 
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
 		if (SPI_processed == 0)
 			break;
 		old = MemoryContextSwitchTo(cxt);
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	td = SPI_tuptable->tupdesc;
-			uint32		a = 0,
-						b = 0;
-			bool		ha,
-						hb;
-			int64		ts = PG_INT64_MIN;
-
-			row++;
-			ha = get_node(g, tup, td, 1, &a, "links", row);
-			hb = get_node(g, tup, td, 3, &b, "links", row);
-			if (has_ts)
-			{
-				bool		isnull;
-				Datum		d = SPI_getbinval(tup, td, 5, &isnull);
-
-				if (!isnull)
-					ts = DatumGetTimestampTz(d);
-			}
-			if (ha && hb)
-				jy_id_link(g, a, b, ts, (uint64) row);
-		}
+		for (uint64 i = 0; i < SPI_processed; i++)
+			fn(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, ++row, arg);
 		MemoryContextSwitchTo(old);
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
+}
+
+typedef struct LinkScan
+{
+	JyIdGraph  *g;
+	bool		has_ts;
+} LinkScan;
+
+static void
+link_row(HeapTuple tup, TupleDesc td, int64 row, void *arg)
+{
+	LinkScan   *ls = (LinkScan *) arg;
+	uint32		a = 0,
+				b = 0;
+	bool		ha = get_node(ls->g, tup, td, 1, &a, "links", row);
+	bool		hb = get_node(ls->g, tup, td, 3, &b, "links", row);
+	int64		ts = PG_INT64_MIN;
+
+	if (ls->has_ts)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tup, td, 5, &isnull);
+
+		if (!isnull)
+			ts = DatumGetTimestampTz(d);
+	}
+	if (ha && hb)
+		jy_id_link(ls->g, a, b, ts, (uint64) row);
+}
+
+/* read the links query into the graph and apply it */
+static void
+read_links(FunctionCallInfo fcinfo, int argno, JyIdGraph *g, MemoryContext cxt)
+{
+	LinkScan	ls = {g, false};
+	Portal		portal = open_query(fcinfo, argno, "links", 4, true, &ls.has_ts);
+	MemoryContext old;
+
+	scan_query(portal, cxt, link_row, &ls);
 	old = MemoryContextSwitchTo(cxt);
-	jy_id_apply(g, tick, NULL);
+	jy_id_apply(g, jy_tick, NULL);
 	MemoryContextSwitchTo(old);
+}
+
+static void
+person_row(HeapTuple tup, TupleDesc td, int64 row, void *arg)
+{
+	JyIdGraph  *g = (JyIdGraph *) arg;
+	uint32		a = 0,
+				p = 0;
+
+	if (!get_node(g, tup, td, 1, &a, "persons", row) ||
+		!get_node(g, tup, td, 3, &p, "persons", row))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("row " INT64_FORMAT " of the persons query has NULL values", row),
+				 errdetail("Every persons row needs kind, identifier, person_kind and person_id.")));
+	check_status(jy_id_existing(g, a, p));
 }
 
 static Datum
@@ -340,10 +366,21 @@ bytes_datum(const char *p, size_t n)
 	return PointerGetDatum(cstring_to_text_with_len(p, (int) n));
 }
 
-static MemoryContext
-graph_context(void)
+/*
+ * Start a call: the result set, the graph (with the priority and limit
+ * arguments at prio_arg, prio_arg + 1) in its own context *cxt, and SPI.
+ */
+static JyIdGraph *
+begin_graph(FunctionCallInfo fcinfo, int prio_arg, MemoryContext *cxt)
 {
-	return AllocSetContextCreate(CurrentMemoryContext, "journey identity graph", ALLOCSET_DEFAULT_SIZES);
+	JyIdGraph  *g;
+
+	InitMaterializedSRF(fcinfo, 0);
+	*cxt = AllocSetContextCreate(CurrentMemoryContext, "journey identity graph", ALLOCSET_DEFAULT_SIZES);
+	g = new_graph(fcinfo, prio_arg, *cxt);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	return g;
 }
 
 /* one output row per identifier: kind, identifier, person_kind, person_id [, previous kind, previous id] */
@@ -402,11 +439,7 @@ jy_identity_stitch(PG_FUNCTION_ARGS)
 	MemoryContext cxt;
 	JyIdGraph  *g;
 
-	InitMaterializedSRF(fcinfo, 0);
-	cxt = graph_context();
-	g = new_graph(fcinfo, 1, cxt);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	g = begin_graph(fcinfo, 1, &cxt);
 	read_links(fcinfo, 0, g, cxt);
 	SPI_finish();
 	emit_members(fcinfo, g, false);
@@ -423,11 +456,7 @@ jy_identity_refused(PG_FUNCTION_ARGS)
 	size_t		i,
 				n;
 
-	InitMaterializedSRF(fcinfo, 0);
-	cxt = graph_context();
-	g = new_graph(fcinfo, 1, cxt);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	g = begin_graph(fcinfo, 1, &cxt);
 	read_links(fcinfo, 0, g, cxt);
 	SPI_finish();
 	n = jy_id_nrefused(g);
@@ -466,42 +495,10 @@ jy_identity_merge(PG_FUNCTION_ARGS)
 	JyIdGraph  *g;
 	bool		has_ts;
 	Portal		portal;
-	int64		row = 0;
 
-	InitMaterializedSRF(fcinfo, 0);
-	cxt = graph_context();
-	g = new_graph(fcinfo, 2, cxt);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	g = begin_graph(fcinfo, 2, &cxt);
 	portal = open_query(fcinfo, 0, "persons", 4, false, &has_ts);
-	for (;;)
-	{
-		uint64		i;
-		MemoryContext old;
-
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		if (SPI_processed == 0)
-			break;
-		old = MemoryContextSwitchTo(cxt);
-		for (i = 0; i < SPI_processed; i++)
-		{
-			uint32		a = 0,
-						p = 0;
-
-			row++;
-			if (!get_node(g, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &a, "persons", row) ||
-				!get_node(g, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &p, "persons", row))
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("row " INT64_FORMAT " of the persons query has NULL values", row),
-						 errdetail("Every persons row needs kind, identifier, person_kind and person_id.")));
-			check_status(jy_id_existing(g, a, p));
-		}
-		MemoryContextSwitchTo(old);
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_cursor_close(portal);
+	scan_query(portal, cxt, person_row, g);
 	read_links(fcinfo, 1, g, cxt);
 	SPI_finish();
 	emit_members(fcinfo, g, true);

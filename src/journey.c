@@ -6,6 +6,7 @@
 #include "utils/builtins.h"
 #include "common/int.h"
 #include "funcapi.h"
+#include "access/htup_details.h"
 
 PG_MODULE_MAGIC;
 
@@ -25,15 +26,22 @@ jy_interval_usecs(const Interval *iv, const char *argname)
 	return r;
 }
 
+void
+jy_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what),
+				 hint ? errhint("%s", hint) : 0));
+}
+
 int64
 jy_positive_interval_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
 	int64		us;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", argname)));
+	jy_arg_not_null(fcinfo, argno, argname, NULL);
 	us = jy_interval_usecs(PG_GETARG_INTERVAL_P(argno), argname);
 	if (us <= 0)
 		ereport(ERROR,
@@ -72,4 +80,15 @@ jy_init_row_srf(FunctionCallInfo fcinfo)
 		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	else
 		InitMaterializedSRF(fcinfo, 0);
+}
+
+Datum
+jy_row_datum(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }

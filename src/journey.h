@@ -18,6 +18,12 @@
 extern int64 jy_interval_usecs(const Interval *iv, const char *argname);
 
 /*
+ * An argument that must be given: when argument argno is NULL, 22004
+ * "<what> must not be NULL", with errhint(hint) unless hint is NULL.
+ */
+extern void jy_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *what, const char *hint);
+
+/*
  * A positive duration argument: errors 22004 when NULL, 22023 when <= 0.
  */
 extern int64 jy_positive_interval_arg(FunctionCallInfo fcinfo, int argno, const char *argname);
@@ -62,5 +68,8 @@ extern void jy_scan_report(const struct JyTs *ts, const char *type_name) pg_attr
  * back to InitMaterializedSRF(fcinfo, 0) when the executor gives none.
  */
 extern void jy_init_row_srf(FunctionCallInfo fcinfo);
+
+/* The composite result of a function returning one row (its declared row type). */
+extern Datum jy_row_datum(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
 
 #endif

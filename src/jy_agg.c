@@ -19,6 +19,23 @@ jy_agg_context(FunctionCallInfo fcinfo, const char *fn)
 	return cxt;
 }
 
+void *
+jy_agg_final_state(FunctionCallInfo fcinfo, const char *fn)
+{
+	(void) jy_agg_context(fcinfo, fn);
+	return PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0);
+}
+
+struct varlena *
+jy_agg_merge_arg(FunctionCallInfo fcinfo, bool *inplace)
+{
+	Datum		ad = PG_GETARG_DATUM(0);
+	struct varlena *a = PG_DETOAST_DATUM(ad);
+
+	*inplace = AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(ad);
+	return a;
+}
+
 #define JY_GROW_MIN 8
 
 int64

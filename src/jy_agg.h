@@ -38,6 +38,12 @@
 extern MemoryContext jy_agg_context(FunctionCallInfo fcinfo, const char *fn);
 
 /*
+ * The state of a final function (argument 0), NULL when no row created one;
+ * checks the aggregate context like jy_agg_context (fn names the function).
+ */
+extern void *jy_agg_final_state(FunctionCallInfo fcinfo, const char *fn);
+
+/*
  * Combine prelude (non-strict combine function of an `internal` state):
  * a and b are set from arguments 0 and 1 (NULL for SQL NULL); when b is NULL
  * the function returns a, or NULL when both are NULL.  After it b != NULL; a
@@ -55,6 +61,14 @@ extern MemoryContext jy_agg_context(FunctionCallInfo fcinfo, const char *fn);
 			PG_RETURN_POINTER(a); \
 		} \
 	} while (0)
+
+/*
+ * Argument 0 of a strict merge function of varlena summaries (transition and
+ * combine function of their rollup, also callable from SQL), detoasted.
+ * *inplace: it may be updated in place, i.e. the call is inside an aggregate
+ * (so argument 0 is the aggregate's own state) and detoasting made no copy.
+ */
+extern struct varlena *jy_agg_merge_arg(FunctionCallInfo fcinfo, bool *inplace);
 
 /*
  * Growth of an array of elemsize-byte elements.

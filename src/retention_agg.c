@@ -54,7 +54,7 @@ typedef struct RetState
 	TimestampTz max_ts;			/* latest timestamp of any row */
 	KeyArr		ret;			/* keys of return events */
 	KeyArr		starts;			/* keys of start events (recurring cohorts only) */
-} RetState;
+} RetState;						/* p first: see group_state */
 
 #define KEYS_MAX ((int64) (MaxAllocSize / sizeof(int64)))
 
@@ -136,6 +136,32 @@ state_new(const RetParams *p, MemoryContext cxt)
 }
 
 /*
+ * The group's state (argument 0) after checking this row's settings against
+ * it, or NULL at the group's first row.  Both states (RetState, RetJState)
+ * start with their RetParams.
+ */
+static void *
+group_state(FunctionCallInfo fcinfo, const RetCall *call)
+{
+	RetParams  *p;
+
+	if (PG_ARGISNULL(0))
+		return NULL;
+	p = (RetParams *) PG_GETARG_POINTER(0);
+	if (!params_equal(p, &call->p))
+		jy_arg_differs("retention settings", "group", RET_SETTINGS_DETAIL);
+	return p;
+}
+
+/* combine: both states must have the same settings */
+static void
+combine_check(const RetParams *a, const RetParams *b)
+{
+	if (!params_equal(a, b))
+		jy_arg_differs("retention settings", "group", NULL);
+}
+
+/*
  * One row (or one event of a journey) of a user: its period key goes into
  * the start / return key lists.  Shared by the raw-row and the journey forms.
  */
@@ -187,14 +213,9 @@ cohort_retention_trans_common(FunctionCallInfo fcinfo, bool naive)
 	TimestampTz ts;
 
 	call = row_params(fcinfo, flags ? 4 : 2);
-	if (PG_ARGISNULL(0))
+	st = group_state(fcinfo, call);
+	if (st == NULL)
 		st = state_new(&call->p, aggcxt);
-	else
-	{
-		st = (RetState *) PG_GETARG_POINTER(0);
-		if (!params_equal(&st->p, &call->p))
-			jy_arg_differs("retention settings", "group", RET_SETTINGS_DETAIL);
-	}
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	ts = naive ? naive_in_tz(PG_GETARG_TIMESTAMP(1), st->p.tz) : PG_GETARG_TIMESTAMPTZ(1);
@@ -229,8 +250,8 @@ jy_cohort_retention_combine(PG_FUNCTION_ARGS)
 	JY_COMBINE_ARGS(RetState, a, b);
 	if (a == NULL)
 		a = state_new(&b->p, aggcxt);
-	else if (!params_equal(&a->p, &b->p))
-		jy_arg_differs("retention settings", "group", NULL);
+	else
+		combine_check(&a->p, &b->p);
 	if (b->has_start && (!a->has_start || b->first_start < a->first_start))
 		a->first_start = b->first_start;
 	a->has_start |= b->has_start;
@@ -420,10 +441,8 @@ jy_cohort_retention_final(PG_FUNCTION_ARGS)
 {
 	RetState   *st;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (RetState *) PG_GETARG_POINTER(0);
-	if (!st->has_start)
+	st = jy_agg_final_state(fcinfo, "cohort_retention final function");
+	if (st == NULL || !st->has_start)
 		PG_RETURN_NULL();
 	keys_finish(&st->ret);
 	keys_finish(&st->starts);
@@ -444,7 +463,7 @@ typedef struct RetJState
 	CohortRetention *acc;		/* users so far; ncohorts may be 0 */
 	KeyArr		ret;			/* per-journey scratch, reused */
 	KeyArr		starts;
-} RetJState;
+} RetJState;					/* p first: see group_state */
 
 static RetJState *
 jstate_new(const RetParams *p, MemoryContext cxt)
@@ -483,11 +502,8 @@ journey_event_id(FunctionCallInfo fcinfo, int argno, const JyJView *v, const cha
 {
 	text	   *name;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", what),
-				 errhint("Give the event name, such as 'purchase'; for any activity use cohort_retention(j, period, periods, tz).")));
+	jy_arg_not_null(fcinfo, argno, what,
+					"Give the event name, such as 'purchase'; for any activity use cohort_retention(j, period, periods, tz).");
 	name = PG_GETARG_TEXT_PP(argno);
 	return jy_jc_find_name(v, VARDATA_ANY(name), (uint32) VARSIZE_ANY_EXHDR(name));
 }
@@ -506,14 +522,9 @@ jy_cohort_retention_journey_trans(PG_FUNCTION_ARGS)
 	uint32		i;
 
 	call = row_params(fcinfo, flags ? 4 : 2);
-	if (PG_ARGISNULL(0))
+	st = group_state(fcinfo, call);
+	if (st == NULL)
 		st = jstate_new(&call->p, aggcxt);
-	else
-	{
-		st = (RetJState *) PG_GETARG_POINTER(0);
-		if (!params_equal(&st->p, &call->p))
-			jy_arg_differs("retention settings", "group", RET_SETTINGS_DETAIL);
-	}
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);	/* a NULL journey: no user */
 	jy_journey_view(PG_GETARG_DATUM(1), &v);
@@ -575,8 +586,8 @@ jy_cohort_retention_journey_combine(PG_FUNCTION_ARGS)
 	JY_COMBINE_ARGS(RetJState, a, b);
 	if (a == NULL)
 		a = jstate_new(&b->p, aggcxt);
-	else if (!params_equal(&a->p, &b->p))
-		jy_arg_differs("retention settings", "group", NULL);
+	else
+		combine_check(&a->p, &b->p);
 	jstate_add(a, b->acc, aggcxt);
 	PG_RETURN_POINTER(a);
 }
@@ -635,11 +646,9 @@ jy_cohort_retention_journey_final(PG_FUNCTION_ARGS)
 	RetJState  *st;
 	CohortRetention *r;
 
-	if (PG_ARGISNULL(0))
+	st = jy_agg_final_state(fcinfo, "cohort_retention_journey final function");
+	if (st == NULL || st->acc->ncohorts == 0)
 		PG_RETURN_NULL();
-	st = (RetJState *) PG_GETARG_POINTER(0);
-	if (st->acc->ncohorts == 0)
-		PG_RETURN_NULL();		/* no user with a cohort, like rollup() of NULLs */
 	r = (CohortRetention *) palloc(VARSIZE(st->acc));
 	memcpy(r, st->acc, VARSIZE(st->acc));
 	PG_RETURN_POINTER(r);

@@ -458,10 +458,8 @@ jy_retention_summary_final(PG_FUNCTION_ARGS)
 	CohortRetention *r;
 	const char *tzname;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (SumState *) PG_GETARG_POINTER(0);
-	if (st->t.n == 0)
+	st = jy_agg_final_state(fcinfo, "retention_summary final function");
+	if (st == NULL || st->t.n == 0)
 		PG_RETURN_NULL();
 	/* distinct cohorts */
 	bases = (int64 *) palloc_extended(st->t.n * sizeof(int64), MCXT_ALLOC_HUGE);

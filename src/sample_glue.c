@@ -12,10 +12,9 @@
 #include "utils/tuplestore.h"
 
 #include "sample.h"
+#include "sample_glue.h"
 
 PG_FUNCTION_INFO_V1(jy_sample_events);
-
-#define SAMPLE_MAX_USERS 100000000
 
 /* columns */
 enum
@@ -34,12 +33,29 @@ text_datums(const char *const *names, int n)
 	return d;
 }
 
+void
+jy_sample_args(FunctionCallInfo fcinfo, int32 *users, int32 *seed)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("users and seed must not be NULL")));
+	*users = PG_GETARG_INT32(0);
+	*seed = PG_GETARG_INT32(1);
+	if (*users < 0 || *users > SAMPLE_MAX_USERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("users must be between 0 and %d", SAMPLE_MAX_USERS),
+				 errdetail("The value given is %d.", *users)));
+	InitMaterializedSRF(fcinfo, 0);
+}
+
 Datum
 jy_sample_events(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int32		users;
-	int64		seed;
+	int32		seed;
 	JySample   *g;
 	JySampleEvent ev;
 	Datum	   *ev_names,
@@ -54,19 +70,7 @@ jy_sample_events(PG_FUNCTION_ARGS)
 				old;
 	int64		count = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("users and seed must not be NULL")));
-	users = PG_GETARG_INT32(0);
-	seed = PG_GETARG_INT32(1);
-	if (users < 0 || users > SAMPLE_MAX_USERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("users must be between 0 and %d", SAMPLE_MAX_USERS),
-				 errdetail("The value given is %d.", users)));
-
-	InitMaterializedSRF(fcinfo, 0);
+	jy_sample_args(fcinfo, &users, &seed);
 
 	/* constant strings are built once and shared by every row */
 	ev_names = text_datums(jy_sample_event_names, JY_EV_N);
@@ -77,7 +81,7 @@ jy_sample_events(PG_FUNCTION_ARGS)
 	categories = text_datums(jy_sample_categories, JY_SAMPLE_N_CATEGORIES);
 
 	g = (JySample *) palloc(sizeof(JySample));
-	jy_sample_init(g, users, (uint64) seed);
+	jy_sample_init(g, users, (uint64) (int64) seed);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "journey sample row", ALLOCSET_SMALL_SIZES);
 
 	memset(nulls, 0, sizeof(nulls));

@@ -9,11 +9,10 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
+#include "sample_glue.h"
 #include "sample_identity.h"
 
 PG_FUNCTION_INFO_V1(jy_sample_identities);
-
-#define SAMPLE_MAX_USERS 100000000
 
 Datum
 jy_sample_identities(PG_FUNCTION_ARGS)
@@ -25,18 +24,7 @@ jy_sample_identities(PG_FUNCTION_ARGS)
 	JySampleLink links[JY_SAMPLE_ID_MAX_LINKS];
 	MemoryContext rowcxt;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("users and seed must not be NULL")));
-	users = PG_GETARG_INT32(0);
-	seed = PG_GETARG_INT32(1);
-	if (users < 0 || users > SAMPLE_MAX_USERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("users must be between 0 and %d", SAMPLE_MAX_USERS),
-				 errdetail("The value given is %d.", users)));
-	InitMaterializedSRF(fcinfo, 0);
+	jy_sample_args(fcinfo, &users, &seed);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "journey sample identity row", ALLOCSET_SMALL_SIZES);
 	for (u = 1; u <= users; u++)
 	{

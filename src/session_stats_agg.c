@@ -248,10 +248,8 @@ jy_session_stats_final(PG_FUNCTION_ARGS)
 {
 	SessAgg    *st;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (SessAgg *) PG_GETARG_POINTER(0);
-	if (st->n == 0)
+	st = jy_agg_final_state(fcinfo, "session_stats final function");
+	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	if (!st->sorted)
 	{
@@ -276,10 +274,9 @@ jy_session_stats_final(PG_FUNCTION_ARGS)
 Datum
 jy_session_stats_merge(PG_FUNCTION_ARGS)
 {
-	Datum		ad = PG_GETARG_DATUM(0);
-	JySessionStats *a = DatumGetSessionStatsP(ad);
+	bool		inplace;
+	JySessionStats *a = (JySessionStats *) jy_agg_merge_arg(fcinfo, &inplace);
 	JySessionStats *b = PG_GETARG_SESSION_STATS_P(1);
-	bool		inplace = AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(ad);
 	size_t		miss = jy_ss_missing_buckets(a, b);
 	JySessionStats *r;
 	JyCodecError err;

@@ -9,8 +9,6 @@
 
 #include <math.h>
 
-#include "access/htup_details.h"
-#include "funcapi.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(jy_session_count);
@@ -103,20 +101,25 @@ jy_session_stats_percentile(PG_FUNCTION_ARGS)
 	PG_RETURN_INTERVAL_P(interval_from_double_us(v));
 }
 
+/* a duration of us microseconds (rounded) as an interval column and a float8 seconds column */
+static void
+duration_cols(Datum *values, int iv_col, int sec_col, double us)
+{
+	int64		r = (int64) rint(us);
+
+	values[iv_col] = IntervalPGetDatum(jy_usecs_to_interval(r));
+	values[sec_col] = Float8GetDatum((double) r / 1e6);
+}
+
 /* session_kpis(s): one row of scalar columns, for BI tools */
 Datum
 jy_session_stats_kpis(PG_FUNCTION_ARGS)
 {
 	JySessionStats *s = PG_GETARG_SESSION_STATS_P(0);
-	TupleDesc	tupdesc;
 	Datum		values[11];
 	bool		nulls[11] = {false};
 	double		v;
-	int64		us;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	values[0] = Int64GetDatum(s->sessions);
 	values[1] = Int64GetDatum(s->events);
 	values[2] = Int64GetDatum(s->bounces);
@@ -125,19 +128,13 @@ jy_session_stats_kpis(PG_FUNCTION_ARGS)
 		/* durations twice: interval, and float8 seconds of the same microseconds */
 		values[3] = Float8GetDatum((double) s->bounces / (double) s->sessions);
 		values[4] = Float8GetDatum((double) s->events / (double) s->sessions);
-		us = (int64) rint((double) s->duration_sum / (double) s->sessions);
-		values[5] = IntervalPGetDatum(jy_usecs_to_interval(us));
-		values[8] = Float8GetDatum((double) us / 1e6);
+		duration_cols(values, 5, 8, (double) s->duration_sum / (double) s->sessions);
 		jy_qs_quantile(s->entries, s->nentries, 0.5, &v);
-		us = (int64) rint(v);
-		values[6] = IntervalPGetDatum(jy_usecs_to_interval(us));
-		values[9] = Float8GetDatum((double) us / 1e6);
+		duration_cols(values, 6, 9, v);
 		jy_qs_quantile(s->entries, s->nentries, 0.9, &v);
-		us = (int64) rint(v);
-		values[7] = IntervalPGetDatum(jy_usecs_to_interval(us));
-		values[10] = Float8GetDatum((double) us / 1e6);
+		duration_cols(values, 7, 10, v);
 	}
 	else
 		nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = nulls[8] = nulls[9] = nulls[10] = true;
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(jy_row_datum(fcinfo, values, nulls));
 }

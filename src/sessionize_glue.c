@@ -83,6 +83,16 @@ read_params(WindowObject winobj, int nargs, int64 *gap, int64 *max_len)
  * Advance the per-partition sessionizer to the current row.  Returns false
  * when the row's timestamp is NULL (the row belongs to no session).
  */
+/* the current row's split argument (NULL: no split) */
+static bool
+split_arg(WindowObject winobj)
+{
+	bool		isnull;
+	Datum		d = WinGetFuncArgCurrent(winobj, ARG_SPLIT, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
 static bool
 sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 {
@@ -105,12 +115,7 @@ sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 		st->split_stable = jy_arg_stable(fcinfo, ARG_SPLIT);
 		st->split_value = false;
 		if (nargs > ARG_SPLIT && st->split_stable)
-		{
-			bool		snull;
-			Datum		sd = WinGetFuncArgCurrent(winobj, ARG_SPLIT, &snull);
-
-			st->split_value = !snull && DatumGetBool(sd);
-		}
+			st->split_value = split_arg(winobj);
 		st->initialized = true;
 		st->last_pos = pos - 1;
 	}
@@ -134,15 +139,7 @@ sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 	if (isnull)
 		return false;
 	ts = DatumGetInt64(d);
-	if (st->split_stable)
-		split = st->split_value;
-	else
-	{
-		bool		snull;
-		Datum		sd = WinGetFuncArgCurrent(winobj, ARG_SPLIT, &snull);
-
-		split = !snull && DatumGetBool(sd);
-	}
+	split = st->split_stable ? st->split_value : split_arg(winobj);
 	if (jy_sessionizer_step(&st->s, ts, split) == JY_SESS_UNORDERED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

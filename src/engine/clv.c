@@ -6,6 +6,7 @@
 #include "statfn.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,36 +275,33 @@ fit(int kind, const JyClvRow *rows, size_t n, const double *start, JyClvModel *o
 	return 0;
 }
 
-int
-jy_bgnbd_fit(const JyClvRow *rows, size_t n, JyClvModel *out, void (*tick) (void *), void *arg)
+/* the weighted mean of the rows' age T (or monetary value m), 1 when it is not positive */
+static double
+start_scale(const JyClvRow *rows, size_t n, bool monetary)
 {
-	double		Tsum = 0, wsum = 0, start[4];
+	double		sum = 0, wsum = 0;
 
 	for (size_t i = 0; i < n; i++)
 	{
-		Tsum += rows[i].w * rows[i].T;
+		sum += rows[i].w * (monetary ? rows[i].m : rows[i].T);
 		wsum += rows[i].w;
 	}
-	start[0] = 1.0;
-	start[1] = wsum > 0 && Tsum > 0 ? Tsum / wsum : 1.0;
-	start[2] = 1.0;
-	start[3] = 1.0;
+	return wsum > 0 && sum > 0 ? sum / wsum : 1.0;
+}
+
+int
+jy_bgnbd_fit(const JyClvRow *rows, size_t n, JyClvModel *out, void (*tick) (void *), void *arg)
+{
+	double		start[4] = {1.0, start_scale(rows, n, false), 1.0, 1.0};
+
 	return fit(JY_CLV_BGNBD, rows, n, start, out, tick, arg);
 }
 
 int
 jy_gg_fit(const JyClvRow *rows, size_t n, JyClvModel *out, void (*tick) (void *), void *arg)
 {
-	double		msum = 0, wsum = 0, start[3];
+	double		start[3] = {1.0, 2.0, start_scale(rows, n, true)};
 
-	for (size_t i = 0; i < n; i++)
-	{
-		msum += rows[i].w * rows[i].m;
-		wsum += rows[i].w;
-	}
-	start[0] = 1.0;
-	start[1] = 2.0;
-	start[2] = wsum > 0 && msum > 0 ? msum / wsum : 1.0;
 	return fit(JY_CLV_GAMMA_GAMMA, rows, n, start, out, tick, arg);
 }
 

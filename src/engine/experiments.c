@@ -4,6 +4,7 @@
  */
 #include "experiments.h"
 #include "statfn.h"
+#include "jy_util.h"
 
 #include <float.h>
 #include <math.h>
@@ -42,16 +43,50 @@ expect(Scan *sc, char c, const char *reason)
 	return 0;
 }
 
+/* the XXXX of a \uXXXX escape (after the u) as UTF-8 into out; returns its length or -1 */
 static int
-hexval(char c)
+scan_u_escape(Scan *sc, char *out)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	unsigned	cp = 0;
+	int			n = 0;
+
+	if (sc->len - sc->pos < 4)
+	{
+		sc->reason = "truncated \\u escape";
+		return -1;
+	}
+	for (int i = 0; i < 4; i++)
+	{
+		int			h = jy_hex_digit((unsigned char) sc->s[sc->pos + i]);
+
+		if (h < 0)
+		{
+			sc->reason = "invalid \\u escape";
+			return -1;
+		}
+		cp = cp * 16 + (unsigned) h;
+	}
+	if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+	{
+		sc->reason = "\\u0000 and surrogate escapes are not accepted";
+		return -1;
+	}
+	sc->pos += 4;
+	/* the \uXXXX form takes 6 bytes, its UTF-8 at most 3 */
+	if (cp < 0x80)
+		out[n++] = (char) cp;
+	else if (cp < 0x800)
+	{
+		out[n++] = (char) (0xC0 | (cp >> 6));
+		out[n++] = (char) (0x80 | (cp & 0x3F));
+	}
+	else
+	{
+		out[n++] = (char) (0xE0 | (cp >> 12));
+		out[n++] = (char) (0x80 | ((cp >> 6) & 0x3F));
+		out[n++] = (char) (0x80 | (cp & 0x3F));
+	}
+	return n;
 }
 
 /* a JSON string into out (UTF-8); returns its length or -1 */
@@ -91,74 +126,21 @@ scan_string(Scan *sc, char *out)
 			return -1;
 		}
 		c = (unsigned char) sc->s[sc->pos++];
-		switch (c)
+		if (jy_json_escape(c) >= 0)
+			out[n++] = (char) jy_json_escape(c);
+		else if (c == 'u')
 		{
-			case '"':
-			case '\\':
-			case '/':
-				out[n++] = (char) c;
-				break;
-			case 'b':
-				out[n++] = '\b';
-				break;
-			case 'f':
-				out[n++] = '\f';
-				break;
-			case 'n':
-				out[n++] = '\n';
-				break;
-			case 'r':
-				out[n++] = '\r';
-				break;
-			case 't':
-				out[n++] = '\t';
-				break;
-			case 'u':
-				{
-					unsigned	cp = 0;
+			int			k = scan_u_escape(sc, out + n);
 
-					if (sc->len - sc->pos < 4)
-					{
-						sc->reason = "truncated \\u escape";
-						return -1;
-					}
-					for (int i = 0; i < 4; i++)
-					{
-						int			h = hexval(sc->s[sc->pos + i]);
-
-						if (h < 0)
-						{
-							sc->reason = "invalid \\u escape";
-							return -1;
-						}
-						cp = cp * 16 + (unsigned) h;
-					}
-					if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
-					{
-						sc->reason = "\\u0000 and surrogate escapes are not accepted";
-						return -1;
-					}
-					sc->pos += 4;
-					/* the \uXXXX form takes 6 bytes, its UTF-8 at most 3 */
-					if (cp < 0x80)
-						out[n++] = (char) cp;
-					else if (cp < 0x800)
-					{
-						out[n++] = (char) (0xC0 | (cp >> 6));
-						out[n++] = (char) (0x80 | (cp & 0x3F));
-					}
-					else
-					{
-						out[n++] = (char) (0xE0 | (cp >> 12));
-						out[n++] = (char) (0x80 | ((cp >> 6) & 0x3F));
-						out[n++] = (char) (0x80 | (cp & 0x3F));
-					}
-					break;
-				}
-			default:
-				sc->reason = "invalid escape in a string";
-				sc->pos--;
+			if (k < 0)
 				return -1;
+			n += k;
+		}
+		else
+		{
+			sc->reason = "invalid escape in a string";
+			sc->pos--;
+			return -1;
 		}
 	}
 }

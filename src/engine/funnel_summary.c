@@ -105,8 +105,7 @@ JyCodecStatus
 jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used, JyCodecError *err)
 {
 	JyTs		sc;
-	int64_t		v,
-				users;
+	int64_t		users;
 	uint32_t	nsteps = 0,
 				k;
 	uint32_t   *nent;
@@ -120,15 +119,8 @@ jy_fs_parse_text(const char *str, JyFunnelSummary *s, size_t size, size_t *used,
 		return no_room(err);
 	/* the header, including the padding after nsteps: a value's bytes are all defined */
 	memset((char *) s + sizeof(int32_t), 0, JY_FS_HDRSZ - sizeof(int32_t));
-	if (!jy_ts_lit(&sc, "{") || !jy_ts_key(&sc, "v", false) ||
-		!jy_ts_int(&sc, 0, 255, &v))
-		return jy_codec_scan_failed(err, &sc);
-	if (v != JY_FS_VERSION)
-	{
-		err->value = v;
-		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
-							 JY_FS_VERSION);
-	}
+	if (jy_codec_text_version(&sc, err, JY_FS_VERSION) != JY_CODEC_OK)
+		return err->status;
 	if (!jy_ts_key(&sc, "users", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &users) ||
 		!jy_ts_key(&sc, "reached", true) ||
@@ -228,8 +220,7 @@ recv_head(JyWire *r, JyFunnelSummary *s, uint32_t *nsteps, size_t *total)
 	size_t		t = 0,
 				reached_at;
 
-	if (!jy_wire_get(r, 1, &version) || !jy_wire_get(r, 1, &flags) || !jy_wire_get(r, 2, &reserved) ||
-		!jy_wire_get(r, 4, &ns) || !jy_wire_get(r, 8, &users))
+	if (!jy_wire_get_head(r, &version, &flags, &reserved, &ns) || !jy_wire_get(r, 8, &users))
 		return false;
 	if (ns < 1 || ns > JY_FUNNEL_MAX_STEPS || ns * 12 > r->len - r->pos)
 	{
@@ -322,10 +313,7 @@ jy_fs_send(const JyFunnelSummary *s, uint8_t *out)
 				i;
 	uint32_t	k;
 
-	jy_wire_put(&out, 1, s->version);
-	jy_wire_put(&out, 1, s->flags);
-	jy_wire_put(&out, 2, s->reserved);
-	jy_wire_put(&out, 4, s->nsteps);
+	jy_wire_put_head(&out, s->version, s->flags, s->reserved, s->nsteps);
 	jy_wire_put(&out, 8, (uint64_t) s->users);
 	for (k = 0; k < s->nsteps; k++)
 		jy_wire_put(&out, 8, (uint64_t) JY_FS_REACHED(s)[k]);

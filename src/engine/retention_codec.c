@@ -315,6 +315,27 @@ put_i64(Out *o, int64_t v)
 	put(o, b, (size_t) (e - b));
 }
 
+/* ,"key":v */
+static void
+put_key_i64(Out *o, const char *key, int64_t v)
+{
+	put_s(o, ",\"");
+	put_s(o, key);
+	put_s(o, "\":");
+	put_i64(o, v);
+}
+
+/* ,"key":"s" (s needs no escaping) */
+static void
+put_key_str(Out *o, const char *key, const char *s, size_t len)
+{
+	put_s(o, ",\"");
+	put_s(o, key);
+	put_s(o, "\":\"");
+	put(o, s, len);
+	put_s(o, "\"");
+}
+
 static void
 put_array(Out *o, const int64_t *a, int32_t n)
 {
@@ -337,18 +358,12 @@ emit_text(const JyCr *r, Out *o)
 
 	put_s(o, "{\"v\":");
 	put_i64(o, r->version);
-	put_s(o, ",\"period\":\"");
-	put_s(o, jy_cr_unit_names[r->unit]);
-	put_s(o, "\",\"window_us\":");
-	put_i64(o, r->window_us);
-	put_s(o, ",\"tz\":\"");
-	put(o, JY_CR_TZ(r), r->tzlen);
-	put_s(o, "\",\"periods\":");
-	put_i64(o, r->periods);
-	put_s(o, ",\"cohorts\":\"");
-	put_s(o, jy_cr_ctype_names[r->ctype]);
-	put_s(o, "\",\"last_period\":");
-	put_i64(o, r->last_period);
+	put_key_str(o, "period", jy_cr_unit_names[r->unit], strlen(jy_cr_unit_names[r->unit]));
+	put_key_i64(o, "window_us", r->window_us);
+	put_key_str(o, "tz", JY_CR_TZ(r), r->tzlen);
+	put_key_i64(o, "periods", r->periods);
+	put_key_str(o, "cohorts", jy_cr_ctype_names[r->ctype], strlen(jy_cr_ctype_names[r->ctype]));
+	put_key_i64(o, "last_period", r->last_period);
 	put_s(o, ",\"data\":[");
 	for (i = 0; i < r->ncohorts; i++)
 	{

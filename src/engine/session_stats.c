@@ -62,22 +62,14 @@ JyCodecStatus
 jy_ss_parse_text(const char *str, JySessionStats *s, uint32_t cap, JyCodecError *err)
 {
 	JyTs		sc;
-	int64_t		v;
 	size_t		n = 0;
 
 	jy_ts_init(&sc, str);
 	err->status = JY_CODEC_OK;
 	err->value = 0;
 	jy_ss_init(s, 0);
-	if (!jy_ts_lit(&sc, "{") || !jy_ts_key(&sc, "v", false) ||
-		!jy_ts_int(&sc, 0, 255, &v))
-		return jy_codec_scan_failed(err, &sc);
-	if (v != JY_SS_VERSION)
-	{
-		err->value = v;
-		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
-							 JY_SS_VERSION);
-	}
+	if (jy_codec_text_version(&sc, err, JY_SS_VERSION) != JY_CODEC_OK)
+		return err->status;
 	if (!jy_ts_key(&sc, "sessions", true) ||
 		!jy_ts_int(&sc, 0, INT64_MAX, &s->sessions) ||
 		!jy_ts_key(&sc, "events", true) ||
@@ -123,7 +115,7 @@ recv_head(JyWire *r, uint64_t *version, uint64_t *flags, uint64_t *reserved, uin
 {
 	uint64_t	nn;
 
-	if (!jy_wire_get(r, 1, version) || !jy_wire_get(r, 1, flags) || !jy_wire_get(r, 2, reserved) || !jy_wire_get(r, 4, &nn))
+	if (!jy_wire_get_head(r, version, flags, reserved, &nn))
 		return false;
 	if (nn > JY_SS_MAX_ENTRIES || nn * 8 > r->len - r->pos)
 	{
@@ -192,10 +184,7 @@ jy_ss_send(const JySessionStats *s, uint8_t *out)
 {
 	uint32_t	i;
 
-	jy_wire_put(&out, 1, s->version);
-	jy_wire_put(&out, 1, s->flags);
-	jy_wire_put(&out, 2, s->reserved);
-	jy_wire_put(&out, 4, s->nentries);
+	jy_wire_put_head(&out, s->version, s->flags, s->reserved, s->nentries);
 	jy_wire_put(&out, 8, (uint64_t) s->sessions);
 	jy_wire_put(&out, 8, (uint64_t) s->events);
 	jy_wire_put(&out, 8, (uint64_t) s->bounces);

@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define SQRT2		1.41421356237309504880
@@ -108,32 +109,33 @@ gamma_cfrac(double a, double x)
 	return gamma_prefactor(a, x) * h;
 }
 
+/* the regularized incomplete gamma function P(a, x), or Q(a, x) = 1 - P(a, x) when upper */
+static double
+gamma_pq(double a, double x, bool upper)
+{
+	bool		by_series;
+	double		v;
+
+	if (!(a > 0.0) || !(x >= 0.0))
+		return NAN;
+	if (x == 0.0 || isinf(x))
+		return (x == 0.0) == upper ? 1.0 : 0.0;
+	/* the series converges fast below a + 1 and gives P; the continued fraction gives Q */
+	by_series = x < a + 1.0;
+	v = by_series ? gamma_series(a, x) : gamma_cfrac(a, x);
+	return by_series == upper ? 1.0 - v : v;
+}
+
 double
 jy_gamma_p(double a, double x)
 {
-	if (!(a > 0.0) || !(x >= 0.0))
-		return NAN;
-	if (x == 0.0)
-		return 0.0;
-	if (isinf(x))
-		return 1.0;
-	if (x < a + 1.0)
-		return gamma_series(a, x);
-	return 1.0 - gamma_cfrac(a, x);
+	return gamma_pq(a, x, false);
 }
 
 double
 jy_gamma_q(double a, double x)
 {
-	if (!(a > 0.0) || !(x >= 0.0))
-		return NAN;
-	if (x == 0.0)
-		return 1.0;
-	if (isinf(x))
-		return 0.0;
-	if (x < a + 1.0)
-		return 1.0 - gamma_series(a, x);
-	return gamma_cfrac(a, x);
+	return gamma_pq(a, x, true);
 }
 
 double
@@ -195,11 +197,27 @@ jy_lbeta_l(double a, double b)
 	return lbeta_l(a, b);
 }
 
+#define BETACF_TINY 1e-4000L
+
+/* one term aa of the modified Lentz method: updates c and d, returns the factor of h */
+static long double
+lentz_step(long double aa, long double *c, long double *d)
+{
+	*d = 1.0L + aa * *d;
+	if (fabsl(*d) < BETACF_TINY)
+		*d = BETACF_TINY;
+	*c = 1.0L + aa / *c;
+	if (fabsl(*c) < BETACF_TINY)
+		*c = BETACF_TINY;
+	*d = 1.0L / *d;
+	return *d * *c;
+}
+
 /* continued fraction of I_x(a, b) (Numerical Recipes' betacf, modified Lentz) in long double */
 static int
 betacf(double a, double b, double x, long double *h_out)
 {
-	const long double tiny = 1e-4000L;
+	const long double tiny = BETACF_TINY;
 	long double qab = (long double) a + b, qap = (long double) a + 1, qam = (long double) a - 1;
 	long double c = 1.0L, d = 1.0L - qab * x / qap, h;
 	long		maxit = 200 + (long) (40.0 * sqrt(a < b ? b : a));
@@ -213,23 +231,9 @@ betacf(double a, double b, double x, long double *h_out)
 		long double m2 = 2.0L * m, aa, del;
 
 		aa = (long double) m * ((long double) b - m) * (long double) x / ((qam + m2) * ((long double) a + m2));
-		d = 1.0L + aa * d;
-		if (fabsl(d) < tiny)
-			d = tiny;
-		c = 1.0L + aa / c;
-		if (fabsl(c) < tiny)
-			c = tiny;
-		d = 1.0L / d;
-		h *= d * c;
+		h *= lentz_step(aa, &c, &d);
 		aa = -((long double) a + m) * (qab + m) * (long double) x / (((long double) a + m2) * (qap + m2));
-		d = 1.0L + aa * d;
-		if (fabsl(d) < tiny)
-			d = tiny;
-		c = 1.0L + aa / c;
-		if (fabsl(c) < tiny)
-			c = tiny;
-		d = 1.0L / d;
-		del = d * c;
+		del = lentz_step(aa, &c, &d);
 		h *= del;
 		if (fabsl(del - 1.0L) <= 4e-19L)
 		{

@@ -29,6 +29,23 @@ jy_codec_scan_failed(JyCodecError *err, const JyTs *ts)
 	return err->status;
 }
 
+JyCodecStatus
+jy_codec_text_version(JyTs *ts, JyCodecError *err, int version)
+{
+	int64_t		v;
+
+	if (!jy_ts_lit(ts, "{") || !jy_ts_key(ts, "v", false) ||
+		!jy_ts_int(ts, 0, 255, &v))
+		return jy_codec_scan_failed(err, ts);
+	if (v != version)
+	{
+		err->value = v;
+		return jy_codec_fail(err, JY_CODEC_EVERSION, 0, "This version of journey reads version %d.",
+							 version);
+	}
+	return JY_CODEC_OK;
+}
+
 bool
 jy_ts_end(JyTs *ts)
 {
@@ -165,4 +182,20 @@ jy_wire_put(uint8_t **p, int bytes, uint64_t v)
 	for (i = 0; i < bytes; i++)
 		(*p)[i] = (uint8_t) (v >> (8 * (bytes - 1 - i)));
 	*p += bytes;
+}
+
+bool
+jy_wire_get_head(JyWire *w, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint64_t *count)
+{
+	return jy_wire_get(w, 1, version) && jy_wire_get(w, 1, flags) && jy_wire_get(w, 2, reserved) &&
+		jy_wire_get(w, 4, count);
+}
+
+void
+jy_wire_put_head(uint8_t **p, uint8_t version, uint8_t flags, uint16_t reserved, uint32_t count)
+{
+	jy_wire_put(p, 1, version);
+	jy_wire_put(p, 1, flags);
+	jy_wire_put(p, 2, reserved);
+	jy_wire_put(p, 4, count);
 }

@@ -41,6 +41,13 @@ JyCodecStatus jy_codec_fail(JyCodecError *err, JyCodecStatus status, size_t pos,
 /* Record the scanner's failure (ESYNTAX or ERANGE, its position and sentence); returns the status. */
 JyCodecStatus jy_codec_scan_failed(JyCodecError *err, const JyTs *ts);
 
+/*
+ * The start of a summary's text, `{"v":<version>`: the scanner's failure
+ * (jy_codec_scan_failed), or EVERSION (value: the version read) when the
+ * version is not `version`.  JY_CODEC_OK: go on with the next key.
+ */
+JyCodecStatus jy_codec_text_version(JyTs *ts, JyCodecError *err, int version);
+
 /* "end of input": only white space left */
 bool		jy_ts_end(JyTs *ts);
 
@@ -89,5 +96,13 @@ bool		jy_wire_get(JyWire *w, int bytes, uint64_t *out);
 
 /* Write v as `bytes` big-endian bytes at *p and advance *p. */
 void		jy_wire_put(uint8_t **p, int bytes, uint64_t v);
+
+/*
+ * The 8 bytes every summary's binary form starts with: version (1), flags
+ * (1), reserved (2) and its element count (4).  get: false when the message
+ * ends early (ETRUNC recorded), the fields unchecked.
+ */
+bool		jy_wire_get_head(JyWire *w, uint64_t *version, uint64_t *flags, uint64_t *reserved, uint64_t *count);
+void		jy_wire_put_head(uint8_t **p, uint8_t version, uint8_t flags, uint16_t reserved, uint32_t count);
 
 #endif
