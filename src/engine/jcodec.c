@@ -262,6 +262,51 @@ vget(const uint8_t *buf, size_t len, size_t *pos, uint64_t *out)
 	return 2;
 }
 
+/*
+ * vget with the one- to three-byte varints inline (an event code on the
+ * sample data is 2-3 bytes: a ~40 s step in ms times a few names); longer
+ * ones, and any varint within 3 bytes of the end, take vget.  Same results,
+ * same errors: a zero last byte after the first is over-long (2).
+ */
+static inline int
+vget3(const uint8_t *buf, size_t len, size_t *pos, uint64_t *out)
+{
+	size_t		p = *pos;
+
+	if (len - p >= 3)
+	{
+		uint8_t		b0 = buf[p],
+					b1,
+					b2;
+
+		if (b0 < 0x80)
+		{
+			*out = b0;
+			*pos = p + 1;
+			return 0;
+		}
+		b1 = buf[p + 1];
+		if (b1 < 0x80)
+		{
+			if (b1 == 0)
+				return 2;
+			*out = (uint64_t) (b0 & 0x7f) | ((uint64_t) b1 << 7);
+			*pos = p + 2;
+			return 0;
+		}
+		b2 = buf[p + 2];
+		if (b2 < 0x80)
+		{
+			if (b2 == 0)
+				return 2;
+			*out = (uint64_t) (b0 & 0x7f) | ((uint64_t) (b1 & 0x7f) << 7) | ((uint64_t) b2 << 14);
+			*pos = p + 3;
+			return 0;
+		}
+	}
+	return vget(buf, len, pos, out);
+}
+
 static inline uint64_t
 zigzag(int64_t v)
 {
@@ -471,13 +516,7 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 		int			r;
 
 		jc_tick(i, tick, arg);
-		if (pos < len && buf[pos] < 0x80)
-		{
-			u = buf[pos++];		/* one-byte varint: the common case */
-			r = 0;
-		}
-		else
-			r = vget(buf, len, &pos, &u);
+		r = vget3(buf, len, &pos, &u);
 		if (r != 0)
 		{
 			st = fail(err, JY_JC_EMALFORMED, at, r == 1 ? "The value ends inside event %u at byte %zu." :
