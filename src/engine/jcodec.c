@@ -422,6 +422,7 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 	FastDiv		kdiv;
 	const char *prev_nm = NULL;
 	uint32_t	prev_nl = 0;
+	int64_t		prev_wk = -1;	/* well-known number of the previous name, -1 if none */
 	uint64_t	used[(JY_JC_MAX_NAMES + 64) / 64];
 
 	st = read_header(buf, len, &pos, &n, &ndict, &unit, err);
@@ -457,6 +458,7 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 		size_t		at = pos;
 		const char *nm;
 		uint32_t	nl;
+		int64_t		wk = -1;
 
 		jc_tick(i, tick, arg);
 		VGET("a name", pos, &u);
@@ -469,6 +471,7 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 							(unsigned long long) k, at);
 			nm = jy_jc_well_known[k];
 			nl = well_known_len(k);
+			wk = (int64_t) k;
 		}
 		else
 		{
@@ -488,10 +491,12 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 				return fail(err, JY_JC_EMALFORMED, at, "Name %u at byte %zu is a well-known name written out in full.", i + 1, at);
 			pos += nl;
 		}
-		if (i > 0 && jy_jc_name_cmp(prev_nm, prev_nl, nm, nl) >= 0)
+		/* two well-known names: the table is in name order, so compare their numbers */
+		if (i > 0 && (wk >= 0 && prev_wk >= 0 ? wk <= prev_wk : jy_jc_name_cmp(prev_nm, prev_nl, nm, nl) >= 0))
 			return fail(err, JY_JC_EMALFORMED, at, "Name %u at byte %zu is not after the previous name in name order.", i + 1, at);
 		prev_nm = nm;
 		prev_nl = nl;
+		prev_wk = wk;
 		if (full)
 		{
 			v->name[i] = nm;

@@ -437,6 +437,17 @@ test_decoder_rejects(void)
 		nc[8] = 1;
 		CHECK(dec(nc, sizeof(nc), &e) == JY_JC_OK && B.ts[1] == 1000000);
 	}
+	{
+		/* two well-known names (35 page_view, 38 purchase): in order, swapped, repeated */
+		uint8_t		wk[] = {1, 6, 2, 2, 0, 71, 77, 0, 3};
+
+		CHECK(dec(wk, sizeof(wk), &e) == JY_JC_OK && B.v.ndict == 2 && B.v.name_len[1] == 8);
+		wk[5] = 77;
+		wk[6] = 71;
+		CHECK(dec(wk, sizeof(wk), &e) == JY_JC_EMALFORMED && e.pos == 6 && strstr(e.msg, "not after the previous name"));
+		wk[5] = 71;
+		CHECK(dec(wk, sizeof(wk), &e) == JY_JC_EMALFORMED && e.pos == 6 && strstr(e.msg, "not after the previous name"));
+	}
 	/* declared counts larger than the bytes */
 	memcpy(m, enc, sz);
 	m[2] = 0x7f;
