@@ -100,6 +100,13 @@ AS 'MODULE_PATHNAME', 'jy_journey_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SA
 COMMENT ON FUNCTION journey_union(journey, journey) IS
 'idempotent merge: an event (time, name) occurring x times in a and y times in b occurs max(x, y) times, so journey_union(j, j) = j and re-applying a load changes nothing; associative and commutative';
 
+-- ---- new: journey_session_stats (per-user session summary of a stored journey) ----
+CREATE FUNCTION journey_session_stats(j journey, gap interval DEFAULT '30 minutes', max_length interval DEFAULT NULL)
+RETURNS session_stats
+AS 'MODULE_PATHNAME', 'jy_journey_session_stats' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION journey_session_stats(journey, interval, interval) IS
+'session summary of one stored journey (sessions, events, bounces, durations): equals session_stats(ts, gap, max_length) over the journey''s events, without a row per session; NULL for an empty journey; rollup() across users, read with session_count() / session_kpis()';
+
 -- ---- new: retention over timestamp, text and uuid ids; retention_last_activity ----
 -- timestamp without time zone: wall-clock time in the tz argument (as ts AT TIME ZONE tz), whatever the
 -- session TimeZone; without a tz argument, wall-clock time read as UTC

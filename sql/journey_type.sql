@@ -248,6 +248,28 @@ SELECT count(*) AS users, count(*) FILTER (WHERE a.n = b.n) AS agree FROM
   (SELECT user_id, max(s) AS n FROM (SELECT user_id, sessionize(ts) OVER (PARTITION BY user_id ORDER BY ts) s FROM ev) x GROUP BY user_id) b
   USING (user_id);
 SELECT count(*) AS sessions_rolled_back FROM (SELECT user_id, rollup(session) AS j FROM uj, journey_sessions(j) GROUP BY user_id) r JOIN uj USING (user_id) WHERE r.j = uj.j;
+-- journey_session_stats: the per-user session summary of a stored journey, no row per session
+SELECT journey_session_stats(j) AS s30, journey_session_stats(j, '1 hour', '2 hours') AS s1h_max2h,
+       journey_session_stats(j, '1 microsecond') AS s1us FROM h;
+SELECT journey_session_stats('[]') IS NULL AS empty_is_null, journey_session_stats(NULL) IS NULL AS null_is_null,
+       journey_session_stats(NULL, '1 hour', NULL) IS NULL AS null_max_is_no_max;
+-- three ways agree, per user and in total: session_stats(ts) over the raw rows, journey_session_stats(j),
+-- and the rows of journey_sessions(j) (sessions, events, bounces, total duration)
+SELECT count(*) AS users,
+       count(*) FILTER (WHERE r.s::text = j.s::text) AS raw_eq_stored,
+       count(*) FILTER (WHERE session_count(j.s) = x.sessions AND event_count(j.s) = x.events
+                          AND bounce_count(j.s) = x.bounces AND total_duration(j.s) = x.duration) AS rows_eq_stored
+FROM (SELECT user_id, session_stats(ts) AS s FROM ev GROUP BY user_id) r
+JOIN (SELECT user_id, journey_session_stats(j) AS s FROM uj) j USING (user_id)
+JOIN (SELECT user_id, count(*) AS sessions, sum(length(session)) AS events, count(*) FILTER (WHERE length(session) = 1) AS bounces,
+             sum(duration(session)) AS duration FROM uj, journey_sessions(j) GROUP BY user_id) x USING (user_id);
+-- with a gap and a maximum length
+SELECT count(*) AS users, count(*) FILTER (WHERE r.s::text = j.s::text) AS raw_eq_stored
+FROM (SELECT user_id, session_stats(ts, '10 minutes', '20 minutes') AS s FROM ev GROUP BY user_id) r
+JOIN (SELECT user_id, journey_session_stats(j, '10 minutes', '20 minutes') AS s FROM uj) j USING (user_id);
+SELECT (SELECT session_kpis(rollup(journey_session_stats(j))) FROM uj)
+     = (SELECT session_kpis(rollup(s)) FROM (SELECT session_stats(ts) AS s FROM ev GROUP BY user_id) r) AS kpis_agree,
+       (SELECT session_count(rollup(journey_session_stats(j))) FROM uj) = (SELECT count(*) FROM uj, journey_sessions(j)) AS count_agrees;
 -- accessors on the empty journey
 SELECT length(j), first_time(j), last_time(j), duration(j), distinct_events(j), event_at(j, 1), journey_path(j) = '' AS empty_path
 FROM (SELECT '[]'::journey AS j) x;
@@ -256,6 +278,9 @@ FROM (SELECT '[]'::journey AS j) x;
 \set VERBOSITY default
 SELECT journey_sessions(j, '0 s') FROM h;
 SELECT journey_sessions(j, '1 hour', '5 minutes') FROM h;
+SELECT journey_session_stats(j, '0 s') FROM h;
+SELECT journey_session_stats(j, NULL) FROM h;
+SELECT journey_session_stats(j, '1 hour', '5 minutes') FROM h;
 SELECT journey_agg(t, 'a') FROM (VALUES ('infinity'::timestamptz)) v(t);
 SELECT journey_agg('0044-03-15 BC'::timestamptz, 'a');
 -- limits: name length, distinct names (54000)

@@ -5,7 +5,8 @@
  *   journey_agg(ts, event)       build a journey (input order irrelevant)
  *   rollup(journey), a || b      merge journeys (multiset union, time order)
  *   length, first_time, last_time, duration, journey_events, event_at, time_at,
- *   distinct_events, event_count, journey_path, journey_slice, journey_sessions
+ *   distinct_events, event_count, journey_path, journey_slice, journey_sessions,
+ *   journey_session_stats
  *   = <> < <= > >=, hash and btree operator classes (DISTINCT, GROUP BY, indexes)
  *
  * Binary send/recv: the bytes are the storage format itself (after the
@@ -26,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
+#include "session_stats_type.h"
 #include "sessionize.h"
 
 #define DatumGetJourneyPP(d) ((struct varlena *) PG_DETOAST_DATUM_PACKED(d))
@@ -63,6 +65,7 @@ PG_FUNCTION_INFO_V1(jy_journey_event_count);
 PG_FUNCTION_INFO_V1(jy_journey_path);
 PG_FUNCTION_INFO_V1(jy_journey_slice);
 PG_FUNCTION_INFO_V1(jy_journey_sessions);
+PG_FUNCTION_INFO_V1(jy_journey_session_stats);
 PG_FUNCTION_INFO_V1(jy_journey_from_arrays);
 
 /* ---- shared helpers (journey_type.h) -------------------------------------- */
@@ -1293,6 +1296,129 @@ jy_journey_sessions(PG_FUNCTION_ARGS)
 		}
 	}
 	return (Datum) 0;
+}
+
+/* ---- journey_session_stats: one session_stats value per journey ---------------
+ *
+ * The per-user session summary without emitting a row per session: decode
+ * only the times (jy_jc_decode_times_ex, fully validating), sessionize them
+ * with the engine of session_stats(ts) (jy_session_totals_ex) and build the
+ * same value that aggregate builds from the same timestamps.  The times and
+ * the histogram go into buffers kept across calls (fn_extra) up to
+ * SS_CACHE_MAX events; larger journeys get their own, freed at once.
+ */
+
+#define SS_CACHE_MAX 65536u
+
+typedef struct SessStatsCache
+{
+	int64_t    *ts;				/* [cap] */
+	uint64_t   *hist;			/* [cap + 1] histogram entries */
+	uint32		cap;
+} SessStatsCache;
+
+typedef struct SsHist
+{
+	uint64_t   *e;
+	size_t		n;
+} SsHist;
+
+static void
+ss_hist_on_session(void *arg, int64_t duration, int64_t events)
+{
+	SsHist	   *h = (SsHist *) arg;
+
+	(void) events;
+	/* room for n + 1 entries: at most one entry per session */
+	h->n = jy_qs_add(h->e, h->n, jy_qs_bucket(duration), 1);
+}
+
+Datum
+jy_journey_session_stats(PG_FUNCTION_ARGS)
+{
+	int64		gap,
+				max_len = 0;
+	struct varlena *j;
+	const uint8 *buf;
+	size_t		len;
+	uint32		n,
+				nd;
+	JyJcError	e;
+	SessStatsCache *c;
+	int64_t    *ts;
+	SsHist		h;
+	JySessionTotals tot = {0, 0, 0, 0};
+	JySessionStats *r;
+	bool		own;
+
+	gap = jy_positive_interval_arg(fcinfo, 1, "session gap");
+	if (!PG_ARGISNULL(2))
+	{
+		max_len = jy_interval_usecs(PG_GETARG_INTERVAL_P(2), "maximum session length");
+		if (max_len < gap)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("maximum session length must not be shorter than the session gap")));
+	}
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	j = DatumGetJourneyPP(PG_GETARG_DATUM(0));
+	buf = (const uint8 *) VARDATA_ANY(j);
+	len = VARSIZE_ANY_EXHDR(j);
+	if (jy_jc_header(buf, len, &n, &nd, &e) != JY_JC_OK)
+		report(&e, ERRCODE_DATA_CORRUPTED, "corrupt journey value");
+	own = n > SS_CACHE_MAX;
+	if (own)
+	{
+		ts = (int64_t *) palloc_extended((Size) n * sizeof(int64_t), MCXT_ALLOC_HUGE);
+		h.e = (uint64_t *) palloc((Size) (Min(n, JY_SS_MAX_ENTRIES) + 1) * sizeof(uint64_t));
+	}
+	else
+	{
+		c = (SessStatsCache *) fcinfo->flinfo->fn_extra;
+		if (c == NULL)
+		{
+			c = (SessStatsCache *) MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SessStatsCache));
+			fcinfo->flinfo->fn_extra = c;
+		}
+		if (c->cap < Max(n, 1))
+		{
+			uint32		cap = Max(Max(n, 1), Min(c->cap * 2, SS_CACHE_MAX));
+
+			if (c->ts != NULL)
+			{
+				pfree(c->ts);
+				pfree(c->hist);
+			}
+			c->ts = (int64_t *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, (Size) cap * sizeof(int64_t));
+			c->hist = (uint64_t *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, (Size) (cap + 1) * sizeof(uint64_t));
+			c->cap = cap;
+		}
+		ts = c->ts;
+		h.e = c->hist;
+	}
+	if (jy_jc_decode_times_ex(buf, len, ts, &n, &e, jy_tick, NULL) != JY_JC_OK)
+		report(&e, ERRCODE_DATA_CORRUPTED, "corrupt journey value");
+	/* as session_stats(ts) over no rows: no summary */
+	if (n == 0)
+		PG_RETURN_NULL();
+	h.n = 0;
+	if (!jy_session_totals_ex(ts, n, gap, max_len, &tot, ss_hist_on_session, &h, jy_tick, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("total session duration out of range")));
+	r = ss_alloc((uint32) h.n);
+	r->sessions = tot.sessions;
+	r->events = tot.events;
+	r->bounces = tot.bounces;
+	r->duration_sum = tot.duration_sum;
+	memcpy(r->entries, h.e, h.n * sizeof(uint64_t));
+	if (own)
+	{
+		pfree(ts);
+		pfree(h.e);
+	}
+	PG_RETURN_POINTER(r);
 }
 
 /* journey(ts timestamptz[], events text[]): pairs by position; NULL pairs skipped */

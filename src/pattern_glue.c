@@ -1245,27 +1245,57 @@ jy_pattern_j_steps(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(r);
 }
 
-/* transitions between consecutive events: step, from_event, to_event, from_ts, gap */
+/*
+ * transitions between consecutive events: step, from_event, to_event, from_ts, gap
+ *
+ * One row per pair, so the per-row work is what counts: the name of a journey
+ * value's event is one text datum per dictionary entry, built once per call,
+ * and the gap is one Interval filled in place (tuplestore_putvalues copies
+ * every datum into the stored tuple at once, so both can be reused).
+ */
 static void
 emit_transitions(FunctionCallInfo fcinfo, ArrJourney *j)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int64		i;
+	Datum	   *dict = NULL;
+	Interval	gap;
+	bool		nulls[6] = {false};
 
+	if (j->view)
+	{
+		uint32		k;
+
+		dict = palloc(Max(j->view->ndict, 1) * sizeof(Datum));
+		for (k = 0; k < j->view->ndict; k++)
+			dict[k] = PointerGetDatum(cstring_to_text_with_len(j->view->name[k], (int) j->view->name_len[k]));
+	}
+	gap.month = 0;
 	for (i = 1; i < j->n; i++)
 	{
 		Datum		values[6];
-		bool		nulls[6] = {false};
+		int64		d = j->ts[i] - j->ts[i - 1];
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 
+		/* as jy_usecs_to_interval(d) */
+		gap.day = (int32) (d / USECS_PER_DAY);
+		gap.time = d % USECS_PER_DAY;
 		values[0] = Int32GetDatum((int32) i);
-		values[1] = event_name_datum(j, i - 1);
-		values[2] = event_name_datum(j, i);
+		if (dict)
+		{
+			values[1] = dict[j->view->ev[i - 1]];
+			values[2] = dict[j->view->ev[i]];
+		}
+		else
+		{
+			values[1] = event_name_datum(j, i - 1);
+			values[2] = event_name_datum(j, i);
+		}
 		values[3] = TimestampTzGetDatum(j->ts[i - 1]);
-		values[4] = IntervalPGetDatum(jy_usecs_to_interval(j->ts[i] - j->ts[i - 1]));
-		values[5] = Float8GetDatum((double) (j->ts[i] - j->ts[i - 1]) / 1e6);
+		values[4] = IntervalPGetDatum(&gap);
+		values[5] = Float8GetDatum((double) d / 1e6);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }

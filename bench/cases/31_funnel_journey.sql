@@ -13,6 +13,10 @@ VACUUM ANALYZE bench_journeys;
 -- @check
 SELECT count(*) = (SELECT count(DISTINCT user_id) FROM events) AND bool_and(r.lvl = s.lvl) AND bool_and(r.m = s.m)
    AND bool_and(r.ord = s.ord)
+   AND (SELECT (session_count(ss), event_count(ss), bounce_count(ss), total_duration(ss))
+        FROM (SELECT rollup(journey_session_stats(j)) AS ss FROM bench_journeys) x)
+     = (SELECT (count(*), sum(length(s.session)), count(*) FILTER (WHERE length(s.session) = 1), sum(duration(s.session)))
+        FROM bench_journeys b, journey_sessions(b.j) s)
    AND (SELECT array_agg(x ORDER BY x::text) FROM retention_matrix((SELECT cohort_retention(j, 'week', 12, 'UTC') FROM bench_journeys)) x)
      = (SELECT array_agg(x ORDER BY x::text) FROM retention_matrix((SELECT retention_summary(user_id, ts, 'week', 12, 'UTC') FROM events)) x)
 FROM (SELECT user_id, funnel_step(ts, '1 day', event, ARRAY['product_view', 'add_to_cart', 'checkout', 'purchase']) AS lvl,
@@ -56,6 +60,10 @@ SELECT b.user_id, s.session_number FROM bench_journeys b, journey_sessions(b.j) 
 SELECT count(*) AS sessions, sum(length(s.session)) AS events, count(*) FILTER (WHERE length(s.session) = 1) AS bounces,
        avg(duration(s.session)) AS avg_duration
 FROM bench_journeys b, journey_sessions(b.j) s
+-- @journey session count via journey_session_stats
+SELECT user_id, session_count(journey_session_stats(j)) FROM bench_journeys
+-- @journey KPIs via rollup(journey_session_stats)
+SELECT * FROM session_kpis((SELECT rollup(journey_session_stats(j)) FROM bench_journeys))
 -- @journey weekly retention matrix
 SELECT * FROM retention_matrix((SELECT cohort_retention(j, 'week', 12, 'UTC') FROM bench_journeys))
 -- @journey transitions (one row per consecutive pair)

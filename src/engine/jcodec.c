@@ -28,8 +28,6 @@ const uint32_t jy_jc_n_well_known = sizeof(jy_jc_well_known) / sizeof(jy_jc_well
 
 static const int64_t pow10_tab[7] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 
-#define USED_BIT 0x80000000u
-
 /* strlen of each well-known name, filled on first use (the decoder's dictionary loop) */
 static uint8_t wk_len[256];
 static bool wk_len_ready = false;
@@ -264,6 +262,51 @@ vget(const uint8_t *buf, size_t len, size_t *pos, uint64_t *out)
 	return 2;
 }
 
+/*
+ * vget with the one- to three-byte varints inline (an event code on the
+ * sample data is 2-3 bytes: a ~40 s step in ms times a few names); longer
+ * ones, and any varint within 3 bytes of the end, take vget.  Same results,
+ * same errors: a zero last byte after the first is over-long (2).
+ */
+static inline int
+vget3(const uint8_t *buf, size_t len, size_t *pos, uint64_t *out)
+{
+	size_t		p = *pos;
+
+	if (len - p >= 3)
+	{
+		uint8_t		b0 = buf[p],
+					b1,
+					b2;
+
+		if (b0 < 0x80)
+		{
+			*out = b0;
+			*pos = p + 1;
+			return 0;
+		}
+		b1 = buf[p + 1];
+		if (b1 < 0x80)
+		{
+			if (b1 == 0)
+				return 2;
+			*out = (uint64_t) (b0 & 0x7f) | ((uint64_t) b1 << 7);
+			*pos = p + 2;
+			return 0;
+		}
+		b2 = buf[p + 2];
+		if (b2 < 0x80)
+		{
+			if (b2 == 0)
+				return 2;
+			*out = (uint64_t) (b0 & 0x7f) | ((uint64_t) (b1 & 0x7f) << 7) | ((uint64_t) b2 << 14);
+			*pos = p + 3;
+			return 0;
+		}
+	}
+	return vget(buf, len, pos, out);
+}
+
 static inline uint64_t
 zigzag(int64_t v)
 {
@@ -352,9 +395,16 @@ jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err)
 	return jy_jc_decode_ex(buf, len, v, err, NULL, NULL);
 }
 
-JyJcStatus
-jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
-				void (*tick) (void *), void *arg)
+/*
+ * The decoder, shared by the full decode and the times-only decode: `full`
+ * is a constant at both call sites, so each gets its own specialized copy.
+ * Every rule of the format is checked in both; the times-only form just does
+ * not write the name ids and the dictionary (names in use are tracked in a
+ * bitmap, JY_JC_MAX_NAMES bits on the stack, of which only ndict are cleared).
+ */
+static inline __attribute__((always_inline)) JyJcStatus
+decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *pn,
+			JyJcError *err, void (*tick) (void *), void *arg, const bool full)
 {
 	size_t		pos;
 	uint32_t	n,
@@ -370,12 +420,17 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 	uint32_t	prev_id = 0;
 	bool		all_div10;
 	FastDiv		kdiv;
+	const char *prev_nm = NULL;
+	uint32_t	prev_nl = 0;
+	int64_t		prev_wk = -1;	/* well-known number of the previous name, -1 if none */
+	uint64_t	used[(JY_JC_MAX_NAMES + 64) / 64];
 
 	st = read_header(buf, len, &pos, &n, &ndict, &unit, err);
 	if (st != JY_JC_OK)
 		return st;
-	v->n = n;
-	v->ndict = ndict;
+	*pn = n;
+	if (full)
+		v->ndict = ndict;
 	if (n == 0)
 	{
 		if (pos != len)
@@ -403,6 +458,7 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 		size_t		at = pos;
 		const char *nm;
 		uint32_t	nl;
+		int64_t		wk = -1;
 
 		jc_tick(i, tick, arg);
 		VGET("a name", pos, &u);
@@ -415,6 +471,7 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 							(unsigned long long) k, at);
 			nm = jy_jc_well_known[k];
 			nl = well_known_len(k);
+			wk = (int64_t) k;
 		}
 		else
 		{
@@ -434,10 +491,17 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 				return fail(err, JY_JC_EMALFORMED, at, "Name %u at byte %zu is a well-known name written out in full.", i + 1, at);
 			pos += nl;
 		}
-		if (i > 0 && jy_jc_name_cmp(v->name[i - 1], v->name_len[i - 1] & ~USED_BIT, nm, nl) >= 0)
+		/* two well-known names: the table is in name order, so compare their numbers */
+		if (i > 0 && (wk >= 0 && prev_wk >= 0 ? wk <= prev_wk : jy_jc_name_cmp(prev_nm, prev_nl, nm, nl) >= 0))
 			return fail(err, JY_JC_EMALFORMED, at, "Name %u at byte %zu is not after the previous name in name order.", i + 1, at);
-		v->name[i] = nm;
-		v->name_len[i] = nl;
+		prev_nm = nm;
+		prev_nl = nl;
+		prev_wk = wk;
+		if (full)
+		{
+			v->name[i] = nm;
+			v->name_len[i] = nl;
+		}
 	}
 
 	/* events */
@@ -445,11 +509,8 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 	esc = UINT64_MAX / K - 1;
 	kdiv = fastdiv_init(ndict);
 	if (n > len - pos)
-	{
-		for (i = 0; i < ndict; i++)
-			v->name_len[i] &= ~USED_BIT;
 		return fail(err, JY_JC_EMALFORMED, pos, "The value declares %u events, more than its remaining %zu bytes can hold.", n, len - pos);
-	}
+	memset(used, 0, ((ndict + 63) / 64) * sizeof(uint64_t));
 	st = JY_JC_OK;
 	for (i = 0; i < n; i++)
 	{
@@ -460,13 +521,7 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 		int			r;
 
 		jc_tick(i, tick, arg);
-		if (pos < len && buf[pos] < 0x80)
-		{
-			u = buf[pos++];		/* one-byte varint: the common case */
-			r = 0;
-		}
-		else
-			r = vget(buf, len, &pos, &u);
+		r = vget3(buf, len, &pos, &u);
 		if (r != 0)
 		{
 			st = fail(err, JY_JC_EMALFORMED, at, r == 1 ? "The value ends inside event %u at byte %zu." :
@@ -517,24 +572,36 @@ jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 		if (q % 10 != 0)
 			all_div10 = false;
 		prev += (int64_t) step;
-		v->ts[i] = prev;
-		v->ev[i] = id;
-		v->name_len[id] |= USED_BIT;
+		ts[i] = prev;
+		if (full)
+			v->ev[i] = id;
+		used[id >> 6] |= UINT64_C(1) << (id & 63);
 		prev_id = id;
-	}
-	for (i = 0; i < ndict; i++)
-	{
-		if (st == JY_JC_OK && !(v->name_len[i] & USED_BIT))
-			st = fail(err, JY_JC_EMALFORMED, pos, "Name %u of the dictionary is not used by any event.", i + 1);
-		v->name_len[i] &= ~USED_BIT;
 	}
 	if (st != JY_JC_OK)
 		return st;
+	for (i = 0; i < ndict; i++)
+		if (!(used[i >> 6] & (UINT64_C(1) << (i & 63))))
+			return fail(err, JY_JC_EMALFORMED, pos, "Name %u of the dictionary is not used by any event.", i + 1);
 	if (unit < 6 && all_div10)
 		return fail(err, JY_JC_EMALFORMED, 1, "The time unit at byte 1 is not the largest that divides every time step (non-canonical value).");
 	if (pos != len)
 		return fail(err, JY_JC_EMALFORMED, pos, "Unexpected bytes after the last event at byte %zu.", pos);
 	return JY_JC_OK;
+}
+
+JyJcStatus
+jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
+				void (*tick) (void *), void *arg)
+{
+	return decode_core(buf, len, v, v->ts, &v->n, err, tick, arg, true);
+}
+
+JyJcStatus
+jy_jc_decode_times_ex(const uint8_t *buf, size_t len, int64_t *ts, uint32_t *n, JyJcError *err,
+					  void (*tick) (void *), void *arg)
+{
+	return decode_core(buf, len, NULL, ts, n, err, tick, arg, false);
 }
 
 /* ---- encoding ------------------------------------------------------------- */

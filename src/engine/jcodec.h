@@ -112,6 +112,16 @@ JyJcStatus	jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *e
 JyJcStatus	jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 							void (*tick) (void *), void *arg);
 
+/*
+ * Times-only decode: the same validation as jy_jc_decode (a value it accepts
+ * is exactly a value jy_jc_decode accepts), but only the event times are
+ * written, to ts (room for the n of jy_jc_header); *n receives the count.
+ * For questions that need no event names (sessions, durations): no name
+ * arrays to allocate, no name ids to store.
+ */
+JyJcStatus	jy_jc_decode_times_ex(const uint8_t *buf, size_t len, int64_t *ts, uint32_t *n,
+								  JyJcError *err, void (*tick) (void *), void *arg);
+
 /* ---- encoding ------------------------------------------------------------ */
 
 /* Exact size of the canonical encoding of a canonical view. */

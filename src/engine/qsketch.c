@@ -113,19 +113,24 @@ jy_qs_total(const uint64_t *e, size_t n, uint64_t *total)
 size_t
 jy_qs_lower_bound(const uint64_t *e, size_t n, uint32_t bucket)
 {
-	size_t		lo = 0,
-				hi = n;
+	const uint64_t *base = e;
 
-	while (lo < hi)
+	/*
+	 * Branch-free binary search (the comparison becomes a conditional move):
+	 * rollup() adds a user's one or two buckets into a histogram of hundreds,
+	 * and a mispredicted branch per halving cost more than the rest of the
+	 * merge.  Invariant: the answer lies in [base, base + n].
+	 */
+	if (n == 0)
+		return 0;
+	while (n > 1)
 	{
-		size_t		mid = (lo + hi) / 2;
+		size_t		half = n / 2;
 
-		if (JY_QS_BUCKET(e[mid]) < bucket)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = JY_QS_BUCKET(base[half]) < bucket ? base + half : base;
+		n -= half;
 	}
-	return lo;
+	return (size_t) (base - e) + (JY_QS_BUCKET(*base) < bucket);
 }
 
 size_t

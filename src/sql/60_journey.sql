@@ -184,3 +184,11 @@ COMMENT ON FUNCTION event_count(journey, text) IS 'how many times the event occu
 COMMENT ON FUNCTION journey_path(journey, boolean, text) IS 'the path as text (home > product > cart); collapse = true drops consecutive repeats';
 COMMENT ON FUNCTION journey_slice(journey, timestamptz, timestamptz) IS 'the events with from_ts <= ts < to_ts, as a journey';
 COMMENT ON FUNCTION journey_sessions(journey, interval, interval) IS 'split a journey into sessions by inactivity gap (and optional maximum length), the same rule as sessionize()';
+
+-- per-user session summary straight from a stored journey (no row per session); not STRICT: max_length
+-- defaults to NULL (no maximum), a NULL journey gives NULL
+CREATE FUNCTION journey_session_stats(j journey, gap interval DEFAULT '30 minutes', max_length interval DEFAULT NULL)
+RETURNS session_stats
+AS 'MODULE_PATHNAME', 'jy_journey_session_stats' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION journey_session_stats(journey, interval, interval) IS
+'session summary of one stored journey (sessions, events, bounces, durations): equals session_stats(ts, gap, max_length) over the journey''s events, without a row per session; NULL for an empty journey; rollup() across users, read with session_count() / session_kpis()';

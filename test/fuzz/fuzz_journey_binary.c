@@ -3,7 +3,9 @@
  * the code behind journey_recv and every read of a stored value.
  * Properties: no crash, no read outside the input; the arrays sized from the
  * header suffice; an accepted value is canonical, i.e. re-encoding it gives
- * exactly the input bytes; its text parses back to the same value.
+ * exactly the input bytes; its text parses back to the same value; the
+ * times-only decode (jy_jc_decode_times_ex) gives the same status, error
+ * position and message, and the same times.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/engine \
  *         test/fuzz/fuzz_journey_binary.c src/engine/[every].c -lm
  */
@@ -37,6 +39,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v.ev = malloc((n + 1) * sizeof(uint32_t));
 	v.name = malloc((nd + 1) * sizeof(char *));
 	v.name_len = malloc((nd + 1) * sizeof(uint32_t));
+	{
+		JyJcError	e1,
+					e2;
+		JyJcStatus	s1 = jy_jc_decode(copy, size, &v, &e1),
+					s2;
+		int64_t    *ts2 = malloc((n + 1) * sizeof(int64_t));
+		uint32_t	n2 = 0,
+					i;
+
+		s2 = jy_jc_decode_times_ex(copy, size, ts2, &n2, &e2, NULL, NULL);
+		if (s1 != s2)
+			__builtin_trap();
+		if (s1 != JY_JC_OK && (e1.pos != e2.pos || strcmp(e1.msg, e2.msg) != 0))
+			__builtin_trap();
+		if (s1 == JY_JC_OK)
+		{
+			if (n2 != v.n)
+				__builtin_trap();
+			for (i = 0; i < n2; i++)
+				if (ts2[i] != v.ts[i])
+					__builtin_trap();
+		}
+		free(ts2);
+	}
 	if (jy_jc_decode(copy, size, &v, &e) == JY_JC_OK)
 	{
 		size_t		el = jy_jc_encoded_size(&v);

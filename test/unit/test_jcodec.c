@@ -437,6 +437,17 @@ test_decoder_rejects(void)
 		nc[8] = 1;
 		CHECK(dec(nc, sizeof(nc), &e) == JY_JC_OK && B.ts[1] == 1000000);
 	}
+	{
+		/* two well-known names (35 page_view, 38 purchase): in order, swapped, repeated */
+		uint8_t		wk[] = {1, 6, 2, 2, 0, 71, 77, 0, 3};
+
+		CHECK(dec(wk, sizeof(wk), &e) == JY_JC_OK && B.v.ndict == 2 && B.v.name_len[1] == 8);
+		wk[5] = 77;
+		wk[6] = 71;
+		CHECK(dec(wk, sizeof(wk), &e) == JY_JC_EMALFORMED && e.pos == 6 && strstr(e.msg, "not after the previous name"));
+		wk[5] = 71;
+		CHECK(dec(wk, sizeof(wk), &e) == JY_JC_EMALFORMED && e.pos == 6 && strstr(e.msg, "not after the previous name"));
+	}
 	/* declared counts larger than the bytes */
 	memcpy(m, enc, sz);
 	m[2] = 0x7f;
@@ -843,6 +854,74 @@ test_ex_forms_tick(void)
 	view_free(&m);
 }
 
+/*
+ * The times-only decode accepts exactly what the full decode accepts, with the
+ * same error (status, position, message), and the same times: on random
+ * journeys (well-known and own names, units 10^0..10^6 µs, huge steps) and on
+ * every single-byte corruption of them.
+ */
+static void
+test_decode_times_matches_decode(void)
+{
+	static int64_t tso[MAXN];
+	int			round;
+	JyJcError	e1,
+				e2;
+	uint32_t	n;
+
+	for (round = 0; round < 300; round++)
+	{
+		static const int64_t units[] = {1, 10, 1000, 1000000, INT64_C(60000000)};
+		size_t		sz,
+					k;
+		uint32_t	i;
+
+		random_journey(&A, (uint32_t) (rnd() % 40), 1 + round % 9, units[round % 5]);
+		if (round % 7 == 0 && A.v.n > 0)
+		{
+			A.name[0] = "purchase";		/* a well-known name */
+			A.name_len[0] = 8;
+		}
+		CHECK(jy_jc_canonicalize(&A.v, scratch, &e1) == JY_JC_OK);
+		sz = encode(&A.v);
+		CHECK(sz > 0);
+		CHECK(jy_jc_decode_times_ex(enc, sz, tso, &n, &e2, NULL, NULL) == JY_JC_OK);
+		CHECK(n == A.v.n);
+		for (i = 0; i < n; i++)
+			CHECK(tso[i] == A.v.ts[i]);
+		for (k = 0; k < sz && k < 48; k++)
+		{
+			uint8_t		m[1024];
+			JyJcStatus	s1,
+						s2;
+			uint8_t		delta = (uint8_t) (1 + rnd() % 255);
+
+			if (sz > sizeof(m))
+				break;
+			memcpy(m, enc, sz);
+			m[k] ^= delta;
+			s1 = decode_into(&B, m, sz, &e1);
+			s2 = jy_jc_decode_times_ex(m, sz, tso, &n, &e2, NULL, NULL);
+			CHECK(s1 == s2);
+			if (s1 != JY_JC_OK)
+			{
+				CHECK(e1.pos == e2.pos);
+				CHECK(strcmp(e1.msg, e2.msg) == 0);
+			}
+			else
+			{
+				CHECK(n == B.v.n);
+				for (i = 0; i < n; i++)
+					CHECK(tso[i] == B.v.ts[i]);
+			}
+			/* truncated */
+			s1 = decode_into(&B, enc, k, &e1);
+			s2 = jy_jc_decode_times_ex(enc, k, tso, &n, &e2, NULL, NULL);
+			CHECK(s1 == s2 && s1 != JY_JC_OK && e1.pos == e2.pos);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -864,5 +943,6 @@ main(void)
 	RUN(test_sample_size);
 	RUN(test_canonicalize_ex_large_unsorted);
 	RUN(test_ex_forms_tick);
+	RUN(test_decode_times_matches_decode);
 	UNIT_DONE();
 }

@@ -104,6 +104,37 @@ test_invalid_and_overflow(void)
 	CHECK(jy_qs_add(a, 1, 1, 1) == (size_t) -1);
 }
 
+/* jy_qs_lower_bound (branch-free) against a linear scan: every size 0..130, every bucket in and around */
+static void
+test_lower_bound(void)
+{
+	static uint64_t e[200];
+	uint64_t	seed = 7;
+	size_t		n,
+				i;
+
+	for (n = 0; n <= 130; n++)
+	{
+		uint32_t	b = 0,
+					q;
+
+		for (i = 0; i < n; i++)
+		{
+			seed = seed * UINT64_C(6364136223846793005) + 1442695040888963407u;
+			b += 1 + (uint32_t) ((seed >> 33) % 5);		/* strictly increasing buckets */
+			e[i] = ((uint64_t) b << JY_QS_COUNT_BITS) | (1 + (seed >> 40) % 1000);
+		}
+		for (q = 0; q <= b + 2; q++)
+		{
+			size_t		ref = 0;
+
+			while (ref < n && JY_QS_BUCKET(e[ref]) < q)
+				ref++;
+			CHECK(jy_qs_lower_bound(e, n, q) == ref);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -111,5 +142,6 @@ main(void)
 	RUN(test_add_merge_quantile);
 	RUN(test_merge_small_into_large);
 	RUN(test_invalid_and_overflow);
+	RUN(test_lower_bound);
 	UNIT_DONE();
 }
