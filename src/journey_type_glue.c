@@ -1253,6 +1253,27 @@ jy_journey_slice(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(sub_journey(&v, lo, hi));
 }
 
+/*
+ * The session gap (argument 1, positive) and the optional maximum session
+ * length (argument 2; 0 when NULL), which must not be shorter than the gap.
+ */
+static int64
+session_args(FunctionCallInfo fcinfo, int64 *max_len)
+{
+	int64		gap = jy_positive_interval_arg(fcinfo, 1, "session gap");
+
+	*max_len = 0;
+	if (!PG_ARGISNULL(2))
+	{
+		*max_len = jy_interval_usecs(PG_GETARG_INTERVAL_P(2), "maximum session length");
+		if (*max_len < gap)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("maximum session length must not be shorter than the session gap")));
+	}
+	return gap;
+}
+
 Datum
 jy_journey_sessions(PG_FUNCTION_ARGS)
 {
@@ -1266,15 +1287,7 @@ jy_journey_sessions(PG_FUNCTION_ARGS)
 	int32		number = 0;
 
 	jy_init_row_srf(fcinfo);
-	gap = jy_positive_interval_arg(fcinfo, 1, "session gap");
-	if (!PG_ARGISNULL(2))
-	{
-		max_len = jy_interval_usecs(PG_GETARG_INTERVAL_P(2), "maximum session length");
-		if (max_len < gap)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("maximum session length must not be shorter than the session gap")));
-	}
+	gap = session_args(fcinfo, &max_len);
 	if (PG_ARGISNULL(0))
 		return (Datum) 0;
 	jy_journey_view(PG_GETARG_DATUM(0), &v);
@@ -1351,15 +1364,7 @@ jy_journey_session_stats(PG_FUNCTION_ARGS)
 	JySessionStats *r;
 	bool		own;
 
-	gap = jy_positive_interval_arg(fcinfo, 1, "session gap");
-	if (!PG_ARGISNULL(2))
-	{
-		max_len = jy_interval_usecs(PG_GETARG_INTERVAL_P(2), "maximum session length");
-		if (max_len < gap)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("maximum session length must not be shorter than the session gap")));
-	}
+	gap = session_args(fcinfo, &max_len);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	j = DatumGetJourneyPP(PG_GETARG_DATUM(0));

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "jcodec.h"
+#include "jy_util.h"
 
 /* Frozen with format 1: never reorder, remove or insert; sorted in name order. */
 const char *const jy_jc_well_known[] = {
@@ -1505,18 +1506,6 @@ parse_step(Scan *sc, uint64_t *us)
 	return JY_JC_OK;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static JyJcStatus
 parse_name(Scan *sc, bool had_ws, const char **nm, uint32_t *nl, char **nbuf)
 {
@@ -1555,13 +1544,13 @@ parse_name(Scan *sc, bool had_ws, const char **nm, uint32_t *nl, char **nbuf)
 					c = '\r';
 				else if (e == 'x')
 				{
-					int			h1 = hexval(PEEK(sc)),
+					int			h1 = jy_hex_digit(PEEK(sc)),
 								h2;
 
 					if (h1 < 0)
 						return fail(sc->err, JY_JC_EMALFORMED, eat, "Bad \\x escape at character %zu (two hex digits expected).", eat + 1);
 					sc->p++;
-					h2 = hexval(PEEK(sc));
+					h2 = jy_hex_digit(PEEK(sc));
 					if (h2 < 0 || sc->p >= sc->len)
 						return fail(sc->err, JY_JC_EMALFORMED, eat, "Bad \\x escape at character %zu (two hex digits expected).", eat + 1);
 					sc->p++;
