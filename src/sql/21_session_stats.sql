@@ -1,25 +1,9 @@
 -- Session KPIs, two-step: session_stats(ts, ...) per user -> rollup() -> accessors.
+#include "jy_sqldefs.h"
 
 CREATE TYPE session_stats;
 
-CREATE FUNCTION session_stats_in(cstring) RETURNS session_stats
-AS 'MODULE_PATHNAME', 'jy_session_stats_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_out(session_stats) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_session_stats_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_recv(internal) RETURNS session_stats
-AS 'MODULE_PATHNAME', 'jy_session_stats_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_send(session_stats) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_session_stats_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE session_stats (
-    INPUT = session_stats_in,
-    OUTPUT = session_stats_out,
-    RECEIVE = session_stats_recv,
-    SEND = session_stats_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(session_stats, jy_session_stats, double)
 COMMENT ON TYPE session_stats IS
 'summary of sessions (counts, total duration, duration histogram); mergeable with rollup(), read with session_kpis() and accessors';
 
@@ -67,10 +51,11 @@ COMMENT ON FUNCTION session_stats_combine(internal, internal) IS 'combine functi
 COMMENT ON FUNCTION session_stats_serial(internal) IS 'serialize function of session_stats (parallel aggregation)';
 COMMENT ON FUNCTION session_stats_deserial(bytea, internal) IS 'deserialize function of session_stats (parallel aggregation)';
 COMMENT ON FUNCTION session_stats_final(internal) IS 'final function of session_stats: sessionizes the collected timestamps';
-COMMENT ON FUNCTION session_stats_in(cstring) IS 'text input of session_stats';
-COMMENT ON FUNCTION session_stats_out(session_stats) IS 'text output of session_stats';
-COMMENT ON FUNCTION session_stats_recv(internal) IS 'binary input of session_stats';
-COMMENT ON FUNCTION session_stats_send(session_stats) IS 'binary output of session_stats';
+JY_VARLENA_IO_COMMENTS(session_stats,
+    'text input of session_stats',
+    'text output of session_stats',
+    'binary input of session_stats',
+    'binary output of session_stats')
 COMMENT ON AGGREGATE session_stats(timestamptz) IS
 'session summary of one group''s events (usually GROUP BY user), 30-minute gap; input order does not matter';
 COMMENT ON AGGREGATE session_stats(timestamptz, interval) IS

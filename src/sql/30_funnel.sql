@@ -1,4 +1,5 @@
 -- Window funnels (ClickHouse windowFunnel semantics, every mode) and the funnel report.
+#include "jy_sqldefs.h"
 
 -- ---- per user: funnel_step / funnel_times ------------------------------------
 CREATE FUNCTION funnel_trans(internal, timestamptz, interval, VARIADIC "any") RETURNS internal
@@ -127,30 +128,14 @@ COMMENT ON AGGREGATE funnel_times(timestamptz, interval, text, text[], text) IS
 -- ---- across users: funnel_summary -> rollup -> funnel_report ---------------------
 CREATE TYPE funnel_summary;
 
-CREATE FUNCTION funnel_summary_in(cstring) RETURNS funnel_summary
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION funnel_summary_out(funnel_summary) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION funnel_summary_recv(internal) RETURNS funnel_summary
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION funnel_summary_send(funnel_summary) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE funnel_summary (
-    INPUT = funnel_summary_in,
-    OUTPUT = funnel_summary_out,
-    RECEIVE = funnel_summary_recv,
-    SEND = funnel_summary_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(funnel_summary, jy_funnel_summary, double)
 COMMENT ON TYPE funnel_summary IS
 'funnel report across users: users, users reaching each step, histogram of time from the previous step; mergeable with rollup(), read with funnel_report()';
-COMMENT ON FUNCTION funnel_summary_in(cstring) IS 'text input of funnel_summary';
-COMMENT ON FUNCTION funnel_summary_out(funnel_summary) IS 'text output of funnel_summary (lossless)';
-COMMENT ON FUNCTION funnel_summary_recv(internal) IS 'binary input of funnel_summary (validated like text input)';
-COMMENT ON FUNCTION funnel_summary_send(funnel_summary) IS 'binary output of funnel_summary';
+JY_VARLENA_IO_COMMENTS(funnel_summary,
+    'text input of funnel_summary',
+    'text output of funnel_summary (lossless)',
+    'binary input of funnel_summary (validated like text input)',
+    'binary output of funnel_summary')
 
 CREATE FUNCTION funnel_summary_trans(funnel_summary, timestamptz[]) RETURNS funnel_summary
 AS 'MODULE_PATHNAME', 'jy_funnel_summary_trans' LANGUAGE C PARALLEL SAFE;

@@ -1,31 +1,16 @@
 -- Cohort retention, two-step: cohort_retention(...) per user -> rollup() -> retention_matrix() rows.
+#include "jy_sqldefs.h"
 
 CREATE TYPE cohort_retention;
 
-CREATE FUNCTION cohort_retention_in(cstring) RETURNS cohort_retention
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_out(cohort_retention) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_recv(internal) RETURNS cohort_retention
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_send(cohort_retention) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE cohort_retention (
-    INPUT = cohort_retention_in,
-    OUTPUT = cohort_retention_out,
-    RECEIVE = cohort_retention_recv,
-    SEND = cohort_retention_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(cohort_retention, jy_cohort_retention, double)
 COMMENT ON TYPE cohort_retention IS
 'retention summary: per cohort, users active in each period 0..N, last active period and period-to-period continuity; mergeable with rollup(), read with retention_matrix() and retention_lifecycle()';
-COMMENT ON FUNCTION cohort_retention_in(cstring) IS 'text input of cohort_retention (the JSON-like text that cohort_retention_out writes)';
-COMMENT ON FUNCTION cohort_retention_out(cohort_retention) IS 'text output of cohort_retention (lossless)';
-COMMENT ON FUNCTION cohort_retention_recv(internal) IS 'binary input of cohort_retention, validated like the text input';
-COMMENT ON FUNCTION cohort_retention_send(cohort_retention) IS 'binary output of cohort_retention';
+JY_VARLENA_IO_COMMENTS(cohort_retention,
+    'text input of cohort_retention (the JSON-like text that cohort_retention_out writes)',
+    'text output of cohort_retention (lossless)',
+    'binary input of cohort_retention, validated like the text input',
+    'binary output of cohort_retention')
 
 -- per-user aggregate (internal state: the user's distinct period keys)
 CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) RETURNS internal

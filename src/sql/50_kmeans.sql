@@ -1,32 +1,17 @@
 -- K-means segments: kmeans_segment(features, k [, options]) -> kmeans_model,
 -- accessors, assignment, kmeans_scan for choosing k, kmeans_cluster() window form.
+#include "jy_sqldefs.h"
 
 CREATE TYPE kmeans_model;
 
-CREATE FUNCTION kmeans_model_in(cstring) RETURNS kmeans_model
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_model_out(kmeans_model) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_model_recv(internal) RETURNS kmeans_model
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_model_send(kmeans_model) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE kmeans_model (
-    INPUT = kmeans_model_in,
-    OUTPUT = kmeans_model_out,
-    RECEIVE = kmeans_model_recv,
-    SEND = kmeans_model_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(kmeans_model, jy_kmeans_model, double)
 COMMENT ON TYPE kmeans_model IS
 'a fitted K-means model: centroids, scaling, cluster sizes, inertia, iterations, convergence; read with kmeans_summary(), kmeans_clusters(), kmeans_centroids(), apply with kmeans_assign()';
-COMMENT ON FUNCTION kmeans_model_in(cstring) IS 'text input of kmeans_model (the JSON form kmeans_model_out prints; validated)';
-COMMENT ON FUNCTION kmeans_model_out(kmeans_model) IS 'text output of kmeans_model: lossless JSON (17 significant digits)';
-COMMENT ON FUNCTION kmeans_model_recv(internal) IS 'binary input of kmeans_model (validated like the text input)';
-COMMENT ON FUNCTION kmeans_model_send(kmeans_model) IS 'binary output of kmeans_model';
+JY_VARLENA_IO_COMMENTS(kmeans_model,
+    'text input of kmeans_model (the JSON form kmeans_model_out prints; validated)',
+    'text output of kmeans_model: lossless JSON (17 significant digits)',
+    'binary input of kmeans_model (validated like the text input)',
+    'binary output of kmeans_model')
 
 -- aggregate support
 CREATE FUNCTION kmeans_trans(internal, float8[], integer) RETURNS internal

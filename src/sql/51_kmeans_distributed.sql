@@ -1,33 +1,18 @@
 -- Distributed K-means: kmeans_fit_distributed(relation, column, k [, options])
 -- runs one two-phase aggregate per pass; every aggregate's state is a
 -- kmeans_partial (a real type: Citus splits them, k x d numbers per shard).
+#include "jy_sqldefs.h"
 
 CREATE TYPE kmeans_partial;
 
-CREATE FUNCTION kmeans_partial_in(cstring) RETURNS kmeans_partial
-AS 'MODULE_PATHNAME', 'jy_kmeans_partial_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_partial_out(kmeans_partial) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_kmeans_partial_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_partial_recv(internal) RETURNS kmeans_partial
-AS 'MODULE_PATHNAME', 'jy_kmeans_partial_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_partial_send(kmeans_partial) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_kmeans_partial_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE kmeans_partial (
-    INPUT = kmeans_partial_in,
-    OUTPUT = kmeans_partial_out,
-    RECEIVE = kmeans_partial_recv,
-    SEND = kmeans_partial_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(kmeans_partial, jy_kmeans_partial, double)
 COMMENT ON TYPE kmeans_partial IS
 'partial sums of one pass of distributed K-means (kind stats, draw, potential or lloyd: counts, sums, maxima; k x d numbers), the state of kmeans_stats, kmeans_seed_draw, kmeans_seed_potential and kmeans_step';
-COMMENT ON FUNCTION kmeans_partial_in(cstring) IS 'text input of kmeans_partial (the JSON form kmeans_partial_out prints; validated)';
-COMMENT ON FUNCTION kmeans_partial_out(kmeans_partial) IS 'text output of kmeans_partial: lossless JSON (17 significant digits)';
-COMMENT ON FUNCTION kmeans_partial_recv(internal) IS 'binary input of kmeans_partial (validated like the text input)';
-COMMENT ON FUNCTION kmeans_partial_send(kmeans_partial) IS 'binary output of kmeans_partial';
+JY_VARLENA_IO_COMMENTS(kmeans_partial,
+    'text input of kmeans_partial (the JSON form kmeans_partial_out prints; validated)',
+    'text output of kmeans_partial: lossless JSON (17 significant digits)',
+    'binary input of kmeans_partial (validated like the text input)',
+    'binary output of kmeans_partial')
 
 CREATE FUNCTION kmeans_partial_combine(kmeans_partial, kmeans_partial) RETURNS kmeans_partial
 AS 'MODULE_PATHNAME', 'jy_kmeans_partial_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;

@@ -1,31 +1,16 @@
 -- The journey type: one user's whole path (timestamped events) in one compact, lossless value.
+#include "jy_sqldefs.h"
 
 CREATE TYPE journey;
 
-CREATE FUNCTION journey_in(cstring) RETURNS journey
-AS 'MODULE_PATHNAME', 'jy_journey_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_out(journey) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_journey_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_recv(internal) RETURNS journey
-AS 'MODULE_PATHNAME', 'jy_journey_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_send(journey) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_journey_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE journey (
-    INPUT = journey_in,
-    OUTPUT = journey_out,
-    RECEIVE = journey_recv,
-    SEND = journey_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = int4,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(journey, jy_journey, int4)
 COMMENT ON TYPE journey IS
 'one user''s ordered, timestamped events in a compact lossless value: build with journey_agg(ts, event), merge with rollup() or ||, read with length(), journey_events(), journey_path(), journey_sessions() and friends';
-COMMENT ON FUNCTION journey_in(cstring) IS 'text input of journey: [2024-01-01 10:00:00+00 page_view, +12.5s search, ...]';
-COMMENT ON FUNCTION journey_out(journey) IS 'text output of journey: first time absolute in UTC, then time steps; lossless';
-COMMENT ON FUNCTION journey_recv(internal) IS 'binary input of journey (the storage format, fully validated)';
-COMMENT ON FUNCTION journey_send(journey) IS 'binary output of journey (the storage format)';
+JY_VARLENA_IO_COMMENTS(journey,
+    'text input of journey: [2024-01-01 10:00:00+00 page_view, +12.5s search, ...]',
+    'text output of journey: first time absolute in UTC, then time steps; lossless',
+    'binary input of journey (the storage format, fully validated)',
+    'binary output of journey (the storage format)')
 
 -- construction: per-user aggregate, merge of journeys
 CREATE FUNCTION journey_agg_trans(internal, timestamptz, text) RETURNS internal

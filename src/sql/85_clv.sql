@@ -1,16 +1,10 @@
 -- Customer lifetime value: per-customer statistics (clv_customer), BG/NBD and
 -- Gamma-Gamma fitted by maximum likelihood (bgnbd_fit, gamma_gamma_fit ->
 -- clv_model), predictions per customer, CLV, RFM scores.  doc/clv.md.
+#include "jy_sqldefs.h"
 
 CREATE TYPE clv_model;
-CREATE FUNCTION clv_model_in(cstring) RETURNS clv_model
-AS 'MODULE_PATHNAME', 'jy_clv_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clv_model_out(clv_model) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_clv_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clv_model_recv(internal) RETURNS clv_model
-AS 'MODULE_PATHNAME', 'jy_clv_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clv_model_send(clv_model) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_clv_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+JY_VARLENA_IO(clv_model, jy_clv_model)
 CREATE TYPE clv_model (
     INPUT = clv_model_in, OUTPUT = clv_model_out,
     RECEIVE = clv_model_recv, SEND = clv_model_send,
@@ -18,10 +12,11 @@ CREATE TYPE clv_model (
 );
 COMMENT ON TYPE clv_model IS
 'a fitted BG/NBD or Gamma-Gamma model: parameters, log-likelihood, customers, iterations, convergence; lossless JSON text';
-COMMENT ON FUNCTION clv_model_in(cstring) IS 'text input of clv_model (the JSON form clv_model_out prints; validated)';
-COMMENT ON FUNCTION clv_model_out(clv_model) IS 'text output of clv_model: lossless JSON (17 significant digits)';
-COMMENT ON FUNCTION clv_model_recv(internal) IS 'binary input of clv_model (a version byte and the text form, validated like the text input)';
-COMMENT ON FUNCTION clv_model_send(clv_model) IS 'binary output of clv_model';
+JY_VARLENA_IO_COMMENTS(clv_model,
+    'text input of clv_model (the JSON form clv_model_out prints; validated)',
+    'text output of clv_model: lossless JSON (17 significant digits)',
+    'binary input of clv_model (a version byte and the text form, validated like the text input)',
+    'binary output of clv_model')
 
 CREATE TYPE clv_customer AS (
     orders bigint, revenue float8, first_order date, last_order date,

@@ -7,6 +7,7 @@ CREATE TYPE journey_conversion_path AS (
     channels text[],
     touch_ts timestamptz[]
 );
+#include "jy_sqldefs.h"
 
 COMMENT ON TYPE journey_conversion_path IS
 'one conversion of a user with its touchpoints in the lookback window (time order), or (converted = false, conversion_number NULL) the touchpoints after the last conversion';
@@ -83,31 +84,15 @@ COMMENT ON FUNCTION journey_attribution_credit(text[], timestamptz[], timestampt
 -- Markov chains: the transition counts are a real type (combinable: parallel plans, Citus two-phase)
 CREATE TYPE journey_markov_chain;
 
-CREATE FUNCTION journey_markov_chain_in(cstring) RETURNS journey_markov_chain
-AS 'MODULE_PATHNAME', 'jy_markov_chain_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_markov_chain_out(journey_markov_chain) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_markov_chain_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_markov_chain_recv(internal) RETURNS journey_markov_chain
-AS 'MODULE_PATHNAME', 'jy_markov_chain_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_markov_chain_send(journey_markov_chain) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_markov_chain_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE journey_markov_chain (
-    INPUT = journey_markov_chain_in,
-    OUTPUT = journey_markov_chain_out,
-    RECEIVE = journey_markov_chain_recv,
-    SEND = journey_markov_chain_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(journey_markov_chain, jy_markov_chain, double)
 
 COMMENT ON TYPE journey_markov_chain IS
 'transition counts of an order-k Markov chain over conversion paths (start padding, conversion and null states), with path, conversion and revenue totals; additive: merge with rollup(), solve with journey_markov_credits()';
-COMMENT ON FUNCTION journey_markov_chain_in(cstring) IS 'text input of journey_markov_chain';
-COMMENT ON FUNCTION journey_markov_chain_out(journey_markov_chain) IS 'text output of journey_markov_chain';
-COMMENT ON FUNCTION journey_markov_chain_recv(internal) IS 'binary input of journey_markov_chain';
-COMMENT ON FUNCTION journey_markov_chain_send(journey_markov_chain) IS 'binary output of journey_markov_chain';
+JY_VARLENA_IO_COMMENTS(journey_markov_chain,
+    'text input of journey_markov_chain',
+    'text output of journey_markov_chain',
+    'binary input of journey_markov_chain',
+    'binary output of journey_markov_chain')
 
 CREATE FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision)
 RETURNS journey_markov_chain
