@@ -14,42 +14,29 @@ CREATE FUNCTION session_stats_trans(internal, timestamptz, interval) RETURNS int
 AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION session_stats_trans(internal, timestamptz, interval, interval) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION session_stats_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_session_stats_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION session_stats_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_session_stats_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_session_stats_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(session_stats, jy_session_stats)
 CREATE FUNCTION session_stats_final(internal) RETURNS session_stats
 AS 'MODULE_PATHNAME', 'jy_session_stats_final' LANGUAGE C PARALLEL SAFE;
 
 CREATE AGGREGATE session_stats(ts timestamptz) (
     SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = session_stats_combine,
-    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval) (
     SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = session_stats_combine,
-    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval, max_length interval) (
     SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = session_stats_combine,
-    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 COMMENT ON FUNCTION session_stats_trans(internal, timestamptz) IS 'transition function of session_stats(timestamptz)';
 COMMENT ON FUNCTION session_stats_trans(internal, timestamptz, interval) IS 'transition function of session_stats(timestamptz, interval)';
 COMMENT ON FUNCTION session_stats_trans(internal, timestamptz, interval, interval) IS 'transition function of session_stats(timestamptz, interval, interval)';
-COMMENT ON FUNCTION session_stats_combine(internal, internal) IS 'combine function of session_stats (parallel aggregation)';
-COMMENT ON FUNCTION session_stats_serial(internal) IS 'serialize function of session_stats (parallel aggregation)';
-COMMENT ON FUNCTION session_stats_deserial(bytea, internal) IS 'deserialize function of session_stats (parallel aggregation)';
+JY_AGG_STATE_COMMENTS(session_stats,
+    'combine function of session_stats (parallel aggregation)',
+    'serialize function of session_stats (parallel aggregation)',
+    'deserialize function of session_stats (parallel aggregation)')
 COMMENT ON FUNCTION session_stats_final(internal) IS 'final function of session_stats: sessionizes the collected timestamps';
 JY_VARLENA_IO_COMMENTS(session_stats,
     'text input of session_stats',
@@ -70,9 +57,7 @@ COMMENT ON FUNCTION session_stats_merge(session_stats, session_stats) IS
 'merge two session summaries (what rollup() does row by row)';
 
 CREATE AGGREGATE rollup(session_stats) (
-    SFUNC = session_stats_merge, STYPE = session_stats,
-    COMBINEFUNC = session_stats_merge,
-    PARALLEL = SAFE
+    JY_AGG_MERGEABLE(session_stats_merge, session_stats, session_stats_merge)
 );
 COMMENT ON AGGREGATE rollup(session_stats) IS
 'merge session summaries (across users, days, channels or nodes); the result is again a session_stats';

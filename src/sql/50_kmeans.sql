@@ -22,12 +22,7 @@ CREATE FUNCTION kmeans_scan_trans(internal, float8[], integer, integer) RETURNS 
 AS 'MODULE_PATHNAME', 'jy_kmeans_scan_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION kmeans_scan_trans(internal, float8[], integer, integer, jsonb) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_kmeans_scan_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION kmeans_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_kmeans_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION kmeans_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_kmeans_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_kmeans_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(kmeans, jy_kmeans)
 CREATE FUNCTION kmeans_final(internal) RETURNS kmeans_model
 AS 'MODULE_PATHNAME', 'jy_kmeans_final' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION kmeans_scan_final(internal) RETURNS kmeans_model[]
@@ -36,9 +31,10 @@ COMMENT ON FUNCTION kmeans_trans(internal, float8[], integer) IS 'internal: tran
 COMMENT ON FUNCTION kmeans_trans(internal, float8[], integer, jsonb) IS 'internal: transition function of kmeans_segment';
 COMMENT ON FUNCTION kmeans_scan_trans(internal, float8[], integer, integer) IS 'internal: transition function of kmeans_scan';
 COMMENT ON FUNCTION kmeans_scan_trans(internal, float8[], integer, integer, jsonb) IS 'internal: transition function of kmeans_scan';
-COMMENT ON FUNCTION kmeans_combine(internal, internal) IS 'internal: combine function of kmeans_segment and kmeans_scan (concatenates points)';
-COMMENT ON FUNCTION kmeans_serial(internal) IS 'internal: serialize a kmeans aggregate state';
-COMMENT ON FUNCTION kmeans_deserial(bytea, internal) IS 'internal: deserialize a kmeans aggregate state';
+JY_AGG_STATE_COMMENTS(kmeans,
+    'internal: combine function of kmeans_segment and kmeans_scan (concatenates points)',
+    'internal: serialize a kmeans aggregate state',
+    'internal: deserialize a kmeans aggregate state')
 COMMENT ON FUNCTION kmeans_final(internal) IS 'internal: fit the model (final function of kmeans_segment)';
 COMMENT ON FUNCTION kmeans_scan_final(internal) IS 'internal: fit one model per k (final function of kmeans_scan)';
 
@@ -50,17 +46,11 @@ COMMENT ON FUNCTION kmeans_scan_final(internal) IS 'internal: fit one model per 
 -- kmeans_segment(...) OVER (...) work as a window aggregate.
 CREATE AGGREGATE kmeans_segment(features float8[], k integer) (
     SFUNC = kmeans_trans, STYPE = internal,
-    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_final, READ_ONLY, kmeans)
 );
 CREATE AGGREGATE kmeans_segment(features float8[], k integer, options jsonb) (
     SFUNC = kmeans_trans, STYPE = internal,
-    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_final, READ_ONLY, kmeans)
 );
 COMMENT ON AGGREGATE kmeans_segment(float8[], integer) IS
 'K-means model of the group''s feature vectors with k clusters (z-scored, k-means++, 10 restarts, seed 0); NULL rows are skipped; row order does not matter';
@@ -69,17 +59,11 @@ COMMENT ON AGGREGATE kmeans_segment(float8[], integer, jsonb) IS
 
 CREATE AGGREGATE kmeans_scan(features float8[], k_min integer, k_max integer) (
     SFUNC = kmeans_scan_trans, STYPE = internal,
-    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_scan_final, READ_ONLY, kmeans)
 );
 CREATE AGGREGATE kmeans_scan(features float8[], k_min integer, k_max integer, options jsonb) (
     SFUNC = kmeans_scan_trans, STYPE = internal,
-    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_scan_final, READ_ONLY, kmeans)
 );
 COMMENT ON AGGREGATE kmeans_scan(float8[], integer, integer) IS
 'one K-means model per k in k_min..k_max (for the elbow and silhouette), each with the silhouette on a sample of 10000 points';

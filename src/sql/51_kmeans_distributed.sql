@@ -33,41 +33,31 @@ COMMENT ON FUNCTION kmeans_seed_potential_trans(kmeans_partial, float8[], kmeans
 COMMENT ON FUNCTION kmeans_step_trans(kmeans_partial, float8[], kmeans_model, kmeans_model) IS 'internal: transition function of kmeans_step';
 
 CREATE AGGREGATE kmeans_stats(features float8[]) (
-    SFUNC = kmeans_stats_trans, STYPE = kmeans_partial,
-    COMBINEFUNC = kmeans_partial_combine,
-    PARALLEL = SAFE
+    JY_AGG_MERGEABLE(kmeans_stats_trans, kmeans_partial, kmeans_partial_combine)
 );
 COMMENT ON AGGREGATE kmeans_stats(float8[]) IS
 'two-phase pass of kmeans_fit_distributed: number of points, per-feature mean and sum of squared deviations (a stats kmeans_partial); NULL rows are skipped';
 
 CREATE AGGREGATE kmeans_seed_draw(features float8[], centres kmeans_model, stream bigint, trials integer) (
-    SFUNC = kmeans_seed_draw_trans, STYPE = kmeans_partial,
-    COMBINEFUNC = kmeans_partial_combine,
-    PARALLEL = SAFE
+    JY_AGG_MERGEABLE(kmeans_seed_draw_trans, kmeans_partial, kmeans_partial_combine)
 );
 COMMENT ON AGGREGATE kmeans_seed_draw(float8[], kmeans_model, bigint, integer) IS
 'two-phase pass of kmeans_fit_distributed: trials k-means++ draws (probability proportional to the squared distance to the nearest of the centres; uniform when centres is NULL), keyed by a hash of the point and the stream: independent of row order and shards';
 
 CREATE AGGREGATE kmeans_seed_potential(features float8[], centres kmeans_model, candidates kmeans_partial) (
-    SFUNC = kmeans_seed_potential_trans, STYPE = kmeans_partial,
-    COMBINEFUNC = kmeans_partial_combine,
-    PARALLEL = SAFE
+    JY_AGG_MERGEABLE(kmeans_seed_potential_trans, kmeans_partial, kmeans_partial_combine)
 );
 COMMENT ON AGGREGATE kmeans_seed_potential(float8[], kmeans_model, kmeans_partial) IS
 'two-phase pass of kmeans_fit_distributed: for each drawn candidate, the k-means++ potential (sum of squared distances to the nearest of the centres and the candidate)';
 
 CREATE AGGREGATE kmeans_step(features float8[], model kmeans_model, previous kmeans_model) (
-    SFUNC = kmeans_step_trans, STYPE = kmeans_partial,
-    COMBINEFUNC = kmeans_partial_combine,
-    PARALLEL = SAFE
+    JY_AGG_MERGEABLE(kmeans_step_trans, kmeans_partial, kmeans_partial_combine)
 );
 COMMENT ON AGGREGATE kmeans_step(float8[], kmeans_model, kmeans_model) IS
 'one Lloyd iteration as a two-phase aggregate: per cluster of the model, size, within-cluster sum of squares, sum of the (standardized) points, farthest point; and the points whose cluster differs from the previous model''s (NULL: all)';
 
 CREATE AGGREGATE rollup(kmeans_partial) (
-    SFUNC = kmeans_partial_combine, STYPE = kmeans_partial,
-    COMBINEFUNC = kmeans_partial_combine,
-    PARALLEL = SAFE
+    JY_AGG_MERGEABLE(kmeans_partial_combine, kmeans_partial, kmeans_partial_combine)
 );
 COMMENT ON AGGREGATE rollup(kmeans_partial) IS
 'merge kmeans partials of the same pass (e.g. one per postgres_fdw shard); the result is what the aggregate gives over all the rows';
