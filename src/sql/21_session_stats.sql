@@ -56,9 +56,7 @@ AS 'MODULE_PATHNAME', 'jy_session_stats_merge' LANGUAGE C IMMUTABLE STRICT PARAL
 COMMENT ON FUNCTION session_stats_merge(session_stats, session_stats) IS
 'merge two session summaries (what rollup() does row by row)';
 
-CREATE AGGREGATE rollup(session_stats) (
-    JY_AGG_MERGEABLE(session_stats_merge, session_stats, session_stats_merge)
-);
+JY_ROLLUP(session_stats)
 COMMENT ON AGGREGATE rollup(session_stats) IS
 'merge session summaries (across users, days, channels or nodes); the result is again a session_stats';
 

@@ -127,9 +127,7 @@ CREATE AGGREGATE funnel_summary(times timestamptz[]) (
 COMMENT ON AGGREGATE funnel_summary(timestamptz[]) IS
 'funnel report of many users from their funnel_times() arrays (one row per user; NULL arrays are skipped)';
 
-CREATE AGGREGATE rollup(funnel_summary) (
-    JY_AGG_MERGEABLE(funnel_summary_merge, funnel_summary, funnel_summary_merge)
-);
+JY_ROLLUP(funnel_summary)
 COMMENT ON AGGREGATE rollup(funnel_summary) IS
 'merge funnel summaries (across days, channels or nodes); the result is again a funnel_summary';
 

@@ -66,9 +66,7 @@ CREATE FUNCTION cohort_retention_merge(cohort_retention, cohort_retention) RETUR
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION cohort_retention_merge(cohort_retention, cohort_retention) IS
 'merge two retention summaries (what rollup() does row by row)';
-CREATE AGGREGATE rollup(cohort_retention) (
-    JY_AGG_MERGEABLE(cohort_retention_merge, cohort_retention, cohort_retention_merge)
-);
+JY_ROLLUP(cohort_retention)
 COMMENT ON AGGREGATE rollup(cohort_retention) IS
 'merge retention summaries (across users, channels, countries or nodes); the result is again a cohort_retention';
 

@@ -153,3 +153,29 @@ Combine merging two states; stands, indented, on the option lines like JY_AGG_PA
 SFUNC = #Sfunc#, STYPE = #Stype#,#NL#\
     COMBINEFUNC = #Combine#,#NL#\
     PARALLEL = SAFE
+#if 0
+
+JY_ROLLUP(Type): the aggregate rollup(Type) of a summary type, merging with Type_merge:
+    CREATE AGGREGATE rollup(Type) (
+        SFUNC = Type_merge, STYPE = Type,
+        COMBINEFUNC = Type_merge,
+        PARALLEL = SAFE
+    );
+#endif
+#define JY_ROLLUP(Type) \
+CREATE AGGREGATE rollup(#Type#) (#NL#\
+    SFUNC = #Type#_merge, STYPE = #Type#,#NL#\
+    COMBINEFUNC = #Type#_merge,#NL#\
+    PARALLEL = SAFE#NL#\
+);
+#if 0
+
+---- casts ------------------------------------------------------------------------------
+
+JY_JSONB_CAST(Type): the cast of Type to jsonb through Type_to_jsonb(Type), and its comment:
+    CREATE CAST (Type AS jsonb) WITH FUNCTION Type_to_jsonb(Type);
+    COMMENT ON CAST (Type AS jsonb) IS 'Type as jsonb (see Type_to_jsonb)';
+#endif
+#define JY_JSONB_CAST(Type) \
+CREATE CAST (#Type# AS jsonb) WITH FUNCTION #Type#_to_jsonb(#Type#);#NL#\
+COMMENT ON CAST (#Type# AS jsonb) IS '#Type# as jsonb (see #Type#_to_jsonb)';
