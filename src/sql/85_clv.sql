@@ -35,14 +35,12 @@ COMMENT ON FUNCTION clv_customer_trans(internal, date, float8, date) IS 'interna
 COMMENT ON FUNCTION clv_customer_trans(internal, date, float8, date, float8) IS 'internal: transition function of clv_customer';
 COMMENT ON FUNCTION clv_customer_final(internal) IS 'internal: final function of clv_customer';
 CREATE AGGREGATE clv_customer(order_date date, amount float8, calibration_end date) (
-    SFUNC = clv_customer_trans, STYPE = internal, FINALFUNC = clv_customer_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(clv_customer_trans, clv_customer_final)
 );
 COMMENT ON AGGREGATE clv_customer(date, float8, date) IS
 'per-customer value and BG/NBD statistics from its orders up to calibration_end (same-day orders merged), time in days';
 CREATE AGGREGATE clv_customer(order_date date, amount float8, calibration_end date, period_days float8) (
-    SFUNC = clv_customer_trans, STYPE = internal, FINALFUNC = clv_customer_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(clv_customer_trans, clv_customer_final)
 );
 COMMENT ON AGGREGATE clv_customer(date, float8, date, float8) IS
 'per-customer value and BG/NBD statistics from its orders up to calibration_end (same-day orders merged), time in periods of period_days days (7: weeks)';
@@ -60,14 +58,12 @@ COMMENT ON FUNCTION bgnbd_fit_final(internal) IS 'internal: maximum-likelihood f
 COMMENT ON FUNCTION gamma_gamma_fit_trans(internal, float8, float8) IS 'internal: transition function of gamma_gamma_fit';
 COMMENT ON FUNCTION gamma_gamma_fit_final(internal) IS 'internal: maximum-likelihood fit (final function of gamma_gamma_fit)';
 CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, age float8) (
-    SFUNC = bgnbd_fit_trans, STYPE = internal, FINALFUNC = bgnbd_fit_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(bgnbd_fit_trans, bgnbd_fit_final)
 );
 COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8) IS
 'BG/NBD model (r, alpha, a, b) fitted by maximum likelihood over one row per customer (frequency, recency, age from clv_customer); warns and marks the model when the optimizer did not converge';
 CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary float8) (
-    SFUNC = gamma_gamma_fit_trans, STYPE = internal, FINALFUNC = gamma_gamma_fit_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(gamma_gamma_fit_trans, gamma_gamma_fit_final)
 );
 COMMENT ON AGGREGATE gamma_gamma_fit(float8, float8) IS
 'Gamma-Gamma spend model (p, q, gamma) fitted by maximum likelihood over customers with repeat purchases (frequency > 0, monetary > 0; frequency 0 rows are left out)';

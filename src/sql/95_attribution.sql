@@ -1,4 +1,5 @@
 -- Multi-touch attribution (doc/attribution.md).
+#include "jy_sqldefs.h"
 CREATE TYPE journey_conversion_path AS (
     conversion_number integer,
     converted boolean,
@@ -7,7 +8,6 @@ CREATE TYPE journey_conversion_path AS (
     channels text[],
     touch_ts timestamptz[]
 );
-#include "jy_sqldefs.h"
 
 COMMENT ON TYPE journey_conversion_path IS
 'one conversion of a user with its touchpoints in the lookback window (time order), or (converted = false, conversion_number NULL) the touchpoints after the last conversion';
@@ -127,9 +127,7 @@ COMMENT ON FUNCTION journey_markov_credits(journey_markov_chain) IS
 'solves the absorbing chain exactly with and without each channel (every state holding it removed): one journey_channel_credit per channel, by channel name; NULL without channels';
 
 CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     PARALLEL = SAFE
 );
 
@@ -137,9 +135,7 @@ COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision) IS
 'first-order Markov chain of the paths (transition counts); partial chains per partition or node add up with rollup()';
 
 CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision, markov_order integer) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     PARALLEL = SAFE
 );
 
@@ -147,9 +143,7 @@ COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision, int
 'order-k Markov chain of the paths (states = the last k channels, start-padded; k from 1 to 4); partial chains add up with rollup()';
 
 CREATE AGGREGATE rollup(journey_markov_chain) (
-    SFUNC = journey_markov_chain_merge,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_merge, journey_markov_chain, journey_markov_chain_merge),
     PARALLEL = SAFE
 );
 
@@ -157,9 +151,7 @@ COMMENT ON AGGREGATE rollup(journey_markov_chain) IS
 'adds Markov chains of the same order (across partitions, days or nodes): exact, the counts are additive';
 
 CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     FINALFUNC = journey_markov_credits,
     PARALLEL = SAFE
 );
@@ -168,9 +160,7 @@ COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precisio
 'data-driven attribution over all paths: first-order Markov chain (start, channels, conversion, null), credit proportional to each channel''s removal effect, computed exactly (linear solve); one journey_channel_credit per channel, by channel name';
 
 CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision, markov_order integer) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     FINALFUNC = journey_markov_credits,
     PARALLEL = SAFE
 );

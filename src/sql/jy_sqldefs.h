@@ -155,6 +155,30 @@ SFUNC = #Sfunc#, STYPE = #Stype#,#NL#\
     PARALLEL = SAFE
 #if 0
 
+JY_AGG_MERGEABLE_LINES(Sfunc, Stype, Combine): the first three options of JY_AGG_MERGEABLE
+one a line, without the comma after the last (95_attribution.sql: the call is followed by
+", FINALFUNC = ..." or by ", PARALLEL = SAFE"):
+        SFUNC = Sfunc,
+        STYPE = Stype,
+        COMBINEFUNC = Combine
+#endif
+#define JY_AGG_MERGEABLE_LINES(Sfunc, Stype, Combine) \
+SFUNC = #Sfunc#,#NL#\
+    STYPE = #Stype#,#NL#\
+    COMBINEFUNC = #Combine#
+#if 0
+
+JY_AGG_NO_COMBINE(Sfunc, Final): the options of an aggregate with an internal state and no
+combine function (the whole group goes to one process: the model fits of 85_clv.sql),
+standing, indented, on the option lines:
+        SFUNC = Sfunc, STYPE = internal, FINALFUNC = Final,
+        FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+#endif
+#define JY_AGG_NO_COMBINE(Sfunc, Final) \
+SFUNC = #Sfunc#, STYPE = internal, FINALFUNC = #Final#,#NL#\
+    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+#if 0
+
 JY_ROLLUP(Type): the aggregate rollup(Type) of a summary type, merging with Type_merge:
     CREATE AGGREGATE rollup(Type) (
         SFUNC = Type_merge, STYPE = Type,
