@@ -196,10 +196,15 @@ CREATE AGGREGATE rollup(#Type#) (#NL#\
 
 ---- casts ------------------------------------------------------------------------------
 
-JY_JSONB_CAST(Type): the cast of Type to jsonb through Type_to_jsonb(Type), and its comment:
+JY_JSONB_CAST(Type, Comment): the cast of Type to jsonb through the function Type_to_jsonb(Type)
+declared just before, with the function's comment (a literal) and the cast's:
+    COMMENT ON FUNCTION Type_to_jsonb(Type) IS
+    Comment;
     CREATE CAST (Type AS jsonb) WITH FUNCTION Type_to_jsonb(Type);
     COMMENT ON CAST (Type AS jsonb) IS 'Type as jsonb (see Type_to_jsonb)';
 #endif
-#define JY_JSONB_CAST(Type) \
+#define JY_JSONB_CAST(Type, Comment) \
+COMMENT ON FUNCTION #Type#_to_jsonb(#Type#) IS#NL#\
+#Comment#;#NL#\
 CREATE CAST (#Type# AS jsonb) WITH FUNCTION #Type#_to_jsonb(#Type#);#NL#\
 COMMENT ON CAST (#Type# AS jsonb) IS '#Type# as jsonb (see #Type#_to_jsonb)';
