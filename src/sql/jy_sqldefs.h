@@ -7,11 +7,10 @@ $(DATA_built)):
 
     cpp -traditional-cpp -undef -nostdinc -P -w src/sql/NN_cap.sql | sed -f src/sql/jy_sqlpp.sed
 
-Traditional mode leaves the SQL as it is (quotes, apostrophes in -- comments, spacing;
-"make" checks nothing else changes: see doc/DEVELOPING.md), and -undef keeps words such
-as linux or unix from being replaced.  What cpp cannot do is left to the sed step, with
-two markers; the character # appears nowhere else in the SQL (make fails when one is
-left in the output):
+Traditional mode leaves the SQL as it is (quotes, apostrophes in -- comments, spacing,
+blank lines), and -undef keeps words such as linux or unix from being replaced.  What
+cpp cannot do is left to the sed step, with two markers; the character # appears
+nowhere else in the SQL (make fails when one is left in the output):
 
   - #Name# in a macro body: the argument Name without the blanks around it.  A
     traditional cpp keeps the blanks of an argument (in "f(a, b)" the second one is
