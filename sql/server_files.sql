@@ -7,7 +7,7 @@ SET timezone = 'UTC';
 SELECT r.rolsuper OR (pg_has_role('pg_read_server_files', 'USAGE') AND pg_has_role('pg_write_server_files', 'USAGE'))
        AS can_copy_files FROM pg_roles r WHERE r.rolname = current_user \gset
 \if :can_copy_files
--- ---- journey (was in sql/journey_type.sql)
+-- ---- journey (was in sql/journey.sql)
 -- recv of arbitrary bytes: bytea written with COPY BINARY is read back as journey
 CREATE TABLE recv_tmp (j journey);
 CREATE FUNCTION recv(b bytea) RETURNS journey LANGUAGE plpgsql AS $$

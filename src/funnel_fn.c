@@ -9,7 +9,7 @@
 #include "jy_agg.h"
 #include "miscadmin.h"
 
-#include "journey_type.h"
+#include "journey_glue.h"
 
 PG_FUNCTION_INFO_V1(jy_funnel_journey_step);
 PG_FUNCTION_INFO_V1(jy_funnel_journey_times);

@@ -5,7 +5,7 @@
  * callback `jy_tick` where they accept `void (*tick) (void *)`.
  *
  * The shape of an aggregate with an `internal` state (copy from
- * src/pattern_glue.c):
+ * src/pattern_agg.c):
  *
  *   trans:    MemoryContext aggcxt = jy_agg_context(fcinfo, "x transition function");
  *             state created in aggcxt at the first row; arrays grown with

@@ -19,7 +19,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-#include "journey_type.h"
+#include "journey_glue.h"
 
 PG_FUNCTION_INFO_V1(jy_cohort_retention_trans);
 PG_FUNCTION_INFO_V1(jy_cohort_retention_naive_trans);

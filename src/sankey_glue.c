@@ -13,7 +13,7 @@
  * Two passes over the decoded journeys: node volumes per (step, event), then links between the
  * bucketed labels; both are sorts, no hashing.  Memory: about 80 bytes per (journey, step).
  */
-#include "journey_type.h"
+#include "journey_glue.h"
 #include "jy_agg.h"
 
 #include "catalog/pg_type.h"

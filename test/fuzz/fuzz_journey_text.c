@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jcodec.h"
+#include "journey_codec.h"
 
 typedef struct Arr
 {

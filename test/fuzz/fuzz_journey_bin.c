@@ -7,13 +7,13 @@
  * times-only decode (jy_jc_decode_times_ex) gives the same status, error
  * position and message, and the same times.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/engine \
- *         test/fuzz/fuzz_journey_binary.c src/engine/[every].c -lm
+ *         test/fuzz/fuzz_journey_bin.c src/engine/[every].c -lm
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jcodec.h"
+#include "journey_codec.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
-/* Unit tests of the journey codec (src/engine/jcodec.c). */
+/* Unit tests of the journey codec (src/engine/journey_codec.c). */
 #include "unit.h"
-#include "jcodec.h"
+#include "journey_codec.h"
 
 #define MAXN 4096
 #define SEC JY_USECS_PER_SEC

@@ -1,5 +1,5 @@
 /*
- * jcodec.c — the journey codec (format in jcodec.h).  No postgres.h here;
+ * journey_codec.c — the journey codec (format in journey_codec.h).  No postgres.h here;
  * nothing is allocated: every array comes from the caller.
  */
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <stdarg.h>
 
-#include "jcodec.h"
+#include "journey_codec.h"
 #include "jy_util.h"
 
 /* Frozen with format 1: never reorder, remove or insert; sorted in name order. */

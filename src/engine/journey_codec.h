@@ -1,5 +1,5 @@
 /*
- * jcodec.h — the journey codec: one user's ordered, timestamped events in one
+ * journey_codec.h — the journey codec: one user's ordered, timestamped events in one
  * compact, canonical, self-contained byte string.  Plain C, no postgres.h.
  *
  * A journey is the sorted multiset of (time, event name) pairs.  Events are

@@ -1,5 +1,5 @@
 /*
- * journey_type.h — the `journey` SQL type for other capabilities' glue
+ * journey_glue.h — the `journey` SQL type for other capabilities' glue
  * (pattern matching, funnels, retention over stored journeys).
  *
  *   JyJView v;
@@ -11,11 +11,11 @@
  * detoasted value (kept alive in the same context) or into static memory.
  * Events are sorted by (time, name); the dictionary is sorted by name bytes.
  */
-#ifndef JOURNEY_TYPE_H
-#define JOURNEY_TYPE_H
+#ifndef JOURNEY_GLUE_H
+#define JOURNEY_GLUE_H
 
 #include "journey.h"
-#include "jcodec.h"
+#include "journey_codec.h"
 
 /*
  * Decode a journey datum (any TOAST state).  A stored value that fails
@@ -35,6 +35,18 @@ extern struct varlena *jy_journey_from_view(const JyJView *v);
  */
 extern struct varlena *jy_journey_build(JyJView *v);
 
+/*
+ * Raise the error of a codec result: limits 54000, times 22008, anything else
+ * malformed_code ("what at character/byte N"; text input counts characters
+ * from 1, binary input and stored values bytes from 0).
+ */
+extern void jy_journey_report(const JyJcError *e, int malformed_code, const char *what) pg_attribute_noreturn();
+
+/* 22008 unless t is a time a journey can hold (0001-01-01 .. 9999-12-31 UTC) */
+extern void jy_journey_check_time(TimestampTz t);
+
+#define DatumGetJourneyPP(d) ((struct varlena *) PG_DETOAST_DATUM_PACKED(d))
+#define PG_GETARG_JOURNEY_PP(n) DatumGetJourneyPP(PG_GETARG_DATUM(n))
 #define PG_GETARG_JOURNEY_VIEW(n, v) jy_journey_view(PG_GETARG_DATUM(n), (v))
 
 #endif
