@@ -27,7 +27,8 @@ as an empty line in every fragment that includes it.
 
 A call may span several lines: the output has the lines of the macro body, whatever the
 layout of the call.  An argument may hold commas and parentheses inside '...' (a
-COMMENT text) and balanced parentheses outside them.  Macros are for a repeated shape
+COMMENT text) and balanced parentheses outside them; no -- comment inside a call (an
+apostrophe in it would open a quote).  Macros are for a repeated shape
 only: each object's name, arguments and comment stay written where it is declared.
 #endif
 #if 0
