@@ -127,8 +127,6 @@ jf_select(void *arg, const JyJView *v)
 	sa->called = true;
 	jc->head = jy_grow(sa->mcxt, jc->head, &jc->headcap, v->ndict, sizeof(int32),
 					   JY_JC_MAX_NAMES, "event names", "per journey");
-	jc->keep = jy_grow(sa->mcxt, jc->keep, &jc->keepcap, v->ndict, sizeof(uint8),
-					   JY_JC_MAX_NAMES, "event names", "per journey");
 	for (i = 0; i < v->ndict; i++)
 		jc->head[i] = -1;
 	for (k = sa->nsteps - 1; k >= 0; k--)
@@ -152,8 +150,12 @@ jf_select(void *arg, const JyJView *v)
 	}
 	if (sa->maxdup == 0)
 		return NULL;
+	if (sa->order)
+		return (const uint8_t *) jc->head;	/* called after a full decode: only NULL or not matters */
+	jc->keep = jy_grow(sa->mcxt, jc->keep, &jc->keepcap, v->ndict, sizeof(uint8),
+					   JY_JC_MAX_NAMES, "event names", "per journey");
 	for (i = 0; i < v->ndict; i++)
-		jc->keep[i] = (uint8) (sa->order || jc->head[i] >= 0);
+		jc->keep[i] = (uint8) (jc->head[i] >= 0);
 	return jc->keep;
 }
 
