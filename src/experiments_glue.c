@@ -500,18 +500,10 @@ ab_bayes_fn(FunctionCallInfo fcinfo, int which)
 }
 
 PG_FUNCTION_INFO_V1(jy_sql_ab_prob_beats);
-Datum
-jy_sql_ab_prob_beats(PG_FUNCTION_ARGS)
-{
-	return ab_bayes_fn(fcinfo, 0);
-}
+JY_FMGR_VARIANT(jy_sql_ab_prob_beats, ab_bayes_fn, 0);
 
 PG_FUNCTION_INFO_V1(jy_sql_ab_expected_loss);
-Datum
-jy_sql_ab_expected_loss(PG_FUNCTION_ARGS)
-{
-	return ab_bayes_fn(fcinfo, 1);
-}
+JY_FMGR_VARIANT(jy_sql_ab_expected_loss, ab_bayes_fn, 1);
 
 /* the design arguments of ab_sample_size and ab_mde: (baseline, x, alpha, power) */
 static void

@@ -228,17 +228,9 @@ cohort_retention_trans_common(FunctionCallInfo fcinfo, bool naive)
 	PG_RETURN_POINTER(st);
 }
 
-Datum
-jy_cohort_retention_trans(PG_FUNCTION_ARGS)
-{
-	return cohort_retention_trans_common(fcinfo, false);
-}
+JY_FMGR_VARIANT(jy_cohort_retention_trans, cohort_retention_trans_common, false);
 
-Datum
-jy_cohort_retention_naive_trans(PG_FUNCTION_ARGS)
-{
-	return cohort_retention_trans_common(fcinfo, true);
-}
+JY_FMGR_VARIANT(jy_cohort_retention_naive_trans, cohort_retention_trans_common, true);
 
 Datum
 jy_cohort_retention_combine(PG_FUNCTION_ARGS)

@@ -237,11 +237,7 @@ retention_summary_trans_common(FunctionCallInfo fcinfo, uint8 idkind, bool naive
 	PG_RETURN_POINTER(st);
 }
 
-Datum
-jy_retention_summary_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_BIGINT, false);
-}
+JY_FMGR_VARIANT(jy_retention_summary_trans, retention_summary_trans_common, SUM_ID_BIGINT, false);
 
 PG_FUNCTION_INFO_V1(jy_retention_summary_naive_trans);
 PG_FUNCTION_INFO_V1(jy_retention_summary_text_trans);
@@ -249,35 +245,15 @@ PG_FUNCTION_INFO_V1(jy_retention_summary_text_naive_trans);
 PG_FUNCTION_INFO_V1(jy_retention_summary_uuid_trans);
 PG_FUNCTION_INFO_V1(jy_retention_summary_uuid_naive_trans);
 
-Datum
-jy_retention_summary_naive_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_BIGINT, true);
-}
+JY_FMGR_VARIANT(jy_retention_summary_naive_trans, retention_summary_trans_common, SUM_ID_BIGINT, true);
 
-Datum
-jy_retention_summary_text_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_TEXT, false);
-}
+JY_FMGR_VARIANT(jy_retention_summary_text_trans, retention_summary_trans_common, SUM_ID_TEXT, false);
 
-Datum
-jy_retention_summary_text_naive_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_TEXT, true);
-}
+JY_FMGR_VARIANT(jy_retention_summary_text_naive_trans, retention_summary_trans_common, SUM_ID_TEXT, true);
 
-Datum
-jy_retention_summary_uuid_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_UUID, false);
-}
+JY_FMGR_VARIANT(jy_retention_summary_uuid_trans, retention_summary_trans_common, SUM_ID_UUID, false);
 
-Datum
-jy_retention_summary_uuid_naive_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_UUID, true);
-}
+JY_FMGR_VARIANT(jy_retention_summary_uuid_naive_trans, retention_summary_trans_common, SUM_ID_UUID, true);
 
 Datum
 jy_retention_summary_combine(PG_FUNCTION_ARGS)
