@@ -41,6 +41,16 @@ all_zero(const double *v, size_t n)
 	return true;
 }
 
+/* every coordinate of a point within +-JY_KMP_FEATURE_MAX (the bound of a feature) */
+static bool
+within_feature_max(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(fabs(v[i]) <= JY_KMP_FEATURE_MAX))
+			return false;
+	return true;
+}
+
 const char *
 jy_kmp_check(const JyKmPartial *p)
 {
@@ -107,9 +117,8 @@ jy_kmp_check(const JyKmPartial *p)
 					return "A sum of squares or a distance is negative";
 				if (cnt[c] == 0 && (s1[c] != 0.0 || s2[c] != 0.0 || !all_zero(ac, p->dims) || !all_zero(bc, p->dims)))
 					return "An empty cluster has nonzero numbers";
-				for (int j = 0; j < p->dims; j++)
-					if (!(fabs(bc[j]) <= JY_KMP_FEATURE_MAX))
-						return "A point coordinate is beyond 1e100";
+				if (!within_feature_max(bc, p->dims))
+					return "A point coordinate is beyond 1e100";
 				break;
 			case JY_KMP_DRAW:
 				if (cnt[c] != 0 && cnt[c] != 1)
@@ -119,9 +128,8 @@ jy_kmp_check(const JyKmPartial *p)
 					return "Unused numbers are not 0";
 				if (cnt[c] == 0 && (s1[c] != 0.0 || !all_zero(ac, p->dims)))
 					return "A trial without a point has nonzero numbers";
-				for (int j = 0; j < p->dims; j++)
-					if (!(fabs(ac[j]) <= JY_KMP_FEATURE_MAX))
-						return "A point coordinate is beyond 1e100";
+				if (!within_feature_max(ac, p->dims))
+					return "A point coordinate is beyond 1e100";
 				break;
 			case JY_KMP_POTENTIAL:
 				if (cnt[c] != 0)

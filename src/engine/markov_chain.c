@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "markov_chain.h"
+#include "jy_util.h"
 
 #define HDR_WIRE 44				/* bytes of the binary header */
 
@@ -160,18 +161,6 @@ jy_mkc_validate(const JyMkFlat *f, size_t size,
 
 /* ---- text ------------------------------------------------------------------ */
 
-static int
-hex_digit(char h)
-{
-	if (h >= '0' && h <= '9')
-		return h - '0';
-	if (h >= 'a' && h <= 'f')
-		return h - 'a' + 10;
-	if (h >= 'A' && h <= 'F')
-		return h - 'A' + 10;
-	return -1;
-}
-
 /*
  * A JSON string as jy_mkc_print_text writes it (also \/ \b \f \n \r \t; \u
  * below 0x80, not 0): its bytes to out (NULL: only count), *len the count.
@@ -223,7 +212,7 @@ scan_string(JyTs *ts, char *out, uint32_t *len)
 
 						for (k = 1; k <= 4; k++)
 						{
-							int			d = hex_digit(ts->p[k]);
+							int			d = jy_hex_digit(ts->p[k]);
 
 							if (d < 0)
 								return jy_ts_fail(ts, "four hexadecimal digits");
@@ -376,19 +365,11 @@ jy_mkc_parse_text(const char *str, JyMkFlat *hdr, JyMkFlat *f, size_t *size,
 }
 
 static void
-put(JyTextOut *o, const char *s, size_t n)
-{
-	if (o->out)
-		memcpy(o->out + o->len, s, n);
-	o->len += n;
-}
-
-static void
 put_json_string(JyTextOut *o, const char *p, uint32_t n)
 {
 	uint32_t	i;
 
-	put(o, "\"", 1);
+	jy_to_bytes(o, "\"", 1);
 	for (i = 0; i < n; i++)
 	{
 		unsigned char ch = (unsigned char) p[i];
@@ -398,17 +379,17 @@ put_json_string(JyTextOut *o, const char *p, uint32_t n)
 		{
 			b[0] = '\\';
 			b[1] = (char) ch;
-			put(o, b, 2);
+			jy_to_bytes(o, b, 2);
 		}
 		else if (ch < 0x20 || ch == 0x7f)
 		{
 			snprintf(b, sizeof(b), "\\u%04x", ch);
-			put(o, b, 6);
+			jy_to_bytes(o, b, 6);
 		}
 		else
-			put(o, p + i, 1);
+			jy_to_bytes(o, p + i, 1);
 	}
-	put(o, "\"", 1);
+	jy_to_bytes(o, "\"", 1);
 }
 
 size_t

@@ -68,6 +68,8 @@ typedef struct JyTextOut
 	size_t		len;
 } JyTextOut;
 
+/* n bytes of s */
+void		jy_to_bytes(JyTextOut *o, const char *s, size_t n);
 void		jy_to_str(JyTextOut *o, const char *s);
 void		jy_to_i64(JyTextOut *o, int64_t v);
 void		jy_to_u64(JyTextOut *o, uint64_t v);
