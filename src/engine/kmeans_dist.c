@@ -4,6 +4,7 @@
  */
 #include "kmeans_dist.h"
 #include "kmeans_model.h"
+#include "jy_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -301,25 +302,17 @@ jy_kmp_add_lloyd(JyKmPartial *p, const double *x, const double *z,
 		p->changed++;
 }
 
-static inline uint64_t
-mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 uint64_t
 jy_kmp_stream(uint64_t seed, int restart, int round)
 {
-	return mix64(mix64(seed ^ UINT64_C(0x243F6A8885A308D3)) + (uint64_t) (uint32_t) restart * UINT64_C(0x9E3779B97F4A7C15)
+	return jy_mix64(jy_mix64(seed ^ UINT64_C(0x243F6A8885A308D3)) + (uint64_t) (uint32_t) restart * UINT64_C(0x9E3779B97F4A7C15)
 				 + (uint64_t) (uint32_t) round * UINT64_C(0xD1B54A32D192ED03));
 }
 
 double
 jy_kmp_draw_key(uint64_t h, int t, double lw)
 {
-	uint64_t	ht = mix64(h + (uint64_t) (t + 1) * UINT64_C(0x9E3779B97F4A7C15));
+	uint64_t	ht = jy_mix64(h + (uint64_t) (t + 1) * UINT64_C(0x9E3779B97F4A7C15));
 	double		u = ((double) (ht >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 
 	return log(-log(u)) - lw;
