@@ -163,14 +163,21 @@ jy_funnel_sort_ts_tag(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (
 
 typedef int (*EntryCmp) (const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b);
 
+/* (a1, a2) against (b1, b2), lexicographically */
+static inline int
+cmp_pair(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2)
+{
+	if (a1 != b1)
+		return a1 < b1 ? -1 : 1;
+	return a2 < b2 ? -1 : a2 > b2;
+}
+
 /* (row, tag): groups a row's entries, its steps ascending; (row, tag) is unique */
 static int
 cmp_row_tag(const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b)
 {
 	(void) ctx;
-	if (a->row != b->row)
-		return a->row < b->row ? -1 : 1;
-	return a->tag < b->tag ? -1 : a->tag > b->tag;
+	return cmp_pair(a->row, a->tag, b->row, b->tag);
 }
 
 /* (tag, row) */
@@ -178,9 +185,7 @@ static int
 cmp_tag_row(const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b)
 {
 	(void) ctx;
-	if (a->tag != b->tag)
-		return a->tag < b->tag ? -1 : 1;
-	return a->row < b->row ? -1 : a->row > b->row;
+	return cmp_pair(a->tag, a->row, b->tag, b->row);
 }
 
 /*
