@@ -401,6 +401,18 @@ typedef struct Work
 	size_t		nrecs;
 } Work;
 
+/* level s reached by record r: r ends the longest chain so far when s is beyond it */
+static inline void
+reach(Work *w, int s, int32_t r, int *max, int32_t *win)
+{
+	w->reached[s] |= 1;
+	if (s + 1 > *max)
+	{
+		*max = s + 1;
+		*win = r;
+	}
+}
+
 #define ALIGN8(x) (((x) + 7) & ~(size_t) 7)
 
 size_t
@@ -586,13 +598,8 @@ jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 				LINK(0, r);
 			else
 				w.cur[0] = r;
-			w.reached[0] |= 1;
+			reach(&w, 0, r, &max, &win);
 			has_first = true;
-			if (max < 1)
-			{
-				max = 1;
-				win = r;
-			}
 			if (N == 1)
 				break;
 			continue;
@@ -616,12 +623,7 @@ jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 				continue;
 			NEW_REC(w.recs[p].first, i, p, r);
 			w.cur[s] = r;
-			w.reached[s] |= 1;
-			if (s + 1 > max)
-			{
-				max = s + 1;
-				win = r;
-			}
+			reach(&w, s, r, &max, &win);
 			if (s + 1 == N)
 				break;
 		}
@@ -670,12 +672,7 @@ jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 			}
 			if (best < 0)
 				continue;
-			w.reached[s] |= 1;
-			if (s + 1 > max)
-			{
-				max = s + 1;
-				win = best;
-			}
+			reach(&w, s, best, &max, &win);
 			if (s + 1 == N)
 				break;
 		}
