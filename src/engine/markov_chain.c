@@ -407,12 +407,9 @@ jy_mkc_print_text(const JyMkFlat *f, char *out, void (*tick) (void *), void *arg
 
 	jy_to_str(&o, "{\"version\":");
 	jy_to_i64(&o, f->version);
-	jy_to_str(&o, ",\"order\":");
-	jy_to_i64(&o, f->order);
-	jy_to_str(&o, ",\"paths\":");
-	jy_to_i64(&o, f->paths);
-	jy_to_str(&o, ",\"conversions\":");
-	jy_to_i64(&o, f->conversions);
+	jy_to_key_i64(&o, "order", f->order);
+	jy_to_key_i64(&o, "paths", f->paths);
+	jy_to_key_i64(&o, "conversions", f->conversions);
 	snprintf(rev, sizeof(rev), "%.17g", f->revenue);
 	jy_to_str(&o, ",\"revenue\":");
 	jy_to_str(&o, rev);

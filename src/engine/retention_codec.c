@@ -278,16 +278,6 @@ jy_cr_parse_text(JyTs *s, JyCrText *out, JyCrError *err,
 
 /* ---- text output: a JyTextOut that counts (out == NULL) or writes ---------- */
 
-/* ,"key":v */
-static void
-put_key_i64(JyTextOut *o, const char *key, int64_t v)
-{
-	jy_to_str(o, ",\"");
-	jy_to_str(o, key);
-	jy_to_str(o, "\":");
-	jy_to_i64(o, v);
-}
-
 /* ,"key":"s" (s needs no escaping) */
 static void
 put_key_str(JyTextOut *o, const char *key, const char *s, size_t len)
@@ -322,11 +312,11 @@ emit_text(const JyCr *r, JyTextOut *o)
 	jy_to_str(o, "{\"v\":");
 	jy_to_i64(o, r->version);
 	put_key_str(o, "period", jy_cr_unit_names[r->unit], strlen(jy_cr_unit_names[r->unit]));
-	put_key_i64(o, "window_us", r->window_us);
+	jy_to_key_i64(o, "window_us", r->window_us);
 	put_key_str(o, "tz", JY_CR_TZ(r), r->tzlen);
-	put_key_i64(o, "periods", r->periods);
+	jy_to_key_i64(o, "periods", r->periods);
 	put_key_str(o, "cohorts", jy_cr_ctype_names[r->ctype], strlen(jy_cr_ctype_names[r->ctype]));
-	put_key_i64(o, "last_period", r->last_period);
+	jy_to_key_i64(o, "last_period", r->last_period);
 	jy_to_str(o, ",\"data\":[");
 	for (i = 0; i < r->ncohorts; i++)
 	{

@@ -153,6 +153,15 @@ jy_to_i64(JyTextOut *o, int64_t v)
 		jy_to_u64(o, (uint64_t) v);
 }
 
+void
+jy_to_key_i64(JyTextOut *o, const char *key, int64_t v)
+{
+	jy_to_str(o, ",\"");
+	jy_to_str(o, key);
+	jy_to_str(o, "\":");
+	jy_to_i64(o, v);
+}
+
 /* ---- binary ---------------------------------------------------------------- */
 
 bool
