@@ -443,14 +443,17 @@ jy_mkc_print_text(const JyMkFlat *f, char *out, void (*tick) (void *), void *arg
 
 /* ---- binary ---------------------------------------------------------------- */
 
+/* the header: its fields in order (jy_mkc_send, jy_mkc_recv) and their bytes */
+#define HDR_FIELDS 9
+static const int hdr_widths[HDR_FIELDS] = {1, 1, 2, 4, 4, 8, 8, 8, 8};
+
 JyCodecStatus
 jy_mkc_recv(const uint8_t *buf, size_t len, JyMkFlat *hdr, JyMkFlat *f,
 			size_t *size, size_t *used, JyCodecError *err)
 {
 	JyWire		wi = {buf, len, 0, err};
 	JyMkFlat	h;
-	uint64_t	v[9];
-	static const int bytes[9] = {1, 1, 2, 4, 4, 8, 8, 8, 8};
+	uint64_t	v[HDR_FIELDS];
 	int			k,
 				w,
 				c,
@@ -459,8 +462,8 @@ jy_mkc_recv(const uint8_t *buf, size_t len, JyMkFlat *hdr, JyMkFlat *f,
 				namebytes = 0;
 	char	   *names = NULL;
 
-	for (k = 0; k < 9; k++)
-		if (!jy_wire_get(&wi, bytes[k], &v[k]))
+	for (k = 0; k < HDR_FIELDS; k++)
+		if (!jy_wire_get(&wi, hdr_widths[k], &v[k]))
 			return err->status;
 	memset(&h, 0, sizeof(h));
 	h.version = (uint8_t) v[0];
@@ -558,18 +561,14 @@ jy_mkc_send(const JyMkFlat *f, uint8_t *out)
 				c,
 				j;
 	int64_t		i;
-	uint64_t	rev;
+	uint64_t	hdr[HDR_FIELDS] = {
+		f->version, f->order, f->reserved, (uint32_t) f->nchannels, (uint32_t) f->reserved2,
+		(uint64_t) f->ngrams, (uint64_t) f->paths, (uint64_t) f->conversions, 0
+	};
 
-	memcpy(&rev, &f->revenue, sizeof(double));
-	jy_wire_put(&out, 1, f->version);
-	jy_wire_put(&out, 1, f->order);
-	jy_wire_put(&out, 2, f->reserved);
-	jy_wire_put(&out, 4, (uint32_t) f->nchannels);
-	jy_wire_put(&out, 4, (uint32_t) f->reserved2);
-	jy_wire_put(&out, 8, (uint64_t) f->ngrams);
-	jy_wire_put(&out, 8, (uint64_t) f->paths);
-	jy_wire_put(&out, 8, (uint64_t) f->conversions);
-	jy_wire_put(&out, 8, rev);
+	memcpy(&hdr[8], &f->revenue, sizeof(double));
+	for (c = 0; c < HDR_FIELDS; c++)
+		jy_wire_put(&out, hdr_widths[c], hdr[c]);
 	for (c = 0; c < f->nchannels; c++)
 	{
 		uint32_t	len;
