@@ -412,11 +412,6 @@ jc_tick(uint32_t i, void (*tick) (void *), void *arg)
 		tick(arg);
 }
 
-JyJcStatus
-jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err)
-{
-	return jy_jc_decode_ex(buf, len, v, err, NULL, NULL);
-}
 
 /*
  * The decoder, shared by the full decode and the times-only decode: `full`
@@ -698,11 +693,6 @@ dict_entry_size(const char *nm, uint32_t nl)
 	return vsize((uint64_t) nl << 1) + nl;
 }
 
-size_t
-jy_jc_encoded_size(const JyJView *v)
-{
-	return jy_jc_encoded_size_ex(v, NULL, NULL);
-}
 
 size_t
 jy_jc_encoded_size_ex(const JyJView *v, void (*tick) (void *), void *arg)
@@ -736,11 +726,6 @@ jy_jc_encoded_size_ex(const JyJView *v, void (*tick) (void *), void *arg)
 	return sz;
 }
 
-size_t
-jy_jc_encode(const JyJView *v, uint8_t *out)
-{
-	return jy_jc_encode_ex(v, out, NULL, NULL);
-}
 
 size_t
 jy_jc_encode_ex(const JyJView *v, uint8_t *out, void (*tick) (void *), void *arg)
@@ -935,11 +920,6 @@ jy_jc_canon_scratch(uint32_t n, uint32_t ndict)
 		(size_t) n * sizeof(TsEv) * 2 + 8;
 }
 
-JyJcStatus
-jy_jc_canonicalize(JyJView *v, void *scratch, JyJcError *err)
-{
-	return jy_jc_canonicalize_ex(v, scratch, err, NULL, NULL);
-}
 
 JyJcStatus
 jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err, void (*tick) (void *), void *arg)
@@ -1032,11 +1012,6 @@ jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err, void (*tick) (v
 
 /* ---- merge ---------------------------------------------------------------- */
 
-JyJcStatus
-jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err)
-{
-	return jy_jc_merge_ex(a, b, out, scratch, err, NULL, NULL);
-}
 
 /*
  * The dictionary of a merge or union: the sorted union of both name lists
@@ -1325,11 +1300,6 @@ print_name(const char *nm, uint32_t nl, char *out)
 	return len;
 }
 
-size_t
-jy_jc_text_size(const JyJView *v)
-{
-	return jy_jc_text_size_ex(v, NULL, NULL);
-}
 
 size_t
 jy_jc_text_size_ex(const JyJView *v, void (*tick) (void *), void *arg)
@@ -1350,11 +1320,6 @@ jy_jc_text_size_ex(const JyJView *v, void (*tick) (void *), void *arg)
 	return sz;
 }
 
-size_t
-jy_jc_print_text(const JyJView *v, char *out)
-{
-	return jy_jc_print_text_ex(v, out, NULL, NULL);
-}
 
 size_t
 jy_jc_print_text_ex(const JyJView *v, char *out, void (*tick) (void *), void *arg)

@@ -102,7 +102,6 @@ JyJcStatus	jy_jc_header(const uint8_t *buf, size_t len, uint32_t *n, uint32_t *n
  * v->name, v->name_len must have room for the counts from jy_jc_header;
  * v->n and v->ndict are set.
  */
-JyJcStatus	jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err);
 
 /*
  * The _ex forms of decode, encode, text size, print and parse call tick(arg)
@@ -143,11 +142,9 @@ JyJcStatus	jy_jc_decode_select_ex(const uint8_t *buf, size_t len, JyJView *v, ui
 /* ---- encoding ------------------------------------------------------------ */
 
 /* Exact size of the canonical encoding of a canonical view. */
-size_t		jy_jc_encoded_size(const JyJView *v);
 size_t		jy_jc_encoded_size_ex(const JyJView *v, void (*tick) (void *), void *arg);
 
 /* Write it; out must have jy_jc_encoded_size(v) bytes.  Returns the size. */
-size_t		jy_jc_encode(const JyJView *v, uint8_t *out);
 size_t		jy_jc_encode_ex(const JyJView *v, uint8_t *out, void (*tick) (void *), void *arg);
 
 /*
@@ -157,7 +154,6 @@ size_t		jy_jc_encode_ex(const JyJView *v, uint8_t *out, void (*tick) (void *), v
  * Checks the limits (ELIMIT) and the time range (ERANGE; err->pos = event index).
  */
 size_t		jy_jc_canon_scratch(uint32_t n, uint32_t ndict);
-JyJcStatus	jy_jc_canonicalize(JyJView *v, void *scratch, JyJcError *err);
 /* the same, calling tick(arg) between sort runs and passes (cancellation) */
 JyJcStatus	jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err,
 								  void (*tick) (void *), void *arg);
@@ -167,8 +163,6 @@ JyJcStatus	jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err,
  * arrays need a->n + b->n events and a->ndict + b->ndict names; `scratch`
  * needs (a->ndict + b->ndict) * sizeof(uint32_t) bytes.
  */
-JyJcStatus	jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out,
-						uint32_t *scratch, JyJcError *err);
 /* the same, calling tick(arg) (may be NULL) every 2^16 names and events */
 JyJcStatus	jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out,
 						   uint32_t *scratch, JyJcError *err, void (*tick) (void *), void *arg);
@@ -232,14 +226,20 @@ JyJcStatus	jy_jc_parse_text_ex(const char *text, size_t len, JyJView *v, uint32_
 uint32_t	jy_jc_text_max_events(const char *text, size_t len);
 
 /* Size of the text of a canonical view, without the terminating NUL. */
-size_t		jy_jc_text_size(const JyJView *v);
 size_t		jy_jc_text_size_ex(const JyJView *v, void (*tick) (void *), void *arg);
 
 /* Write the text (and a NUL); out needs jy_jc_text_size(v) + 1 bytes. */
-size_t		jy_jc_print_text(const JyJView *v, char *out);
 size_t		jy_jc_print_text_ex(const JyJView *v, char *out, void (*tick) (void *), void *arg);
 
 /* Print one timestamp as "YYYY-MM-DD HH:MM:SS[.ffffff]+00" (NUL-terminated, <= 32 bytes). */
 size_t		jy_jc_print_time(int64_t ts, char *out);
 
+/* the same without a tick callback */
+#define jy_jc_decode(buf, len, v, err) jy_jc_decode_ex((buf), (len), (v), (err), NULL, NULL)
+#define jy_jc_encoded_size(v) jy_jc_encoded_size_ex((v), NULL, NULL)
+#define jy_jc_encode(v, out) jy_jc_encode_ex((v), (out), NULL, NULL)
+#define jy_jc_canonicalize(v, scratch, err) jy_jc_canonicalize_ex((v), (scratch), (err), NULL, NULL)
+#define jy_jc_merge(a, b, out, scratch, err) jy_jc_merge_ex((a), (b), (out), (scratch), (err), NULL, NULL)
+#define jy_jc_text_size(v) jy_jc_text_size_ex((v), NULL, NULL)
+#define jy_jc_print_text(v, out) jy_jc_print_text_ex((v), (out), NULL, NULL)
 #endif
