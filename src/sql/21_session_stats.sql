@@ -40,21 +40,21 @@ CREATE FUNCTION session_stats_final(internal) RETURNS session_stats
 AS 'MODULE_PATHNAME', 'jy_session_stats_final' LANGUAGE C PARALLEL SAFE;
 
 CREATE AGGREGATE session_stats(ts timestamptz) (
-    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = session_stats_combine,
     SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval) (
-    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = session_stats_combine,
     SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval, max_length interval) (
-    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = session_stats_combine,
     SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,

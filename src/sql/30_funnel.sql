@@ -34,7 +34,7 @@ COMMENT ON FUNCTION funnel_final_level(internal) IS 'internal: final function of
 COMMENT ON FUNCTION funnel_final_times(internal) IS 'internal: final function of funnel_times';
 
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
@@ -43,33 +43,33 @@ CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, VARIADI
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                              exclusions boolean[], exclusion_steps integer[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
@@ -78,26 +78,26 @@ CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, VARIAD
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                               exclusions boolean[], exclusion_steps integer[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE

@@ -54,14 +54,14 @@ COMMENT ON FUNCTION cohort_retention_deserial(bytea, internal) IS 'deserialize f
 COMMENT ON FUNCTION cohort_retention_final(internal) IS 'final function of cohort_retention: the user''s cohort(s) and active periods';
 
 CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer, tz text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -69,7 +69,7 @@ CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer, 
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -77,7 +77,7 @@ CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return bo
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text, cohorts text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -204,14 +204,14 @@ COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, b
 COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz, cohorts)';
 
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -219,7 +219,7 @@ CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -227,7 +227,7 @@ CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return bool
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text, cohorts text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
