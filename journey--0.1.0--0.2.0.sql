@@ -48,7 +48,7 @@ COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, varchar, VARIA
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
@@ -57,7 +57,7 @@ CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode va
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
     PARALLEL = SAFE
@@ -124,14 +124,14 @@ COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, b
 COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz, cohorts)';
 
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -139,7 +139,7 @@ CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -147,7 +147,7 @@ CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return bool
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text, cohorts text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = cohort_retention_combine,
     SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
@@ -888,3 +888,17 @@ ALTER FUNCTION journey_matches(journey, text) COST 100;
 ALTER FUNCTION journey_fired(journey, text, boolean) COST 100;
 ALTER FUNCTION journey_steps(journey, text, integer, boolean, boolean) COST 100;
 ALTER FUNCTION journey_transitions(journey) COST 100;
+
+-- ---- changed: per-group state sizes (SSPACE) of the raw-row per-user aggregates ----
+-- Their states are now slab blocks sized to what they hold (issue 20): the planner's hash-aggregate
+-- memory estimate uses these figures.  CREATE AGGREGATE has no ALTER form for SSPACE, and dropping the
+-- aggregates would drop the user's views over them, so the catalog rows of this extension's aggregates
+-- are updated in place (the script runs as a superuser).
+UPDATE pg_catalog.pg_aggregate a
+   SET aggtransspace = CASE WHEN p.proname = 'cohort_retention' THEN 104 ELSE 96 END
+  FROM pg_catalog.pg_proc p
+ WHERE a.aggfnoid = p.oid
+   AND p.pronamespace = '@extschema@'::regnamespace
+   AND p.proname IN ('funnel_step', 'funnel_times', 'session_stats', 'cohort_retention')
+   AND a.aggtranstype = 'internal'::regtype
+   AND a.aggtransspace IN (160, 256);

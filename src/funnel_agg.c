@@ -33,41 +33,96 @@ PG_FUNCTION_INFO_V1(jy_funnel_final_level);
 PG_FUNCTION_INFO_V1(jy_funnel_final_times);
 
 /*
- * A group's state: a pointer to its interned configuration (funnel_conf.h)
- * and the entries; 128 bytes per group with room for six entries inline
- * (most users match few steps).
+ * A group's state: ONE block, a 24-byte header (a pointer to the interned
+ * configuration, funnel_conf.h) and the entries.  Hash aggregation over
+ * millions of users keeps one per group, so the blocks come from a slab of
+ * the aggregate context (jy_slab, no chunk header or power-of-two rounding)
+ * in capacity classes 0, 2, 4, 6, 8, 12, ... entries: a group that matched
+ * nothing yet takes 24 bytes, one with two entries 56.  A state that grows
+ * moves to the next class (transition and combine functions return the new
+ * pointer) and its old block goes to the slab's free list for other groups.
+ * A deserialized state is one exact block in the per-row context and never
+ * grows (combine copies it).
  */
-#define FUNNEL_INLINE 6
 #define FUNNEL_TOO_MANY_ENTRIES "matching events in one funnel group", "entries (one per matched step) per group"
 
 typedef struct FunnelAgg
 {
 	const FunnelConf *conf;
-	JyFunnelEntry *e;			/* inline_e at first */
 	int32		n;
 	int32		cap;
 	uint32		next_row;		/* row id of the next row that adds entries */
 	bool		sorted;
-	JyFunnelEntry inline_e[FUNNEL_INLINE];
+	JyFunnelEntry e[FLEXIBLE_ARRAY_MEMBER];
 } FunnelAgg;
 
-static FunnelAgg *
-funnel_new_state(MemoryContext aggcxt, const FunnelConf *conf)
-{
-	FunnelAgg  *st = (FunnelAgg *) MemoryContextAlloc(aggcxt, sizeof(FunnelAgg));
+#define FUNNEL_BYTES(cap) (offsetof(FunnelAgg, e) + (Size) (cap) * sizeof(JyFunnelEntry))
 
+/* capacity classes served by the slab (FUNNEL_BYTES(96) < JY_SLAB_MAX_CHUNK); then doubling */
+static const int32 FUNNEL_CAPS[] = {0, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96};
+
+#define FUNNEL_NCAPS ((int) lengthof(FUNNEL_CAPS))
+
+/* the slab of the aggregate context for this call site */
+static inline JySlab *
+funnel_slab(FunctionCallInfo fcinfo, FunnelCache *c, MemoryContext aggcxt)
+{
+	return jy_slab_get(&c->slabs, fcinfo->flinfo->fn_mcxt, aggcxt);
+}
+
+static void
+funnel_init(FunnelAgg *st, const FunnelConf *conf, int32 cap)
+{
 	st->conf = conf;
-	st->e = st->inline_e;
 	st->n = 0;
-	st->cap = FUNNEL_INLINE;
+	st->cap = cap;
 	st->next_row = 0;
 	st->sorted = true;
+}
+
+/* the capacity for need entries: the smallest class, or doubling past the classes */
+static int32
+funnel_cap_for(int32 cap, int64 need)
+{
+	int			i;
+
+	for (i = 0; i < FUNNEL_NCAPS; i++)
+		if (FUNNEL_CAPS[i] >= need)
+			return FUNNEL_CAPS[i];
+	return (int32) jy_grow_cap(cap, need, FUNNEL_MAX_ENTRIES, FUNNEL_TOO_MANY_ENTRIES);
+}
+
+static FunnelAgg *
+funnel_new_state(JySlab *slab, const FunnelConf *conf, int64 need)
+{
+	int32		cap = funnel_cap_for(0, need);
+	FunnelAgg  *st = (FunnelAgg *) jy_slab_alloc(slab, FUNNEL_BYTES(cap));
+
+	funnel_init(st, conf, cap);
 	return st;
+}
+
+/* room for `more` entries beyond st->n; the state may move (use the result) */
+static FunnelAgg *
+funnel_reserve(FunnelAgg *st, int64 more, JySlab *slab)
+{
+	int64		need = (int64) st->n + more;
+	int32		cap;
+	FunnelAgg  *x;
+
+	if (need <= st->cap)
+		return st;
+	cap = funnel_cap_for(st->cap, need);
+	x = (FunnelAgg *) jy_slab_alloc(slab, FUNNEL_BYTES(cap));
+	memcpy(x, st, FUNNEL_BYTES(st->n));
+	x->cap = cap;
+	jy_slab_free(slab, st, FUNNEL_BYTES(st->cap));
+	return x;
 }
 
 /* the group's state (created at its first row), after checking this row's configuration */
 static FunnelAgg *
-funnel_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, FunnelCache *c, const FunnelConf *rowconf)
+funnel_state(FunctionCallInfo fcinfo, JySlab *slab, FunnelCache *c, const FunnelConf *rowconf)
 {
 	const FunnelConf *conf = funnel_conf_intern(&c->confs, fcinfo->flinfo->fn_mcxt, rowconf);
 	FunnelAgg  *st;
@@ -78,19 +133,21 @@ funnel_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, FunnelCache *c, cons
 		funnel_conf_check_same(st->conf, conf);
 		return st;
 	}
-	return funnel_new_state(aggcxt, conf);
+	return funnel_new_state(slab, conf, 0);
 }
 
 /*
- * A row of a transition function: *st the group's state (funnel_state);
- * false when the row's ts (argument 1) is NULL and the row adds nothing,
- * else *ts and *before (the number of entries before the row) are set.
+ * A row of a transition function: *st the group's state (funnel_state),
+ * *slab the slab its blocks come from; false when the row's ts (argument 1)
+ * is NULL and the row adds nothing, else *ts and *before (the number of
+ * entries before the row) are set.
  */
 static bool
 funnel_row_begin(FunctionCallInfo fcinfo, MemoryContext aggcxt, FunnelCache *c, const FunnelConf *rowconf,
-				 FunnelAgg **st, int64 *ts, int64 *before)
+				 FunnelAgg **st, JySlab **slab, int64 *ts, int64 *before)
 {
-	*st = funnel_state(fcinfo, aggcxt, c, rowconf);
+	*slab = funnel_slab(fcinfo, c, aggcxt);
+	*st = funnel_state(fcinfo, *slab, c, rowconf);
 	if (PG_ARGISNULL(1))
 		return false;
 	*ts = PG_GETARG_INT64(1);
@@ -98,34 +155,14 @@ funnel_row_begin(FunctionCallInfo fcinfo, MemoryContext aggcxt, FunnelCache *c, 
 	return true;
 }
 
-static void
-funnel_reserve(FunnelAgg *st, int64 more, MemoryContext cxt)
-{
-	int64		need = (int64) st->n + more,
-				cap;
-	JyFunnelEntry *ne;
-
-	if (need <= st->cap)
-		return;
-	cap = jy_grow_cap(st->cap, need, FUNNEL_MAX_ENTRIES, FUNNEL_TOO_MANY_ENTRIES);
-	if (st->e == st->inline_e)
-	{
-		ne = (JyFunnelEntry *) MemoryContextAlloc(cxt, cap * sizeof(JyFunnelEntry));
-		memcpy(ne, st->e, st->n * sizeof(JyFunnelEntry));
-	}
-	else
-		ne = (JyFunnelEntry *) repalloc(st->e, cap * sizeof(JyFunnelEntry));
-	st->e = ne;
-	st->cap = (int32) cap;
-}
-
 static inline void
-funnel_add(FunnelAgg *st, int64 ts, uint32 tag, MemoryContext cxt)
+funnel_add(FunnelAgg **stp, int64 ts, uint32 tag, JySlab *slab)
 {
+	FunnelAgg  *st = *stp;
 	JyFunnelEntry *x;
 
 	if (unlikely(st->n == st->cap))
-		funnel_reserve(st, 1, cxt);
+		*stp = st = funnel_reserve(st, 1, slab);
 	x = &st->e[st->n];
 	if (st->n > 0 && st->sorted)
 	{
@@ -155,12 +192,14 @@ funnel_row_done(FunnelAgg *st, int64 before)
 
 /* strict_order: a row matching no step is recorded (once per timestamp run) */
 static inline void
-funnel_mark(FunnelAgg *st, int64 ts, MemoryContext cxt)
+funnel_mark(FunnelAgg **stp, int64 ts, JySlab *slab)
 {
+	FunnelAgg  *st = *stp;
+
 	/* an identical marker right before is redundant in any order */
 	if (st->n > 0 && st->e[st->n - 1].tag == JY_FUNNEL_TAG_MARK && st->e[st->n - 1].ts == ts)
 		return;
-	funnel_add(st, ts, JY_FUNNEL_TAG_MARK, cxt);
+	funnel_add(stp, ts, JY_FUNNEL_TAG_MARK, slab);
 }
 
 /*
@@ -169,17 +208,17 @@ funnel_mark(FunnelAgg *st, int64 ts, MemoryContext cxt)
  * takes a row id.
  */
 static inline void
-funnel_row_end(FunnelAgg *st, int64 ts, int64 before, bool any, MemoryContext cxt)
+funnel_row_end(FunnelAgg **stp, int64 ts, int64 before, bool any, JySlab *slab)
 {
-	if (!any && (st->conf->modes & JY_FUNNEL_STRICT_ORDER))
-		funnel_mark(st, ts, cxt);
-	funnel_row_done(st, before);
+	if (!any && ((*stp)->conf->modes & JY_FUNNEL_STRICT_ORDER))
+		funnel_mark(stp, ts, slab);
+	funnel_row_done(*stp, before);
 }
 
 /* an entry tag0 + k for each true v[k] (NULL is false); true when one was added */
 static bool
-funnel_add_bools(FunnelAgg *st, int64 ts, const Datum *v, const bool *isnull, int n, uint32 tag0,
-				 MemoryContext cxt)
+funnel_add_bools(FunnelAgg **stp, int64 ts, const Datum *v, const bool *isnull, int n, uint32 tag0,
+				 JySlab *slab)
 {
 	bool		any = false;
 	int			k;
@@ -187,7 +226,7 @@ funnel_add_bools(FunnelAgg *st, int64 ts, const Datum *v, const bool *isnull, in
 	for (k = 0; k < n; k++)
 		if (!isnull[k] && DatumGetBool(v[k]))
 		{
-			funnel_add(st, ts, tag0 + (uint32) k, cxt);
+			funnel_add(stp, ts, tag0 + (uint32) k, slab);
 			any = true;
 		}
 	return any;
@@ -308,6 +347,7 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	FunnelCache *c;
 	FunnelConf	conf;
 	FunnelAgg  *st;
+	JySlab	   *slab;
 	int			first;
 	bool		is_array;
 	Datum	   *vals = NULL;
@@ -334,18 +374,18 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 		funnel_check_nsteps(nargs);
 	}
 	conf.nsteps = nargs;
-	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &ts, &before))
+	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &slab, &ts, &before))
 		PG_RETURN_POINTER(st);
 	if (is_array)
-		any = funnel_add_bools(st, ts, vals, nulls, nargs, JY_FUNNEL_TAG_STEP(0), aggcxt);
+		any = funnel_add_bools(&st, ts, vals, nulls, nargs, JY_FUNNEL_TAG_STEP(0), slab);
 	else
 		for (k = 0; k < nargs; k++)
 			if (!PG_ARGISNULL(first + k) && PG_GETARG_BOOL(first + k))
 			{
-				funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
+				funnel_add(&st, ts, JY_FUNNEL_TAG_STEP(k), slab);
 				any = true;
 			}
-	funnel_row_end(st, ts, before, any, aggcxt);
+	funnel_row_end(&st, ts, before, any, slab);
 	PG_RETURN_POINTER(st);
 }
 
@@ -425,6 +465,7 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	FunnelCache *c;
 	FunnelConf	conf;
 	FunnelAgg  *st;
+	JySlab	   *slab;
 	Datum	   *sv,
 			   *xv;
 	bool	   *sn,
@@ -453,11 +494,11 @@ jy_funnel_trans_arr(PG_FUNCTION_ARGS)
 	conf.nsteps = ns;
 	conf.nexcl = (uint16) nx;
 	conf.excl = c->xsteps;
-	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &ts, &before))
+	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &slab, &ts, &before))
 		PG_RETURN_POINTER(st);
-	funnel_add_bools(st, ts, xv, xn, nx, JY_FUNNEL_TAG_EXCL(0), aggcxt);
-	any = funnel_add_bools(st, ts, sv, sn, ns, JY_FUNNEL_TAG_STEP(0), aggcxt);
-	funnel_row_end(st, ts, before, any, aggcxt);
+	funnel_add_bools(&st, ts, xv, xn, nx, JY_FUNNEL_TAG_EXCL(0), slab);
+	any = funnel_add_bools(&st, ts, sv, sn, ns, JY_FUNNEL_TAG_STEP(0), slab);
+	funnel_row_end(&st, ts, before, any, slab);
 	PG_RETURN_POINTER(st);
 }
 
@@ -469,6 +510,7 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 	FunnelCache *c;
 	FunnelConf	conf;
 	FunnelAgg  *st;
+	JySlab	   *slab;
 	int			k;
 	int64		ts,
 				before;
@@ -482,7 +524,7 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 	conf.excl = NULL;
 	funnel_names_arg(fcinfo, c, 4);
 	conf.nsteps = c->nnames;
-	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &ts, &before))
+	if (!funnel_row_begin(fcinfo, aggcxt, c, &conf, &st, &slab, &ts, &before))
 		PG_RETURN_POINTER(st);
 	if (!PG_ARGISNULL(3))
 	{
@@ -493,11 +535,11 @@ jy_funnel_trans_names(PG_FUNCTION_ARGS)
 		for (k = 0; k < c->nnames; k++)
 			if (c->namelens[k] == len && memcmp(c->names[k], p, len) == 0)
 			{
-				funnel_add(st, ts, JY_FUNNEL_TAG_STEP(k), aggcxt);
+				funnel_add(&st, ts, JY_FUNNEL_TAG_STEP(k), slab);
 				any = true;
 			}
 	}
-	funnel_row_end(st, ts, before, any, aggcxt);
+	funnel_row_end(&st, ts, before, any, slab);
 	PG_RETURN_POINTER(st);
 }
 
@@ -507,11 +549,13 @@ jy_funnel_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt = jy_agg_context(fcinfo, "funnel_combine");
 	FunnelAgg  *a,
 			   *b;
+	JySlab	   *slab;
 	int64		i;
 
 	JY_COMBINE_ARGS(FunnelAgg, a, b);
+	slab = funnel_slab(fcinfo, funnel_get_cache(fcinfo), aggcxt);
 	if (a == NULL)
-		a = funnel_new_state(aggcxt, b->conf);	/* b's configuration lives as long as the query */
+		a = funnel_new_state(slab, b->conf, b->n);	/* b's configuration lives as long as the query */
 	else
 		funnel_conf_check_same(a->conf, b->conf);
 	if (b->n > 0)
@@ -522,7 +566,7 @@ jy_funnel_combine(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many matching rows in one funnel group")));
-		funnel_reserve(a, b->n, aggcxt);
+		a = funnel_reserve(a, b->n, slab);
 		if (!b->sorted || (a->n > 0 && jy_funnel_entry_gt(&a->e[a->n - 1], &b->e[0])))
 			a->sorted = false;
 		for (i = 0; i < b->n; i++)
@@ -607,10 +651,9 @@ jy_funnel_deserial(PG_FUNCTION_ARGS)
 		/* interned at the deserialize function's call site: lives as long as the query */
 		FunnelCache *c = funnel_get_cache(fcinfo);
 
-		st = funnel_new_state(CurrentMemoryContext,
-							  funnel_conf_intern(&c->confs, fcinfo->flinfo->fn_mcxt, &conf));
+		st = (FunnelAgg *) MemoryContextAllocHuge(CurrentMemoryContext, FUNNEL_BYTES(n));
+		funnel_init(st, funnel_conf_intern(&c->confs, fcinfo->flinfo->fn_mcxt, &conf), (int32) n);
 	}
-	funnel_reserve(st, n, CurrentMemoryContext);
 	if (n > 0)
 		pq_copymsgbytes(&buf, (char *) st->e, n * sizeof(JyFunnelEntry));
 	jy_deserial_end(&buf);

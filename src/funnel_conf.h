@@ -9,7 +9,7 @@
 #ifndef FUNNEL_CONF_H
 #define FUNNEL_CONF_H
 
-#include "journey.h"
+#include "jy_agg.h"
 
 #include "utils/array.h"
 #include "utils/memutils.h"
@@ -70,6 +70,8 @@ typedef struct FunnelCache
 	char	  **names;
 	int		   *namelens;
 	uint64		names_gen;		/* +1 each time the names are parsed */
+	/* the aggregate states' blocks (funnel_agg.c), one slab per aggregate context */
+	JySlabSlot *slabs;
 } FunnelCache;
 
 /* the call site's FunnelCache in fn_extra (created zeroed) */

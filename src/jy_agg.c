@@ -188,3 +188,106 @@ jy_deserial_end(StringInfo buf)
 {
 	pq_getmsgend(buf);
 }
+
+/* ---- per-group blocks (jy_slab) ------------------------------------------ */
+
+#define JY_SLAB_NLIST (JY_SLAB_MAX_CHUNK / 8 + 1)
+#define JY_SLAB_BLOCK_MIN ((Size) 1024)	/* a group context (sorted grouping) starts small */
+#define JY_SLAB_BLOCK_MAX ((Size) 1048576)
+
+struct JySlabSlot
+{
+	MemoryContext cxt;
+	JySlab	   *slab;			/* NULL when cxt was reset or deleted */
+	JySlabSlot *next;
+};
+
+struct JySlab
+{
+	MemoryContext cxt;
+	char	   *blk;			/* current block */
+	Size		used,
+				size;
+	JySlabSlot *slot;
+	MemoryContextCallback cb;
+	void	   *free[JY_SLAB_NLIST];	/* per size / 8: freed blocks */
+};
+
+static void
+jy_slab_forget(void *arg)
+{
+	JySlab	   *s = (JySlab *) arg;
+
+	if (s->slot->slab == s)
+		s->slot->slab = NULL;
+}
+
+JySlab *
+jy_slab_get(JySlabSlot **slots, MemoryContext slotcxt, MemoryContext aggcxt)
+{
+	JySlabSlot *sl,
+			   *free_slot = NULL;
+	JySlab	   *s;
+
+	for (sl = *slots; sl != NULL; sl = sl->next)
+	{
+		if (sl->slab != NULL && sl->cxt == aggcxt)
+			return sl->slab;
+		if (sl->slab == NULL && free_slot == NULL)
+			free_slot = sl;
+	}
+	if (free_slot == NULL)
+	{
+		free_slot = (JySlabSlot *) MemoryContextAllocZero(slotcxt, sizeof(JySlabSlot));
+		free_slot->next = *slots;
+		*slots = free_slot;
+	}
+	s = (JySlab *) MemoryContextAllocZero(aggcxt, sizeof(JySlab));
+	s->cxt = aggcxt;
+	s->slot = free_slot;
+	s->cb.func = jy_slab_forget;
+	s->cb.arg = s;
+	MemoryContextRegisterResetCallback(aggcxt, &s->cb);
+	free_slot->cxt = aggcxt;
+	free_slot->slab = s;
+	return s;
+}
+
+void *
+jy_slab_alloc(JySlab *s, Size bytes)
+{
+	void	   *p;
+
+	bytes = MAXALIGN(bytes);
+	if (bytes > JY_SLAB_MAX_CHUNK)
+		return MemoryContextAllocExtended(s->cxt, bytes, MCXT_ALLOC_HUGE);
+	if (s->free[bytes / 8] != NULL)
+	{
+		p = s->free[bytes / 8];
+		s->free[bytes / 8] = *(void **) p;
+		return p;
+	}
+	if (s->size - s->used < bytes)
+	{
+		/* the tail of the old block (less than JY_SLAB_MAX_CHUNK) is left unused */
+		s->size = Max(Min(Max(s->size * 2, JY_SLAB_BLOCK_MIN), JY_SLAB_BLOCK_MAX), bytes);
+		s->blk = (char *) MemoryContextAlloc(s->cxt, s->size);
+		s->used = 0;
+	}
+	p = s->blk + s->used;
+	s->used += bytes;
+	return p;
+}
+
+void
+jy_slab_free(JySlab *s, void *p, Size bytes)
+{
+	bytes = MAXALIGN(bytes);
+	if (bytes > JY_SLAB_MAX_CHUNK)
+		pfree(p);
+	else if (bytes >= sizeof(void *))
+	{
+		*(void **) p = s->free[bytes / 8];
+		s->free[bytes / 8] = p;
+	}
+}

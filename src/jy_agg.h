@@ -148,4 +148,32 @@ extern void jy_serial_begin(StringInfo buf, Size bytes, const char *what);
 extern void jy_deserial_begin(FunctionCallInfo fcinfo, StringInfo buf, const char *fn);
 extern void jy_deserial_end(StringInfo buf);
 
+/*
+ * Per-group blocks without per-chunk overhead (hash aggregation over
+ * millions of groups: an AllocSet chunk costs a 16-byte header and a
+ * power-of-two rounding per state).  One JySlab per aggregate memory context
+ * and call site: blocks are carved from big blocks of that context (so hash
+ * aggregation counts them against work_mem and frees them with the
+ * context), freed blocks go to a free list per size (a multiple of 8 bytes
+ * up to JY_SLAB_MAX_CHUNK) for other groups; bigger requests are ordinary
+ * (huge) allocations in the context.  A reset or deletion of the context
+ * forgets its slab.
+ *
+ *   JySlabSlot *slots;   (in the call site's fn_extra cache, zeroed)
+ *   JySlab *s = jy_slab_get(&slots, fcinfo->flinfo->fn_mcxt, aggcxt);
+ *   p = jy_slab_alloc(s, bytes); ... jy_slab_free(s, p, bytes);
+ *
+ * jy_slab_free must get the size the block was allocated with.  A block
+ * may be freed through another JySlab of the same context (combine and
+ * transition functions have separate call sites).
+ */
+#define JY_SLAB_MAX_CHUNK ((Size) 2048)
+
+typedef struct JySlab JySlab;
+typedef struct JySlabSlot JySlabSlot;
+
+extern JySlab *jy_slab_get(JySlabSlot **slots, MemoryContext slotcxt, MemoryContext aggcxt);
+extern void *jy_slab_alloc(JySlab *s, Size bytes);
+extern void jy_slab_free(JySlab *s, void *p, Size bytes);
+
 #endif

@@ -41,34 +41,77 @@ PG_FUNCTION_INFO_V1(jy_ch_retention_final);
 typedef struct KeyArr
 {
 	int64	   *v;
-	int64		n;
-	int64		cap;
+	int32		n;
+	int32		cap;
 	bool		sorted;
+	bool		inl;			/* v is the state's inline array (never freed) */
 } KeyArr;
+
+/*
+ * A per-user state is one block of the aggregate context's slab (jy_slab: no
+ * chunk header, no power-of-two rounding; hash aggregation keeps a million
+ * of them) with room for RET_INLINE return keys inline (most users are
+ * active in one or two periods); longer key lists are slab blocks that
+ * double (their old block goes to the slab's free list).  A deserialized
+ * state lives in the per-row context and is only read (combine copies it).
+ */
+#define RET_INLINE 2
 
 typedef struct RetState
 {
 	RetParams	p;
-	bool		has_start;
 	int64		first_start;	/* min start key */
 	TimestampTz max_ts;			/* latest timestamp of any row */
 	KeyArr		ret;			/* keys of return events */
 	KeyArr		starts;			/* keys of start events (recurring cohorts only) */
+	bool		has_start;
+	int64		inl[RET_INLINE];	/* ret's first keys */
 } RetState;						/* p first: see group_state */
 
 #define KEYS_MAX ((int64) (MaxAllocSize / sizeof(int64)))
 
-/* room for `more` keys; a new array in cxt, a grown one where it is */
-static void
-keys_reserve(KeyArr *a, int64 more, MemoryContext cxt)
+/* where key arrays grow: the slab (aggregate states) or a memory context */
+typedef struct KeyMem
 {
-	a->v = jy_grow(cxt, a->v, &a->cap, a->n + more, sizeof(int64), KEYS_MAX,
-				   "distinct periods in one group", "per group");
+	JySlab	   *slab;			/* NULL: palloc in cxt */
+	MemoryContext cxt;
+} KeyMem;
+
+/* room for `more` keys; an array moves to a new block (slab) or is repalloc'd (context) */
+static void
+keys_reserve(KeyArr *a, int64 more, const KeyMem *m)
+{
+	int64		need = (int64) a->n + more,
+				cap;
+	int64	   *v;
+
+	if (need <= a->cap)
+		return;
+	cap = jy_grow_cap(a->cap, need, KEYS_MAX, "distinct periods in one group", "per group");
+	if (m->slab != NULL)
+	{
+		v = (int64 *) jy_slab_alloc(m->slab, (Size) cap * sizeof(int64));
+		if (a->n > 0)
+			memcpy(v, a->v, (Size) a->n * sizeof(int64));
+		if (!a->inl && a->v != NULL)
+			jy_slab_free(m->slab, a->v, (Size) a->cap * sizeof(int64));
+	}
+	else if (a->inl || a->v == NULL)
+	{
+		v = (int64 *) MemoryContextAllocHuge(m->cxt, (Size) cap * sizeof(int64));
+		if (a->n > 0)
+			memcpy(v, a->v, (Size) a->n * sizeof(int64));
+	}
+	else
+		v = (int64 *) repalloc_huge(a->v, (Size) cap * sizeof(int64));
+	a->v = v;
+	a->cap = (int32) cap;
+	a->inl = false;
 }
 
 /* append, skipping a repeat of the last key (consecutive events of one period) */
 static inline void
-keys_push(KeyArr *a, int64 k, MemoryContext cxt)
+keys_push(KeyArr *a, int64 k, const KeyMem *m)
 {
 	if (a->n > 0)
 	{
@@ -80,16 +123,16 @@ keys_push(KeyArr *a, int64 k, MemoryContext cxt)
 			a->sorted = false;
 	}
 	if (a->n == a->cap)
-		keys_reserve(a, 1, cxt);
+		keys_reserve(a, 1, m);
 	a->v[a->n++] = k;
 }
 
 static void
-keys_append(KeyArr *a, const KeyArr *b, MemoryContext cxt)
+keys_append(KeyArr *a, const KeyArr *b, const KeyMem *m)
 {
 	if (b->n == 0)
 		return;
-	keys_reserve(a, b->n, cxt);
+	keys_reserve(a, b->n, m);
 	if (!b->sorted || (a->n > 0 && b->v[0] < a->v[a->n - 1]))
 		a->sorted = false;
 	memcpy(a->v + a->n, b->v, b->n * sizeof(int64));
@@ -123,12 +166,18 @@ keys_finish(KeyArr *a)
 	}
 }
 
+/* a state in a slab block (slab != NULL) or in CurrentMemoryContext */
 static RetState *
-state_new(const RetParams *p, MemoryContext cxt)
+state_new(const RetParams *p, JySlab *slab)
 {
-	RetState   *st = (RetState *) MemoryContextAllocZero(cxt, sizeof(RetState));
+	RetState   *st = slab != NULL ? (RetState *) jy_slab_alloc(slab, sizeof(RetState)) :
+		(RetState *) palloc(sizeof(RetState));
 
+	memset(st, 0, sizeof(RetState));
 	st->p = *p;
+	st->ret.v = st->inl;
+	st->ret.cap = RET_INLINE;
+	st->ret.inl = true;
 	st->ret.sorted = true;
 	st->starts.sorted = true;
 	st->max_ts = DT_NOBEGIN;
@@ -167,7 +216,7 @@ combine_check(const RetParams *a, const RetParams *b)
  */
 static inline void
 ret_add_row(RetState *st, RetCall *call, TimestampTz ts, bool is_start, bool is_return,
-			MemoryContext cxt)
+			const KeyMem *m)
 {
 	int64		key;
 
@@ -187,10 +236,10 @@ ret_add_row(RetState *st, RetCall *call, TimestampTz ts, bool is_start, bool is_
 			st->first_start = key;
 		st->has_start = true;
 		if (st->p.ctype == JY_CR_RECURRING)
-			keys_push(&st->starts, key, cxt);
+			keys_push(&st->starts, key, m);
 	}
 	if (is_return)
-		keys_push(&st->ret, key, cxt);
+		keys_push(&st->ret, key, m);
 }
 
 /*
@@ -212,10 +261,14 @@ cohort_retention_trans_common(FunctionCallInfo fcinfo, bool naive)
 				is_return = true;
 	TimestampTz ts;
 
+	KeyMem		m;
+
 	call = row_params(fcinfo, flags ? 4 : 2);
+	m.slab = jy_slab_get(&call->slabs, fcinfo->flinfo->fn_mcxt, aggcxt);
+	m.cxt = aggcxt;
 	st = group_state(fcinfo, call);
 	if (st == NULL)
-		st = state_new(&call->p, aggcxt);
+		st = state_new(&call->p, m.slab);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	ts = naive ? naive_in_tz(PG_GETARG_TIMESTAMP(1), st->p.tz) : PG_GETARG_TIMESTAMPTZ(1);
@@ -224,7 +277,7 @@ cohort_retention_trans_common(FunctionCallInfo fcinfo, bool naive)
 		is_start = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 		is_return = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	}
-	ret_add_row(st, call, ts, is_start, is_return, aggcxt);
+	ret_add_row(st, call, ts, is_start, is_return, &m);
 	PG_RETURN_POINTER(st);
 }
 
@@ -239,9 +292,14 @@ jy_cohort_retention_combine(PG_FUNCTION_ARGS)
 	RetState   *a,
 			   *b;
 
+	KeyMem		m;
+
 	JY_COMBINE_ARGS(RetState, a, b);
+	/* fn_extra of the combine function: its slab slots */
+	m.slab = jy_slab_get((JySlabSlot **) &fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt, aggcxt);
+	m.cxt = aggcxt;
 	if (a == NULL)
-		a = state_new(&b->p, aggcxt);
+		a = state_new(&b->p, m.slab);
 	else
 		combine_check(&a->p, &b->p);
 	if (b->has_start && (!a->has_start || b->first_start < a->first_start))
@@ -249,8 +307,8 @@ jy_cohort_retention_combine(PG_FUNCTION_ARGS)
 	a->has_start |= b->has_start;
 	if (b->max_ts > a->max_ts)
 		a->max_ts = b->max_ts;
-	keys_append(&a->ret, &b->ret, aggcxt);
-	keys_append(&a->starts, &b->starts, aggcxt);
+	keys_append(&a->ret, &b->ret, &m);
+	keys_append(&a->starts, &b->starts, &m);
 	PG_RETURN_POINTER(a);
 }
 
@@ -285,11 +343,13 @@ jy_cohort_retention_serial(PG_FUNCTION_ARGS)
 static void
 keys_read(StringInfo buf, KeyArr *a, int64 n)
 {
+	KeyMem		m = {NULL, CurrentMemoryContext};
+
 	if (n <= 0)
 		return;
-	keys_reserve(a, n, CurrentMemoryContext);
+	keys_reserve(a, n, &m);
 	pq_copymsgbytes(buf, (char *) a->v, n * sizeof(int64));
-	a->n = n;
+	a->n = (int32) n;
 }
 
 /* the state in the per-row context: combine copies it into the aggregate's */
@@ -319,7 +379,7 @@ jy_cohort_retention_deserial(PG_FUNCTION_ARGS)
 	if (nret < 0 || nstarts < 0 || nret > KEYS_MAX || nstarts > KEYS_MAX ||
 		(Size) (buf.len - buf.cursor) != (Size) (nret + nstarts) * sizeof(int64))
 		elog(ERROR, "corrupt cohort_retention aggregate state");
-	st = state_new(&p, CurrentMemoryContext);
+	st = state_new(&p, NULL);
 	st->has_start = has_start;
 	st->first_start = first_start;
 	st->max_ts = max_ts;
@@ -391,10 +451,7 @@ ret_user_value(RetCall *call, RetState *st)
 		int64		i,
 					lo = 0;
 
-		if (st->starts.n > UINT32_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many cohorts in one cohort_retention value")));
+		/* starts.n <= KEYS_MAX < UINT32_MAX */
 		r = cr_alloc(st->p.unit, st->p.ctype, st->p.periods, 0, tzname,
 					 (uint16) strlen(tzname), last_period, (uint32) st->starts.n);
 		for (i = 0; i < st->starts.n; i++)
@@ -493,6 +550,7 @@ jy_cohort_retention_journey_trans(PG_FUNCTION_ARGS)
 	int64		sid = -1,
 				rid = -1;
 	RetState	u;
+	KeyMem		m = {NULL, aggcxt};
 	uint32		i;
 
 	call = row_params(fcinfo, flags ? 4 : 2);
@@ -530,7 +588,7 @@ jy_cohort_retention_journey_trans(PG_FUNCTION_ARGS)
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 		if (is_start || is_return)
-			ret_add_row(&u, call, (TimestampTz) v.ts[i], is_start, is_return, aggcxt);
+			ret_add_row(&u, call, (TimestampTz) v.ts[i], is_start, is_return, &m);
 		else if ((TimestampTz) v.ts[i] > u.max_ts)
 			u.max_ts = (TimestampTz) v.ts[i];	/* any row counts for the latest period */
 	}
@@ -657,8 +715,8 @@ jy_ch_retention_trans(PG_FUNCTION_ARGS)
 	int			n,
 				i,
 				stn;
-	Datum	   *el;
-	bool	   *nulls;
+	const bool *el;
+	const bits8 *nulls;
 	uint32		seen;
 
 	if (PG_ARGISNULL(1))
@@ -673,10 +731,7 @@ jy_ch_retention_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("retention conditions must be a one-dimensional array")));
-	/* the size first: deconstructing a huge array costs 9 bytes per element */
 	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	if (n <= CH_MAX_CONDS)
-		deconstruct_array(arr, BOOLOID, 1, true, TYPALIGN_CHAR, &el, &nulls, &n);
 	if (n < 1 || n > CH_MAX_CONDS)
 		ereport(ERROR,
 				(errcode(n < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -687,10 +742,17 @@ jy_ch_retention_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention must get the same number of conditions on every row")));
+	/* read the booleans in place (one byte each, NULLs absent from the data): no deconstruct per row */
 	seen = (uint32) st;
+	el = (const bool *) ARR_DATA_PTR(arr);
+	nulls = ARR_NULLBITMAP(arr);
 	for (i = 0; i < n; i++)
-		if (!nulls[i] && DatumGetBool(el[i]))
+	{
+		if (nulls != NULL && (nulls[i / 8] & (1 << (i % 8))) == 0)
+			continue;			/* NULL counts as false */
+		if (*el++)
 			seen |= (uint32) 1 << i;
+	}
 	PG_RETURN_INT64((int64) (((uint64) n << 32) | seen));
 }
 

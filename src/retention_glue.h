@@ -81,6 +81,7 @@ typedef struct RetCall
 	TimestampTz lo,
 				hi;
 	int64		idx;
+	JySlabSlot *slabs;			/* cohort_retention: the states' slabs (retention_agg.c) */
 } RetCall;
 
 extern bool params_equal(const RetParams *a, const RetParams *b);

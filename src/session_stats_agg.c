@@ -31,50 +31,94 @@ typedef struct SessAgg
 {
 	int64		gap;
 	int64		max_len;
-	int64		n;
-	int64		cap;
+	int32		n;
+	int32		cap;
 	bool		sorted;
 	/* int64 ts[cap] follows */
 } SessAgg;
 
 /*
- * One allocation per group, the header then ts[cap] (the first block fills a
- * 128-byte chunk): hash aggregation touches one of a million states per row,
- * and one block costs fewer cache misses than a header and a separate array.
- * Growing reallocates the block: callers use the returned pointer (internal
- * states are passed by value; the executor keeps what the function returns).
+ * One block per group, the header then ts[cap]: hash aggregation touches one
+ * of a million states per row, and one block costs fewer cache misses than a
+ * header and a separate array.  The blocks come from a slab of the aggregate
+ * context (jy_slab: no chunk header, no power-of-two rounding) in capacity
+ * classes SESSAGG_CAPS (48 bytes for two timestamps, 8 more per timestamp);
+ * a state that grows moves to the next class (callers use the returned
+ * pointer: internal states are passed by value) and its old block goes to
+ * the slab's free list.  Past the classes, doubling.  A deserialized state
+ * is one exact palloc'd block in the per-row context and never grows.
  */
 #define SESSAGG_HDR MAXALIGN(sizeof(SessAgg))
 #define SESSAGG_TS(st) ((int64 *) ((char *) (st) + SESSAGG_HDR))
-#define SESSAGG_CAP0 ((int64) ((128 - SESSAGG_HDR) / sizeof(int64)))
+#define SESSAGG_BYTES(cap) (SESSAGG_HDR + (Size) (cap) * sizeof(int64))
 #define SESSAGG_MAX_EVENTS ((int64) ((MaxAllocSize - SESSAGG_HDR) / sizeof(int64)))
 #define SESSAGG_TOO_MANY "events in one session_stats group", "events per group"
 
-static SessAgg *
-sessagg_new(MemoryContext cxt, int64 gap, int64 max_len, int64 cap)
-{
-	SessAgg    *st;
+static const int32 SESSAGG_CAPS[] = {2, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 200, 252};
 
-	cap = jy_grow_cap(0, Max(cap, SESSAGG_CAP0), SESSAGG_MAX_EVENTS, SESSAGG_TOO_MANY);
-	st = (SessAgg *) MemoryContextAlloc(cxt, SESSAGG_HDR + cap * sizeof(int64));
+/* the call site's cache (fn_extra): the slabs of its aggregate contexts */
+typedef struct SessCache
+{
+	JySlabSlot *slabs;
+} SessCache;
+
+static JySlab *
+sessagg_slab(FunctionCallInfo fcinfo, MemoryContext aggcxt)
+{
+	SessCache  *c = (SessCache *) fcinfo->flinfo->fn_extra;
+
+	if (c == NULL)
+		c = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SessCache));
+	return jy_slab_get(&c->slabs, fcinfo->flinfo->fn_mcxt, aggcxt);
+}
+
+static int32
+sessagg_cap_for(int64 cap, int64 need)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(SESSAGG_CAPS); i++)
+		if (SESSAGG_CAPS[i] >= need)
+			return SESSAGG_CAPS[i];
+	return (int32) jy_grow_cap(cap, need, SESSAGG_MAX_EVENTS, SESSAGG_TOO_MANY);
+}
+
+static void
+sessagg_init(SessAgg *st, int64 gap, int64 max_len, int32 cap)
+{
 	st->gap = gap;
 	st->max_len = max_len;
 	st->n = 0;
 	st->cap = cap;
 	st->sorted = true;
+}
+
+static SessAgg *
+sessagg_new(JySlab *slab, int64 gap, int64 max_len, int64 need)
+{
+	int32		cap = sessagg_cap_for(0, need);
+	SessAgg    *st = (SessAgg *) jy_slab_alloc(slab, SESSAGG_BYTES(cap));
+
+	sessagg_init(st, gap, max_len, cap);
 	return st;
 }
 
 /* room for `more` timestamps; may move the state */
 static SessAgg *
-sessagg_reserve(SessAgg *st, int64 more)
+sessagg_reserve(SessAgg *st, int64 more, JySlab *slab)
 {
-	int64		need = st->n + more;
+	int64		need = (int64) st->n + more;
+	int32		cap;
+	SessAgg    *x;
 
 	if (need <= st->cap)
 		return st;
-	st->cap = jy_grow_cap(st->cap, need, SESSAGG_MAX_EVENTS, SESSAGG_TOO_MANY);
-	return (SessAgg *) repalloc(st, SESSAGG_HDR + st->cap * sizeof(int64));
+	cap = sessagg_cap_for(st->cap, need);
+	x = (SessAgg *) jy_slab_alloc(slab, SESSAGG_BYTES(cap));
+	memcpy(x, st, SESSAGG_BYTES(st->n));
+	x->cap = cap;
+	jy_slab_free(slab, st, SESSAGG_BYTES(st->cap));
+	return x;
 }
 
 static void
@@ -110,9 +154,11 @@ jy_session_stats_trans(PG_FUNCTION_ARGS)
 				max_len,
 				ts;
 
+	JySlab	   *slab = sessagg_slab(fcinfo, aggcxt);
+
 	sessagg_params(fcinfo, &gap, &max_len);
 	if (PG_ARGISNULL(0))
-		st = sessagg_new(aggcxt, gap, max_len, 0);
+		st = sessagg_new(slab, gap, max_len, 0);
 	else
 	{
 		st = (SessAgg *) PG_GETARG_POINTER(0);
@@ -122,7 +168,7 @@ jy_session_stats_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(st);
 	ts = PG_GETARG_INT64(1);
 	if (unlikely(st->n == st->cap))
-		st = sessagg_reserve(st, 1);
+		st = sessagg_reserve(st, 1, slab);
 	if (st->n > 0 && ts < SESSAGG_TS(st)[st->n - 1])
 		st->sorted = false;
 	SESSAGG_TS(st)[st->n++] = ts;
@@ -136,14 +182,17 @@ jy_session_stats_combine(PG_FUNCTION_ARGS)
 	SessAgg    *a,
 			   *b;
 
+	JySlab	   *slab;
+
 	JY_COMBINE_ARGS(SessAgg, a, b);
+	slab = sessagg_slab(fcinfo, aggcxt);
 	if (a == NULL)
-		a = sessagg_new(aggcxt, b->gap, b->max_len, b->n);
+		a = sessagg_new(slab, b->gap, b->max_len, b->n);
 	else
 		sessagg_check_same(a, b->gap, b->max_len);
 	if (b->n > 0)
 	{
-		a = sessagg_reserve(a, b->n);
+		a = sessagg_reserve(a, b->n, slab);
 		if (!b->sorted || (a->n > 0 && SESSAGG_TS(b)[0] < SESSAGG_TS(a)[a->n - 1]))
 			a->sorted = false;
 		memcpy(SESSAGG_TS(a) + a->n, SESSAGG_TS(b), b->n * sizeof(int64));
@@ -193,11 +242,12 @@ jy_session_stats_deserial(PG_FUNCTION_ARGS)
 	if (n < 0 || n > SESSAGG_MAX_EVENTS || (Size) n * sizeof(int64) != (Size) (buf.len - buf.cursor) ||
 		sorted > 1)
 		elog(ERROR, "corrupt session_stats aggregate state");
-	st = sessagg_new(CurrentMemoryContext, gap, max_len, n);
+	st = (SessAgg *) palloc(SESSAGG_BYTES(n));
+	sessagg_init(st, gap, max_len, (int32) n);
 	st->sorted = sorted != 0;
 	if (n > 0)
 		pq_copymsgbytes(&buf, (char *) SESSAGG_TS(st), n * sizeof(int64));
-	st->n = n;
+	st->n = (int32) n;
 	jy_deserial_end(&buf);
 	PG_RETURN_POINTER(st);
 }

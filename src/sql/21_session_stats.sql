@@ -19,15 +19,15 @@ CREATE FUNCTION session_stats_final(internal) RETURNS session_stats
 AS 'MODULE_PATHNAME', 'jy_session_stats_final' LANGUAGE C PARALLEL SAFE;
 
 CREATE AGGREGATE session_stats(ts timestamptz) (
-    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval) (
-    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval, max_length interval) (
-    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = session_stats_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 COMMENT ON FUNCTION session_stats_trans(internal, timestamptz) IS 'transition function of session_stats(timestamptz)';

@@ -31,52 +31,52 @@ COMMENT ON FUNCTION funnel_final_level(internal) IS 'internal: final function of
 COMMENT ON FUNCTION funnel_final_times(internal) IS 'internal: final function of funnel_times';
 
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 -- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                              exclusions boolean[], exclusion_steps integer[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 -- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                               exclusions boolean[], exclusion_steps integer[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[]) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
-    SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
+    SFUNC = funnel_trans, STYPE = internal, SSPACE = 96,
     JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 

@@ -35,21 +35,21 @@ JY_AGG_STATE_COMMENTS(cohort_retention,
 COMMENT ON FUNCTION cohort_retention_final(internal) IS 'final function of cohort_retention: the user''s cohort(s) and active periods';
 
 CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer, tz text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text, cohorts text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer) IS
@@ -162,21 +162,21 @@ COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, b
 COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz, cohorts)';
 
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text, cohorts text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
+    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
     JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer) IS
