@@ -10,6 +10,7 @@
  * combine / serialize / deserialize for parallel plans.
  */
 #include "pattern_glue.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
@@ -304,6 +305,24 @@ patagg_same_pattern(const PatAgg *st, int kind, int nconds, const char *pat, int
 }
 
 /*
+ * Is transition argument argno the same on every row: a constant or a
+ * parameter?  In an aggregate, fn_expr shows every argument as an executor
+ * Param, so look at the Aggref's argument expressions (aggregate argument j
+ * is transition argument j + 1).
+ */
+static bool
+pattern_arg_stable(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *ar = AggGetAggref(fcinfo);
+	Node	   *e;
+
+	if (ar == NULL || ar->aggkind != AGGKIND_NORMAL || argno < 1 || argno - 1 >= list_length(ar->args))
+		return false;
+	e = (Node *) ((TargetEntry *) list_nth(ar->args, argno - 1))->expr;
+	return IsA(e, Const) || (IsA(e, Param) && ((Param *) e)->paramkind == PARAM_EXTERN);
+}
+
+/*
  * The state of a transition call (arg 0) for pattern argument patno, checked
  * against the pattern of this row; NULL when the group has none yet (*cp is
  * then the compiled pattern).  A pattern argument that is a constant or a
@@ -313,24 +332,29 @@ static inline PatAgg *
 patagg_arg(FunctionCallInfo fcinfo, int patno, int kind, int nconds, PatCache **cp)
 {
 	text	   *pat = pattern_arg(fcinfo, patno);
-	PatCache   *c;
+	PatCache   *c = (PatCache *) fcinfo->flinfo->fn_extra;
 	PatAgg	   *st;
 
+	/*
+	 * A constant pattern: every state of this call site was made with the
+	 * pattern compiled in fn_extra.  The state itself is not read here (it
+	 * is a cache miss per row, wasted on the rows that keep nothing).
+	 */
+	if (c != NULL && c->arg_stable > 0 && !PG_ARGISNULL(0) && c->kind == kind && c->nconds == nconds)
+	{
+		*cp = c;
+		return (PatAgg *) PG_GETARG_POINTER(0);
+	}
 	if (PG_ARGISNULL(0))
 	{
-		*cp = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), kind, nconds);
+		c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), kind, nconds);
+		if (c->arg_stable < 0)
+			c->arg_stable = pattern_arg_stable(fcinfo, patno) ? 1 : 0;
+		*cp = c;
 		return NULL;
 	}
 	st = (PatAgg *) PG_GETARG_POINTER(0);
-	c = st->cache;
-	*cp = c;
-	if (c == (PatCache *) fcinfo->flinfo->fn_extra && c->kind == kind && c->nconds == nconds)
-	{
-		if (c->arg_stable < 0)
-			c->arg_stable = jy_arg_stable(fcinfo, patno) ? 1 : 0;
-		if (c->arg_stable > 0)
-			return st;
-	}
+	*cp = st->cache;
 	patagg_same_pattern(st, kind, nconds, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
 	return st;
 }
