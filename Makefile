@@ -14,7 +14,13 @@ OBJS = $(ENGINE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # The install script of the current version is assembled from one fragment
 # per capability (src/sql/NN_name.sql), in file-name order.  Once a version is
 # released its script is frozen: later changes go into journey--A--B.sql.
+# Each fragment goes through the C preprocessor in traditional mode (the PostGIS
+# way: gcc's cpp, which build-essential brings) and a sed step, so that a shape
+# declared again and again is written once as a macro in src/sql/jy_sqldefs.h
+# (how: see that header and doc/DEVELOPING.md).
 SQL_FRAGMENTS = $(sort $(wildcard src/sql/*.sql))
+SQL_MACROS = src/sql/jy_sqldefs.h src/sql/jy_sqlpp.sed
+SQL_CPP = cpp -traditional-cpp -undef -nostdinc -P -w
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*.sql))
 
@@ -31,7 +37,7 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -Isrc/engine -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS = -Wall -Wextra -Werror
 
-EXTRA_CLEAN = bench/micro $(DATA_built) test/unit/bin test/fuzz/bin results regression.diffs regression.out
+EXTRA_CLEAN = bench/micro $(DATA_built) $(DATA_built).tmp $(DATA_built).cpp test/unit/bin test/fuzz/bin results regression.diffs regression.out
 
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
@@ -39,10 +45,14 @@ $(error pg_config --pgxs found nothing: install postgresql-server-dev-15 (apt-ge
 endif
 include $(PGXS)
 
-$(DATA_built): $(SQL_FRAGMENTS) journey.control
+$(DATA_built): $(SQL_FRAGMENTS) $(SQL_MACROS) journey.control
 	@{ printf '%s\n' '-- journey $(EXTVERSION) install script. Generated from src/sql/*.sql by make: edit those.'; \
 	   printf '%s\n' '\echo Use "CREATE EXTENSION journey" to load this file. \quit'; \
-	   for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done; } > $@
+	   for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; \
+	     $(SQL_CPP) "$$f" > $@.cpp || exit 1; sed -f src/sql/jy_sqlpp.sed $@.cpp || exit 1; done; } > $@.tmp
+	@rm -f $@.cpp; if grep -n '#' $@.tmp >&2; then \
+	   echo '$@: a # is left after cpp (a macro call gone wrong, or a # in SQL: see src/sql/jy_sqldefs.h)' >&2; exit 1; fi
+	@mv $@.tmp $@
 
 # ---- the two README commands, and friends -------------------------------
 .PHONY: test demo bench unit fuzz-smoke check-all pictures

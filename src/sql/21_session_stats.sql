@@ -1,25 +1,9 @@
 -- Session KPIs, two-step: session_stats(ts, ...) per user -> rollup() -> accessors.
+#include "jy_sqldefs.h"
 
 CREATE TYPE session_stats;
 
-CREATE FUNCTION session_stats_in(cstring) RETURNS session_stats
-AS 'MODULE_PATHNAME', 'jy_session_stats_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_out(session_stats) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_session_stats_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_recv(internal) RETURNS session_stats
-AS 'MODULE_PATHNAME', 'jy_session_stats_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_send(session_stats) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_session_stats_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE session_stats (
-    INPUT = session_stats_in,
-    OUTPUT = session_stats_out,
-    RECEIVE = session_stats_recv,
-    SEND = session_stats_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(session_stats, jy_session_stats, double)
 COMMENT ON TYPE session_stats IS
 'summary of sessions (counts, total duration, duration histogram); mergeable with rollup(), read with session_kpis() and accessors';
 
@@ -30,47 +14,35 @@ CREATE FUNCTION session_stats_trans(internal, timestamptz, interval) RETURNS int
 AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION session_stats_trans(internal, timestamptz, interval, interval) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_session_stats_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION session_stats_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_session_stats_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION session_stats_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_session_stats_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION session_stats_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_session_stats_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(session_stats, jy_session_stats)
 CREATE FUNCTION session_stats_final(internal) RETURNS session_stats
 AS 'MODULE_PATHNAME', 'jy_session_stats_final' LANGUAGE C PARALLEL SAFE;
 
 CREATE AGGREGATE session_stats(ts timestamptz) (
     SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = session_stats_combine,
-    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval) (
     SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = session_stats_combine,
-    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 CREATE AGGREGATE session_stats(ts timestamptz, gap interval, max_length interval) (
     SFUNC = session_stats_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = session_stats_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = session_stats_combine,
-    SERIALFUNC = session_stats_serial, DESERIALFUNC = session_stats_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(session_stats_final, SHAREABLE, session_stats)
 );
 COMMENT ON FUNCTION session_stats_trans(internal, timestamptz) IS 'transition function of session_stats(timestamptz)';
 COMMENT ON FUNCTION session_stats_trans(internal, timestamptz, interval) IS 'transition function of session_stats(timestamptz, interval)';
 COMMENT ON FUNCTION session_stats_trans(internal, timestamptz, interval, interval) IS 'transition function of session_stats(timestamptz, interval, interval)';
-COMMENT ON FUNCTION session_stats_combine(internal, internal) IS 'combine function of session_stats (parallel aggregation)';
-COMMENT ON FUNCTION session_stats_serial(internal) IS 'serialize function of session_stats (parallel aggregation)';
-COMMENT ON FUNCTION session_stats_deserial(bytea, internal) IS 'deserialize function of session_stats (parallel aggregation)';
+JY_AGG_STATE_COMMENTS(session_stats,
+    'combine function of session_stats (parallel aggregation)',
+    'serialize function of session_stats (parallel aggregation)',
+    'deserialize function of session_stats (parallel aggregation)')
 COMMENT ON FUNCTION session_stats_final(internal) IS 'final function of session_stats: sessionizes the collected timestamps';
-COMMENT ON FUNCTION session_stats_in(cstring) IS 'text input of session_stats';
-COMMENT ON FUNCTION session_stats_out(session_stats) IS 'text output of session_stats';
-COMMENT ON FUNCTION session_stats_recv(internal) IS 'binary input of session_stats';
-COMMENT ON FUNCTION session_stats_send(session_stats) IS 'binary output of session_stats';
+JY_VARLENA_IO_COMMENTS(session_stats,
+    'text input of session_stats',
+    'text output of session_stats',
+    'binary input of session_stats',
+    'binary output of session_stats')
 COMMENT ON AGGREGATE session_stats(timestamptz) IS
 'session summary of one group''s events (usually GROUP BY user), 30-minute gap; input order does not matter';
 COMMENT ON AGGREGATE session_stats(timestamptz, interval) IS
@@ -84,11 +56,7 @@ AS 'MODULE_PATHNAME', 'jy_session_stats_merge' LANGUAGE C IMMUTABLE STRICT PARAL
 COMMENT ON FUNCTION session_stats_merge(session_stats, session_stats) IS
 'merge two session summaries (what rollup() does row by row)';
 
-CREATE AGGREGATE rollup(session_stats) (
-    SFUNC = session_stats_merge, STYPE = session_stats,
-    COMBINEFUNC = session_stats_merge,
-    PARALLEL = SAFE
-);
+JY_ROLLUP(session_stats)
 COMMENT ON AGGREGATE rollup(session_stats) IS
 'merge session summaries (across users, days, channels or nodes); the result is again a session_stats';
 

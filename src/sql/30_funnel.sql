@@ -1,4 +1,5 @@
 -- Window funnels (ClickHouse windowFunnel semantics, every mode) and the funnel report.
+#include "jy_sqldefs.h"
 
 -- ---- per user: funnel_step / funnel_times ------------------------------------
 CREATE FUNCTION funnel_trans(internal, timestamptz, interval, VARIADIC "any") RETURNS internal
@@ -11,12 +12,7 @@ CREATE FUNCTION funnel_trans(internal, timestamptz, interval, text, text[]) RETU
 AS 'MODULE_PATHNAME', 'jy_funnel_trans_names' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION funnel_trans(internal, timestamptz, interval, text, text[], text) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_funnel_trans_names' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION funnel_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_funnel_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION funnel_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_funnel_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION funnel_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_funnel_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(funnel, jy_funnel)
 CREATE FUNCTION funnel_final_level(internal) RETURNS integer
 AS 'MODULE_PATHNAME', 'jy_funnel_final_level' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION funnel_final_times(internal) RETURNS timestamptz[]
@@ -27,80 +23,61 @@ COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, varchar, VARIA
 COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, text, boolean[], boolean[], integer[]) IS 'internal: transition function of funnel_step / funnel_times (mode, steps, exclusions)';
 COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, text, text[]) IS 'internal: transition function of funnel_step / funnel_times (event name, step names)';
 COMMENT ON FUNCTION funnel_trans(internal, timestamptz, interval, text, text[], text) IS 'internal: transition function of funnel_step / funnel_times (event name, step names, mode)';
-COMMENT ON FUNCTION funnel_combine(internal, internal) IS 'internal: combine function of funnel_step / funnel_times';
-COMMENT ON FUNCTION funnel_serial(internal) IS 'internal: serialize function of funnel_step / funnel_times';
-COMMENT ON FUNCTION funnel_deserial(bytea, internal) IS 'internal: deserialize function of funnel_step / funnel_times';
+JY_AGG_STATE_COMMENTS(funnel,
+    'internal: combine function of funnel_step / funnel_times',
+    'internal: serialize function of funnel_step / funnel_times',
+    'internal: deserialize function of funnel_step / funnel_times')
 COMMENT ON FUNCTION funnel_final_level(internal) IS 'internal: final function of funnel_step';
 COMMENT ON FUNCTION funnel_final_times(internal) IS 'internal: final function of funnel_times';
 
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 -- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                              exclusions boolean[], exclusion_steps integer[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_step(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_level, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_level, SHAREABLE, funnel)
 );
 
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, VARIADIC steps "any") (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 -- The mode is varchar, not text, on purpose: beside (ts, window, event text, step_names text[]) a text
 -- mode made a step list bound as unknown or varchar[] ambiguous (42725); with varchar, a text event
 -- column matches the step-name form exactly and wins, and a mode bound as unknown still resolves here.
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode varchar, VARIADIC steps boolean[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, mode text, steps boolean[],
                               exclusions boolean[], exclusion_steps integer[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[]) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 CREATE AGGREGATE funnel_times(ts timestamptz, conversion_window interval, event text, step_names text[], mode text) (
     SFUNC = funnel_trans, STYPE = internal, SSPACE = 160,
-    FINALFUNC = funnel_final_times, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = funnel_combine, SERIALFUNC = funnel_serial, DESERIALFUNC = funnel_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL_PACKED(funnel_final_times, SHAREABLE, funnel)
 );
 
 COMMENT ON AGGREGATE funnel_step(timestamptz, interval, VARIADIC "any") IS
@@ -127,30 +104,14 @@ COMMENT ON AGGREGATE funnel_times(timestamptz, interval, text, text[], text) IS
 -- ---- across users: funnel_summary -> rollup -> funnel_report ---------------------
 CREATE TYPE funnel_summary;
 
-CREATE FUNCTION funnel_summary_in(cstring) RETURNS funnel_summary
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION funnel_summary_out(funnel_summary) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION funnel_summary_recv(internal) RETURNS funnel_summary
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION funnel_summary_send(funnel_summary) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_funnel_summary_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE funnel_summary (
-    INPUT = funnel_summary_in,
-    OUTPUT = funnel_summary_out,
-    RECEIVE = funnel_summary_recv,
-    SEND = funnel_summary_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(funnel_summary, jy_funnel_summary, double)
 COMMENT ON TYPE funnel_summary IS
 'funnel report across users: users, users reaching each step, histogram of time from the previous step; mergeable with rollup(), read with funnel_report()';
-COMMENT ON FUNCTION funnel_summary_in(cstring) IS 'text input of funnel_summary';
-COMMENT ON FUNCTION funnel_summary_out(funnel_summary) IS 'text output of funnel_summary (lossless)';
-COMMENT ON FUNCTION funnel_summary_recv(internal) IS 'binary input of funnel_summary (validated like text input)';
-COMMENT ON FUNCTION funnel_summary_send(funnel_summary) IS 'binary output of funnel_summary';
+JY_VARLENA_IO_COMMENTS(funnel_summary,
+    'text input of funnel_summary',
+    'text output of funnel_summary (lossless)',
+    'binary input of funnel_summary (validated like text input)',
+    'binary output of funnel_summary')
 
 CREATE FUNCTION funnel_summary_trans(funnel_summary, timestamptz[]) RETURNS funnel_summary
 AS 'MODULE_PATHNAME', 'jy_funnel_summary_trans' LANGUAGE C PARALLEL SAFE;
@@ -161,18 +122,12 @@ COMMENT ON FUNCTION funnel_summary_merge(funnel_summary, funnel_summary) IS
 'merge two funnel summaries with the same number of steps (what rollup() does row by row)';
 
 CREATE AGGREGATE funnel_summary(times timestamptz[]) (
-    SFUNC = funnel_summary_trans, STYPE = funnel_summary,
-    COMBINEFUNC = funnel_summary_merge,
-    PARALLEL = SAFE
+    JY_AGG_MERGEABLE(funnel_summary_trans, funnel_summary, funnel_summary_merge)
 );
 COMMENT ON AGGREGATE funnel_summary(timestamptz[]) IS
 'funnel report of many users from their funnel_times() arrays (one row per user; NULL arrays are skipped)';
 
-CREATE AGGREGATE rollup(funnel_summary) (
-    SFUNC = funnel_summary_merge, STYPE = funnel_summary,
-    COMBINEFUNC = funnel_summary_merge,
-    PARALLEL = SAFE
-);
+JY_ROLLUP(funnel_summary)
 COMMENT ON AGGREGATE rollup(funnel_summary) IS
 'merge funnel summaries (across days, channels or nodes); the result is again a funnel_summary';
 

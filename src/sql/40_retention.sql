@@ -1,31 +1,16 @@
 -- Cohort retention, two-step: cohort_retention(...) per user -> rollup() -> retention_matrix() rows.
+#include "jy_sqldefs.h"
 
 CREATE TYPE cohort_retention;
 
-CREATE FUNCTION cohort_retention_in(cstring) RETURNS cohort_retention
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_out(cohort_retention) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_recv(internal) RETURNS cohort_retention
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_send(cohort_retention) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE cohort_retention (
-    INPUT = cohort_retention_in,
-    OUTPUT = cohort_retention_out,
-    RECEIVE = cohort_retention_recv,
-    SEND = cohort_retention_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(cohort_retention, jy_cohort_retention, double)
 COMMENT ON TYPE cohort_retention IS
 'retention summary: per cohort, users active in each period 0..N, last active period and period-to-period continuity; mergeable with rollup(), read with retention_matrix() and retention_lifecycle()';
-COMMENT ON FUNCTION cohort_retention_in(cstring) IS 'text input of cohort_retention (the JSON-like text that cohort_retention_out writes)';
-COMMENT ON FUNCTION cohort_retention_out(cohort_retention) IS 'text output of cohort_retention (lossless)';
-COMMENT ON FUNCTION cohort_retention_recv(internal) IS 'binary input of cohort_retention, validated like the text input';
-COMMENT ON FUNCTION cohort_retention_send(cohort_retention) IS 'binary output of cohort_retention';
+JY_VARLENA_IO_COMMENTS(cohort_retention,
+    'text input of cohort_retention (the JSON-like text that cohort_retention_out writes)',
+    'text output of cohort_retention (lossless)',
+    'binary input of cohort_retention, validated like the text input',
+    'binary output of cohort_retention')
 
 -- per-user aggregate (internal state: the user's distinct period keys)
 CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) RETURNS internal
@@ -36,52 +21,36 @@ CREATE FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, 
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text, text) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(cohort_retention, jy_cohort_retention)
 CREATE FUNCTION cohort_retention_final(internal) RETURNS cohort_retention
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_final' LANGUAGE C PARALLEL SAFE;
 COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) IS 'transition function of cohort_retention(ts, period, periods)';
 COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, text, integer, text) IS 'transition function of cohort_retention(ts, period, periods, tz)';
 COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text) IS 'transition function of cohort_retention(ts, is_start, is_return, period, periods, tz)';
 COMMENT ON FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts, is_start, is_return, period, periods, tz, cohorts)';
-COMMENT ON FUNCTION cohort_retention_combine(internal, internal) IS 'combine function of cohort_retention (parallel aggregation)';
-COMMENT ON FUNCTION cohort_retention_serial(internal) IS 'serialize function of cohort_retention (parallel aggregation)';
-COMMENT ON FUNCTION cohort_retention_deserial(bytea, internal) IS 'deserialize function of cohort_retention (parallel aggregation)';
+JY_AGG_STATE_COMMENTS(cohort_retention,
+    'combine function of cohort_retention (parallel aggregation)',
+    'serialize function of cohort_retention (parallel aggregation)',
+    'deserialize function of cohort_retention (parallel aggregation)')
 COMMENT ON FUNCTION cohort_retention_final(internal) IS 'final function of cohort_retention: the user''s cohort(s) and active periods';
 
 CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer) (
     SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer, tz text) (
     SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text) (
     SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text, cohorts text) (
     SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer) IS
 'retention summary of one user (GROUP BY user): cohort = period of the first event, active periods 0..periods; period ''day'', ''week'', ''month'' (calendar, in UTC whatever the session TimeZone: use the tz form for another zone) or ''rolling <interval>''';
@@ -97,11 +66,7 @@ CREATE FUNCTION cohort_retention_merge(cohort_retention, cohort_retention) RETUR
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION cohort_retention_merge(cohort_retention, cohort_retention) IS
 'merge two retention summaries (what rollup() does row by row)';
-CREATE AGGREGATE rollup(cohort_retention) (
-    SFUNC = cohort_retention_merge, STYPE = cohort_retention,
-    COMBINEFUNC = cohort_retention_merge,
-    PARALLEL = SAFE
-);
+JY_ROLLUP(cohort_retention)
 COMMENT ON AGGREGATE rollup(cohort_retention) IS
 'merge retention summaries (across users, channels, countries or nodes); the result is again a cohort_retention';
 
@@ -157,25 +122,18 @@ COMMENT ON AGGREGATE retention(boolean[]) IS
 -- one pass across users (no GROUP BY user): calendar periods, any activity, first-time cohorts
 CREATE FUNCTION retention_summary_trans(internal, bigint, timestamptz, text, integer, text) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_retention_summary_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION retention_summary_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_retention_summary_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION retention_summary_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_retention_summary_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION retention_summary_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_retention_summary_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(retention_summary, jy_retention_summary)
 CREATE FUNCTION retention_summary_final(internal) RETURNS cohort_retention
 AS 'MODULE_PATHNAME', 'jy_retention_summary_final' LANGUAGE C PARALLEL SAFE;
 COMMENT ON FUNCTION retention_summary_trans(internal, bigint, timestamptz, text, integer, text) IS 'transition function of retention_summary';
-COMMENT ON FUNCTION retention_summary_combine(internal, internal) IS 'combine function of retention_summary (parallel aggregation)';
-COMMENT ON FUNCTION retention_summary_serial(internal) IS 'serialize function of retention_summary (parallel aggregation)';
-COMMENT ON FUNCTION retention_summary_deserial(bytea, internal) IS 'deserialize function of retention_summary (parallel aggregation)';
+JY_AGG_STATE_COMMENTS(retention_summary,
+    'combine function of retention_summary (parallel aggregation)',
+    'serialize function of retention_summary (parallel aggregation)',
+    'deserialize function of retention_summary (parallel aggregation)')
 COMMENT ON FUNCTION retention_summary_final(internal) IS 'final function of retention_summary: the cohort_retention of all users';
 CREATE AGGREGATE retention_summary(user_id bigint, ts timestamptz, period text, periods integer, tz text) (
     SFUNC = retention_summary_trans, STYPE = internal,
-    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = retention_summary_combine,
-    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
 );
 COMMENT ON AGGREGATE retention_summary(bigint, timestamptz, text, integer, text) IS
 'cohort_retention of all users in one pass (no GROUP BY user): calendar periods (''day'', ''week'', ''month'') in tz, any activity, first-time cohorts; equals rollup() of per-user cohort_retention(ts, period, periods, tz)';
@@ -205,33 +163,21 @@ COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, b
 
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer) (
     SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz text) (
     SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text) (
     SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
                                   period text, periods integer, tz text, cohorts text) (
     SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 256,
-    FINALFUNC = cohort_retention_final, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = cohort_retention_combine,
-    SERIALFUNC = cohort_retention_serial, DESERIALFUNC = cohort_retention_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
 );
 COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer) IS
 'retention summary of one user from timestamps without time zone: wall-clock periods (the summary''s time zone is UTC), independent of the session TimeZone';
@@ -260,38 +206,23 @@ COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamptz, text, i
 COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamp, text, integer, text) IS 'transition function of retention_summary(uuid, timestamp, ...)';
 CREATE AGGREGATE retention_summary(user_id bigint, ts timestamp, period text, periods integer, tz text) (
     SFUNC = retention_summary_trans, STYPE = internal,
-    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = retention_summary_combine,
-    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
 );
 CREATE AGGREGATE retention_summary(user_id text, ts timestamptz, period text, periods integer, tz text) (
     SFUNC = retention_summary_trans, STYPE = internal,
-    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = retention_summary_combine,
-    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
 );
 CREATE AGGREGATE retention_summary(user_id text, ts timestamp, period text, periods integer, tz text) (
     SFUNC = retention_summary_trans, STYPE = internal,
-    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = retention_summary_combine,
-    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
 );
 CREATE AGGREGATE retention_summary(user_id uuid, ts timestamptz, period text, periods integer, tz text) (
     SFUNC = retention_summary_trans, STYPE = internal,
-    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = retention_summary_combine,
-    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
 );
 CREATE AGGREGATE retention_summary(user_id uuid, ts timestamp, period text, periods integer, tz text) (
     SFUNC = retention_summary_trans, STYPE = internal,
-    FINALFUNC = retention_summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = retention_summary_combine,
-    SERIALFUNC = retention_summary_serial, DESERIALFUNC = retention_summary_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
 );
 COMMENT ON AGGREGATE retention_summary(bigint, timestamp, text, integer, text) IS
 'retention_summary over timestamps without time zone, read as wall-clock time in tz whatever the session TimeZone';

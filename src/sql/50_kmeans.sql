@@ -1,32 +1,17 @@
 -- K-means segments: kmeans_segment(features, k [, options]) -> kmeans_model,
 -- accessors, assignment, kmeans_scan for choosing k, kmeans_cluster() window form.
+#include "jy_sqldefs.h"
 
 CREATE TYPE kmeans_model;
 
-CREATE FUNCTION kmeans_model_in(cstring) RETURNS kmeans_model
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_model_out(kmeans_model) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_model_recv(internal) RETURNS kmeans_model
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_model_send(kmeans_model) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_kmeans_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE kmeans_model (
-    INPUT = kmeans_model_in,
-    OUTPUT = kmeans_model_out,
-    RECEIVE = kmeans_model_recv,
-    SEND = kmeans_model_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(kmeans_model, jy_kmeans_model, double)
 COMMENT ON TYPE kmeans_model IS
 'a fitted K-means model: centroids, scaling, cluster sizes, inertia, iterations, convergence; read with kmeans_summary(), kmeans_clusters(), kmeans_centroids(), apply with kmeans_assign()';
-COMMENT ON FUNCTION kmeans_model_in(cstring) IS 'text input of kmeans_model (the JSON form kmeans_model_out prints; validated)';
-COMMENT ON FUNCTION kmeans_model_out(kmeans_model) IS 'text output of kmeans_model: lossless JSON (17 significant digits)';
-COMMENT ON FUNCTION kmeans_model_recv(internal) IS 'binary input of kmeans_model (validated like the text input)';
-COMMENT ON FUNCTION kmeans_model_send(kmeans_model) IS 'binary output of kmeans_model';
+JY_VARLENA_IO_COMMENTS(kmeans_model,
+    'text input of kmeans_model (the JSON form kmeans_model_out prints; validated)',
+    'text output of kmeans_model: lossless JSON (17 significant digits)',
+    'binary input of kmeans_model (validated like the text input)',
+    'binary output of kmeans_model')
 
 -- aggregate support
 CREATE FUNCTION kmeans_trans(internal, float8[], integer) RETURNS internal
@@ -37,12 +22,7 @@ CREATE FUNCTION kmeans_scan_trans(internal, float8[], integer, integer) RETURNS 
 AS 'MODULE_PATHNAME', 'jy_kmeans_scan_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION kmeans_scan_trans(internal, float8[], integer, integer, jsonb) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_kmeans_scan_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION kmeans_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_kmeans_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION kmeans_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_kmeans_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION kmeans_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_kmeans_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(kmeans, jy_kmeans)
 CREATE FUNCTION kmeans_final(internal) RETURNS kmeans_model
 AS 'MODULE_PATHNAME', 'jy_kmeans_final' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION kmeans_scan_final(internal) RETURNS kmeans_model[]
@@ -51,9 +31,10 @@ COMMENT ON FUNCTION kmeans_trans(internal, float8[], integer) IS 'internal: tran
 COMMENT ON FUNCTION kmeans_trans(internal, float8[], integer, jsonb) IS 'internal: transition function of kmeans_segment';
 COMMENT ON FUNCTION kmeans_scan_trans(internal, float8[], integer, integer) IS 'internal: transition function of kmeans_scan';
 COMMENT ON FUNCTION kmeans_scan_trans(internal, float8[], integer, integer, jsonb) IS 'internal: transition function of kmeans_scan';
-COMMENT ON FUNCTION kmeans_combine(internal, internal) IS 'internal: combine function of kmeans_segment and kmeans_scan (concatenates points)';
-COMMENT ON FUNCTION kmeans_serial(internal) IS 'internal: serialize a kmeans aggregate state';
-COMMENT ON FUNCTION kmeans_deserial(bytea, internal) IS 'internal: deserialize a kmeans aggregate state';
+JY_AGG_STATE_COMMENTS(kmeans,
+    'internal: combine function of kmeans_segment and kmeans_scan (concatenates points)',
+    'internal: serialize a kmeans aggregate state',
+    'internal: deserialize a kmeans aggregate state')
 COMMENT ON FUNCTION kmeans_final(internal) IS 'internal: fit the model (final function of kmeans_segment)';
 COMMENT ON FUNCTION kmeans_scan_final(internal) IS 'internal: fit one model per k (final function of kmeans_scan)';
 
@@ -65,17 +46,11 @@ COMMENT ON FUNCTION kmeans_scan_final(internal) IS 'internal: fit one model per 
 -- kmeans_segment(...) OVER (...) work as a window aggregate.
 CREATE AGGREGATE kmeans_segment(features float8[], k integer) (
     SFUNC = kmeans_trans, STYPE = internal,
-    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_final, READ_ONLY, kmeans)
 );
 CREATE AGGREGATE kmeans_segment(features float8[], k integer, options jsonb) (
     SFUNC = kmeans_trans, STYPE = internal,
-    FINALFUNC = kmeans_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_final, READ_ONLY, kmeans)
 );
 COMMENT ON AGGREGATE kmeans_segment(float8[], integer) IS
 'K-means model of the group''s feature vectors with k clusters (z-scored, k-means++, 10 restarts, seed 0); NULL rows are skipped; row order does not matter';
@@ -84,17 +59,11 @@ COMMENT ON AGGREGATE kmeans_segment(float8[], integer, jsonb) IS
 
 CREATE AGGREGATE kmeans_scan(features float8[], k_min integer, k_max integer) (
     SFUNC = kmeans_scan_trans, STYPE = internal,
-    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_scan_final, READ_ONLY, kmeans)
 );
 CREATE AGGREGATE kmeans_scan(features float8[], k_min integer, k_max integer, options jsonb) (
     SFUNC = kmeans_scan_trans, STYPE = internal,
-    FINALFUNC = kmeans_scan_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = kmeans_combine,
-    SERIALFUNC = kmeans_serial, DESERIALFUNC = kmeans_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(kmeans_scan_final, READ_ONLY, kmeans)
 );
 COMMENT ON AGGREGATE kmeans_scan(float8[], integer, integer) IS
 'one K-means model per k in k_min..k_max (for the elbow and silhouette), each with the silhouette on a sample of 10000 points';

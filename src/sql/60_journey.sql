@@ -1,70 +1,45 @@
 -- The journey type: one user's whole path (timestamped events) in one compact, lossless value.
+#include "jy_sqldefs.h"
 
 CREATE TYPE journey;
 
-CREATE FUNCTION journey_in(cstring) RETURNS journey
-AS 'MODULE_PATHNAME', 'jy_journey_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_out(journey) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_journey_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_recv(internal) RETURNS journey
-AS 'MODULE_PATHNAME', 'jy_journey_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_send(journey) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_journey_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE journey (
-    INPUT = journey_in,
-    OUTPUT = journey_out,
-    RECEIVE = journey_recv,
-    SEND = journey_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = int4,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(journey, jy_journey, int4)
 COMMENT ON TYPE journey IS
 'one user''s ordered, timestamped events in a compact lossless value: build with journey_agg(ts, event), merge with rollup() or ||, read with length(), journey_events(), journey_path(), journey_sessions() and friends';
-COMMENT ON FUNCTION journey_in(cstring) IS 'text input of journey: [2024-01-01 10:00:00+00 page_view, +12.5s search, ...]';
-COMMENT ON FUNCTION journey_out(journey) IS 'text output of journey: first time absolute in UTC, then time steps; lossless';
-COMMENT ON FUNCTION journey_recv(internal) IS 'binary input of journey (the storage format, fully validated)';
-COMMENT ON FUNCTION journey_send(journey) IS 'binary output of journey (the storage format)';
+JY_VARLENA_IO_COMMENTS(journey,
+    'text input of journey: [2024-01-01 10:00:00+00 page_view, +12.5s search, ...]',
+    'text output of journey: first time absolute in UTC, then time steps; lossless',
+    'binary input of journey (the storage format, fully validated)',
+    'binary output of journey (the storage format)')
 
 -- construction: per-user aggregate, merge of journeys
 CREATE FUNCTION journey_agg_trans(internal, timestamptz, text) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_journey_agg_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION journey_rollup_trans(internal, journey) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_journey_rollup_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION journey_agg_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_journey_agg_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION journey_agg_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_journey_agg_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_agg_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_journey_agg_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(journey_agg, jy_journey_agg)
 CREATE FUNCTION journey_agg_final(internal) RETURNS journey
 AS 'MODULE_PATHNAME', 'jy_journey_agg_final' LANGUAGE C PARALLEL SAFE;
 COMMENT ON FUNCTION journey_agg_trans(internal, timestamptz, text) IS 'internal: transition function of journey_agg';
 COMMENT ON FUNCTION journey_rollup_trans(internal, journey) IS 'internal: transition function of rollup(journey)';
-COMMENT ON FUNCTION journey_agg_combine(internal, internal) IS 'internal: combine function of journey_agg and rollup(journey)';
-COMMENT ON FUNCTION journey_agg_serial(internal) IS 'internal: serialize a journey_agg state (as journey bytes)';
-COMMENT ON FUNCTION journey_agg_deserial(bytea, internal) IS 'internal: deserialize a journey_agg state (validated like journey_recv)';
+JY_AGG_STATE_COMMENTS(journey_agg,
+    'internal: combine function of journey_agg and rollup(journey)',
+    'internal: serialize a journey_agg state (as journey bytes)',
+    'internal: deserialize a journey_agg state (validated like journey_recv)')
 COMMENT ON FUNCTION journey_agg_final(internal) IS 'internal: final function of journey_agg and rollup(journey)';
 
--- SSPACE: 16 bytes + 12 per event in size classes (src/journey_agg.c); 136 = 10 events, the bench
--- data's average state (1.25M users, 8.3 events each: 130.7)
+-- SSPACE: 16 bytes + 12 per event in size classes (src/journey_agg.c); 136 = the average state of the
+-- bench data (1.25M users, 8.3 events each: 121 bytes) with some slack
 CREATE AGGREGATE journey_agg(ts timestamptz, event text) (
     SFUNC = journey_agg_trans, STYPE = internal, SSPACE = 136,
-    FINALFUNC = journey_agg_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = journey_agg_combine,
-    SERIALFUNC = journey_agg_serial, DESERIALFUNC = journey_agg_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(journey_agg_final, READ_ONLY, journey_agg)
 );
 COMMENT ON AGGREGATE journey_agg(timestamptz, text) IS
 'the journey of one group''s events (usually GROUP BY user): events in time order, ties by event name; input order does not matter; rows with a NULL time or event are skipped';
 
 CREATE AGGREGATE rollup(journey) (
     SFUNC = journey_rollup_trans, STYPE = internal, SSPACE = 168,
-    FINALFUNC = journey_agg_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = journey_agg_combine,
-    SERIALFUNC = journey_agg_serial, DESERIALFUNC = journey_agg_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(journey_agg_final, READ_ONLY, journey_agg)
 );
 COMMENT ON AGGREGATE rollup(journey) IS
 'merge journeys (e.g. one per day) into one, in time order; equal to journey_agg over all their events';

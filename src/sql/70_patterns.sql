@@ -1,40 +1,31 @@
 -- Patterns over journeys: journey_match / journey_count / journey_matches in journey's pattern
 -- language, and ClickHouse-compatible sequence_match / sequence_count.  See doc/patterns.md.
+#include "jy_sqldefs.h"
 
 CREATE FUNCTION journey_pattern_trans(internal, timestamptz, text, text) RETURNS internal
 AS 'MODULE_PATHNAME', 'jy_pattern_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION journey_pattern_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_pattern_combine' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION journey_pattern_serial(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_pattern_serial' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_pattern_deserial(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_pattern_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+JY_AGG_STATE_FUNCS(journey_pattern, jy_pattern)
 CREATE FUNCTION journey_pattern_final_match(internal) RETURNS boolean
 AS 'MODULE_PATHNAME', 'jy_pattern_final_match' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION journey_pattern_final_count(internal) RETURNS bigint
 AS 'MODULE_PATHNAME', 'jy_pattern_final_count' LANGUAGE C PARALLEL SAFE;
 COMMENT ON FUNCTION journey_pattern_trans(internal, timestamptz, text, text) IS 'internal: transition function of journey_match/journey_count';
-COMMENT ON FUNCTION journey_pattern_combine(internal, internal) IS 'internal: combine function of the pattern aggregates';
-COMMENT ON FUNCTION journey_pattern_serial(internal) IS 'internal: serialize function of the pattern aggregates';
-COMMENT ON FUNCTION journey_pattern_deserial(bytea, internal) IS 'internal: deserialize function of the pattern aggregates';
+JY_AGG_STATE_COMMENTS(journey_pattern,
+    'internal: combine function of the pattern aggregates',
+    'internal: serialize function of the pattern aggregates',
+    'internal: deserialize function of the pattern aggregates')
 COMMENT ON FUNCTION journey_pattern_final_match(internal) IS 'internal: final function of journey_match and sequence_match';
 COMMENT ON FUNCTION journey_pattern_final_count(internal) IS 'internal: final function of journey_count and sequence_count';
 
 -- SSPACE: a 16-byte header and 9 bytes per kept event in size classes (src/pattern_agg.c); 56 = a user
--- with 3-4 kept events, the average of the bench data (1.25M users, `product_view .* purchase`: 51.5)
+-- with 3-4 kept events, the average of the bench data (1.25M users, product_view .* purchase: 51.5)
 CREATE AGGREGATE journey_match(ts timestamptz, event text, pattern text) (
     SFUNC = journey_pattern_trans, STYPE = internal, SSPACE = 56,
-    FINALFUNC = journey_pattern_final_match, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = journey_pattern_combine,
-    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(journey_pattern_final_match, SHAREABLE, journey_pattern)
 );
 CREATE AGGREGATE journey_count(ts timestamptz, event text, pattern text) (
     SFUNC = journey_pattern_trans, STYPE = internal, SSPACE = 56,
-    FINALFUNC = journey_pattern_final_count, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = journey_pattern_combine,
-    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(journey_pattern_final_count, SHAREABLE, journey_pattern)
 );
 COMMENT ON AGGREGATE journey_match(timestamptz, text, text) IS
 'true when the group''s events (usually GROUP BY user), in time order, contain a match of the pattern; input order does not matter';
@@ -79,17 +70,11 @@ COMMENT ON FUNCTION sequence_trans(internal, text, timestamptz, boolean[]) IS 'i
 
 CREATE AGGREGATE sequence_match(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
     SFUNC = sequence_trans, STYPE = internal, SSPACE = 56,
-    FINALFUNC = journey_pattern_final_match, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = journey_pattern_combine,
-    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(journey_pattern_final_match, SHAREABLE, journey_pattern)
 );
 CREATE AGGREGATE sequence_count(pattern text, ts timestamptz, VARIADIC conds boolean[]) (
     SFUNC = sequence_trans, STYPE = internal, SSPACE = 56,
-    FINALFUNC = journey_pattern_final_count, FINALFUNC_MODIFY = SHAREABLE,
-    COMBINEFUNC = journey_pattern_combine,
-    SERIALFUNC = journey_pattern_serial, DESERIALFUNC = journey_pattern_deserial,
-    PARALLEL = SAFE
+    JY_AGG_PARALLEL(journey_pattern_final_count, SHAREABLE, journey_pattern)
 );
 COMMENT ON AGGREGATE sequence_match(text, timestamptz, boolean[]) IS
 'ClickHouse sequenceMatch(pattern)(ts, cond1, ...): (?N), ., .* and (?t op seconds); same answers, no TOO_SLOW limit';

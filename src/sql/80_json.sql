@@ -1,6 +1,7 @@
 -- jsonb casts of journey and of every summary type: clients (JDBC, ODBC, Npgsql, dbt) know jsonb and text,
 -- not journey's own types.  SQL-bodied, built from the documented accessors; STABLE because float8 and
 -- timestamptz render through extra_float_digits and TimeZone.  Shapes are documented in doc/clients.md.
+#include "jy_sqldefs.h"
 
 CREATE FUNCTION journey_to_jsonb(j journey) RETURNS jsonb
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -13,10 +14,8 @@ BEGIN ATOMIC
            'events', COALESCE((SELECT jsonb_agg(jsonb_build_object('ts', e.ts, 'event', e.event) ORDER BY e."position")
                                FROM @extschema@.journey_events(j) e), '[]'::jsonb));
 END;
-COMMENT ON FUNCTION journey_to_jsonb(journey) IS
-'the journey as jsonb: {"length", "first_time", "last_time", "duration_s", "events": [{"ts", "event"}, ...]} (also the cast journey::jsonb)';
-CREATE CAST (journey AS jsonb) WITH FUNCTION journey_to_jsonb(journey);
-COMMENT ON CAST (journey AS jsonb) IS 'journey as jsonb (see journey_to_jsonb)';
+JY_JSONB_CAST(journey,
+'the journey as jsonb: {"length", "first_time", "last_time", "duration_s", "events": [{"ts", "event"}, ...]} (also the cast journey::jsonb)')
 
 CREATE FUNCTION funnel_summary_to_jsonb(s funnel_summary) RETURNS jsonb
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -32,10 +31,8 @@ BEGIN ATOMIC
                                'p90_time_from_previous_s', r.p90_time_from_previous_s) ORDER BY r.step)
                      FROM @extschema@.funnel_report(s) r));
 END;
-COMMENT ON FUNCTION funnel_summary_to_jsonb(funnel_summary) IS
-'the funnel report as jsonb: {"users", "steps": [one object per funnel_report row, durations in seconds]} (also the cast funnel_summary::jsonb)';
-CREATE CAST (funnel_summary AS jsonb) WITH FUNCTION funnel_summary_to_jsonb(funnel_summary);
-COMMENT ON CAST (funnel_summary AS jsonb) IS 'funnel_summary as jsonb (see funnel_summary_to_jsonb)';
+JY_JSONB_CAST(funnel_summary,
+'the funnel report as jsonb: {"users", "steps": [one object per funnel_report row, durations in seconds]} (also the cast funnel_summary::jsonb)')
 
 CREATE FUNCTION cohort_retention_to_jsonb(r cohort_retention) RETURNS jsonb
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -49,10 +46,8 @@ BEGIN ATOMIC
                                         'retention_rate', m.retention_rate) ORDER BY m.cohort, m.period_index)
                                FROM @extschema@.retention_matrix(r) m), '[]'::jsonb));
 END;
-COMMENT ON FUNCTION cohort_retention_to_jsonb(cohort_retention) IS
-'the retention triangle as jsonb: {"first_cohort", "users", "matrix": [one object per retention_matrix(r, ''on'') row]} (also the cast cohort_retention::jsonb)';
-CREATE CAST (cohort_retention AS jsonb) WITH FUNCTION cohort_retention_to_jsonb(cohort_retention);
-COMMENT ON CAST (cohort_retention AS jsonb) IS 'cohort_retention as jsonb (see cohort_retention_to_jsonb)';
+JY_JSONB_CAST(cohort_retention,
+'the retention triangle as jsonb: {"first_cohort", "users", "matrix": [one object per retention_matrix(r, ''on'') row]} (also the cast cohort_retention::jsonb)')
 
 CREATE FUNCTION session_stats_to_jsonb(s session_stats) RETURNS jsonb
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -64,10 +59,8 @@ BEGIN ATOMIC
            'total_duration_s', @extschema@.total_duration_s(s))
   FROM @extschema@.session_kpis(s) k;
 END;
-COMMENT ON FUNCTION session_stats_to_jsonb(session_stats) IS
-'the session KPIs as jsonb: the session_kpis columns with durations in seconds, plus total_duration_s (also the cast session_stats::jsonb)';
-CREATE CAST (session_stats AS jsonb) WITH FUNCTION session_stats_to_jsonb(session_stats);
-COMMENT ON CAST (session_stats AS jsonb) IS 'session_stats as jsonb (see session_stats_to_jsonb)';
+JY_JSONB_CAST(session_stats,
+'the session KPIs as jsonb: the session_kpis columns with durations in seconds, plus total_duration_s (also the cast session_stats::jsonb)')
 
 CREATE FUNCTION kmeans_model_to_jsonb(m kmeans_model) RETURNS jsonb
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -77,7 +70,5 @@ BEGIN ATOMIC
                                  FROM @extschema@.kmeans_clusters(m) c), '[]'::jsonb))
   FROM @extschema@.kmeans_summary(m) s;
 END;
-COMMENT ON FUNCTION kmeans_model_to_jsonb(kmeans_model) IS
-'the model as jsonb: the kmeans_summary columns plus "clusters": [one object per kmeans_clusters row, centroid as an array] (also the cast kmeans_model::jsonb)';
-CREATE CAST (kmeans_model AS jsonb) WITH FUNCTION kmeans_model_to_jsonb(kmeans_model);
-COMMENT ON CAST (kmeans_model AS jsonb) IS 'kmeans_model as jsonb (see kmeans_model_to_jsonb)';
+JY_JSONB_CAST(kmeans_model,
+'the model as jsonb: the kmeans_summary columns plus "clusters": [one object per kmeans_clusters row, centroid as an array] (also the cast kmeans_model::jsonb)')

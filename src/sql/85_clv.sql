@@ -1,16 +1,10 @@
 -- Customer lifetime value: per-customer statistics (clv_customer), BG/NBD and
 -- Gamma-Gamma fitted by maximum likelihood (bgnbd_fit, gamma_gamma_fit ->
 -- clv_model), predictions per customer, CLV, RFM scores.  doc/clv.md.
+#include "jy_sqldefs.h"
 
 CREATE TYPE clv_model;
-CREATE FUNCTION clv_model_in(cstring) RETURNS clv_model
-AS 'MODULE_PATHNAME', 'jy_clv_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clv_model_out(clv_model) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_clv_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clv_model_recv(internal) RETURNS clv_model
-AS 'MODULE_PATHNAME', 'jy_clv_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clv_model_send(clv_model) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_clv_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+JY_VARLENA_IO(clv_model, jy_clv_model)
 CREATE TYPE clv_model (
     INPUT = clv_model_in, OUTPUT = clv_model_out,
     RECEIVE = clv_model_recv, SEND = clv_model_send,
@@ -18,10 +12,11 @@ CREATE TYPE clv_model (
 );
 COMMENT ON TYPE clv_model IS
 'a fitted BG/NBD or Gamma-Gamma model: parameters, log-likelihood, customers, iterations, convergence; lossless JSON text';
-COMMENT ON FUNCTION clv_model_in(cstring) IS 'text input of clv_model (the JSON form clv_model_out prints; validated)';
-COMMENT ON FUNCTION clv_model_out(clv_model) IS 'text output of clv_model: lossless JSON (17 significant digits)';
-COMMENT ON FUNCTION clv_model_recv(internal) IS 'binary input of clv_model (a version byte and the text form, validated like the text input)';
-COMMENT ON FUNCTION clv_model_send(clv_model) IS 'binary output of clv_model';
+JY_VARLENA_IO_COMMENTS(clv_model,
+    'text input of clv_model (the JSON form clv_model_out prints; validated)',
+    'text output of clv_model: lossless JSON (17 significant digits)',
+    'binary input of clv_model (a version byte and the text form, validated like the text input)',
+    'binary output of clv_model')
 
 CREATE TYPE clv_customer AS (
     orders bigint, revenue float8, first_order date, last_order date,
@@ -40,14 +35,12 @@ COMMENT ON FUNCTION clv_customer_trans(internal, date, float8, date) IS 'interna
 COMMENT ON FUNCTION clv_customer_trans(internal, date, float8, date, float8) IS 'internal: transition function of clv_customer';
 COMMENT ON FUNCTION clv_customer_final(internal) IS 'internal: final function of clv_customer';
 CREATE AGGREGATE clv_customer(order_date date, amount float8, calibration_end date) (
-    SFUNC = clv_customer_trans, STYPE = internal, FINALFUNC = clv_customer_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(clv_customer_trans, clv_customer_final)
 );
 COMMENT ON AGGREGATE clv_customer(date, float8, date) IS
 'per-customer value and BG/NBD statistics from its orders up to calibration_end (same-day orders merged), time in days';
 CREATE AGGREGATE clv_customer(order_date date, amount float8, calibration_end date, period_days float8) (
-    SFUNC = clv_customer_trans, STYPE = internal, FINALFUNC = clv_customer_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(clv_customer_trans, clv_customer_final)
 );
 COMMENT ON AGGREGATE clv_customer(date, float8, date, float8) IS
 'per-customer value and BG/NBD statistics from its orders up to calibration_end (same-day orders merged), time in periods of period_days days (7: weeks)';
@@ -65,14 +58,12 @@ COMMENT ON FUNCTION bgnbd_fit_final(internal) IS 'internal: maximum-likelihood f
 COMMENT ON FUNCTION gamma_gamma_fit_trans(internal, float8, float8) IS 'internal: transition function of gamma_gamma_fit';
 COMMENT ON FUNCTION gamma_gamma_fit_final(internal) IS 'internal: maximum-likelihood fit (final function of gamma_gamma_fit)';
 CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, age float8) (
-    SFUNC = bgnbd_fit_trans, STYPE = internal, FINALFUNC = bgnbd_fit_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(bgnbd_fit_trans, bgnbd_fit_final)
 );
 COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8) IS
 'BG/NBD model (r, alpha, a, b) fitted by maximum likelihood over one row per customer (frequency, recency, age from clv_customer); warns and marks the model when the optimizer did not converge';
 CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary float8) (
-    SFUNC = gamma_gamma_fit_trans, STYPE = internal, FINALFUNC = gamma_gamma_fit_final,
-    FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE
+    JY_AGG_NO_COMBINE(gamma_gamma_fit_trans, gamma_gamma_fit_final)
 );
 COMMENT ON AGGREGATE gamma_gamma_fit(float8, float8) IS
 'Gamma-Gamma spend model (p, q, gamma) fitted by maximum likelihood over customers with repeat purchases (frequency > 0, monetary > 0; frequency 0 rows are left out)';

@@ -1,4 +1,5 @@
 -- Multi-touch attribution (doc/attribution.md).
+#include "jy_sqldefs.h"
 CREATE TYPE journey_conversion_path AS (
     conversion_number integer,
     converted boolean,
@@ -83,31 +84,15 @@ COMMENT ON FUNCTION journey_attribution_credit(text[], timestamptz[], timestampt
 -- Markov chains: the transition counts are a real type (combinable: parallel plans, Citus two-phase)
 CREATE TYPE journey_markov_chain;
 
-CREATE FUNCTION journey_markov_chain_in(cstring) RETURNS journey_markov_chain
-AS 'MODULE_PATHNAME', 'jy_markov_chain_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_markov_chain_out(journey_markov_chain) RETURNS cstring
-AS 'MODULE_PATHNAME', 'jy_markov_chain_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_markov_chain_recv(internal) RETURNS journey_markov_chain
-AS 'MODULE_PATHNAME', 'jy_markov_chain_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION journey_markov_chain_send(journey_markov_chain) RETURNS bytea
-AS 'MODULE_PATHNAME', 'jy_markov_chain_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE TYPE journey_markov_chain (
-    INPUT = journey_markov_chain_in,
-    OUTPUT = journey_markov_chain_out,
-    RECEIVE = journey_markov_chain_recv,
-    SEND = journey_markov_chain_send,
-    INTERNALLENGTH = VARIABLE,
-    ALIGNMENT = double,
-    STORAGE = extended
-);
+JY_VARLENA_TYPE(journey_markov_chain, jy_markov_chain, double)
 
 COMMENT ON TYPE journey_markov_chain IS
 'transition counts of an order-k Markov chain over conversion paths (start padding, conversion and null states), with path, conversion and revenue totals; additive: merge with rollup(), solve with journey_markov_credits()';
-COMMENT ON FUNCTION journey_markov_chain_in(cstring) IS 'text input of journey_markov_chain';
-COMMENT ON FUNCTION journey_markov_chain_out(journey_markov_chain) IS 'text output of journey_markov_chain';
-COMMENT ON FUNCTION journey_markov_chain_recv(internal) IS 'binary input of journey_markov_chain';
-COMMENT ON FUNCTION journey_markov_chain_send(journey_markov_chain) IS 'binary output of journey_markov_chain';
+JY_VARLENA_IO_COMMENTS(journey_markov_chain,
+    'text input of journey_markov_chain',
+    'text output of journey_markov_chain',
+    'binary input of journey_markov_chain',
+    'binary output of journey_markov_chain')
 
 CREATE FUNCTION journey_markov_chain_trans(journey_markov_chain, text[], boolean, double precision)
 RETURNS journey_markov_chain
@@ -142,9 +127,7 @@ COMMENT ON FUNCTION journey_markov_credits(journey_markov_chain) IS
 'solves the absorbing chain exactly with and without each channel (every state holding it removed): one journey_channel_credit per channel, by channel name; NULL without channels';
 
 CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     PARALLEL = SAFE
 );
 
@@ -152,9 +135,7 @@ COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision) IS
 'first-order Markov chain of the paths (transition counts); partial chains per partition or node add up with rollup()';
 
 CREATE AGGREGATE journey_markov_chain(channels text[], converted boolean, revenue double precision, markov_order integer) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     PARALLEL = SAFE
 );
 
@@ -162,9 +143,7 @@ COMMENT ON AGGREGATE journey_markov_chain(text[], boolean, double precision, int
 'order-k Markov chain of the paths (states = the last k channels, start-padded; k from 1 to 4); partial chains add up with rollup()';
 
 CREATE AGGREGATE rollup(journey_markov_chain) (
-    SFUNC = journey_markov_chain_merge,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_merge, journey_markov_chain, journey_markov_chain_merge),
     PARALLEL = SAFE
 );
 
@@ -172,9 +151,7 @@ COMMENT ON AGGREGATE rollup(journey_markov_chain) IS
 'adds Markov chains of the same order (across partitions, days or nodes): exact, the counts are additive';
 
 CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     FINALFUNC = journey_markov_credits,
     PARALLEL = SAFE
 );
@@ -183,9 +160,7 @@ COMMENT ON AGGREGATE journey_markov_attribution(text[], boolean, double precisio
 'data-driven attribution over all paths: first-order Markov chain (start, channels, conversion, null), credit proportional to each channel''s removal effect, computed exactly (linear solve); one journey_channel_credit per channel, by channel name';
 
 CREATE AGGREGATE journey_markov_attribution(channels text[], converted boolean, revenue double precision, markov_order integer) (
-    SFUNC = journey_markov_chain_trans,
-    STYPE = journey_markov_chain,
-    COMBINEFUNC = journey_markov_chain_merge,
+    JY_AGG_MERGEABLE_LINES(journey_markov_chain_trans, journey_markov_chain, journey_markov_chain_merge),
     FINALFUNC = journey_markov_credits,
     PARALLEL = SAFE
 );

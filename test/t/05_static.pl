@@ -19,7 +19,7 @@ for my $f (@c)
 	my @hits = $src =~ /$forbidden/g;
 	is(scalar(@hits), 0, "$f: no file, process, socket or library calls") or diag "calls: @hits";
 }
-my @s = (glob('src/sql/*.sql'), glob('journey--*--*.sql'));
+my @s = (glob('src/sql/*.sql'), glob('src/sql/*.h'), glob('journey--*--*.sql'));
 for my $f (@s)
 {
 	open my $fh, '<', $f or die "$f: $!";
