@@ -33,6 +33,8 @@ typedef struct JourneyFunnelCache
 	int64		headcap;
 	int32	   *next;			/* [nsteps] next step with the same name, -1 = end */
 	int64		nextcap;
+	uint8	   *keep;			/* [ndict] events of this name are needed */
+	int64		keepcap;
 	/* the step names as last parsed (c.names), for matching dictionaries cheaply */
 	char	  **wk_of;			/* [nsteps] the well-known table's pointer of step k, or NULL */
 	int64		wkcap;
@@ -98,11 +100,74 @@ jf_find_step(const JourneyFunnelCache *jc, const JyJView *v, int k)
 
 
 /*
+ * What the selective decode asks once the dictionary is known: map each name
+ * id to its steps (head / next, in step order: a name listed twice is two
+ * steps) and say which events are needed: the events of step names, or in
+ * strict_order every event (an event matching no step is a marker).  NULL (no
+ * event) when the first step's name is absent: level 0 in every mode.
+ */
+typedef struct JfSelect
+{
+	JourneyFunnelCache *jc;
+	MemoryContext mcxt;
+	int			nsteps;
+	bool		order;
+	bool		called;
+	int			maxdup;			/* most steps sharing one name; 0 = no step name occurs */
+} JfSelect;
+
+static const uint8_t *
+jf_select(void *arg, const JyJView *v)
+{
+	JfSelect   *sa = (JfSelect *) arg;
+	JourneyFunnelCache *jc = sa->jc;
+	uint32		i;
+	int			k;
+
+	sa->called = true;
+	jc->head = jy_grow(sa->mcxt, jc->head, &jc->headcap, v->ndict, sizeof(int32),
+					   JY_JC_MAX_NAMES, "event names", "per journey");
+	for (i = 0; i < v->ndict; i++)
+		jc->head[i] = -1;
+	for (k = sa->nsteps - 1; k >= 0; k--)
+	{
+		int64		id = jf_find_step(jc, v, k);
+
+		jc->next[k] = -1;
+		if (k == 0 && id < 0)
+			return NULL;		/* no event of step 1: level 0 in every mode */
+		if (id >= 0)
+		{
+			int32		s;
+			int			len = 1;
+
+			jc->next[k] = jc->head[id];
+			jc->head[id] = k;
+			for (s = jc->next[k]; s >= 0; s = jc->next[s])
+				len++;
+			sa->maxdup = Max(sa->maxdup, len);
+		}
+	}
+	if (sa->maxdup == 0)
+		return NULL;
+	if (sa->order)
+		return (const uint8_t *) jc->head;	/* called after a full decode: only NULL or not matters */
+	jc->keep = jy_grow(sa->mcxt, jc->keep, &jc->keepcap, v->ndict, sizeof(uint8),
+					   JY_JC_MAX_NAMES, "event names", "per journey");
+	for (i = 0; i < v->ndict; i++)
+		jc->keep[i] = (uint8) (jc->head[i] >= 0);
+	return jc->keep;
+}
+
+/*
  * Evaluate the funnel of step_names over journey argument 0.  The entries
  * are exactly those the event-name aggregate builds from the journey's
  * events as rows: one per (event, step whose name equals the event's name),
  * plus in strict_order one marker per event matching no step (once per
  * timestamp run, like funnel_mark); then the same (ts, tag) sort and engine.
+ * Outside strict_order only the events that give entries are decoded into
+ * the view, and row[] keeps their positions among all events; strict_order
+ * needs every event (the plain decode).
  * Returns the level; *nsteps_out receives the number of steps.
  */
 static int
@@ -113,11 +178,11 @@ funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
 	FunnelCache *c;
 	FunnelConf	conf;
 	JyJView		v;
+	JfSelect	sa;
+	uint32	   *row;
 	int64		total = 0;
 	int32		n = 0;
-	int			k,
-				lv,
-				maxdup = 0;
+	int			lv;
 	uint32		i;
 	bool		order,
 				sorted = true;
@@ -136,45 +201,35 @@ funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
 	if (times_out)
 		*times_out = (int64 *) palloc(conf.nsteps * sizeof(int64));
 
-	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	if (v.n == 0)
-		return 0;
-
-	/* name id -> its steps, in step order (a name listed twice is two steps) */
 	jf_step_names(jc, mcxt);
-	jc->head = jy_grow(mcxt, jc->head, &jc->headcap, v.ndict, sizeof(int32),
-					   JY_JC_MAX_NAMES, "event names", "per journey");
 	jc->next = jy_grow(mcxt, jc->next, &jc->nextcap, conf.nsteps, sizeof(int32),
 					   JY_FUNNEL_MAX_STEPS, "funnel steps", "steps");
-	for (i = 0; i < v.ndict; i++)
-		jc->head[i] = -1;
-	for (k = conf.nsteps - 1; k >= 0; k--)
+	sa.jc = jc;
+	sa.mcxt = mcxt;
+	sa.nsteps = conf.nsteps;
+	sa.order = order;
+	sa.called = false;
+	sa.maxdup = 0;
+	if (order)
 	{
-		int64		id = jf_find_step(jc, &v, k);
-
-		jc->next[k] = -1;
-		if (k == 0 && id < 0)
-			return 0;			/* no event of step 1: level 0 in every mode */
-		if (id >= 0)
-		{
-			int32		s;
-			int			len = 1;
-
-			jc->next[k] = jc->head[id];
-			jc->head[id] = k;
-			for (s = jc->next[k]; s >= 0; s = jc->next[s])
-				len++;
-			maxdup = Max(maxdup, len);
-		}
+		/* every event is needed: the plain decode, then the same name map */
+		jy_journey_view(PG_GETARG_DATUM(0), &v);
+		row = NULL;
+		if (v.n == 0 || jf_select(&sa, &v) == NULL)
+			return 0;
 	}
-	if (maxdup == 0)
-		return 0;				/* no step name occurs: level 0, no entries */
+	else
+	{
+		jy_journey_view_select(PG_GETARG_DATUM(0), &v, &row, jf_select, &sa);
+		if (!sa.called || v.n == 0)
+			return 0;			/* an empty journey, or no event of step 1 / of any step */
+	}
 
 	/*
 	 * An event gives as many entries as steps carry its name (or one marker):
 	 * at most n * maxdup.  Count exactly only when that bound is over the limit.
 	 */
-	total = (int64) v.n * maxdup;
+	total = (int64) v.n * sa.maxdup;
 	if (total > FUNNEL_MAX_ENTRIES)
 	{
 		total = 0;
@@ -211,7 +266,7 @@ funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
 				continue;
 			x->ts = t;
 			x->tag = JY_FUNNEL_TAG_MARK;
-			x->row = i;
+			x->row = i;			/* strict_order: every event is in the view */
 			if (sorted && n > 0 && jy_funnel_entry_gt(x - 1, x))
 				sorted = false; /* markers sort before steps at equal times */
 			n++;
@@ -223,7 +278,7 @@ funnel_journey_eval(FunctionCallInfo fcinfo, int64 **times_out, int *nsteps_out)
 
 			x->ts = t;
 			x->tag = JY_FUNNEL_TAG_STEP(s);
-			x->row = i;			/* one row id per event, shared by its steps */
+			x->row = row ? row[i] : i;	/* one row id per event, shared by its steps */
 			if (sorted && n > 0 && jy_funnel_entry_gt(x - 1, x))
 				sorted = false;
 			n++;

@@ -23,7 +23,17 @@
  */
 extern void jy_journey_view(Datum d, JyJView *v);
 
-/* Allocate the arrays of a view for n events and ndict names (palloc). */
+/*
+ * Decode only the events sel picks (jy_jc_decode_select_ex, fully
+ * validating): v->n kept events, *row their positions among all events
+ * (palloc'd with the view).  Stored values only (ERRCODE_DATA_CORRUPTED).
+ */
+extern void jy_journey_view_select(Datum d, JyJView *v, uint32 **row, JyJcSelect sel, void *sel_arg);
+
+/*
+ * Allocate the arrays of a view for n events and ndict names: one palloc'd
+ * block starting at v->ts (pfree(v->ts) frees them all).
+ */
 extern void jy_journey_view_alloc(JyJView *v, uint32 n, uint32 ndict);
 
 /* Build a journey value (palloc'd varlena) from a canonical view. */

@@ -74,15 +74,37 @@ jy_journey_report(const JyJcError *e, int malformed_code, const char *what)
 			 errdetail("%s", e->msg)));
 }
 
+/*
+ * The arrays of a view (and, when row is not NULL, a row array of n) in one
+ * allocation: 8-byte members first.  n <= 2^24 and ndict <= 65535 keep it
+ * below 300 MB.
+ */
+static void
+view_alloc(JyJView *v, uint32 n, uint32 ndict, uint32 **row)
+{
+	Size		nn = Max(n, 1),
+				nd = Max(ndict, 1);
+	char	   *p = palloc_extended(nn * (sizeof(int64_t) + sizeof(uint32_t) * (row ? 2 : 1)) +
+									nd * (sizeof(const char *) + sizeof(uint32_t)), MCXT_ALLOC_HUGE);
+
+	v->n = n;
+	v->ndict = ndict;
+	v->ts = (int64_t *) p;
+	p += nn * sizeof(int64_t);
+	v->name = (const char **) p;
+	p += nd * sizeof(const char *);
+	v->ev = (uint32_t *) p;
+	p += nn * sizeof(uint32_t);
+	v->name_len = (uint32_t *) p;
+	p += nd * sizeof(uint32_t);
+	if (row)
+		*row = (uint32 *) p;
+}
+
 void
 jy_journey_view_alloc(JyJView *v, uint32 n, uint32 ndict)
 {
-	v->n = n;
-	v->ndict = ndict;
-	v->ts = (int64_t *) palloc(Max(n, 1) * sizeof(int64_t));
-	v->ev = (uint32_t *) palloc(Max(n, 1) * sizeof(uint32_t));
-	v->name = (const char **) palloc(Max(ndict, 1) * sizeof(const char *));
-	v->name_len = (uint32_t *) palloc(Max(ndict, 1) * sizeof(uint32_t));
+	view_alloc(v, n, ndict, NULL);
 }
 
 static void
@@ -94,9 +116,26 @@ view_of_bytes(const uint8 *buf, size_t len, JyJView *v, int malformed_code, cons
 
 	if (jy_jc_header(buf, len, &n, &ndict, &e) != JY_JC_OK)
 		jy_journey_report(&e, malformed_code, what);
-	jy_journey_view_alloc(v, n, ndict);
+	view_alloc(v, n, ndict, NULL);
 	if (jy_jc_decode_ex(buf, len, v, &e, jy_tick, NULL) != JY_JC_OK)
 		jy_journey_report(&e, malformed_code, what);
+}
+
+void
+jy_journey_view_select(Datum d, JyJView *v, uint32 **row, JyJcSelect sel, void *sel_arg)
+{
+	struct varlena *j = DatumGetJourneyPP(d);
+	const uint8 *buf = (const uint8 *) VARDATA_ANY(j);
+	size_t		len = VARSIZE_ANY_EXHDR(j);
+	uint32		n,
+				ndict;
+	JyJcError	e;
+
+	if (jy_jc_header(buf, len, &n, &ndict, &e) != JY_JC_OK)
+		jy_journey_report(&e, ERRCODE_DATA_CORRUPTED, "corrupt journey value");
+	view_alloc(v, n, ndict, row);
+	if (jy_jc_decode_select_ex(buf, len, v, *row, sel, sel_arg, &e, jy_tick, NULL) != JY_JC_OK)
+		jy_journey_report(&e, ERRCODE_DATA_CORRUPTED, "corrupt journey value");
 }
 
 void

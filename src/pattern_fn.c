@@ -455,6 +455,44 @@ jy_pattern_j_matches(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/*
+ * What the selective decode of journey_value_run asks once the dictionary is
+ * known: the journey's names as pattern ids (map), and, when every name a
+ * match needs is present, which events go to the matcher: only the named
+ * ones (the pattern's shape makes the others irrelevant).  NULL (no event)
+ * when a needed name is absent.
+ */
+typedef struct PatSelect
+{
+	const JyPattern *jp;
+	uint64		need;
+	bool		called;
+	bool		absent;			/* a name every match needs is absent */
+	int32	   *map;			/* [ndict] pattern id of each name, -1 = unnamed */
+	uint8	   *keep;			/* [ndict] */
+} PatSelect;
+
+static const uint8_t *
+pat_select(void *arg, const JyJView *v)
+{
+	PatSelect  *sa = (PatSelect *) arg;
+	uint64		have = 0;
+	uint32		i;
+
+	sa->called = true;
+	sa->map = palloc(Max(v->ndict, 1) * (sizeof(int32) + sizeof(uint8)));
+	sa->keep = (uint8 *) (sa->map + Max(v->ndict, 1));
+	for (i = 0; i < v->ndict; i++)
+	{
+		sa->map[i] = jy_pat_lookup(sa->jp, v->name[i], v->name_len[i]);
+		if (sa->map[i] >= 0 && sa->map[i] < 64)
+			have |= UINT64CONST(1) << sa->map[i];
+		sa->keep[i] = (uint8) (sa->map[i] >= 0);
+	}
+	sa->absent = (sa->need & ~have) != 0;
+	return sa->absent ? NULL : sa->keep;
+}
+
 static int64
 journey_value_run(FunctionCallInfo fcinfo, bool count)
 {
@@ -462,48 +500,42 @@ journey_value_run(FunctionCallInfo fcinfo, bool count)
 	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	JyEvents	e;
 	JyJView		v;
-	int32	   *map,
-			   *ev;
-	int64	   *ts;
-	uint64		need = jy_pat_required(c->jp),
-				have = 0;
-	bool		skip = jy_pat_skips_others(c->jp);
-	uint32		i,
-				k = 0;
+	PatSelect	sa;
+	int32	   *ev;
+	uint32		i;
 
 	/*
 	 * Decode, map the journey's names to pattern ids once per dictionary
 	 * entry, and answer at once when a name every match needs is absent.
 	 * When the pattern's shape makes unnamed events irrelevant (S1 .* S2 ...),
-	 * only the named events go to the matcher.
+	 * only the named events are decoded into the view and go to the matcher.
 	 */
-	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	map = palloc(Max(v.ndict, 1) * sizeof(int32));
-	for (i = 0; i < v.ndict; i++)
+	sa.jp = c->jp;
+	sa.need = jy_pat_required(c->jp);
+	sa.called = false;
+	sa.absent = false;
+	if (jy_pat_skips_others(c->jp))
 	{
-		map[i] = jy_pat_lookup(c->jp, v.name[i], v.name_len[i]);
-		if (map[i] >= 0 && map[i] < 64)
-			have |= UINT64CONST(1) << map[i];
+		uint32	   *row;
+
+		jy_journey_view_select(PG_GETARG_DATUM(0), &v, &row, pat_select, &sa);
 	}
-	if ((need & ~have) != 0)
+	else
+	{
+		jy_journey_view(PG_GETARG_DATUM(0), &v);
+		if (v.n > 0)
+			(void) pat_select(&sa, &v);
+	}
+	if (!sa.called)
+		sa.absent = sa.need != 0;	/* an empty journey has none of the names */
+	if (sa.absent)
 		return 0;
-	ts = skip ? palloc(Max(v.n, 1) * sizeof(int64)) : v.ts;
 	ev = palloc(Max(v.n, 1) * sizeof(int32));
 	for (i = 0; i < v.n; i++)
-	{
-		int32		id = map[v.ev[i]];
-
-		if (skip)
-		{
-			if (id < 0)
-				continue;
-			ts[k] = v.ts[i];
-		}
-		ev[k++] = id;
-	}
-	e.ts = ts;
+		ev[i] = sa.map[v.ev[i]];
+	e.ts = v.ts;
 	e.ev = ev;
-	e.n = k;
+	e.n = v.n;
 	if (count)
 		return jy_pat_count(c->jp, c->scratch, &e);
 	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;

@@ -207,10 +207,7 @@ jy_journey_sankey(PG_FUNCTION_ARGS)
 			jcount[i]++;
 		}
 		/* the items keep pointers to the name bytes (in the value), not to the view's arrays */
-		pfree(v->ts);
-		pfree(v->ev);
-		pfree(v->name);
-		pfree(v->name_len);
+		pfree(v->ts);			/* one block holds the view's four arrays */
 		pfree(v);
 	}
 	if (nitems == 0)

@@ -60,13 +60,35 @@ typedef struct FastDiv
 	uint32_t	d;
 } FastDiv;
 
+/*
+ * UINT64_MAX / d for the dictionary sizes of most journeys, computed once:
+ * the decoder needs that quotient for every value (the magic number below
+ * and the escape code), and a 64-bit division costs as much as decoding a
+ * few events.
+ */
+#define QMAX_SMALL 64
+static uint64_t qmax_small[QMAX_SMALL];
+
+static inline uint64_t
+qmax_of(uint32_t d)
+{
+	if (d < QMAX_SMALL)
+	{
+		if (qmax_small[d] == 0)
+			qmax_small[d] = UINT64_MAX / d;		/* d >= 1; never 0 */
+		return qmax_small[d];
+	}
+	return UINT64_MAX / d;
+}
+
+/* qmax = UINT64_MAX / d (qmax_of) */
 static inline FastDiv
-fastdiv_init(uint32_t d)
+fastdiv_init(uint32_t d, uint64_t qmax)
 {
 	FastDiv		f;
 
 	f.d = d;
-	f.m = d > 1 ? UINT64_MAX / d + 1 : 0;
+	f.m = d > 1 ? qmax + 1 : 0;
 	return f;
 }
 
@@ -405,7 +427,8 @@ jy_jc_decode(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err)
  */
 static inline __attribute__((always_inline)) JyJcStatus
 decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *pn,
-			JyJcError *err, void (*tick) (void *), void *arg, const bool full)
+			JyJcError *err, void (*tick) (void *), void *arg, const bool full,
+			JyJcSelect sel, void *sel_arg, uint32_t *row)
 {
 	size_t		pos;
 	uint32_t	n,
@@ -416,7 +439,6 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 	int64_t		p10,
 				prev = 0;
 	uint64_t	u,
-				K,
 				esc;
 	uint32_t	prev_id = 0;
 	bool		all_div10;
@@ -425,6 +447,8 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 	uint32_t	prev_nl = 0;
 	int64_t		prev_wk = -1;	/* well-known number of the previous name, -1 if none */
 	uint64_t	used[(JY_JC_MAX_NAMES + 64) / 64];
+	const uint8_t *keep = NULL;
+	uint32_t	kept = 0;
 
 	st = read_header(buf, len, &pos, &n, &ndict, &unit, err);
 	if (st != JY_JC_OK)
@@ -505,10 +529,20 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 		}
 	}
 
+	/* the caller picks the events it needs, knowing the dictionary */
+	if (sel)
+	{
+		v->n = n;
+		keep = sel(sel_arg, v);
+	}
+
 	/* events */
-	K = ndict;
-	esc = UINT64_MAX / K - 1;
-	kdiv = fastdiv_init(ndict);
+	{
+		uint64_t	qmax = qmax_of(ndict);
+
+		esc = qmax - 1;
+		kdiv = fastdiv_init(ndict, qmax);
+	}
 	if (n > len - pos)
 		return fail(err, JY_JC_EMALFORMED, pos, "The value declares %u events, more than its remaining %zu bytes can hold.", n, len - pos);
 	memset(used, 0, ((ndict + 63) / 64) * sizeof(uint64_t));
@@ -573,9 +607,20 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 		if (q % 10 != 0)
 			all_div10 = false;
 		prev += (int64_t) step;
-		ts[i] = prev;
-		if (full)
-			v->ev[i] = id;
+		if (sel)
+		{
+			/* branch-free: the slot is overwritten unless the event is kept */
+			ts[kept] = prev;
+			v->ev[kept] = id;
+			row[kept] = i;
+			kept += keep != NULL && keep[id];
+		}
+		else
+		{
+			ts[i] = prev;
+			if (full)
+				v->ev[i] = id;
+		}
 		used[id >> 6] |= UINT64_C(1) << (id & 63);
 		prev_id = id;
 	}
@@ -588,6 +633,8 @@ decode_core(const uint8_t *buf, size_t len, JyJView *v, int64_t *ts, uint32_t *p
 		return fail(err, JY_JC_EMALFORMED, 1, "The time unit at byte 1 is not the largest that divides every time step (non-canonical value).");
 	if (pos != len)
 		return fail(err, JY_JC_EMALFORMED, pos, "Unexpected bytes after the last event at byte %zu.", pos);
+	if (sel)
+		*pn = kept;
 	return JY_JC_OK;
 }
 
@@ -595,14 +642,22 @@ JyJcStatus
 jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError *err,
 				void (*tick) (void *), void *arg)
 {
-	return decode_core(buf, len, v, v->ts, &v->n, err, tick, arg, true);
+	return decode_core(buf, len, v, v->ts, &v->n, err, tick, arg, true, NULL, NULL, NULL);
 }
 
 JyJcStatus
 jy_jc_decode_times_ex(const uint8_t *buf, size_t len, int64_t *ts, uint32_t *n, JyJcError *err,
 					  void (*tick) (void *), void *arg)
 {
-	return decode_core(buf, len, NULL, ts, n, err, tick, arg, false);
+	return decode_core(buf, len, NULL, ts, n, err, tick, arg, false, NULL, NULL, NULL);
+}
+
+JyJcStatus
+jy_jc_decode_select_ex(const uint8_t *buf, size_t len, JyJView *v, uint32_t *row,
+					   JyJcSelect sel, void *sel_arg, JyJcError *err,
+					   void (*tick) (void *), void *arg)
+{
+	return decode_core(buf, len, v, v->ts, &v->n, err, tick, arg, true, sel, sel_arg, row);
 }
 
 /* ---- encoding ------------------------------------------------------------- */

@@ -122,6 +122,24 @@ JyJcStatus	jy_jc_decode_ex(const uint8_t *buf, size_t len, JyJView *v, JyJcError
 JyJcStatus	jy_jc_decode_times_ex(const uint8_t *buf, size_t len, int64_t *ts, uint32_t *n,
 								  JyJcError *err, void (*tick) (void *), void *arg);
 
+/*
+ * Selective decode: the same validation as jy_jc_decode (a value it accepts
+ * is exactly a value jy_jc_decode accepts, with the same errors), but only
+ * the events the caller needs are written.  Once the dictionary is read
+ * (v->name, v->name_len, v->ndict set; v->n = all events), sel(sel_arg, v)
+ * returns keep[ndict]: event names whose events are wanted (keep[id] != 0),
+ * or NULL for none.  The kept events are written in order to v->ts and v->ev,
+ * their 0-based positions among all events to row[], and v->n becomes their
+ * count.  v->ts, v->ev and row need room for the n of jy_jc_header (every
+ * event is written to the next free slot, then kept or overwritten).
+ * For questions that look at a few event names (funnels, patterns).
+ */
+typedef const uint8_t *(*JyJcSelect) (void *sel_arg, const JyJView *v);
+
+JyJcStatus	jy_jc_decode_select_ex(const uint8_t *buf, size_t len, JyJView *v, uint32_t *row,
+								   JyJcSelect sel, void *sel_arg, JyJcError *err,
+								   void (*tick) (void *), void *arg);
+
 /* ---- encoding ------------------------------------------------------------ */
 
 /* Exact size of the canonical encoding of a canonical view. */

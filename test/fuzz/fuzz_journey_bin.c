@@ -5,7 +5,8 @@
  * header suffice; an accepted value is canonical, i.e. re-encoding it gives
  * exactly the input bytes; its text parses back to the same value; the
  * times-only decode (jy_jc_decode_times_ex) gives the same status, error
- * position and message, and the same times.
+ * position and message, and the same times; so does the selective decode
+ * (jy_jc_decode_select_ex, keeping every other name), with the kept events.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/engine \
  *         test/fuzz/fuzz_journey_bin.c src/engine/[every].c -lm
  */
@@ -14,6 +15,20 @@
 #include <string.h>
 
 #include "journey_codec.h"
+
+static uint8_t keep_odd[65536];
+
+/* keep the events of every other name (ids 1, 3, ...) */
+static const uint8_t *
+sel_odd(void *arg, const JyJView *v)
+{
+	uint32_t	i;
+
+	(void) arg;
+	for (i = 0; i < v->ndict; i++)
+		keep_odd[i] = (uint8_t) (i & 1);
+	return keep_odd;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -62,6 +77,41 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					__builtin_trap();
 		}
 		free(ts2);
+		/* the selective decode: same verdict, the kept events in order */
+		{
+			JyJView		s;
+			uint32_t   *row = malloc((n + 1) * sizeof(uint32_t));
+			JyJcStatus	s3;
+			uint32_t	k = 0;
+
+			s.ts = malloc((n + 1) * sizeof(int64_t));
+			s.ev = malloc((n + 1) * sizeof(uint32_t));
+			s.name = malloc((nd + 1) * sizeof(char *));
+			s.name_len = malloc((nd + 1) * sizeof(uint32_t));
+			s.n = 0;
+			s3 = jy_jc_decode_select_ex(copy, size, &s, row, sel_odd, NULL, &e2, NULL, NULL);
+			if (s1 != s3)
+				__builtin_trap();
+			if (s1 != JY_JC_OK && (e1.pos != e2.pos || strcmp(e1.msg, e2.msg) != 0))
+				__builtin_trap();
+			if (s1 == JY_JC_OK)
+			{
+				for (i = 0; i < v.n; i++)
+					if (v.ev[i] & 1)
+					{
+						if (k >= s.n || row[k] != i || s.ts[k] != v.ts[i] || s.ev[k] != v.ev[i])
+							__builtin_trap();
+						k++;
+					}
+				if (k != s.n)
+					__builtin_trap();
+			}
+			free(row);
+			free(s.ts);
+			free(s.ev);
+			free(s.name);
+			free(s.name_len);
+		}
 	}
 	if (jy_jc_decode(copy, size, &v, &e) == JY_JC_OK)
 	{

@@ -922,6 +922,110 @@ test_decode_times_matches_decode(void)
 	}
 }
 
+/*
+ * The selective decode: same status, position and message as the full
+ * decode on valid and corrupted values, and on a valid one exactly the
+ * events of the kept names, in order, with their positions; the callback
+ * sees the full dictionary and the total event count.
+ */
+typedef struct SelArg
+{
+	uint8_t		keep[MAXN];
+	uint32_t	mask;			/* keep id when bit (id % 32) is set */
+	int			calls;
+	uint32_t	n_seen;
+	uint32_t	ndict_seen;
+} SelArg;
+
+static const uint8_t *
+sel_by_mask(void *arg, const JyJView *v)
+{
+	SelArg	   *sa = (SelArg *) arg;
+	uint32_t	i;
+
+	sa->calls++;
+	sa->n_seen = v->n;
+	sa->ndict_seen = v->ndict;
+	if (sa->mask == 0)
+		return NULL;
+	for (i = 0; i < v->ndict; i++)
+		sa->keep[i] = (uint8_t) ((sa->mask >> (i % 32)) & 1);
+	return sa->keep;
+}
+
+static void
+test_decode_select_matches_decode(void)
+{
+	static int64_t tso[MAXN];
+	static uint32_t evo[MAXN],
+				rowo[MAXN],
+				nlo[MAXN];
+	static const char *nmo[MAXN];
+	int			round;
+	JyJcError	e1,
+				e2;
+
+	for (round = 0; round < 300; round++)
+	{
+		static const int64_t units[] = {1, 10, 1000, 1000000, INT64_C(60000000)};
+		size_t		sz,
+					k;
+		uint32_t	i,
+					j;
+		JyJView		s;
+		SelArg		sa;
+
+		random_journey(&A, (uint32_t) (rnd() % 40), 1 + round % 9, units[round % 5]);
+		CHECK(jy_jc_canonicalize(&A.v, scratch, &e1) == JY_JC_OK);
+		sz = encode(&A.v);
+		CHECK(sz > 0);
+		for (k = 0; k <= sz && k < 48; k++)
+		{
+			uint8_t		m[1024];
+			JyJcStatus	s1,
+						s2;
+
+			if (sz > sizeof(m))
+				break;
+			memcpy(m, enc, sz);
+			if (k > 0)
+				m[k - 1] ^= (uint8_t) (1 + rnd() % 255);	/* k = 0: the value itself */
+			memset(&sa, 0, sizeof(sa));
+			sa.mask = round % 4 == 0 ? 0 : (uint32_t) rnd();
+			s.ts = tso;
+			s.ev = evo;
+			s.name = nmo;
+			s.name_len = nlo;
+			s1 = decode_into(&B, m, sz, &e1);
+			s2 = jy_jc_decode_select_ex(m, sz, &s, rowo, sel_by_mask, &sa, &e2, NULL, NULL);
+			CHECK(s1 == s2);
+			if (s1 != JY_JC_OK)
+			{
+				CHECK(e1.pos == e2.pos);
+				CHECK(strcmp(e1.msg, e2.msg) == 0);
+				continue;
+			}
+			CHECK(sa.calls == (B.v.n > 0 ? 1 : 0));
+			if (B.v.n == 0)
+			{
+				CHECK(s.n == 0);
+				continue;
+			}
+			CHECK(sa.n_seen == B.v.n && sa.ndict_seen == B.v.ndict && s.ndict == B.v.ndict);
+			for (i = 0; i < B.v.ndict; i++)
+				CHECK(s.name[i] == B.v.name[i] && s.name_len[i] == B.v.name_len[i]);
+			for (i = 0, j = 0; i < B.v.n; i++)
+			{
+				if (sa.mask == 0 || !sa.keep[B.v.ev[i]])
+					continue;
+				CHECK(j < s.n && rowo[j] == i && tso[j] == B.v.ts[i] && evo[j] == B.v.ev[i]);
+				j++;
+			}
+			CHECK(j == s.n);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -944,5 +1048,6 @@ main(void)
 	RUN(test_canonicalize_ex_large_unsorted);
 	RUN(test_ex_forms_tick);
 	RUN(test_decode_times_matches_decode);
+	RUN(test_decode_select_matches_decode);
 	UNIT_DONE();
 }
