@@ -245,11 +245,7 @@ cust_trans(FunctionCallInfo fcinfo, double period)
 }
 
 PG_FUNCTION_INFO_V1(jy_clv_customer_trans3);
-Datum
-jy_clv_customer_trans3(PG_FUNCTION_ARGS)
-{
-	return cust_trans(fcinfo, 1.0);
-}
+JY_FMGR_VARIANT(jy_clv_customer_trans3, cust_trans, 1.0);
 
 PG_FUNCTION_INFO_V1(jy_clv_customer_trans4);
 Datum
@@ -462,18 +458,10 @@ fit_final(FunctionCallInfo fcinfo, int kind)
 }
 
 PG_FUNCTION_INFO_V1(jy_bgnbd_fit_final);
-Datum
-jy_bgnbd_fit_final(PG_FUNCTION_ARGS)
-{
-	return fit_final(fcinfo, JY_CLV_BGNBD);
-}
+JY_FMGR_VARIANT(jy_bgnbd_fit_final, fit_final, JY_CLV_BGNBD);
 
 PG_FUNCTION_INFO_V1(jy_gg_fit_final);
-Datum
-jy_gg_fit_final(PG_FUNCTION_ARGS)
-{
-	return fit_final(fcinfo, JY_CLV_GAMMA_GAMMA);
-}
+JY_FMGR_VARIANT(jy_gg_fit_final, fit_final, JY_CLV_GAMMA_GAMMA);
 
 /* ---- predictions ------------------------------------------------------ */
 

@@ -312,6 +312,18 @@ ab_bayes(int which, double ca, double na, double cb, double nb, double pa, doubl
 
 #define F8_OR_NULL(v, i) do { if (isnan(v)) nulls[i] = true; else values[i] = Float8GetDatum(v); } while (0)
 
+/* the effect columns of a comparison from column i on: diff and lift, each with its interval */
+static void
+ab_effect_columns(const JyAbCompare *cmp, Datum *values, bool *nulls, int i)
+{
+	F8_OR_NULL(cmp->diff, i);
+	F8_OR_NULL(cmp->diff_low, i + 1);
+	F8_OR_NULL(cmp->diff_high, i + 2);
+	F8_OR_NULL(cmp->lift, i + 3);
+	F8_OR_NULL(cmp->lift_low, i + 4);
+	F8_OR_NULL(cmp->lift_high, i + 5);
+}
+
 PG_FUNCTION_INFO_V1(jy_sql_ab_readout);
 Datum
 jy_sql_ab_readout(PG_FUNCTION_ARGS)
@@ -393,12 +405,7 @@ jy_sql_ab_readout(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			F8_OR_NULL(cmp.diff, 4);
-			F8_OR_NULL(cmp.diff_low, 5);
-			F8_OR_NULL(cmp.diff_high, 6);
-			F8_OR_NULL(cmp.lift, 7);
-			F8_OR_NULL(cmp.lift_low, 8);
-			F8_OR_NULL(cmp.lift_high, 9);
+			ab_effect_columns(&cmp, values, nulls, 4);
 			F8_OR_NULL(cmp.z, 10);
 			F8_OR_NULL(cmp.p_value, 11);
 			values[12] = Float8GetDatum(ab_bayes(0, A->conversions, A->users, B->conversions, B->users, pa, pb));
@@ -451,12 +458,7 @@ jy_sql_ab_ztest(PG_FUNCTION_ARGS)
 	jy_ab_compare(ca, na, cb, nb, alpha, &cmp);
 	F8_OR_NULL(cmp.z, 0);
 	F8_OR_NULL(cmp.p_value, 1);
-	F8_OR_NULL(cmp.diff, 2);
-	F8_OR_NULL(cmp.diff_low, 3);
-	F8_OR_NULL(cmp.diff_high, 4);
-	F8_OR_NULL(cmp.lift, 5);
-	F8_OR_NULL(cmp.lift_low, 6);
-	F8_OR_NULL(cmp.lift_high, 7);
+	ab_effect_columns(&cmp, values, nulls, 2);
 	PG_RETURN_DATUM(jy_row_datum(fcinfo, values, nulls));
 }
 
@@ -500,18 +502,10 @@ ab_bayes_fn(FunctionCallInfo fcinfo, int which)
 }
 
 PG_FUNCTION_INFO_V1(jy_sql_ab_prob_beats);
-Datum
-jy_sql_ab_prob_beats(PG_FUNCTION_ARGS)
-{
-	return ab_bayes_fn(fcinfo, 0);
-}
+JY_FMGR_VARIANT(jy_sql_ab_prob_beats, ab_bayes_fn, 0);
 
 PG_FUNCTION_INFO_V1(jy_sql_ab_expected_loss);
-Datum
-jy_sql_ab_expected_loss(PG_FUNCTION_ARGS)
-{
-	return ab_bayes_fn(fcinfo, 1);
-}
+JY_FMGR_VARIANT(jy_sql_ab_expected_loss, ab_bayes_fn, 1);
 
 /* the design arguments of ab_sample_size and ab_mde: (baseline, x, alpha, power) */
 static void

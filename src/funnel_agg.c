@@ -349,17 +349,9 @@ funnel_trans_variadic(FunctionCallInfo fcinfo, bool has_mode)
 	PG_RETURN_POINTER(st);
 }
 
-Datum
-jy_funnel_trans_v(PG_FUNCTION_ARGS)
-{
-	return funnel_trans_variadic(fcinfo, false);
-}
+JY_FMGR_VARIANT(jy_funnel_trans_v, funnel_trans_variadic, false);
 
-Datum
-jy_funnel_trans_vm(PG_FUNCTION_ARGS)
-{
-	return funnel_trans_variadic(fcinfo, true);
-}
+JY_FMGR_VARIANT(jy_funnel_trans_vm, funnel_trans_variadic, true);
 
 /* exclusion_steps: int[][2] (or a flat int[] of pairs), cached per call site */
 static void

@@ -17,6 +17,7 @@
 #include "utils/tuplestore.h"
 
 #include "funnel_conf.h"
+#include "jy_agg.h"
 
 PG_FUNCTION_INFO_V1(jy_funnel_summary_trans);
 PG_FUNCTION_INFO_V1(jy_funnel_summary_merge);
@@ -49,11 +50,7 @@ jy_funnel_summary_trans(PG_FUNCTION_ARGS)
 	 */
 	in_agg = AggCheckCallContext(fcinfo, &aggcxt) != 0;
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return jy_agg_unchanged(fcinfo);
 	a = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(a) > 1)
 		ereport(ERROR,
@@ -133,10 +130,8 @@ jy_funnel_summary_merge(PG_FUNCTION_ARGS)
 	JyCodecError err;
 	size_t		used;
 
-	if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
-		PG_RETURN_NULL();
 	if (PG_ARGISNULL(1))
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		return jy_agg_unchanged(fcinfo);
 	if (PG_ARGISNULL(0))
 	{
 		/* combine: copy b into the aggregate context (nodeAgg copies a new pointer) */

@@ -72,4 +72,18 @@ extern void jy_init_row_srf(FunctionCallInfo fcinfo);
 /* The composite result of a function returning one row (its declared row type). */
 extern Datum jy_row_datum(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
 
+/*
+ * An SQL-callable variant of a shared implementation, for entry points that
+ * differ only in fixed arguments (a flag, an id kind):
+ *   JY_FMGR_VARIANT(jy_x_naive_trans, x_trans_common, true);
+ * defines Datum jy_x_naive_trans(PG_FUNCTION_ARGS) returning
+ * x_trans_common(fcinfo, true).  Declare it with PG_FUNCTION_INFO_V1 as
+ * usual.  (A macro because it defines a function, as contrib/btree_gin's
+ * GIN_SUPPORT; the trailing declaration takes the semicolon, as in
+ * PG_FUNCTION_INFO_V1.)
+ */
+#define JY_FMGR_VARIANT(name, impl, ...) \
+	Datum name(PG_FUNCTION_ARGS) { return impl(fcinfo, __VA_ARGS__); } \
+	extern int no_such_variable
+
 #endif

@@ -385,22 +385,6 @@ typedef struct SessStatsCache
 	uint32		cap;
 } SessStatsCache;
 
-typedef struct SsHist
-{
-	uint64_t   *e;
-	size_t		n;
-} SsHist;
-
-static void
-ss_hist_on_session(void *arg, int64_t duration, int64_t events)
-{
-	SsHist	   *h = (SsHist *) arg;
-
-	(void) events;
-	/* room for n + 1 entries: at most one entry per session */
-	h->n = jy_qs_add(h->e, h->n, jy_qs_bucket(duration), 1);
-}
-
 Datum
 jy_journey_session_stats(PG_FUNCTION_ARGS)
 {
@@ -414,8 +398,7 @@ jy_journey_session_stats(PG_FUNCTION_ARGS)
 	JyJcError	e;
 	SessStatsCache *c;
 	int64_t    *ts;
-	SsHist		h;
-	JySessionTotals tot = {0, 0, 0, 0};
+	uint64_t   *hist;
 	JySessionStats *r;
 	bool		own;
 
@@ -431,7 +414,7 @@ jy_journey_session_stats(PG_FUNCTION_ARGS)
 	if (own)
 	{
 		ts = (int64_t *) palloc_extended((Size) n * sizeof(int64_t), MCXT_ALLOC_HUGE);
-		h.e = (uint64_t *) palloc((Size) (Min(n, JY_SS_MAX_ENTRIES) + 1) * sizeof(uint64_t));
+		hist = (uint64_t *) palloc((Size) (Min(n, JY_SS_MAX_ENTRIES) + 1) * sizeof(uint64_t));
 	}
 	else
 	{
@@ -455,28 +438,18 @@ jy_journey_session_stats(PG_FUNCTION_ARGS)
 			c->cap = cap;
 		}
 		ts = c->ts;
-		h.e = c->hist;
+		hist = c->hist;
 	}
 	if (jy_jc_decode_times_ex(buf, len, ts, &n, &e, jy_tick, NULL) != JY_JC_OK)
 		jy_journey_report(&e, ERRCODE_DATA_CORRUPTED, "corrupt journey value");
 	/* as session_stats(ts) over no rows: no summary */
 	if (n == 0)
 		PG_RETURN_NULL();
-	h.n = 0;
-	if (!jy_session_totals_ex(ts, n, gap, max_len, &tot, ss_hist_on_session, &h, jy_tick, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("total session duration out of range")));
-	r = ss_alloc((uint32) h.n);
-	r->sessions = tot.sessions;
-	r->events = tot.events;
-	r->bounces = tot.bounces;
-	r->duration_sum = tot.duration_sum;
-	memcpy(r->entries, h.e, h.n * sizeof(uint64_t));
+	r = ss_from_sorted(ts, n, gap, max_len, hist);
 	if (own)
 	{
 		pfree(ts);
-		pfree(h.e);
+		pfree(hist);
 	}
 	PG_RETURN_POINTER(r);
 }

@@ -26,6 +26,14 @@ jy_agg_final_state(FunctionCallInfo fcinfo, const char *fn)
 	return PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0);
 }
 
+Datum
+jy_agg_unchanged(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
 struct varlena *
 jy_agg_merge_arg(FunctionCallInfo fcinfo, bool *inplace)
 {

@@ -88,6 +88,13 @@ extern int64 jy_grow_cap(int64 cap, int64 need, int64 limit, const char *what, c
 extern void *jy_grow(MemoryContext cxt, void *p, int64 *cap, int64 need, Size elemsize,
 					 int64 limit, const char *what, const char *per);
 
+/*
+ * Argument 0 as it is, SQL NULL when it is NULL: the result of a non-strict
+ * transition or merge function for a row that adds nothing,
+ *   if (PG_ARGISNULL(1)) return jy_agg_unchanged(fcinfo);
+ */
+extern Datum jy_agg_unchanged(FunctionCallInfo fcinfo);
+
 /* The engines' interrupt callback: CHECK_FOR_INTERRUPTS(); arg is unused. */
 extern void jy_tick(void *arg);
 

@@ -362,17 +362,9 @@ km_trans_common(FunctionCallInfo fcinfo, bool scan)
 	PG_RETURN_POINTER(st);
 }
 
-Datum
-jy_kmeans_trans(PG_FUNCTION_ARGS)
-{
-	return km_trans_common(fcinfo, false);
-}
+JY_FMGR_VARIANT(jy_kmeans_trans, km_trans_common, false);
 
-Datum
-jy_kmeans_scan_trans(PG_FUNCTION_ARGS)
-{
-	return km_trans_common(fcinfo, true);
-}
+JY_FMGR_VARIANT(jy_kmeans_scan_trans, km_trans_common, true);
 
 Datum
 jy_kmeans_combine(PG_FUNCTION_ARGS)

@@ -18,7 +18,7 @@
  * driver runs one SELECT per pass on the coordinator.  The glue only
  * allocates, reads arguments and maps the engine's reasons to SQLSTATEs.
  */
-#include "journey.h"
+#include "jy_agg.h"
 
 #include <math.h>
 
@@ -182,11 +182,7 @@ jy_kmeans_partial_combine(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		aggcxt = NULL;
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return jy_agg_unchanged(fcinfo);
 	b = PG_GETARG_KMPARTIAL_P(1);
 	if (PG_ARGISNULL(0))
 	{
@@ -348,11 +344,7 @@ jy_kmeans_stats_trans(PG_FUNCTION_ARGS)
 	int			d;
 
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return jy_agg_unchanged(fcinfo);
 	d = jy_km_read_point(PG_GETARG_ARRAYTYPE_P(1),
 						 PG_ARGISNULL(0) ? 0 : PG_GETARG_KMPARTIAL_P(0)->dims, x);
 	p = kmp_state(fcinfo, JY_KMP_STATS, 1, d);
@@ -388,11 +380,7 @@ jy_kmeans_draw_trans(PG_FUNCTION_ARGS)
 		m = cached_model(fcinfo, 2, &c->model_datum, &c->model);
 	}
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return jy_agg_unchanged(fcinfo);
 	d = jy_km_read_point(PG_GETARG_ARRAYTYPE_P(1), m ? m->dims : 0, x);
 	p = kmp_state(fcinfo, JY_KMP_DRAW, trials, d);
 	if (m)
@@ -449,11 +437,7 @@ jy_kmeans_potential_trans(PG_FUNCTION_ARGS)
 	}
 	c->cand_datum = PG_GETARG_DATUM(3);
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return jy_agg_unchanged(fcinfo);
 	d = jy_km_read_point(PG_GETARG_ARRAYTYPE_P(1), m->dims, x);
 	p = kmp_state(fcinfo, JY_KMP_POTENTIAL, c->ncand, d);
 	scale_if(m, x, z);
@@ -489,11 +473,7 @@ jy_kmeans_step_trans(PG_FUNCTION_ARGS)
 							   m->k, m->dims, prev->k, prev->dims)));
 	}
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		return jy_agg_unchanged(fcinfo);
 	d = jy_km_read_point(PG_GETARG_ARRAYTYPE_P(1), m->dims, x);
 	p = kmp_state(fcinfo, JY_KMP_LLOYD, m->k, d);
 	scale_if(m, x, z);

@@ -228,17 +228,9 @@ cohort_retention_trans_common(FunctionCallInfo fcinfo, bool naive)
 	PG_RETURN_POINTER(st);
 }
 
-Datum
-jy_cohort_retention_trans(PG_FUNCTION_ARGS)
-{
-	return cohort_retention_trans_common(fcinfo, false);
-}
+JY_FMGR_VARIANT(jy_cohort_retention_trans, cohort_retention_trans_common, false);
 
-Datum
-jy_cohort_retention_naive_trans(PG_FUNCTION_ARGS)
-{
-	return cohort_retention_trans_common(fcinfo, true);
-}
+JY_FMGR_VARIANT(jy_cohort_retention_naive_trans, cohort_retention_trans_common, true);
 
 Datum
 jy_cohort_retention_combine(PG_FUNCTION_ARGS)
@@ -263,34 +255,27 @@ jy_cohort_retention_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Serialized state: unit, ctype, has_start, ret.sorted, starts.sorted (1 byte
- * each), periods (4), window, first_start, max_ts, nret, nstarts (8 each),
- * tzlen (4), tz[tzlen], keys[nret], keys[nstarts] (native order: states only
- * travel between processes of one server).
+ * Serialized state: the settings (params_send), has_start, ret.sorted,
+ * starts.sorted (1 byte each), first_start, max_ts, nret, nstarts (8 each),
+ * keys[nret], keys[nstarts] (native order: states only travel between
+ * processes of one server).
  */
 Datum
 jy_cohort_retention_serial(PG_FUNCTION_ARGS)
 {
 	RetState   *st = (RetState *) PG_GETARG_POINTER(0);
-	const char *tzname = pg_get_timezone_name(st->p.tz);
-	int32		tzlen = (int32) strlen(tzname);
 	StringInfoData buf;
 
-	jy_serial_begin(&buf, 53 + tzlen + (Size) (st->ret.n + st->starts.n) * sizeof(int64),
+	jy_serial_begin(&buf, params_wire_size(&st->p) + 35 + (Size) (st->ret.n + st->starts.n) * sizeof(int64),
 					"cohort_retention aggregate state");
-	pq_sendbyte(&buf, st->p.unit);
-	pq_sendbyte(&buf, st->p.ctype);
+	params_send(&buf, &st->p);
 	pq_sendbyte(&buf, st->has_start);
 	pq_sendbyte(&buf, st->ret.sorted);
 	pq_sendbyte(&buf, st->starts.sorted);
-	pq_sendint32(&buf, st->p.periods);
-	pq_sendint64(&buf, st->p.window);
 	pq_sendint64(&buf, st->first_start);
 	pq_sendint64(&buf, st->max_ts);
 	pq_sendint64(&buf, st->ret.n);
 	pq_sendint64(&buf, st->starts.n);
-	pq_sendint32(&buf, tzlen);
-	pq_sendbytes(&buf, tzname, tzlen);
 	pq_sendbytes(&buf, (const char *) st->ret.v, st->ret.n * sizeof(int64));
 	pq_sendbytes(&buf, (const char *) st->starts.v, st->starts.n * sizeof(int64));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -321,30 +306,19 @@ jy_cohort_retention_deserial(PG_FUNCTION_ARGS)
 				max_ts,
 				nret,
 				nstarts;
-	int32		tzlen;
-	char		tzname[JY_CR_MAX_TZLEN + 1];
 
 	jy_deserial_begin(fcinfo, &buf, "cohort_retention_deserial");
-	memset(&p, 0, sizeof(p));
-	p.unit = (uint8) pq_getmsgbyte(&buf);
-	p.ctype = (uint8) pq_getmsgbyte(&buf);
+	params_recv(&buf, &p, "cohort_retention aggregate state");
 	has_start = pq_getmsgbyte(&buf) != 0;
 	rsorted = pq_getmsgbyte(&buf) != 0;
 	ssorted = pq_getmsgbyte(&buf) != 0;
-	p.periods = (int32) pq_getmsgint(&buf, 4);
-	p.window = pq_getmsgint64(&buf);
 	first_start = pq_getmsgint64(&buf);
 	max_ts = pq_getmsgint64(&buf);
 	nret = pq_getmsgint64(&buf);
 	nstarts = pq_getmsgint64(&buf);
-	tzlen = (int32) pq_getmsgint(&buf, 4);
-	if (tzlen < 1 || tzlen > JY_CR_MAX_TZLEN || nret < 0 || nstarts < 0 ||
-		nret > KEYS_MAX || nstarts > KEYS_MAX ||
-		(Size) (buf.len - buf.cursor) != (Size) tzlen + (Size) (nret + nstarts) * sizeof(int64))
+	if (nret < 0 || nstarts < 0 || nret > KEYS_MAX || nstarts > KEYS_MAX ||
+		(Size) (buf.len - buf.cursor) != (Size) (nret + nstarts) * sizeof(int64))
 		elog(ERROR, "corrupt cohort_retention aggregate state");
-	pq_copymsgbytes(&buf, tzname, tzlen);
-	tzname[tzlen] = '\0';
-	p.tz = lookup_tz(tzname);
 	st = state_new(&p, CurrentMemoryContext);
 	st->has_start = has_start;
 	st->first_start = first_start;

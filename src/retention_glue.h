@@ -92,6 +92,16 @@ extern bool params_equal(const RetParams *a, const RetParams *b);
 extern pg_tz *lookup_tz(const char *name);
 
 /*
+ * The settings in a serialized aggregate state: unit, ctype (1 byte each),
+ * periods (4), window (8), tzlen (4), tz[tzlen] (the time zone's name).
+ * params_wire_size: their bytes (for jy_serial_begin); params_recv reads
+ * them back, elog(ERROR, "corrupt <what>") on a bad time zone length.
+ */
+extern Size params_wire_size(const RetParams *p);
+extern void params_send(StringInfo buf, const RetParams *p);
+extern void params_recv(StringInfo buf, RetParams *p, const char *what);
+
+/*
  * The settings of this row, from the arguments from argoff on:
  * period, periods [, tz [, cohorts]].  Cached in fn_extra.
  */

@@ -24,6 +24,45 @@ params_equal(const RetParams *a, const RetParams *b)
 		(a->tz == b->tz || strcmp(pg_get_timezone_name(a->tz), pg_get_timezone_name(b->tz)) == 0);
 }
 
+Size
+params_wire_size(const RetParams *p)
+{
+	return 18 + strlen(pg_get_timezone_name(p->tz));
+}
+
+void
+params_send(StringInfo buf, const RetParams *p)
+{
+	const char *tzname = pg_get_timezone_name(p->tz);
+	int32		tzlen = (int32) strlen(tzname);
+
+	pq_sendbyte(buf, p->unit);
+	pq_sendbyte(buf, p->ctype);
+	pq_sendint32(buf, p->periods);
+	pq_sendint64(buf, p->window);
+	pq_sendint32(buf, tzlen);
+	pq_sendbytes(buf, tzname, tzlen);
+}
+
+void
+params_recv(StringInfo buf, RetParams *p, const char *what)
+{
+	int32		tzlen;
+	char		tzname[JY_CR_MAX_TZLEN + 1];
+
+	memset(p, 0, sizeof(*p));
+	p->unit = (uint8) pq_getmsgbyte(buf);
+	p->ctype = (uint8) pq_getmsgbyte(buf);
+	p->periods = (int32) pq_getmsgint(buf, 4);
+	p->window = pq_getmsgint64(buf);
+	tzlen = (int32) pq_getmsgint(buf, 4);
+	if (tzlen < 1 || tzlen > JY_CR_MAX_TZLEN)
+		elog(ERROR, "corrupt %s", what);
+	pq_copymsgbytes(buf, tzname, tzlen);
+	tzname[tzlen] = '\0';
+	p->tz = lookup_tz(tzname);
+}
+
 pg_tz *
 lookup_tz(const char *name)
 {

@@ -237,11 +237,7 @@ retention_summary_trans_common(FunctionCallInfo fcinfo, uint8 idkind, bool naive
 	PG_RETURN_POINTER(st);
 }
 
-Datum
-jy_retention_summary_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_BIGINT, false);
-}
+JY_FMGR_VARIANT(jy_retention_summary_trans, retention_summary_trans_common, SUM_ID_BIGINT, false);
 
 PG_FUNCTION_INFO_V1(jy_retention_summary_naive_trans);
 PG_FUNCTION_INFO_V1(jy_retention_summary_text_trans);
@@ -249,35 +245,15 @@ PG_FUNCTION_INFO_V1(jy_retention_summary_text_naive_trans);
 PG_FUNCTION_INFO_V1(jy_retention_summary_uuid_trans);
 PG_FUNCTION_INFO_V1(jy_retention_summary_uuid_naive_trans);
 
-Datum
-jy_retention_summary_naive_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_BIGINT, true);
-}
+JY_FMGR_VARIANT(jy_retention_summary_naive_trans, retention_summary_trans_common, SUM_ID_BIGINT, true);
 
-Datum
-jy_retention_summary_text_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_TEXT, false);
-}
+JY_FMGR_VARIANT(jy_retention_summary_text_trans, retention_summary_trans_common, SUM_ID_TEXT, false);
 
-Datum
-jy_retention_summary_text_naive_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_TEXT, true);
-}
+JY_FMGR_VARIANT(jy_retention_summary_text_naive_trans, retention_summary_trans_common, SUM_ID_TEXT, true);
 
-Datum
-jy_retention_summary_uuid_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_UUID, false);
-}
+JY_FMGR_VARIANT(jy_retention_summary_uuid_trans, retention_summary_trans_common, SUM_ID_UUID, false);
 
-Datum
-jy_retention_summary_uuid_naive_trans(PG_FUNCTION_ARGS)
-{
-	return retention_summary_trans_common(fcinfo, SUM_ID_UUID, true);
-}
+JY_FMGR_VARIANT(jy_retention_summary_uuid_naive_trans, retention_summary_trans_common, SUM_ID_UUID, true);
 
 Datum
 jy_retention_summary_combine(PG_FUNCTION_ARGS)
@@ -325,20 +301,18 @@ jy_retention_summary_combine(PG_FUNCTION_ARGS)
 }
 
 /*
- * Serialized state: unit, idkind (1 byte each), periods, tzlen (4 each),
- * max_key, n (8 each), tz[tzlen], the n occupied slots; then for text / uuid
- * ids: nids (8) and nids x (len (4), bytes[len]), by ordinal.  Native order
- * (states only travel between processes of one server).
+ * Serialized state: the settings (params_send), idkind (1 byte), max_key, n
+ * (8 each), the n occupied slots; then for text / uuid ids: nids (8) and nids
+ * x (len (4), bytes[len]), by ordinal.  Native order (states only travel
+ * between processes of one server).
  */
 Datum
 jy_retention_summary_serial(PG_FUNCTION_ARGS)
 {
 	SumState   *st = (SumState *) PG_GETARG_POINTER(0);
-	const char *tzname = pg_get_timezone_name(st->p.tz);
-	int32		tzlen = (int32) strlen(tzname);
 	size_t		sw = JY_RET_SLOT_WORDS(st->t.words),
 				i;
-	Size		sz = 26 + tzlen + st->t.n * sw * sizeof(int64);
+	Size		sz = params_wire_size(&st->p) + 17 + st->t.n * sw * sizeof(int64);
 	StringInfoData buf;
 	int64		o;
 
@@ -349,13 +323,10 @@ jy_retention_summary_serial(PG_FUNCTION_ARGS)
 			sz += 4 + st->byord[o].len;
 	}
 	jy_serial_begin(&buf, sz, "retention_summary aggregate state");
-	pq_sendbyte(&buf, st->p.unit);
+	params_send(&buf, &st->p);
 	pq_sendbyte(&buf, st->idkind);
-	pq_sendint32(&buf, st->p.periods);
-	pq_sendint32(&buf, tzlen);
 	pq_sendint64(&buf, st->max_key);
 	pq_sendint64(&buf, (int64) st->t.n);
-	pq_sendbytes(&buf, tzname, tzlen);
 	for (i = 0; i < st->t.cap; i++)
 	{
 		const int64 *s = st->t.slots + i * sw;
@@ -382,33 +353,24 @@ jy_retention_summary_deserial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	SumState   *st;
 	RetParams	rp;
-	int32		tzlen;
 	int64		n,
 				max_key;
 	size_t		sw,
 				i;
 	uint8		idkind;
-	char		tzname[JY_CR_MAX_TZLEN + 1];
 	const char *slots;
 
 	jy_deserial_begin(fcinfo, &buf, "retention_summary_deserial");
-	memset(&rp, 0, sizeof(rp));
-	rp.unit = (uint8) pq_getmsgbyte(&buf);
+	params_recv(&buf, &rp, "retention_summary aggregate state");
 	idkind = (uint8) pq_getmsgbyte(&buf);
-	rp.periods = (int32) pq_getmsgint(&buf, 4);
-	tzlen = (int32) pq_getmsgint(&buf, 4);
 	max_key = pq_getmsgint64(&buf);
 	n = pq_getmsgint64(&buf);
-	if (rp.periods < 0 || rp.periods > JY_RET_MAX_PERIODS || tzlen < 1 || tzlen > JY_CR_MAX_TZLEN ||
+	if (rp.periods < 0 || rp.periods > JY_RET_MAX_PERIODS ||
 		n < 0 || idkind > SUM_ID_UUID || rp.unit < JY_RET_DAY || rp.unit > JY_RET_MONTH)
 		elog(ERROR, "corrupt retention_summary aggregate state");
 	sw = JY_RET_SLOT_WORDS((rp.periods + 1 + 63) / 64);
-	if ((Size) tzlen > (Size) (buf.len - buf.cursor) ||
-		(Size) n > (buf.len - buf.cursor - tzlen) / (sw * sizeof(int64)))
+	if ((Size) n > (Size) (buf.len - buf.cursor) / (sw * sizeof(int64)))
 		elog(ERROR, "corrupt retention_summary aggregate state");
-	pq_copymsgbytes(&buf, tzname, tzlen);
-	tzname[tzlen] = '\0';
-	rp.tz = lookup_tz(tzname);
 	st = sum_new(&rp, idkind, table_cap((size_t) n), CurrentMemoryContext);
 	st->max_key = max_key;
 	slots = pq_getmsgbytes(&buf, (int) (n * sw * sizeof(int64)));

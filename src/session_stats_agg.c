@@ -218,16 +218,15 @@ hist_on_session(void *arg, int64_t duration, int64_t events)
 	h->n = jy_qs_add(h->e, h->n, jy_qs_bucket(duration), 1);
 }
 
-/* Summary of one sorted run of timestamps. */
-static JySessionStats *
-ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len)
+JySessionStats *
+ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len, uint64 *hist)
 {
 	JySessionTotals tot = {0, 0, 0, 0};
 	HistBuild	h;
 	JySessionStats *s;
 	size_t		room = (size_t) Min(n, (int64) JY_SS_MAX_ENTRIES) + 1;
 
-	h.e = (uint64 *) palloc(room * sizeof(uint64));
+	h.e = hist ? hist : (uint64 *) palloc(room * sizeof(uint64));
 	h.n = 0;
 	if (!jy_session_totals_ex(ts, n, gap, max_len, &tot, hist_on_session, &h, jy_tick, NULL))
 		ereport(ERROR,
@@ -239,7 +238,8 @@ ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len)
 	s->bounces = tot.bounces;
 	s->duration_sum = tot.duration_sum;
 	memcpy(s->entries, h.e, h.n * sizeof(uint64));
-	pfree(h.e);
+	if (hist == NULL)
+		pfree(h.e);
 	return s;
 }
 
@@ -260,7 +260,7 @@ jy_session_stats_final(PG_FUNCTION_ARGS)
 		pfree(scratch);
 		st->sorted = true;
 	}
-	PG_RETURN_POINTER(ss_from_sorted(SESSAGG_TS(st), st->n, st->gap, st->max_len));
+	PG_RETURN_POINTER(ss_from_sorted(SESSAGG_TS(st), st->n, st->gap, st->max_len, NULL));
 }
 
 /* ---- rollup: merge two summaries ---------------------------------------- */

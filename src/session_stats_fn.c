@@ -41,26 +41,19 @@ jy_bounce_count(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(PG_GETARG_SESSION_STATS_P(0)->bounces);
 }
 
-/* ratios are NULL when there is no session */
-Datum
-jy_bounce_rate(PG_FUNCTION_ARGS)
+/* bounces or events per session; NULL when there is no session */
+static Datum
+per_session(FunctionCallInfo fcinfo, bool bounces)
 {
 	JySessionStats *s = PG_GETARG_SESSION_STATS_P(0);
 
 	if (s->sessions == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8((double) s->bounces / (double) s->sessions);
+	PG_RETURN_FLOAT8((double) (bounces ? s->bounces : s->events) / (double) s->sessions);
 }
 
-Datum
-jy_events_per_session(PG_FUNCTION_ARGS)
-{
-	JySessionStats *s = PG_GETARG_SESSION_STATS_P(0);
-
-	if (s->sessions == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8((double) s->events / (double) s->sessions);
-}
+JY_FMGR_VARIANT(jy_bounce_rate, per_session, true);
+JY_FMGR_VARIANT(jy_events_per_session, per_session, false);
 
 static Interval *
 interval_from_double_us(double us)

@@ -24,4 +24,14 @@ ss_alloc(uint32 n)
 	return s;
 }
 
+/*
+ * The summary of n >= 1 sorted timestamps (session_stats_agg.c: the
+ * aggregate's final function and journey_session_stats).  hist: scratch for
+ * the duration histogram with room for Min(n, JY_SS_MAX_ENTRIES) + 1
+ * entries, or NULL to use a palloc'd one.  22003 when the total duration
+ * overflows.
+ */
+extern JySessionStats *ss_from_sorted(const int64 *ts, int64 n, int64 gap, int64 max_len,
+									  uint64 *hist);
+
 #endif

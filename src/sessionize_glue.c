@@ -150,25 +150,19 @@ sess_advance(FunctionCallInfo fcinfo, SessWinState **out)
 	return true;
 }
 
-Datum
-jy_sessionize_window(PG_FUNCTION_ARGS)
+/* sessionize (the session number) and session_start (its first timestamp) */
+static Datum
+sess_window(FunctionCallInfo fcinfo, bool start)
 {
 	SessWinState *st;
 
 	if (!sess_advance(fcinfo, &st))
 		PG_RETURN_NULL();
-	PG_RETURN_INT64(st->s.number);
+	PG_RETURN_INT64(start ? st->s.start : st->s.number);
 }
 
-Datum
-jy_session_start_window(PG_FUNCTION_ARGS)
-{
-	SessWinState *st;
-
-	if (!sess_advance(fcinfo, &st))
-		PG_RETURN_NULL();
-	PG_RETURN_INT64(st->s.start);
-}
+JY_FMGR_VARIANT(jy_sessionize_window, sess_window, false);
+JY_FMGR_VARIANT(jy_session_start_window, sess_window, true);
 
 /*
  * session_key: a name-based uuid (version 3 layout: MD5 of a namespace and a

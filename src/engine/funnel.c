@@ -163,14 +163,21 @@ jy_funnel_sort_ts_tag(JyFunnelEntry *e, size_t n, JyFunnelEntry *scratch, void (
 
 typedef int (*EntryCmp) (const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b);
 
+/* (a1, a2) against (b1, b2), lexicographically */
+static inline int
+cmp_pair(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2)
+{
+	if (a1 != b1)
+		return a1 < b1 ? -1 : 1;
+	return a2 < b2 ? -1 : a2 > b2;
+}
+
 /* (row, tag): groups a row's entries, its steps ascending; (row, tag) is unique */
 static int
 cmp_row_tag(const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b)
 {
 	(void) ctx;
-	if (a->row != b->row)
-		return a->row < b->row ? -1 : 1;
-	return a->tag < b->tag ? -1 : a->tag > b->tag;
+	return cmp_pair(a->row, a->tag, b->row, b->tag);
 }
 
 /* (tag, row) */
@@ -178,9 +185,7 @@ static int
 cmp_tag_row(const void *ctx, const JyFunnelEntry *a, const JyFunnelEntry *b)
 {
 	(void) ctx;
-	if (a->tag != b->tag)
-		return a->tag < b->tag ? -1 : 1;
-	return a->row < b->row ? -1 : a->row > b->row;
+	return cmp_pair(a->tag, a->row, b->tag, b->row);
 }
 
 /*
@@ -396,6 +401,18 @@ typedef struct Work
 	size_t		nrecs;
 } Work;
 
+/* level s reached by record r: r ends the longest chain so far when s is beyond it */
+static inline void
+reach(Work *w, int s, int32_t r, int *max, int32_t *win)
+{
+	w->reached[s] |= 1;
+	if (s + 1 > *max)
+	{
+		*max = s + 1;
+		*win = r;
+	}
+}
+
 #define ALIGN8(x) (((x) + 7) & ~(size_t) 7)
 
 size_t
@@ -581,13 +598,8 @@ jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 				LINK(0, r);
 			else
 				w.cur[0] = r;
-			w.reached[0] |= 1;
+			reach(&w, 0, r, &max, &win);
 			has_first = true;
-			if (max < 1)
-			{
-				max = 1;
-				win = r;
-			}
 			if (N == 1)
 				break;
 			continue;
@@ -611,12 +623,7 @@ jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 				continue;
 			NEW_REC(w.recs[p].first, i, p, r);
 			w.cur[s] = r;
-			w.reached[s] |= 1;
-			if (s + 1 > max)
-			{
-				max = s + 1;
-				win = r;
-			}
+			reach(&w, s, r, &max, &win);
 			if (s + 1 == N)
 				break;
 		}
@@ -665,12 +672,7 @@ jy_funnel_eval_ex(const JyFunnelSpec *spec, const JyFunnelEntry *e, size_t n,
 			}
 			if (best < 0)
 				continue;
-			w.reached[s] |= 1;
-			if (s + 1 > max)
-			{
-				max = s + 1;
-				win = best;
-			}
+			reach(&w, s, best, &max, &win);
 			if (s + 1 == N)
 				break;
 		}

@@ -180,8 +180,7 @@ jy_fs_print_text(const JyFunnelSummary *s, char *out)
 
 	jy_to_str(&o, "{\"v\":");
 	jy_to_i64(&o, s->version);
-	jy_to_str(&o, ",\"users\":");
-	jy_to_i64(&o, s->users);
+	jy_to_key_i64(&o, "users", s->users);
 	jy_to_str(&o, ",\"reached\":[");
 	for (k = 0; k < s->nsteps; k++)
 	{

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "jy_util.h"
 
 typedef struct Node
 {
@@ -139,10 +140,7 @@ hash_bytes(uint16_t kind, const char *p, size_t n)
 		h ^= (unsigned char) p[i];
 		h *= UINT64_C(1099511628211);
 	}
-	h ^= h >> 29;
-	h *= UINT64_C(0xbf58476d1ce4e5b9);
-	h ^= h >> 32;
-	return h;
+	return jy_mix64(h);
 }
 
 static int

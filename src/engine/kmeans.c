@@ -4,6 +4,7 @@
  */
 #include "kmeans.h"
 #include "kmeans_dist.h"
+#include "jy_util.h"
 
 #include <math.h>
 #include <string.h>
@@ -15,23 +16,13 @@ typedef struct KmRng
 	uint64_t	s[4];
 } KmRng;
 
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t	z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 static void
 rng_init(KmRng *r, uint64_t seed, uint64_t stream)
 {
 	uint64_t	x = seed ^ (stream * UINT64_C(0xD1B54A32D192ED03));
 
 	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&x);
+		r->s[i] = jy_splitmix64(&x);
 }
 
 static inline uint64_t

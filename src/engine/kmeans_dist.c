@@ -4,6 +4,7 @@
  */
 #include "kmeans_dist.h"
 #include "kmeans_model.h"
+#include "jy_util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -37,6 +38,16 @@ all_zero(const double *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (v[i] != 0.0)
+			return false;
+	return true;
+}
+
+/* every coordinate of a point within +-JY_KMP_FEATURE_MAX (the bound of a feature) */
+static bool
+within_feature_max(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(fabs(v[i]) <= JY_KMP_FEATURE_MAX))
 			return false;
 	return true;
 }
@@ -107,9 +118,8 @@ jy_kmp_check(const JyKmPartial *p)
 					return "A sum of squares or a distance is negative";
 				if (cnt[c] == 0 && (s1[c] != 0.0 || s2[c] != 0.0 || !all_zero(ac, p->dims) || !all_zero(bc, p->dims)))
 					return "An empty cluster has nonzero numbers";
-				for (int j = 0; j < p->dims; j++)
-					if (!(fabs(bc[j]) <= JY_KMP_FEATURE_MAX))
-						return "A point coordinate is beyond 1e100";
+				if (!within_feature_max(bc, p->dims))
+					return "A point coordinate is beyond 1e100";
 				break;
 			case JY_KMP_DRAW:
 				if (cnt[c] != 0 && cnt[c] != 1)
@@ -119,9 +129,8 @@ jy_kmp_check(const JyKmPartial *p)
 					return "Unused numbers are not 0";
 				if (cnt[c] == 0 && (s1[c] != 0.0 || !all_zero(ac, p->dims)))
 					return "A trial without a point has nonzero numbers";
-				for (int j = 0; j < p->dims; j++)
-					if (!(fabs(ac[j]) <= JY_KMP_FEATURE_MAX))
-						return "A point coordinate is beyond 1e100";
+				if (!within_feature_max(ac, p->dims))
+					return "A point coordinate is beyond 1e100";
 				break;
 			case JY_KMP_POTENTIAL:
 				if (cnt[c] != 0)
@@ -293,25 +302,17 @@ jy_kmp_add_lloyd(JyKmPartial *p, const double *x, const double *z,
 		p->changed++;
 }
 
-static inline uint64_t
-mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 uint64_t
 jy_kmp_stream(uint64_t seed, int restart, int round)
 {
-	return mix64(mix64(seed ^ UINT64_C(0x243F6A8885A308D3)) + (uint64_t) (uint32_t) restart * UINT64_C(0x9E3779B97F4A7C15)
+	return jy_mix64(jy_mix64(seed ^ UINT64_C(0x243F6A8885A308D3)) + (uint64_t) (uint32_t) restart * UINT64_C(0x9E3779B97F4A7C15)
 				 + (uint64_t) (uint32_t) round * UINT64_C(0xD1B54A32D192ED03));
 }
 
 double
 jy_kmp_draw_key(uint64_t h, int t, double lw)
 {
-	uint64_t	ht = mix64(h + (uint64_t) (t + 1) * UINT64_C(0x9E3779B97F4A7C15));
+	uint64_t	ht = jy_mix64(h + (uint64_t) (t + 1) * UINT64_C(0x9E3779B97F4A7C15));
 	double		u = ((double) (ht >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 
 	return log(-log(u)) - lw;

@@ -293,17 +293,20 @@ n_doubles(int k, int d)
 	return (size_t) 2 * d + (size_t) k + (size_t) k * d;
 }
 
+/* the binary header: its fields in order (jy_kmm_send, jy_kmm_recv_header) and their bytes */
+#define HDR_FIELDS 12
+static const int hdr_widths[HDR_FIELDS] = {1, 1, 2, 4, 4, 4, 4, 8, 8, 8, 8, 8};
+
 JyCodecStatus
 jy_kmm_recv_header(const uint8_t *buf, size_t len, JyKmModel *h, JyCodecError *err)
 {
 	JyWire		w = {buf, len, 0, err};
-	uint64_t	f[12];
-	static const int widths[12] = {1, 1, 2, 4, 4, 4, 4, 8, 8, 8, 8, 8};
+	uint64_t	f[HDR_FIELDS];
 	size_t		expect;
 
 	memset(h, 0, sizeof(*h));
-	for (int i = 0; i < 12; i++)
-		if (!jy_wire_get(&w, widths[i], &f[i]))
+	for (int i = 0; i < HDR_FIELDS; i++)
+		if (!jy_wire_get(&w, hdr_widths[i], &f[i]))
 			return err->status;
 	h->version = (uint8_t) f[0];
 	h->flags = (uint8_t) f[1];
@@ -364,20 +367,15 @@ jy_kmm_send(const JyKmModel *m, uint8_t *o)
 {
 	size_t		nd = n_doubles(m->k, m->dims);
 	const double *f = jy_kmm_mean(m);
+	const uint64_t hdr[HDR_FIELDS] = {
+		m->version, m->flags, m->reserved, (uint32_t) m->k, (uint32_t) m->dims,
+		(uint32_t) m->iterations, (uint32_t) m->n_init, (uint64_t) m->n, (uint64_t) m->seed,
+		double_u64(m->tol), double_u64(m->inertia),
+		double_u64(isnan(m->silhouette) ? NAN : m->silhouette)	/* canonical NaN */
+	};
 
-	jy_wire_put(&o, 1, m->version);
-	jy_wire_put(&o, 1, m->flags);
-	jy_wire_put(&o, 2, m->reserved);
-	jy_wire_put(&o, 4, (uint32_t) m->k);
-	jy_wire_put(&o, 4, (uint32_t) m->dims);
-	jy_wire_put(&o, 4, (uint32_t) m->iterations);
-	jy_wire_put(&o, 4, (uint32_t) m->n_init);
-	jy_wire_put(&o, 8, (uint64_t) m->n);
-	jy_wire_put(&o, 8, (uint64_t) m->seed);
-	jy_wire_put(&o, 8, double_u64(m->tol));
-	jy_wire_put(&o, 8, double_u64(m->inertia));
-	/* canonical NaN */
-	jy_wire_put(&o, 8, double_u64(isnan(m->silhouette) ? NAN : m->silhouette));
+	for (int i = 0; i < HDR_FIELDS; i++)
+		jy_wire_put(&o, hdr_widths[i], hdr[i]);
 	for (int a = 0; a < m->k; a++, o += 8)
 		be64_put(o, (uint64_t) jy_kmm_sizes(m)[a]);
 	for (size_t i = 0; i < nd; i++, o += 8)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "markov_chain.h"
+#include "jy_util.h"
 
 #define HDR_WIRE 44				/* bytes of the binary header */
 
@@ -160,18 +161,6 @@ jy_mkc_validate(const JyMkFlat *f, size_t size,
 
 /* ---- text ------------------------------------------------------------------ */
 
-static int
-hex_digit(char h)
-{
-	if (h >= '0' && h <= '9')
-		return h - '0';
-	if (h >= 'a' && h <= 'f')
-		return h - 'a' + 10;
-	if (h >= 'A' && h <= 'F')
-		return h - 'A' + 10;
-	return -1;
-}
-
 /*
  * A JSON string as jy_mkc_print_text writes it (also \/ \b \f \n \r \t; \u
  * below 0x80, not 0): its bytes to out (NULL: only count), *len the count.
@@ -223,7 +212,7 @@ scan_string(JyTs *ts, char *out, uint32_t *len)
 
 						for (k = 1; k <= 4; k++)
 						{
-							int			d = hex_digit(ts->p[k]);
+							int			d = jy_hex_digit(ts->p[k]);
 
 							if (d < 0)
 								return jy_ts_fail(ts, "four hexadecimal digits");
@@ -376,19 +365,11 @@ jy_mkc_parse_text(const char *str, JyMkFlat *hdr, JyMkFlat *f, size_t *size,
 }
 
 static void
-put(JyTextOut *o, const char *s, size_t n)
-{
-	if (o->out)
-		memcpy(o->out + o->len, s, n);
-	o->len += n;
-}
-
-static void
 put_json_string(JyTextOut *o, const char *p, uint32_t n)
 {
 	uint32_t	i;
 
-	put(o, "\"", 1);
+	jy_to_bytes(o, "\"", 1);
 	for (i = 0; i < n; i++)
 	{
 		unsigned char ch = (unsigned char) p[i];
@@ -398,17 +379,17 @@ put_json_string(JyTextOut *o, const char *p, uint32_t n)
 		{
 			b[0] = '\\';
 			b[1] = (char) ch;
-			put(o, b, 2);
+			jy_to_bytes(o, b, 2);
 		}
 		else if (ch < 0x20 || ch == 0x7f)
 		{
 			snprintf(b, sizeof(b), "\\u%04x", ch);
-			put(o, b, 6);
+			jy_to_bytes(o, b, 6);
 		}
 		else
-			put(o, p + i, 1);
+			jy_to_bytes(o, p + i, 1);
 	}
-	put(o, "\"", 1);
+	jy_to_bytes(o, "\"", 1);
 }
 
 size_t
@@ -426,12 +407,9 @@ jy_mkc_print_text(const JyMkFlat *f, char *out, void (*tick) (void *), void *arg
 
 	jy_to_str(&o, "{\"version\":");
 	jy_to_i64(&o, f->version);
-	jy_to_str(&o, ",\"order\":");
-	jy_to_i64(&o, f->order);
-	jy_to_str(&o, ",\"paths\":");
-	jy_to_i64(&o, f->paths);
-	jy_to_str(&o, ",\"conversions\":");
-	jy_to_i64(&o, f->conversions);
+	jy_to_key_i64(&o, "order", f->order);
+	jy_to_key_i64(&o, "paths", f->paths);
+	jy_to_key_i64(&o, "conversions", f->conversions);
 	snprintf(rev, sizeof(rev), "%.17g", f->revenue);
 	jy_to_str(&o, ",\"revenue\":");
 	jy_to_str(&o, rev);
@@ -465,14 +443,17 @@ jy_mkc_print_text(const JyMkFlat *f, char *out, void (*tick) (void *), void *arg
 
 /* ---- binary ---------------------------------------------------------------- */
 
+/* the header: its fields in order (jy_mkc_send, jy_mkc_recv) and their bytes */
+#define HDR_FIELDS 9
+static const int hdr_widths[HDR_FIELDS] = {1, 1, 2, 4, 4, 8, 8, 8, 8};
+
 JyCodecStatus
 jy_mkc_recv(const uint8_t *buf, size_t len, JyMkFlat *hdr, JyMkFlat *f,
 			size_t *size, size_t *used, JyCodecError *err)
 {
 	JyWire		wi = {buf, len, 0, err};
 	JyMkFlat	h;
-	uint64_t	v[9];
-	static const int bytes[9] = {1, 1, 2, 4, 4, 8, 8, 8, 8};
+	uint64_t	v[HDR_FIELDS];
 	int			k,
 				w,
 				c,
@@ -481,8 +462,8 @@ jy_mkc_recv(const uint8_t *buf, size_t len, JyMkFlat *hdr, JyMkFlat *f,
 				namebytes = 0;
 	char	   *names = NULL;
 
-	for (k = 0; k < 9; k++)
-		if (!jy_wire_get(&wi, bytes[k], &v[k]))
+	for (k = 0; k < HDR_FIELDS; k++)
+		if (!jy_wire_get(&wi, hdr_widths[k], &v[k]))
 			return err->status;
 	memset(&h, 0, sizeof(h));
 	h.version = (uint8_t) v[0];
@@ -580,18 +561,14 @@ jy_mkc_send(const JyMkFlat *f, uint8_t *out)
 				c,
 				j;
 	int64_t		i;
-	uint64_t	rev;
+	uint64_t	hdr[HDR_FIELDS] = {
+		f->version, f->order, f->reserved, (uint32_t) f->nchannels, (uint32_t) f->reserved2,
+		(uint64_t) f->ngrams, (uint64_t) f->paths, (uint64_t) f->conversions, 0
+	};
 
-	memcpy(&rev, &f->revenue, sizeof(double));
-	jy_wire_put(&out, 1, f->version);
-	jy_wire_put(&out, 1, f->order);
-	jy_wire_put(&out, 2, f->reserved);
-	jy_wire_put(&out, 4, (uint32_t) f->nchannels);
-	jy_wire_put(&out, 4, (uint32_t) f->reserved2);
-	jy_wire_put(&out, 8, (uint64_t) f->ngrams);
-	jy_wire_put(&out, 8, (uint64_t) f->paths);
-	jy_wire_put(&out, 8, (uint64_t) f->conversions);
-	jy_wire_put(&out, 8, rev);
+	memcpy(&hdr[8], &f->revenue, sizeof(double));
+	for (c = 0; c < HDR_FIELDS; c++)
+		jy_wire_put(&out, hdr_widths[c], hdr[c]);
 	for (c = 0; c < f->nchannels; c++)
 	{
 		uint32_t	len;

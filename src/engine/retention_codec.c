@@ -2,6 +2,7 @@
  * retention_codec.c — the cohort_retention summary type (see retention_codec.h).
  */
 #include "retention_codec.h"
+#include "summary_codec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -275,132 +276,83 @@ jy_cr_parse_text(JyTs *s, JyCrText *out, JyCrError *err,
 	return JY_CR_OK;
 }
 
-/* ---- text output: one writer that counts (out == NULL) or writes ------------ */
-
-typedef struct Out
-{
-	char	   *p;
-	size_t		n;
-} Out;
-
-static void
-put(Out *o, const char *s, size_t len)
-{
-	if (o->p)
-		memcpy(o->p + o->n, s, len);
-	o->n += len;
-}
-
-static void
-put_s(Out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void
-put_i64(Out *o, int64_t v)
-{
-	char		buf[24];
-	char	   *e = buf + sizeof(buf),
-			   *b = e;
-	uint64_t	u = v < 0 ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
-
-	do
-	{
-		*--b = (char) ('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		*--b = '-';
-	put(o, b, (size_t) (e - b));
-}
-
-/* ,"key":v */
-static void
-put_key_i64(Out *o, const char *key, int64_t v)
-{
-	put_s(o, ",\"");
-	put_s(o, key);
-	put_s(o, "\":");
-	put_i64(o, v);
-}
+/* ---- text output: a JyTextOut that counts (out == NULL) or writes ---------- */
 
 /* ,"key":"s" (s needs no escaping) */
 static void
-put_key_str(Out *o, const char *key, const char *s, size_t len)
+put_key_str(JyTextOut *o, const char *key, const char *s, size_t len)
 {
-	put_s(o, ",\"");
-	put_s(o, key);
-	put_s(o, "\":\"");
-	put(o, s, len);
-	put_s(o, "\"");
+	jy_to_str(o, ",\"");
+	jy_to_str(o, key);
+	jy_to_str(o, "\":\"");
+	jy_to_bytes(o, s, len);
+	jy_to_str(o, "\"");
 }
 
 static void
-put_array(Out *o, const int64_t *a, int32_t n)
+put_array(JyTextOut *o, const int64_t *a, int32_t n)
 {
 	int32_t		k;
 
-	put(o, "[", 1);
+	jy_to_bytes(o, "[", 1);
 	for (k = 0; k <= n; k++)
 	{
 		if (k)
-			put(o, ",", 1);
-		put_i64(o, a[k]);
+			jy_to_bytes(o, ",", 1);
+		jy_to_i64(o, a[k]);
 	}
-	put(o, "]", 1);
+	jy_to_bytes(o, "]", 1);
 }
 
 static void
-emit_text(const JyCr *r, Out *o)
+emit_text(const JyCr *r, JyTextOut *o)
 {
 	uint32_t	i;
 
-	put_s(o, "{\"v\":");
-	put_i64(o, r->version);
+	jy_to_str(o, "{\"v\":");
+	jy_to_i64(o, r->version);
 	put_key_str(o, "period", jy_cr_unit_names[r->unit], strlen(jy_cr_unit_names[r->unit]));
-	put_key_i64(o, "window_us", r->window_us);
+	jy_to_key_i64(o, "window_us", r->window_us);
 	put_key_str(o, "tz", JY_CR_TZ(r), r->tzlen);
-	put_key_i64(o, "periods", r->periods);
+	jy_to_key_i64(o, "periods", r->periods);
 	put_key_str(o, "cohorts", jy_cr_ctype_names[r->ctype], strlen(jy_cr_ctype_names[r->ctype]));
-	put_key_i64(o, "last_period", r->last_period);
-	put_s(o, ",\"data\":[");
+	jy_to_key_i64(o, "last_period", r->last_period);
+	jy_to_str(o, ",\"data\":[");
 	for (i = 0; i < r->ncohorts; i++)
 	{
 		const int64_t *rec = JY_CR_REC(r, i);
 
-		put_s(o, i ? ",[" : "[");
-		put_i64(o, rec[0]);
-		put(o, ",", 1);
-		put_i64(o, rec[1]);
-		put(o, ",", 1);
+		jy_to_str(o, i ? ",[" : "[");
+		jy_to_i64(o, rec[0]);
+		jy_to_bytes(o, ",", 1);
+		jy_to_i64(o, rec[1]);
+		jy_to_bytes(o, ",", 1);
 		put_array(o, JY_CR_ACTIVE(rec), r->periods);
-		put(o, ",", 1);
+		jy_to_bytes(o, ",", 1);
 		put_array(o, JY_CR_LAST(rec, r->periods), r->periods);
-		put(o, ",", 1);
+		jy_to_bytes(o, ",", 1);
 		put_array(o, JY_CR_BOTH(rec, r->periods), r->periods);
-		put(o, "]", 1);
+		jy_to_bytes(o, "]", 1);
 	}
-	put_s(o, "]}");
+	jy_to_str(o, "]}");
 }
 
 size_t
 jy_cr_text_size(const JyCr *r)
 {
-	Out			o = {NULL, 0};
+	JyTextOut	o = {NULL, 0};
 
 	emit_text(r, &o);
-	return o.n;
+	return o.len;
 }
 
 size_t
 jy_cr_print_text(const JyCr *r, char *out)
 {
-	Out			o = {out, 0};
+	JyTextOut	o = {out, 0};
 
 	emit_text(r, &o);
-	out[o.n] = '\0';
-	return o.n;
+	return jy_to_finish(&o);
 }
 
 /* ---- binary ------------------------------------------------------------------ */

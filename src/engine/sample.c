@@ -10,6 +10,7 @@
  * consecutive events share a timestamp.  Nothing here allocates.
  */
 #include "sample.h"
+#include "jy_util.h"
 
 const char *const jy_sample_event_names[JY_EV_N] = {
 	"page_view", "search", "product_view", "add_to_cart", "checkout", "purchase", "signup"
@@ -28,22 +29,13 @@ const char *const jy_sample_categories[JY_SAMPLE_N_CATEGORIES] = {
 	"shoes", "shirts", "pants", "bags", "hats", "socks", "jackets", "accessories"
 };
 
-/* splitmix64: tiny, fast, good enough for synthetic data */
-static inline uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t	z = (*s += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
+/* random numbers: splitmix64 (jy_util.h), tiny, fast, good enough for synthetic data */
 
 /* uniform integer in [0, n) */
 static inline uint64_t
 rng_below(uint64_t *s, uint64_t n)
 {
-	return (uint64_t) (((unsigned __int128) rng_next(s) * n) >> 64);
+	return (uint64_t) (((unsigned __int128) jy_splitmix64(s) * n) >> 64);
 }
 
 /* per-mille chance */
@@ -71,7 +63,7 @@ static int64_t
 rng_exp(uint64_t *s, int64_t mean)
 {
 	/* -ln(u) for u uniform in (0,1], piecewise: sum of geometric halvings */
-	uint64_t	r = rng_next(s);
+	uint64_t	r = jy_splitmix64(s);
 	int			halvings = __builtin_clzll(r | 1);	/* P(k) = 2^-(k+1) */
 	uint64_t	frac = rng_below(s, 1024);
 
@@ -112,7 +104,7 @@ jy_sample_user(uint64_t seed, int64_t user, JySampleEvent *buf)
 	unsigned	return_pm;
 	bool		signed_up = false;
 
-	rng_next(&s);
+	jy_splitmix64(&s);
 	source = rng_pick(&s, source_cum, JY_SAMPLE_N_SOURCES);
 	device = rng_pick(&s, device_cum, JY_SAMPLE_N_DEVICES);
 	country = rng_pick(&s, country_cum, JY_SAMPLE_N_COUNTRIES);

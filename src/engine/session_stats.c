@@ -93,14 +93,10 @@ jy_ss_print_text(const JySessionStats *s, char *out)
 
 	jy_to_str(&o, "{\"v\":");
 	jy_to_i64(&o, s->version);
-	jy_to_str(&o, ",\"sessions\":");
-	jy_to_i64(&o, s->sessions);
-	jy_to_str(&o, ",\"events\":");
-	jy_to_i64(&o, s->events);
-	jy_to_str(&o, ",\"bounces\":");
-	jy_to_i64(&o, s->bounces);
-	jy_to_str(&o, ",\"duration_us\":");
-	jy_to_i64(&o, s->duration_sum);
+	jy_to_key_i64(&o, "sessions", s->sessions);
+	jy_to_key_i64(&o, "events", s->events);
+	jy_to_key_i64(&o, "bounces", s->bounces);
+	jy_to_key_i64(&o, "duration_us", s->duration_sum);
 	jy_to_str(&o, ",\"hist\":");
 	jy_to_qs_entries(&o, s->entries, s->nentries);
 	jy_to_str(&o, "}");

@@ -88,8 +88,8 @@ jy_ts_qs_entries(JyTs *ts, uint64_t *e, size_t max, size_t room, size_t *n)
 
 /* ---- text ------------------------------------------------------------------ */
 
-static void
-put(JyTextOut *o, const char *s, size_t n)
+void
+jy_to_bytes(JyTextOut *o, const char *s, size_t n)
 {
 	if (o->out)
 		memcpy(o->out + o->len, s, n);
@@ -99,7 +99,7 @@ put(JyTextOut *o, const char *s, size_t n)
 void
 jy_to_str(JyTextOut *o, const char *s)
 {
-	put(o, s, strlen(s));
+	jy_to_bytes(o, s, strlen(s));
 }
 
 void
@@ -113,7 +113,7 @@ jy_to_u64(JyTextOut *o, uint64_t v)
 		b[--i] = (char) ('0' + v % 10);
 		v /= 10;
 	} while (v > 0);
-	put(o, b + i, sizeof(b) - (size_t) i);
+	jy_to_bytes(o, b + i, sizeof(b) - (size_t) i);
 }
 
 void
@@ -146,11 +146,20 @@ jy_to_i64(JyTextOut *o, int64_t v)
 {
 	if (v < 0)
 	{
-		put(o, "-", 1);
+		jy_to_bytes(o, "-", 1);
 		jy_to_u64(o, (uint64_t) 0 - (uint64_t) v);
 	}
 	else
 		jy_to_u64(o, (uint64_t) v);
+}
+
+void
+jy_to_key_i64(JyTextOut *o, const char *key, int64_t v)
+{
+	jy_to_str(o, ",\"");
+	jy_to_str(o, key);
+	jy_to_str(o, "\":");
+	jy_to_i64(o, v);
 }
 
 /* ---- binary ---------------------------------------------------------------- */

@@ -68,9 +68,13 @@ typedef struct JyTextOut
 	size_t		len;
 } JyTextOut;
 
+/* n bytes of s */
+void		jy_to_bytes(JyTextOut *o, const char *s, size_t n);
 void		jy_to_str(JyTextOut *o, const char *s);
 void		jy_to_i64(JyTextOut *o, int64_t v);
 void		jy_to_u64(JyTextOut *o, uint64_t v);
+/* ,"key":v (key needs no escaping) */
+void		jy_to_key_i64(JyTextOut *o, const char *key, int64_t v);
 /* a histogram as jy_ts_qs_entries reads it */
 void		jy_to_qs_entries(JyTextOut *o, const uint64_t *e, size_t n);
 /* NUL-terminate (when writing); returns the length without the NUL */
