@@ -115,9 +115,8 @@ jy_cohort_retention_out(PG_FUNCTION_ARGS)
 Datum
 jy_cohort_retention_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	const uint8 *msg = (const uint8 *) buf->data + buf->cursor;
-	Size		len = buf->len - buf->cursor;
+	Size		len;
+	const uint8 *msg = jy_recv_bytes(fcinfo, &len);
 	JyCr		hdr;
 	JyCrError	err;
 	CohortRetention *r;
@@ -136,7 +135,7 @@ jy_cohort_retention_recv(PG_FUNCTION_ARGS)
 	r = cr_alloc(hdr.unit, hdr.ctype, hdr.periods, hdr.window_us, (const char *) msg + JY_CR_WIRE_HDR,
 				 hdr.tzlen, hdr.last_period, hdr.ncohorts);
 	jy_cr_wire_body(r, &hdr, msg + JY_CR_WIRE_HDR);
-	buf->cursor = buf->len;
+	jy_recv_consumed(fcinfo, len);
 	cr_check(r, VARSIZE(r), ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(r);
 }

@@ -40,10 +40,9 @@ jy_funnel_summary_out(PG_FUNCTION_ARGS)
 Datum
 jy_funnel_summary_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	const uint8 *p = (const uint8 *) buf->data + buf->cursor;
-	size_t		len = (size_t) (buf->len - buf->cursor),
+	size_t		len,
 				total;
+	const uint8 *p = jy_recv_bytes(fcinfo, &len);
 	uint32		nsteps;
 	JyCodecError err;
 	JyFunnelSummary *s;
@@ -53,7 +52,7 @@ jy_funnel_summary_recv(PG_FUNCTION_ARGS)
 	s = fs_alloc(nsteps, total);
 	if (jy_fs_recv(p, len, s, &err) != JY_CODEC_OK)
 		jy_codec_ereport(&err, "funnel_summary", NULL, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	buf->cursor = buf->len;		/* the message is the value: nothing may follow */
+	jy_recv_consumed(fcinfo, len);		/* the message is the value: nothing may follow */
 	PG_RETURN_POINTER(s);
 }
 
@@ -61,10 +60,9 @@ Datum
 jy_funnel_summary_send(PG_FUNCTION_ARGS)
 {
 	JyFunnelSummary *s = PG_GETARG_FUNNEL_SUMMARY_P(0);
-	size_t		n = jy_fs_send_size(s);
-	bytea	   *r = (bytea *) palloc(VARHDRSZ + n);
+	uint8	   *data;
+	bytea	   *r = jy_bytea_alloc(jy_fs_send_size(s), &data);
 
-	SET_VARSIZE(r, VARHDRSZ + n);
-	jy_fs_send(s, (uint8 *) VARDATA(r));
+	jy_fs_send(s, data);
 	PG_RETURN_BYTEA_P(r);
 }

@@ -92,3 +92,13 @@ jy_row_datum(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 	tupdesc = BlessTupleDesc(tupdesc);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
+
+bytea *
+jy_bytea_alloc(size_t n, uint8 **data)
+{
+	bytea	   *r = (bytea *) palloc_extended(VARHDRSZ + n, MCXT_ALLOC_HUGE);
+
+	SET_VARSIZE(r, VARHDRSZ + n);
+	*data = (uint8 *) VARDATA(r);
+	return r;
+}

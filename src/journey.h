@@ -6,6 +6,8 @@
 #define JOURNEY_H
 
 #include "postgres.h"
+
+#include "lib/stringinfo.h"
 #include "fmgr.h"
 #include "utils/timestamp.h"
 
@@ -82,6 +84,29 @@ extern Datum jy_row_datum(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
  * GIN_SUPPORT; the trailing declaration takes the semicolon, as in
  * PG_FUNCTION_INFO_V1.)
  */
+/*
+ * A type's receive function: the unread bytes of the message (argument 0),
+ * and how many of them the value took (the cursor moves; PostgreSQL checks
+ * that nothing is left).
+ */
+static inline const uint8 *
+jy_recv_bytes(FunctionCallInfo fcinfo, size_t *len)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+
+	*len = (size_t) (buf->len - buf->cursor);
+	return (const uint8 *) buf->data + buf->cursor;
+}
+
+static inline void
+jy_recv_consumed(FunctionCallInfo fcinfo, size_t n)
+{
+	((StringInfo) PG_GETARG_POINTER(0))->cursor += (int) n;
+}
+
+/* a type's send function: a bytea of n bytes (huge allowed), *data = its payload */
+extern bytea *jy_bytea_alloc(size_t n, uint8 **data);
+
 #define JY_FMGR_VARIANT(name, impl, ...) \
 	Datum name(PG_FUNCTION_ARGS) { return impl(fcinfo, __VA_ARGS__); } \
 	extern int no_such_variable

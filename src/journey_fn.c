@@ -171,8 +171,9 @@ position_index(const JyJView *v, int32 pos, uint32 *idx)
 	return true;
 }
 
-Datum
-jy_journey_event_at(PG_FUNCTION_ARGS)
+/* event_at (the name) or time_at (the time) of position pos */
+static Datum
+at_position(FunctionCallInfo fcinfo, bool want_time)
 {
 	JyJView		v;
 	uint32		i;
@@ -180,20 +181,13 @@ jy_journey_event_at(PG_FUNCTION_ARGS)
 	jy_journey_view(PG_GETARG_DATUM(0), &v);
 	if (!position_index(&v, PG_GETARG_INT32(1), &i))
 		PG_RETURN_NULL();
+	if (want_time)
+		PG_RETURN_TIMESTAMPTZ(v.ts[i]);
 	PG_RETURN_TEXT_P(jname_text(&v, v.ev[i]));
 }
 
-Datum
-jy_journey_time_at(PG_FUNCTION_ARGS)
-{
-	JyJView		v;
-	uint32		i;
-
-	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	if (!position_index(&v, PG_GETARG_INT32(1), &i))
-		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(v.ts[i]);
-}
+JY_FMGR_VARIANT(jy_journey_event_at, at_position, false);
+JY_FMGR_VARIANT(jy_journey_time_at, at_position, true);
 
 Datum
 jy_journey_distinct_events(PG_FUNCTION_ARGS)

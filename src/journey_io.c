@@ -242,9 +242,8 @@ jy_journey_out(PG_FUNCTION_ARGS)
 Datum
 jy_journey_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	size_t		len = (size_t) (buf->len - buf->cursor);
-	const uint8 *bytes = (const uint8 *) buf->data + buf->cursor;
+	size_t		len;
+	const uint8 *bytes = jy_recv_bytes(fcinfo, &len);
 	JyJView		v;
 	struct varlena *r;
 
@@ -254,7 +253,7 @@ jy_journey_recv(PG_FUNCTION_ARGS)
 	r = (struct varlena *) palloc(len + VARHDRSZ);
 	SET_VARSIZE(r, len + VARHDRSZ);
 	memcpy(VARDATA(r), bytes, len);
-	buf->cursor = buf->len;
+	jy_recv_consumed(fcinfo, len);
 	PG_RETURN_POINTER(r);
 }
 

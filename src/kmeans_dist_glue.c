@@ -116,9 +116,8 @@ jy_kmeans_partial_out(PG_FUNCTION_ARGS)
 Datum
 jy_kmeans_partial_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	const uint8 *b = (const uint8 *) buf->data + buf->cursor;
-	size_t		len = (size_t) (buf->len - buf->cursor);
+	size_t		len;
+	const uint8 *b = jy_recv_bytes(fcinfo, &len);
 	int			kind,
 				k,
 				d;
@@ -137,7 +136,7 @@ jy_kmeans_partial_recv(PG_FUNCTION_ARGS)
 				 errmsg("invalid kmeans_partial value"),
 				 errdetail("%s.", e.what)));
 	SET_VARSIZE(p, jy_kmp_size(k, d));
-	buf->cursor = buf->len;
+	jy_recv_consumed(fcinfo, len);
 	PG_RETURN_POINTER(p);
 }
 
@@ -145,11 +144,10 @@ Datum
 jy_kmeans_partial_send(PG_FUNCTION_ARGS)
 {
 	JyKmPartial *p = PG_GETARG_KMPARTIAL_P(0);
-	size_t		n = jy_kmp_wire_size(p->k, p->dims);
-	bytea	   *out = (bytea *) palloc_extended(VARHDRSZ + n, MCXT_ALLOC_HUGE);
+	uint8	   *data;
+	bytea	   *out = jy_bytea_alloc(jy_kmp_wire_size(p->k, p->dims), &data);
 
-	SET_VARSIZE(out, VARHDRSZ + n);
-	jy_kmp_encode(p, (uint8 *) VARDATA(out));
+	jy_kmp_encode(p, data);
 	PG_RETURN_BYTEA_P(out);
 }
 

@@ -79,9 +79,8 @@ jy_kmeans_model_out(PG_FUNCTION_ARGS)
 Datum
 jy_kmeans_model_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	const uint8 *p = (const uint8 *) buf->data + buf->cursor;
-	size_t		len = (size_t) (buf->len - buf->cursor);
+	size_t		len;
+	const uint8 *p = jy_recv_bytes(fcinfo, &len);
 	JyKmModel	h;
 	JyCodecError err;
 	KmModel    *m;
@@ -91,7 +90,7 @@ jy_kmeans_model_recv(PG_FUNCTION_ARGS)
 	m = jy_km_model_alloc(CurrentMemoryContext, h.k, h.dims);
 	if (jy_kmm_recv_body(p, len, &h, m, &err) != JY_CODEC_OK)
 		jy_codec_ereport(&err, TYPE_NAME, NULL, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	buf->cursor = buf->len;
+	jy_recv_consumed(fcinfo, len);
 	PG_RETURN_POINTER(m);
 }
 
@@ -99,10 +98,9 @@ Datum
 jy_kmeans_model_send(PG_FUNCTION_ARGS)
 {
 	KmModel    *m = PG_GETARG_KMMODEL_P(0);
-	size_t		n = jy_kmm_send_size(m);
-	bytea	   *r = (bytea *) palloc_extended(VARHDRSZ + n, MCXT_ALLOC_HUGE);
+	uint8	   *data;
+	bytea	   *r = jy_bytea_alloc(jy_kmm_send_size(m), &data);
 
-	SET_VARSIZE(r, VARHDRSZ + n);
-	jy_kmm_send(m, (uint8 *) VARDATA(r));
+	jy_kmm_send(m, data);
 	PG_RETURN_BYTEA_P(r);
 }

@@ -95,11 +95,10 @@ jy_markov_chain_out(PG_FUNCTION_ARGS)
 Datum
 jy_markov_chain_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	const uint8 *p = (const uint8 *) buf->data + buf->cursor;
-	size_t		len = (size_t) (buf->len - buf->cursor),
+	size_t		len,
 				size = 0,
 				used = 0;
+	const uint8 *p = jy_recv_bytes(fcinfo, &len);
 	JyMkFlat	hdr;
 	JyMkFlat   *f;
 	JyCodecError err;
@@ -110,7 +109,7 @@ jy_markov_chain_recv(PG_FUNCTION_ARGS)
 	f = flat_alloc(size);
 	if (jy_mkc_recv(p, len, &hdr, f, &size, &used, &err) != JY_CODEC_OK)
 		jy_codec_ereport(&err, TYPE_NAME, NULL, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	buf->cursor += (int) used;
+	jy_recv_consumed(fcinfo, used);
 	jy_mk_validate(f, size, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(f);
 }
@@ -119,10 +118,9 @@ Datum
 jy_markov_chain_send(PG_FUNCTION_ARGS)
 {
 	JyMkFlat   *f = DatumGetMkFlatP(PG_GETARG_DATUM(0));
-	size_t		n = jy_mkc_send_size(f);
-	bytea	   *r = (bytea *) palloc_extended(VARHDRSZ + n, MCXT_ALLOC_HUGE);
+	uint8	   *data;
+	bytea	   *r = jy_bytea_alloc(jy_mkc_send_size(f), &data);
 
-	SET_VARSIZE(r, VARHDRSZ + n);
-	jy_mkc_send(f, (uint8 *) VARDATA(r));
+	jy_mkc_send(f, data);
 	PG_RETURN_BYTEA_P(r);
 }

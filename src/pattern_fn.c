@@ -330,8 +330,17 @@ arrays_to_journey(ArrayType *tsa, ArrayType *eva, const JyPattern *p, bool keep_
 	}
 }
 
+/* the answer of journey_match (boolean) or journey_count (bigint) over e */
+static Datum
+match_or_count(PatCache *c, const JyEvents *e, bool count)
+{
+	if (count)
+		return Int64GetDatum(jy_pat_count(c->jp, c->scratch, e));
+	return BoolGetDatum(jy_pat_match(c->jp, c->scratch, e));
+}
+
 /* journey_match / journey_count over arrays (ts[], event[], pattern) */
-static int64
+static Datum
 array_run(FunctionCallInfo fcinfo, bool count)
 {
 	text	   *pat = PG_GETARG_TEXT_PP(2);
@@ -343,22 +352,11 @@ array_run(FunctionCallInfo fcinfo, bool count)
 	e.ts = j.ts;
 	e.ev = j.ev;
 	e.n = j.n;
-	if (count)
-		return jy_pat_count(c->jp, c->scratch, &e);
-	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+	return match_or_count(c, &e, count);
 }
 
-Datum
-jy_pattern_array_match(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(array_run(fcinfo, false) != 0);
-}
-
-Datum
-jy_pattern_array_count(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64(array_run(fcinfo, true));
-}
+JY_FMGR_VARIANT(jy_pattern_array_match, array_run, false);
+JY_FMGR_VARIANT(jy_pattern_array_count, array_run, true);
 
 /*
  * journey_matches(ts[], event[], pattern): match_no, start_pos, end_pos
@@ -493,7 +491,7 @@ pat_select(void *arg, const JyJView *v)
 	return sa->absent ? NULL : sa->keep;
 }
 
-static int64
+static Datum
 journey_value_run(FunctionCallInfo fcinfo, bool count)
 {
 	text	   *pat = PG_GETARG_TEXT_PP(1);
@@ -529,29 +527,18 @@ journey_value_run(FunctionCallInfo fcinfo, bool count)
 	if (!sa.called)
 		sa.absent = sa.need != 0;	/* an empty journey has none of the names */
 	if (sa.absent)
-		return 0;
+		return count ? Int64GetDatum(0) : BoolGetDatum(false);
 	ev = palloc(Max(v.n, 1) * sizeof(int32));
 	for (i = 0; i < v.n; i++)
 		ev[i] = sa.map[v.ev[i]];
 	e.ts = v.ts;
 	e.ev = ev;
 	e.n = v.n;
-	if (count)
-		return jy_pat_count(c->jp, c->scratch, &e);
-	return jy_pat_match(c->jp, c->scratch, &e) ? 1 : 0;
+	return match_or_count(c, &e, count);
 }
 
-Datum
-jy_pattern_j_match(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(journey_value_run(fcinfo, false) != 0);
-}
-
-Datum
-jy_pattern_j_count(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT64(journey_value_run(fcinfo, true));
-}
+JY_FMGR_VARIANT(jy_pattern_j_match, journey_value_run, false);
+JY_FMGR_VARIANT(jy_pattern_j_count, journey_value_run, true);
 
 static bool
 fired_time(PatCache *c, ArrJourney *j, bool last, int64 *when)

@@ -39,10 +39,9 @@ jy_session_stats_out(PG_FUNCTION_ARGS)
 Datum
 jy_session_stats_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	const uint8 *p = (const uint8 *) buf->data + buf->cursor;
-	size_t		len = (size_t) (buf->len - buf->cursor),
+	size_t		len,
 				used = 0;
+	const uint8 *p = jy_recv_bytes(fcinfo, &len);
 	JyCodecError err;
 	JySessionStats *s;
 	uint32		n;
@@ -52,7 +51,7 @@ jy_session_stats_recv(PG_FUNCTION_ARGS)
 	s = ss_alloc(n);
 	if (jy_ss_recv(p, len, s, &used, &err) != JY_CODEC_OK)
 		jy_codec_ereport(&err, "session_stats", NULL, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	buf->cursor += (int) used;
+	jy_recv_consumed(fcinfo, used);
 	PG_RETURN_POINTER(s);
 }
 
@@ -60,10 +59,9 @@ Datum
 jy_session_stats_send(PG_FUNCTION_ARGS)
 {
 	JySessionStats *s = PG_GETARG_SESSION_STATS_P(0);
-	size_t		n = jy_ss_send_size(s);
-	bytea	   *r = (bytea *) palloc(VARHDRSZ + n);
+	uint8	   *data;
+	bytea	   *r = jy_bytea_alloc(jy_ss_send_size(s), &data);
 
-	SET_VARSIZE(r, VARHDRSZ + n);
-	jy_ss_send(s, (uint8 *) VARDATA(r));
+	jy_ss_send(s, data);
 	PG_RETURN_BYTEA_P(r);
 }

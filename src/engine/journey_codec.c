@@ -1038,19 +1038,20 @@ jy_jc_merge(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 	return jy_jc_merge_ex(a, b, out, scratch, err, NULL, NULL);
 }
 
-JyJcStatus
-jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err,
-			   void (*tick) (void *), void *arg)
+/*
+ * The dictionary of a merge or union: the sorted union of both name lists
+ * into out->name; ra[i] / rb[j] = the new id of a's / b's name i / j.
+ * Returns the number of names, which may exceed JY_JC_MAX_NAMES (the caller
+ * reports it).
+ */
+static uint32_t
+union_dict(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *ra, uint32_t *rb,
+		   void (*tick) (void *), void *arg)
 {
-	uint32_t   *ra = scratch,
-			   *rb = scratch + a->ndict;
 	uint32_t	i = 0,
 				j = 0,
 				k = 0;
 
-	if ((uint64_t) a->n + b->n > JY_JC_MAX_EVENTS)
-		return fail(err, JY_JC_ELIMIT, 0, "The merged journey would have %llu events; a journey holds at most %u.",
-					(unsigned long long) a->n + b->n, JY_JC_MAX_EVENTS);
 	while (i < a->ndict || j < b->ndict)
 	{
 		int			c;
@@ -1078,6 +1079,23 @@ jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scrat
 		}
 		k++;
 	}
+	return k;
+}
+
+JyJcStatus
+jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch, JyJcError *err,
+			   void (*tick) (void *), void *arg)
+{
+	uint32_t   *ra = scratch,
+			   *rb = scratch + a->ndict;
+	uint32_t	i = 0,
+				j = 0,
+				k = 0;
+
+	if ((uint64_t) a->n + b->n > JY_JC_MAX_EVENTS)
+		return fail(err, JY_JC_ELIMIT, 0, "The merged journey would have %llu events; a journey holds at most %u.",
+					(unsigned long long) a->n + b->n, JY_JC_MAX_EVENTS);
+	k = union_dict(a, b, out, ra, rb, tick, arg);
 	if (k > JY_JC_MAX_NAMES)
 		return fail(err, JY_JC_ELIMIT, 0, "The merged journey would have %u distinct event names; a journey holds at most %u.",
 					k, JY_JC_MAX_NAMES);
@@ -1741,32 +1759,7 @@ jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 				k = 0;
 
 	/* dictionary: the sorted union of both name lists */
-	while (i < a->ndict || j < b->ndict)
-	{
-		int			c;
-
-		if (i == a->ndict)
-			c = 1;
-		else if (j == b->ndict)
-			c = -1;
-		else
-			c = jy_jc_name_cmp(a->name[i], a->name_len[i], b->name[j], b->name_len[j]);
-		if (c <= 0)
-		{
-			out->name[k] = a->name[i];
-			out->name_len[k] = a->name_len[i];
-			ra[i++] = k;
-			if (c == 0)
-				rb[j++] = k;
-		}
-		else
-		{
-			out->name[k] = b->name[j];
-			out->name_len[k] = b->name_len[j];
-			rb[j++] = k;
-		}
-		k++;
-	}
+	k = union_dict(a, b, out, ra, rb, tick, arg);
 	if (k > JY_JC_MAX_NAMES)
 		return fail(err, JY_JC_ELIMIT, 0, "The union would have %u distinct event names; a journey holds at most %u.",
 					k, JY_JC_MAX_NAMES);
