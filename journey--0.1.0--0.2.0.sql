@@ -902,3 +902,14 @@ UPDATE pg_catalog.pg_aggregate a
    AND p.proname IN ('funnel_step', 'funnel_times', 'session_stats', 'cohort_retention')
    AND a.aggtranstype = 'internal'::regtype
    AND a.aggtransspace IN (160, 256);
+-- ---- changed: SSPACE (the planner's bytes per group state) of the pattern aggregates (smaller states,
+-- src/pattern_agg.c) and journey_agg, measured on the bench data (issue 20).  ALTER AGGREGATE cannot change
+-- it and DROP + CREATE would fail on views that use the aggregates, so the catalog rows are updated (the
+-- update script runs as superuser, also for this trusted extension). ----
+UPDATE pg_catalog.pg_aggregate SET aggtransspace = 56
+ WHERE aggfnoid IN ('@extschema@.journey_match(timestamptz, text, text)'::pg_catalog.regprocedure,
+                    '@extschema@.journey_count(timestamptz, text, text)'::pg_catalog.regprocedure,
+                    '@extschema@.sequence_match(text, timestamptz, boolean[])'::pg_catalog.regprocedure,
+                    '@extschema@.sequence_count(text, timestamptz, boolean[])'::pg_catalog.regprocedure);
+UPDATE pg_catalog.pg_aggregate SET aggtransspace = 136
+ WHERE aggfnoid = '@extschema@.journey_agg(timestamptz, text)'::pg_catalog.regprocedure;

@@ -10,6 +10,7 @@
  * combine / serialize / deserialize for parallel plans.
  */
 #include "pattern_glue.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
@@ -37,52 +38,29 @@ pattern_arg(FunctionCallInfo fcinfo, int argno)
 	return PG_GETARG_TEXT_PP(argno);
 }
 
-/*
- * Sort ts[] and the parallel 32-bit payload in place by time; with
- * key_is_payload, ties are ordered by the payload (a tie key), otherwise they
- * keep their order.
- */
-static void
-sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
-{
-	TsIdx	   *t;
-	int32	   *tmp;
-	int64		i;
-
-	for (i = 1; i < n; i++)
-		if (ts[i] < ts[i - 1] ||
-			(key_is_payload && ts[i] == ts[i - 1] && (uint32) pl[i] < (uint32) pl[i - 1]))
-			break;
-	if (i >= n)
-		return;
-	t = palloc_extended(n * sizeof(TsIdx), MCXT_ALLOC_HUGE);
-	tmp = palloc_extended(n * sizeof(int32), MCXT_ALLOC_HUGE);
-	for (i = 0; i < n; i++)
-	{
-		t[i].ts = ts[i];
-		t[i].key = key_is_payload ? (uint32) pl[i] : 0;
-		t[i].idx = i;
-	}
-	jy_sort(t, n, sizeof(TsIdx), jy_pat_tsidx_cmp, NULL);
-	for (i = 0; i < n; i++)
-	{
-		ts[i] = t[i].ts;
-		tmp[i] = pl[t[i].idx];
-	}
-	memcpy(pl, tmp, n * sizeof(int32));
-	pfree(t);
-	pfree(tmp);
-}
-
 /* ---- aggregate state ------------------------------------------------------ */
 
 /*
- * One allocation per group: this header, then ts[cap], then pl[cap].  Hash
- * aggregation keeps one state per user, millions of them, and touches one at
- * random per input row; a single block (128 bytes for the first 8 events)
- * costs one or two cache misses per row where separate arrays cost four.
- * Growing reallocates the block, so a transition may return a new pointer
- * (internal states are passed by value; the executor keeps what we return).
+ * One block per group: a 16-byte header, then ts[cap], then pl[cap], the
+ * payloads, cache->pl_width bytes each (journey: the tie key, 1 byte for
+ * patterns of up to 127 names, else 2; sequence_*: the condition mask, 1, 2
+ * or 4 bytes for up to 8, 16 or 32 conditions).
+ *
+ * Hash aggregation keeps one state per user, millions of them, and counts
+ * every byte of them against hash_mem: what does not fit is spilled to disk
+ * and read again.  So states are small and headerless: blocks come from a
+ * slab per aggregate context (PatSlab, found through the compiled pattern's
+ * cache) in size classes of 1, 2, 3, 4, 6, 8, ... 256 events without
+ * per-chunk headers or power-of-two rounding (a user with three stored
+ * events costs 48 bytes, where a palloc'd block of eight costed 144); a
+ * state that grows moves to the next class (the transition function returns
+ * the new pointer: internal states are passed by value and the executor
+ * keeps what we return) and its old block goes to that class's free list for
+ * other groups.  Larger states, and deserialized ones, are ordinary (huge)
+ * allocations (PATAGG_PALLOC).  A group none of whose rows is kept (only
+ * events the pattern cannot see, NULL times, sequence_* rows with no true
+ * condition) shares the slab's empty state (capacity 0, never written).
+ *
  * The pattern is not copied per group: the state points at the compiled
  * pattern cached for the query (PatCache, which holds its text, kind and
  * number of conditions and lives until the query ends).
@@ -90,51 +68,228 @@ sort_events(int64 *ts, int32 *pl, int64 n, bool key_is_payload)
 typedef struct PatAgg
 {
 	PatCache   *cache;
-	int64		n;
-	int64		cap;
-	bool		sorted;
-	/* int64 ts[cap]; int32 pl[cap] (journey: tie key; sequence_*: condition mask) */
+	uint32		n;
+	uint32		bits;			/* capacity | PATAGG_UNSORTED | PATAGG_PALLOC */
+	/* int64 ts[cap]; then cap payloads of cache->pl_width bytes */
 } PatAgg;
 
-#define PATAGG_HDR MAXALIGN(sizeof(PatAgg))
-#define PATAGG_TS(st) ((int64 *) ((char *) (st) + PATAGG_HDR))
-#define PATAGG_PL(st) ((int32 *) (PATAGG_TS(st) + (st)->cap))
-#define PATAGG_SIZE(cap) (PATAGG_HDR + (Size) (cap) * (sizeof(int64) + sizeof(int32)))
-/* the first block fills a 128-byte allocation chunk */
-#define PATAGG_CAP0 ((int64) ((128 - PATAGG_HDR) / (sizeof(int64) + sizeof(int32))))
-#define PATAGG_MAX_EVENTS ((int64) ((MaxAllocHugeSize - PATAGG_HDR) / (sizeof(int64) + sizeof(int32)) / 2))
+#define PATAGG_UNSORTED ((uint32) 1 << 31)
+#define PATAGG_PALLOC	((uint32) 1 << 30)
+#define PATAGG_CAPMASK	(PATAGG_PALLOC - 1)
+#define PATAGG_CAP(st)	((st)->bits & PATAGG_CAPMASK)
+#define PATAGG_HDR		MAXALIGN(sizeof(PatAgg))
+#define PATAGG_TS(st)	((int64 *) ((char *) (st) + PATAGG_HDR))
+#define PATAGG_PL(st)	((char *) (PATAGG_TS(st) + PATAGG_CAP(st)))
+#define PATAGG_BYTES(cap, w) MAXALIGN(PATAGG_HDR + (Size) (cap) * (sizeof(int64) + (Size) (w)))
+#define PATAGG_MAX_EVENTS ((int64) PATAGG_CAPMASK)
 
-static PatAgg *
-patagg_new(MemoryContext cxt, PatCache *c, int64 cap)
+#define PATAGG_NCLASS 16
+static const uint32 PATAGG_CAPS[PATAGG_NCLASS] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256};
+#define PATAGG_SLAB_MAX ((Size) 1048576)
+
+typedef struct PatSlabSlot PatSlabSlot;
+
+typedef struct PatSlab
 {
+	MemoryContext cxt;			/* the aggregate context (holds the slab and its states) */
+	char	   *blk;			/* current block */
+	Size		used,
+				size;
+	void	   *freelist[PATAGG_NCLASS];
+	PatAgg		empty;			/* the shared state of groups with nothing kept */
+	PatSlabSlot *slot;			/* the slot that points here */
+	MemoryContextCallback cb;	/* clears slot->slab when cxt is reset or deleted */
+} PatSlab;
+
+struct PatSlabSlot
+{
+	MemoryContext cxt;
+	PatSlab    *slab;
+	PatSlabSlot *next;
+};
+
+static void
+patslab_forget(void *arg)
+{
+	PatSlab    *sl = (PatSlab *) arg;
+
+	if (sl->slot->slab == sl)
+		sl->slot->slab = NULL;
+}
+
+/* the slab of aggcxt for the states of pattern c, created on first use */
+static PatSlab *
+patslab_get(PatCache *c, MemoryContext aggcxt)
+{
+	PatSlabSlot *s,
+			   *free_slot = NULL;
+	PatSlab    *sl;
+
+	for (s = c->slabs; s != NULL; s = s->next)
+	{
+		if (s->cxt == aggcxt)
+		{
+			if (s->slab != NULL)
+				return s->slab;
+			break;
+		}
+		if (s->slab == NULL && free_slot == NULL)
+			free_slot = s;
+	}
+	if (s == NULL && free_slot != NULL)
+		s = free_slot;
+	else if (s == NULL)
+	{
+		s = (PatSlabSlot *) MemoryContextAllocZero((MemoryContext) c->alloc.arg, sizeof(PatSlabSlot));
+		s->next = c->slabs;
+		c->slabs = s;
+	}
+	s->cxt = aggcxt;
+	sl = (PatSlab *) MemoryContextAllocZero(aggcxt, sizeof(PatSlab));
+	sl->cxt = aggcxt;
+	sl->empty.cache = c;
+	sl->slot = s;
+	sl->cb.func = patslab_forget;
+	sl->cb.arg = sl;
+	MemoryContextRegisterResetCallback(aggcxt, &sl->cb);
+	s->slab = sl;
+	return sl;
+}
+
+static int
+patagg_class(uint32 cap)
+{
+	int			k;
+
+	for (k = 0; k < PATAGG_NCLASS; k++)
+		if (PATAGG_CAPS[k] == cap)
+			return k;
+	return -1;
+}
+
+/* a block for cap events of pattern c in aggcxt (header set, n = 0) */
+static PatAgg *
+patagg_alloc(PatCache *c, MemoryContext aggcxt, uint32 cap)
+{
+	int			k = patagg_class(cap);
+	Size		bytes = PATAGG_BYTES(cap, c->pl_width);
+	PatSlab    *sl;
 	PatAgg	   *st;
 
-	cap = Max(cap, PATAGG_CAP0);
-	st = (PatAgg *) MemoryContextAllocExtended(cxt, PATAGG_SIZE(cap), MCXT_ALLOC_HUGE);
+	if (k < 0)
+	{
+		st = (PatAgg *) MemoryContextAllocExtended(aggcxt, bytes, MCXT_ALLOC_HUGE);
+		st->bits = cap | PATAGG_PALLOC;
+	}
+	else
+	{
+		sl = patslab_get(c, aggcxt);
+		if (sl->freelist[k] != NULL)
+		{
+			st = (PatAgg *) sl->freelist[k];
+			sl->freelist[k] = *(void **) st;
+		}
+		else
+		{
+			if (sl->size - sl->used < bytes)
+			{
+				/* the tail of the old block is left unused (less than the largest class) */
+				sl->size = Max(Min(Max(sl->size * 2, (Size) 1024), PATAGG_SLAB_MAX), bytes);
+				sl->blk = (char *) MemoryContextAlloc(aggcxt, sl->size);
+				sl->used = 0;
+			}
+			st = (PatAgg *) (sl->blk + sl->used);
+			sl->used += bytes;
+		}
+		st->bits = cap;
+	}
 	st->cache = c;
 	st->n = 0;
-	st->cap = cap;
-	st->sorted = true;
 	return st;
 }
 
-/* room for `more` events; may move the state (use the returned pointer) */
-static PatAgg *
-patagg_reserve(PatAgg *st, int64 more)
+/* give st's block back (st is in aggcxt; the empty state is never freed) */
+static void
+patagg_free(PatAgg *st, MemoryContext aggcxt)
 {
-	int64		need = st->n + more,
-				oldcap = st->cap,
-				cap;
+	int			k;
+	PatSlab    *sl;
 
-	if (need <= st->cap)
+	if (PATAGG_CAP(st) == 0)
+		return;
+	if (st->bits & PATAGG_PALLOC)
+	{
+		pfree(st);
+		return;
+	}
+	k = patagg_class(PATAGG_CAP(st));
+	Assert(k >= 0);
+	sl = patslab_get(st->cache, aggcxt);
+	*(void **) st = sl->freelist[k];
+	sl->freelist[k] = st;
+}
+
+static inline uint32
+pl_get(const char *pl, int w, int64 i)
+{
+	switch (w)
+	{
+		case 1:
+			return ((const uint8 *) pl)[i];
+		case 2:
+			return ((const uint16 *) pl)[i];
+		default:
+			return ((const uint32 *) pl)[i];
+	}
+}
+
+static inline void
+pl_set(char *pl, int w, int64 i, uint32 v)
+{
+	switch (w)
+	{
+		case 1:
+			((uint8 *) pl)[i] = (uint8) v;
+			break;
+		case 2:
+			((uint16 *) pl)[i] = (uint16) v;
+			break;
+		default:
+			((uint32 *) pl)[i] = v;
+	}
+}
+
+/*
+ * Room for `more` events in st (in aggcxt); may move the state: use the
+ * returned pointer.
+ */
+static PatAgg *
+patagg_reserve(PatAgg *st, MemoryContext aggcxt, int64 more)
+{
+	int64		need = (int64) st->n + more,
+				cap = 0;
+	int			k,
+				w = st->cache->pl_width;
+	PatAgg	   *x;
+
+	if (need <= (int64) PATAGG_CAP(st))
 		return st;
-	cap = jy_grow_cap(st->cap, need, PATAGG_MAX_EVENTS,
-					  "events in one group for pattern matching", "events per group");
-	st = (PatAgg *) repalloc_huge(st, PATAGG_SIZE(cap));
-	st->cap = cap;
-	/* the payloads follow ts[cap]: move them up to their new place */
-	memmove(PATAGG_PL(st), PATAGG_TS(st) + oldcap, st->n * sizeof(int32));
-	return st;
+	for (k = 0; k < PATAGG_NCLASS; k++)
+		if ((int64) PATAGG_CAPS[k] >= need)
+		{
+			cap = PATAGG_CAPS[k];
+			break;
+		}
+	if (cap == 0)
+		cap = jy_grow_cap(PATAGG_CAP(st), need, PATAGG_MAX_EVENTS,
+						  "events in one group for pattern matching", "events per group");
+	x = patagg_alloc(st->cache, aggcxt, (uint32) cap);
+	x->n = st->n;
+	x->bits |= st->bits & PATAGG_UNSORTED;
+	memcpy(PATAGG_TS(x), PATAGG_TS(st), (Size) st->n * sizeof(int64));
+	memcpy(PATAGG_PL(x), PATAGG_PL(st), (Size) st->n * w);
+	patagg_free(st, aggcxt);
+	return x;
 }
 
 static void
@@ -149,23 +304,90 @@ patagg_same_pattern(const PatAgg *st, int kind, int nconds, const char *pat, int
 					   "A row has %d conditions, an earlier one %d.", nconds, c->nconds);
 }
 
+/*
+ * Is transition argument argno the same on every row: a constant or a
+ * parameter?  In an aggregate, fn_expr shows every argument as an executor
+ * Param, so look at the Aggref's argument expressions (aggregate argument j
+ * is transition argument j + 1).
+ */
+static bool
+pattern_arg_stable(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *ar = AggGetAggref(fcinfo);
+	Node	   *e;
+
+	if (ar == NULL || ar->aggkind != AGGKIND_NORMAL || argno < 1 || argno - 1 >= list_length(ar->args))
+		return false;
+	e = (Node *) ((TargetEntry *) list_nth(ar->args, argno - 1))->expr;
+	return IsA(e, Const) || (IsA(e, Param) && ((Param *) e)->paramkind == PARAM_EXTERN);
+}
+
+/*
+ * The state of a transition call (arg 0) for pattern argument patno, checked
+ * against the pattern of this row; NULL when the group has none yet (*cp is
+ * then the compiled pattern).  A pattern argument that is a constant or a
+ * parameter is checked once per query, not per row.
+ */
 static inline PatAgg *
-patagg_push(PatAgg *st, int64 ts, int32 pl)
+patagg_arg(FunctionCallInfo fcinfo, int patno, int kind, int nconds, PatCache **cp)
+{
+	text	   *pat = pattern_arg(fcinfo, patno);
+	PatCache   *c = (PatCache *) fcinfo->flinfo->fn_extra;
+	PatAgg	   *st;
+
+	/*
+	 * A constant pattern: every state of this call site was made with the
+	 * pattern compiled in fn_extra.  The state itself is not read here (it
+	 * is a cache miss per row, wasted on the rows that keep nothing).
+	 */
+	if (c != NULL && c->arg_stable > 0 && !PG_ARGISNULL(0) && c->kind == kind && c->nconds == nconds)
+	{
+		*cp = c;
+		return (PatAgg *) PG_GETARG_POINTER(0);
+	}
+	if (PG_ARGISNULL(0))
+	{
+		c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), kind, nconds);
+		if (c->arg_stable < 0)
+			c->arg_stable = pattern_arg_stable(fcinfo, patno) ? 1 : 0;
+		*cp = c;
+		return NULL;
+	}
+	st = (PatAgg *) PG_GETARG_POINTER(0);
+	*cp = st->cache;
+	patagg_same_pattern(st, kind, nconds, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
+	return st;
+}
+
+/* append one event to st (NULL: a new group); may move the state */
+static inline PatAgg *
+patagg_push(PatCache *c, MemoryContext aggcxt, PatAgg *st, int64 ts, uint32 pl)
 {
 	int64	   *t;
-	int32	   *p;
+	char	   *p;
+	int			w = c->pl_width;
+	uint32		n;
 
-	if (unlikely(st->n == st->cap))
-		st = patagg_reserve(st, 1);
+	if (st == NULL)
+		st = patagg_alloc(c, aggcxt, PATAGG_CAPS[0]);
+	else if (unlikely(st->n == PATAGG_CAP(st)))
+		st = patagg_reserve(st, aggcxt, 1);
 	t = PATAGG_TS(st);
 	p = PATAGG_PL(st);
-	if (st->n > 0 && (ts < t[st->n - 1] ||
-					  (ts == t[st->n - 1] && (uint32) pl < (uint32) p[st->n - 1])))
-		st->sorted = false;
-	t[st->n] = ts;
-	p[st->n] = pl;
-	st->n++;
+	n = st->n;
+	if (n > 0 && (ts < t[n - 1] || (ts == t[n - 1] && pl < pl_get(p, w, n - 1))))
+		st->bits |= PATAGG_UNSORTED;
+	t[n] = ts;
+	pl_set(p, w, n, pl);
+	st->n = n + 1;
 	return st;
+}
+
+/* the state to return for a row that keeps nothing */
+static inline PatAgg *
+patagg_keep(PatCache *c, MemoryContext aggcxt, PatAgg *st)
+{
+	return st != NULL ? st : &patslab_get(c, aggcxt)->empty;
 }
 
 /* transition: arg 0 state, 1 ts, 2 event, 3 pattern */
@@ -173,34 +395,25 @@ Datum
 jy_pattern_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
+	PatCache   *c;
 	PatAgg	   *st;
-	text	   *pat;
 	text	   *ev;
 	uint32		key;
 
 	aggcxt = jy_agg_context(fcinfo, "journey pattern transition function");
-	pat = pattern_arg(fcinfo, 3);
-	if (PG_ARGISNULL(0))
-		st = patagg_new(aggcxt, jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
-											KIND_JOURNEY, 0), 0);
-	else
-	{
-		st = (PatAgg *) PG_GETARG_POINTER(0);
-		patagg_same_pattern(st, KIND_JOURNEY, 0, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
-	}
+	st = patagg_arg(fcinfo, 3, KIND_JOURNEY, 0, &c);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);
+		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
 	ev = PG_GETARG_TEXT_PP(2);
-	key = jy_pat_tie_key(st->cache->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
+	key = jy_pat_tie_key(c->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
 	/*
 	 * An event the pattern does not name (even key) is kept only when it can
 	 * matter: for `a .* b within 1h`-shaped patterns it cannot (see
 	 * jy_pat_skips_others), and leaving it out keeps the per-user state small.
 	 */
-	if ((key & 1) == 0 && st->cache->skips_others)
-		PG_RETURN_POINTER(st);
-	st = patagg_push(st, PG_GETARG_TIMESTAMPTZ(1), (int32) key);
-	PG_RETURN_POINTER(st);
+	if ((key & 1) == 0 && c->skips_others)
+		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
+	PG_RETURN_POINTER(patagg_push(c, aggcxt, st, PG_GETARG_TIMESTAMPTZ(1), key));
 }
 
 /* transition of sequence_*: arg 0 state, 1 pattern, 2 ts, 3 VARIADIC boolean[] */
@@ -208,8 +421,8 @@ Datum
 jy_seq_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
+	PatCache   *c;
 	PatAgg	   *st;
-	text	   *pat;
 	ArrayType  *arr;
 	int			nconds,
 				i;
@@ -218,7 +431,7 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 	const bits8 *nulls;
 
 	aggcxt = jy_agg_context(fcinfo, "sequence_match transition function");
-	pat = pattern_arg(fcinfo, 1);
+	(void) pattern_arg(fcinfo, 1);
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -234,16 +447,9 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("sequence_match takes 1 to %d conditions", JY_CH_MAX_CONDS),
 				 errdetail("%d conditions were given.", nconds)));
-	if (PG_ARGISNULL(0))
-		st = patagg_new(aggcxt, jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat),
-											KIND_CH, nconds), 0);
-	else
-	{
-		st = (PatAgg *) PG_GETARG_POINTER(0);
-		patagg_same_pattern(st, KIND_CH, nconds, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat));
-	}
+	st = patagg_arg(fcinfo, 1, KIND_CH, nconds, &c);
 	if (PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);
+		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
 	/* NULL conditions count as false, like a false UInt8 in ClickHouse */
 	vals = (const bool *) ARR_DATA_PTR(arr);
 	nulls = ARR_NULLBITMAP(arr);
@@ -259,9 +465,9 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 		}
 	}
 	/* ClickHouse keeps only rows for which at least one condition holds */
-	if (mask != 0)
-		st = patagg_push(st, PG_GETARG_TIMESTAMPTZ(2), (int32) mask);
-	PG_RETURN_POINTER(st);
+	if (mask == 0)
+		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
+	PG_RETURN_POINTER(patagg_push(c, aggcxt, st, PG_GETARG_TIMESTAMPTZ(2), mask));
 }
 
 Datum
@@ -272,28 +478,32 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 			   *b;
 	int64	   *at,
 			   *bt;
-	int32	   *ap,
+	char	   *ap,
 			   *bp;
+	int			w;
 
 	aggcxt = jy_agg_context(fcinfo, "journey pattern combine function");
 	JY_COMBINE_ARGS(PatAgg, a, b);
 	if (a == NULL)
-		a = patagg_new(aggcxt, b->cache, b->n);
+		a = &patslab_get(b->cache, aggcxt)->empty;
 	else
 		patagg_same_pattern(a, b->cache->kind, b->cache->nconds, b->cache->key, b->cache->keylen);
 	if (b->n > 0)
 	{
-		a = patagg_reserve(a, b->n);
+		/* same pattern text, kind and conditions: same payload width */
+		w = a->cache->pl_width;
+		Assert(w == b->cache->pl_width);
+		a = patagg_reserve(a, aggcxt, b->n);
 		at = PATAGG_TS(a);
 		ap = PATAGG_PL(a);
 		bt = PATAGG_TS(b);
 		bp = PATAGG_PL(b);
-		if (!b->sorted || (a->n > 0 && (bt[0] < at[a->n - 1] ||
-										(bt[0] == at[a->n - 1] &&
-										 (uint32) bp[0] < (uint32) ap[a->n - 1]))))
-			a->sorted = false;
-		memcpy(at + a->n, bt, b->n * sizeof(int64));
-		memcpy(ap + a->n, bp, b->n * sizeof(int32));
+		if ((b->bits & PATAGG_UNSORTED) ||
+			(a->n > 0 && (bt[0] < at[a->n - 1] ||
+						  (bt[0] == at[a->n - 1] && pl_get(bp, w, 0) < pl_get(ap, w, a->n - 1)))))
+			a->bits |= PATAGG_UNSORTED;
+		memcpy(at + a->n, bt, (Size) b->n * sizeof(int64));
+		memcpy(ap + (Size) a->n * w, bp, (Size) b->n * w);
 		a->n += b->n;
 	}
 	PG_RETURN_POINTER(a);
@@ -301,8 +511,9 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 
 /*
  * Serialized state: int32 kind, int32 nconds, int32 patlen, uint8 sorted,
- * int64 n, the pattern's bytes, then n x int64 ts and n x int32 payload in
- * native order (states only travel between processes of one server).
+ * int64 n, the pattern's bytes, then n x int64 ts and n payloads of the
+ * pattern's payload width in native order (states only travel between
+ * processes of one server and library).
  */
 Datum
 jy_pattern_serial(PG_FUNCTION_ARGS)
@@ -311,16 +522,16 @@ jy_pattern_serial(PG_FUNCTION_ARGS)
 	const PatCache *c = st->cache;
 	StringInfoData buf;
 
-	jy_serial_begin(&buf, 21 + (Size) c->keylen + (Size) st->n * (sizeof(int64) + sizeof(int32)),
+	jy_serial_begin(&buf, 21 + (Size) c->keylen + (Size) st->n * (sizeof(int64) + c->pl_width),
 					"pattern aggregate state");
 	pq_sendint32(&buf, c->kind);
 	pq_sendint32(&buf, c->nconds);
 	pq_sendint32(&buf, c->keylen);
-	pq_sendbyte(&buf, st->sorted ? 1 : 0);
+	pq_sendbyte(&buf, (st->bits & PATAGG_UNSORTED) ? 0 : 1);
 	pq_sendint64(&buf, st->n);
 	pq_sendbytes(&buf, c->key, c->keylen);
-	pq_sendbytes(&buf, (const char *) PATAGG_TS(st), st->n * sizeof(int64));
-	pq_sendbytes(&buf, (const char *) PATAGG_PL(st), st->n * sizeof(int32));
+	pq_sendbytes(&buf, (const char *) PATAGG_TS(st), (Size) st->n * sizeof(int64));
+	pq_sendbytes(&buf, PATAGG_PL(st), (Size) st->n * c->pl_width);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -329,6 +540,7 @@ Datum
 jy_pattern_deserial(PG_FUNCTION_ARGS)
 {
 	StringInfoData buf;
+	PatCache   *c;
 	PatAgg	   *st;
 	int32		kind,
 				nconds,
@@ -344,38 +556,79 @@ jy_pattern_deserial(PG_FUNCTION_ARGS)
 	sorted = pq_getmsgbyte(&buf);
 	n = pq_getmsgint64(&buf);
 	if ((kind != KIND_JOURNEY && kind != KIND_CH) || patlen < 0 || patlen > buf.len - buf.cursor ||
-		n < 0 || n > PATAGG_MAX_EVENTS ||
-		(Size) (buf.len - buf.cursor) != (Size) patlen + (Size) n * (sizeof(int64) + sizeof(int32)))
+		n < 0 || n > PATAGG_MAX_EVENTS)
 		elog(ERROR, "corrupt journey pattern aggregate state");
 	pat = pq_getmsgbytes(&buf, patlen);
 	/* the pattern is compiled (once per query) in this process too */
-	st = patagg_new(CurrentMemoryContext, jy_pat_cache_get(fcinfo->flinfo, pat, patlen, kind, nconds), n);
-	st->sorted = sorted != 0;
+	c = jy_pat_cache_get(fcinfo->flinfo, pat, patlen, kind, nconds);
+	if ((Size) (buf.len - buf.cursor) != (Size) n * (sizeof(int64) + c->pl_width))
+		elog(ERROR, "corrupt journey pattern aggregate state");
+	st = (PatAgg *) MemoryContextAllocExtended(CurrentMemoryContext,
+											   PATAGG_BYTES(Max(n, 1), c->pl_width), MCXT_ALLOC_HUGE);
+	st->cache = c;
+	st->bits = (uint32) Max(n, 1) | PATAGG_PALLOC | (sorted ? 0 : PATAGG_UNSORTED);
 	pq_copymsgbytes(&buf, (char *) PATAGG_TS(st), n * sizeof(int64));
-	pq_copymsgbytes(&buf, (char *) PATAGG_PL(st), n * sizeof(int32));
+	pq_copymsgbytes(&buf, PATAGG_PL(st), n * c->pl_width);
 	jy_deserial_end(&buf);
-	st->n = n;
+	st->n = (uint32) n;
 	PG_RETURN_POINTER(st);
 }
 
-/* run the state's pattern: count < 0 asks for a boolean (1/0) */
+/*
+ * The state's payloads widened to 32 bits in c->ids (one buffer per query,
+ * grown as needed: no allocation per group), the events sorted first when
+ * they are not: by time, ties by payload (the name key for the journey
+ * language, the condition mask for sequence_*; rows with equal (ts, payload)
+ * are indistinguishable to the matcher).  Sorting in place keeps the state
+ * valid for another final call.
+ */
+static int32 *
+patagg_payloads(PatAgg *st)
+{
+	PatCache   *c = st->cache;
+	int64	   *ts = PATAGG_TS(st);
+	char	   *pl = PATAGG_PL(st);
+	int			w = c->pl_width;
+	int32	   *ids;
+	int64		i,
+				n = st->n;
+
+	c->ids = jy_grow((MemoryContext) c->alloc.arg, c->ids, &c->idcap, Max(n, 1), sizeof(int32),
+					 PATAGG_MAX_EVENTS, "events in one group for pattern matching", "events per group");
+	ids = c->ids;
+	if (st->bits & PATAGG_UNSORTED)
+	{
+		TsIdx	   *t = palloc_extended(n * sizeof(TsIdx), MCXT_ALLOC_HUGE);
+
+		for (i = 0; i < n; i++)
+		{
+			t[i].ts = ts[i];
+			t[i].key = pl_get(pl, w, i);
+			t[i].idx = i;
+		}
+		jy_sort(t, n, sizeof(TsIdx), jy_pat_tsidx_cmp, NULL);
+		for (i = 0; i < n; i++)
+		{
+			ts[i] = t[i].ts;
+			pl_set(pl, w, i, t[i].key);
+		}
+		pfree(t);
+		st->bits &= ~PATAGG_UNSORTED;
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = (int32) pl_get(pl, w, i);
+	return ids;
+}
+
+/* run the state's pattern: the number of matches, or 1/0 for a match */
 static int64
 patagg_run(PatAgg *st, bool count)
 {
 	PatCache   *c = st->cache;
 	int64	   *ts = PATAGG_TS(st);
-	int32	   *pl = PATAGG_PL(st);
+	int32	   *pl;
 
-	if (!st->sorted)
-	{
-		/*
-		 * Sorting in place keeps the state valid for another final call.  Ties
-		 * by payload: the name key (journey) or the condition mask (sequence_*);
-		 * rows with equal (ts, payload) are indistinguishable to the matcher.
-		 */
-		sort_events(ts, pl, st->n, true);
-		st->sorted = true;
-	}
+	pl = patagg_payloads(st);
 	if (c->kind == KIND_CH)
 	{
 		/*
@@ -392,18 +645,14 @@ patagg_run(PatAgg *st, bool count)
 	}
 	else
 	{
-		int32	   *ids;
 		JyEvents	e;
 		int64		i;
 
-		/* one id buffer per query, grown as needed (no allocation per group) */
-		c->ids = jy_grow((MemoryContext) c->alloc.arg, c->ids, &c->idcap, st->n, sizeof(int32),
-						 PATAGG_MAX_EVENTS, "events in one group for pattern matching", "events per group");
-		ids = c->ids;
+		/* tie key -> pattern-local id (-1: a name the pattern does not mention) */
 		for (i = 0; i < st->n; i++)
-			ids[i] = (pl[i] & 1) ? (int32) (((uint32) pl[i] - 1) / 2) : -1;
+			pl[i] = (pl[i] & 1) ? (int32) (((uint32) pl[i] - 1) / 2) : -1;
 		e.ts = ts;
-		e.ev = ids;
+		e.ev = pl;
 		e.n = (size_t) st->n;
 		if (count)
 			return jy_pat_count(c->jp, c->scratch, &e);

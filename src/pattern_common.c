@@ -124,13 +124,18 @@ jy_pat_cache_get(FmgrInfo *flinfo, const char *pat, int len, int kind, int ncond
 		c->scratch = jy_pat_scratch(c->jp, &c->alloc);
 		jy_pat_set_tick(c->scratch, jy_tick, NULL);
 		c->skips_others = jy_pat_skips_others(c->jp);
+		/* tie keys are at most 2 * nnames (<= 8192) */
+		c->pl_width = 2 * jy_pat_nnames(c->jp) <= PG_UINT8_MAX ? 1 : 2;
 	}
 	else
 	{
 		c->cp = jy_ch_compile_ex(pat, len, nconds, &c->alloc, &err, jy_tick, NULL);
 		if (!c->cp)
 			report_pattern_error(pat, len, &err, true);
+		/* condition masks: one bit per condition */
+		c->pl_width = nconds <= 8 ? 1 : nconds <= 16 ? 2 : 4;
 	}
+	c->arg_stable = -1;
 	c->key = MemoryContextAlloc(cxt, len + 1);
 	memcpy(c->key, pat, len);
 	c->keylen = len;

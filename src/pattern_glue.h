@@ -29,6 +29,9 @@ typedef struct PatCache
 	int32	   *ids;			/* aggregate finals: pattern-local ids, reused */
 	int64		idcap;
 	bool		skips_others;	/* journey patterns: jy_pat_skips_others */
+	uint8		pl_width;		/* aggregates: bytes per stored payload (1, 2 or 4) */
+	int8		arg_stable;		/* aggregates: pattern argument constant (1), not (0), unknown (-1) */
+	struct PatSlabSlot *slabs;	/* aggregates: state allocators, one per aggregate context */
 } PatCache;
 
 /* ---- sorting (ts, payload) by ts, stable --------------------------------- */
