@@ -1014,6 +1014,57 @@ jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err, void (*tick) (v
 
 
 /*
+ * The events of a merge (idempotent false: every event of both) or a union
+ * (true: a (time, name) pair present in both is taken once from each side
+ * in lockstep, so a pair occurring x times in a and y times in b occurs
+ * max(x, y) times).  Both inputs are in (time, name) order; ra / rb map
+ * their name ids to out's.  A merge has checked its total beforehand.
+ */
+static JyJcStatus
+merge_events(const JyJView *a, const JyJView *b, const uint32_t *ra, const uint32_t *rb, JyJView *out,
+			 bool idempotent, JyJcError *err, void (*tick) (void *), void *arg)
+{
+	uint32_t	i = 0,
+				j = 0,
+				k = 0;
+
+	while (i < a->n || j < b->n)
+	{
+		int			c;
+
+		jc_tick(k, tick, arg);
+		if (i == a->n)
+			c = 1;
+		else if (j == b->n)
+			c = -1;
+		else if (a->ts[i] != b->ts[j])
+			c = a->ts[i] < b->ts[j] ? -1 : 1;
+		else
+			c = ra[a->ev[i]] < rb[b->ev[j]] ? -1 : (ra[a->ev[i]] > rb[b->ev[j]] ? 1 : 0);
+		if (k == JY_JC_MAX_EVENTS)
+			return fail(err, JY_JC_ELIMIT, 0, "The union would have more than %u events; a journey holds at most %u.",
+						JY_JC_MAX_EVENTS, JY_JC_MAX_EVENTS);
+		if (c <= 0)
+		{
+			out->ts[k] = a->ts[i];
+			out->ev[k] = ra[a->ev[i]];
+			i++;
+			if (c == 0 && idempotent)
+				j++;
+		}
+		else
+		{
+			out->ts[k] = b->ts[j];
+			out->ev[k] = rb[b->ev[j]];
+			j++;
+		}
+		k++;
+	}
+	out->n = k;
+	return JY_JC_OK;
+}
+
+/*
  * The dictionary of a merge or union: the sorted union of both name lists
  * into out->name; ra[i] / rb[j] = the new id of a's / b's name i / j.
  * Returns the number of names, which may exceed JY_JC_MAX_NAMES (the caller
@@ -1063,9 +1114,7 @@ jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scrat
 {
 	uint32_t   *ra = scratch,
 			   *rb = scratch + a->ndict;
-	uint32_t	i = 0,
-				j = 0,
-				k = 0;
+	uint32_t	k;
 
 	if ((uint64_t) a->n + b->n > JY_JC_MAX_EVENTS)
 		return fail(err, JY_JC_ELIMIT, 0, "The merged journey would have %llu events; a journey holds at most %u.",
@@ -1075,36 +1124,7 @@ jy_jc_merge_ex(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scrat
 		return fail(err, JY_JC_ELIMIT, 0, "The merged journey would have %u distinct event names; a journey holds at most %u.",
 					k, JY_JC_MAX_NAMES);
 	out->ndict = k;
-	i = j = k = 0;
-	while (i < a->n || j < b->n)
-	{
-		bool		take_a;
-
-		jc_tick(k, tick, arg);
-		if (i == a->n)
-			take_a = false;
-		else if (j == b->n)
-			take_a = true;
-		else if (a->ts[i] != b->ts[j])
-			take_a = a->ts[i] < b->ts[j];
-		else
-			take_a = ra[a->ev[i]] <= rb[b->ev[j]];
-		if (take_a)
-		{
-			out->ts[k] = a->ts[i];
-			out->ev[k] = ra[a->ev[i]];
-			i++;
-		}
-		else
-		{
-			out->ts[k] = b->ts[j];
-			out->ev[k] = rb[b->ev[j]];
-			j++;
-		}
-		k++;
-	}
-	out->n = k;
-	return JY_JC_OK;
+	return merge_events(a, b, ra, rb, out, false, err, tick, arg);
 }
 
 /* ---- time text ------------------------------------------------------------ */
@@ -1719,9 +1739,7 @@ jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 {
 	uint32_t   *ra = scratch,
 			   *rb = scratch + a->ndict;
-	uint32_t	i = 0,
-				j = 0,
-				k = 0;
+	uint32_t	k;
 
 	/* dictionary: the sorted union of both name lists */
 	k = union_dict(a, b, out, ra, rb, tick, arg);
@@ -1729,45 +1747,5 @@ jy_jc_union(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *scratch,
 		return fail(err, JY_JC_ELIMIT, 0, "The union would have %u distinct event names; a journey holds at most %u.",
 					k, JY_JC_MAX_NAMES);
 	out->ndict = k;
-	/*
-	 * events: both lists are in (time, name) order; an equal pair present in
-	 * both is taken once from each side in lockstep, so a pair occurring x
-	 * times in a and y times in b occurs max(x, y) times in the result
-	 */
-	i = j = k = 0;
-	while (i < a->n || j < b->n)
-	{
-		int			c;
-
-		if (i == a->n)
-			c = 1;
-		else if (j == b->n)
-			c = -1;
-		else if (a->ts[i] != b->ts[j])
-			c = a->ts[i] < b->ts[j] ? -1 : 1;
-		else
-			c = ra[a->ev[i]] < rb[b->ev[j]] ? -1 : (ra[a->ev[i]] > rb[b->ev[j]] ? 1 : 0);
-		if (k == JY_JC_MAX_EVENTS)
-			return fail(err, JY_JC_ELIMIT, 0, "The union would have more than %u events; a journey holds at most %u.",
-						JY_JC_MAX_EVENTS, JY_JC_MAX_EVENTS);
-		if (tick != NULL && (k & 0xFFFFu) == 0xFFFFu)
-			tick(arg);
-		if (c <= 0)
-		{
-			out->ts[k] = a->ts[i];
-			out->ev[k] = ra[a->ev[i]];
-			i++;
-			if (c == 0)
-				j++;
-		}
-		else
-		{
-			out->ts[k] = b->ts[j];
-			out->ev[k] = rb[b->ev[j]];
-			j++;
-		}
-		k++;
-	}
-	out->n = k;
-	return JY_JC_OK;
+	return merge_events(a, b, ra, rb, out, true, err, tick, arg);
 }
