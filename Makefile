@@ -37,13 +37,21 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -Isrc/engine -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS = -Wall -Wextra -Werror
 
-EXTRA_CLEAN = bench/micro $(DATA_built) $(DATA_built).tmp $(DATA_built).cpp test/unit/bin test/fuzz/bin results regression.diffs regression.out
+EXTRA_CLEAN = $(OBJS:.o=.d) bench/micro $(DATA_built) $(DATA_built).tmp $(DATA_built).cpp test/unit/bin test/fuzz/bin results regression.diffs regression.out
 
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
 $(error pg_config --pgxs found nothing: install postgresql-server-dev-15 (apt-get install postgresql-server-dev-15), or run 'make test' / 'make demo' as root to have it installed)
 endif
 include $(PGXS)
+
+# Header dependencies: compiling src/x.c also writes src/x.d (gcc -MMD -MP), the headers it read, as
+# prerequisites of src/x.o and of the JIT bitcode src/x.bc made from the same source; make reads the
+# .d files back, so a changed header rebuilds every object that includes it (-MP: a deleted header is
+# no error).  Once a .d is there, nothing else is needed.
+%.o: %.c
+	$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -MT $@ -MT $*.bc -c -o $@ $<
+-include $(OBJS:.o=.d)
 
 $(DATA_built): $(SQL_FRAGMENTS) $(SQL_MACROS) journey.control
 	@{ printf '%s\n' '-- journey $(EXTVERSION) install script. Generated from src/sql/*.sql by make: edit those.'; \
@@ -71,13 +79,18 @@ fuzz-smoke:
 pictures:
 	@bash test/run.sh pictures
 
-# Engine unit tests: plain C, no server (never include postgres.h).
+# Engine unit tests: plain C, no server (never include postgres.h).  The engines are compiled once
+# into test/unit/bin/obj/ and linked into every test binary; each compile writes its .d (as above).
 UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS = $(patsubst test/unit/%.c,test/unit/bin/%,$(UNIT_SRCS))
+UNIT_ENGINE_OBJS = $(patsubst src/engine/%.c,test/unit/bin/obj/%.o,$(ENGINE_SRCS))
 ENGINE_CFLAGS = -O2 -g -std=gnu11 -Wall -Wextra -Werror -Isrc/engine
-test/unit/bin/%: test/unit/%.c $(ENGINE_SRCS) $(wildcard src/engine/*.h) test/unit/unit.h
-	@mkdir -p test/unit/bin
-	$(CC) $(ENGINE_CFLAGS) -o $@ $< $(ENGINE_SRCS) -lm
+$(UNIT_ENGINE_OBJS): test/unit/bin/obj/%.o: src/engine/%.c
+	@mkdir -p test/unit/bin/obj
+	$(CC) $(ENGINE_CFLAGS) -MMD -MP -c -o $@ $<
+$(UNIT_BINS): test/unit/bin/%: test/unit/%.c $(UNIT_ENGINE_OBJS)
+	$(CC) $(ENGINE_CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(UNIT_ENGINE_OBJS) -lm
+-include $(UNIT_ENGINE_OBJS:.o=.d) $(UNIT_BINS:=.d)
 unit: $(UNIT_BINS)
 	@bash test/unit/run.sh $(UNIT_BINS)
 

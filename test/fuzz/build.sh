@@ -49,14 +49,19 @@ for src in "${targets[@]}"; do
     [ -f "$src" ] || { echo "fuzz build: no such target $src"; rc=1; continue; }
     name=$(basename "$src" .c)
     bin=test/fuzz/bin/$name
-    # rebuild only when the target or an engine file is newer than the binary
-    if [ -x "$bin" ] && [ -z "$(find "$src" src/engine -newer "$bin" -name '*.[ch]' 2>/dev/null | head -1)" ]; then
-        continue
+    # rebuild only when an engine file, the target, or a file the target includes ($bin.d, written by
+    # the last build: e.g. test/fuzz/retention_codec_fuzz.h, test/unit/test_funnel.c) is newer
+    if [ -x "$bin" ] && [ -f "$bin.d" ]; then
+        mapfile -t deps < <(sed -e 's/^[^:]*://' -e 's/\\$//' "$bin.d" | tr ' ' '\n' | grep -v '^$')
+        stale=$(find "${deps[@]}" src/engine -newer "$bin" -name '*.[ch]' 2>/dev/null | head -1)
+        for d in "${deps[@]}"; do [ -e "$d" ] || stale=$d; done
+        [ -z "$stale" ] && continue
     fi
     # shellcheck disable=SC2086
-    if ! "$CC" $CFLAGS -o "$bin" "$src" $ENGINE_SRCS -lm 2>"$bin.log"; then
+    if ! "$CC" $CFLAGS -o "$bin" "$src" $ENGINE_SRCS -lm 2>"$bin.log" ||
+       ! "$CC" -MM -MT "$bin" -Isrc/engine -o "$bin.d" "$src" 2>>"$bin.log"; then
         echo "fuzz build: $name does not compile:"; cat "$bin.log"; rc=1
-        rm -f "$bin"
+        rm -f "$bin" "$bin.d"
     fi
     rm -f "$bin.log"
 done
