@@ -191,7 +191,7 @@ jy_deserial_end(StringInfo buf)
 
 /* ---- per-group blocks (jy_slab) ------------------------------------------ */
 
-#define JY_SLAB_NLIST (JY_SLAB_MAX_CHUNK / 8 + 1)
+#define JY_SLAB_NLIST (JY_SLAB_SMALL_CHUNK / 8 + 1)
 #define JY_SLAB_BLOCK_MIN ((Size) 1024)	/* a group context (sorted grouping) starts small */
 #define JY_SLAB_BLOCK_MAX ((Size) 1048576)
 
@@ -208,9 +208,11 @@ struct JySlab
 	char	   *blk;			/* current block */
 	Size		used,
 				size;
-	JySlabSlot *slot;
+	JySlabSlot *slot;			/* NULL: owned by the caller (jy_slab_create) */
 	MemoryContextCallback cb;
 	void	   *free[JY_SLAB_NLIST];	/* per size / 8: freed blocks */
+	Size		large_size[JY_SLAB_NLARGE];	/* 0: unused list */
+	void	   *large_free[JY_SLAB_NLARGE];
 };
 
 static void
@@ -220,6 +222,15 @@ jy_slab_forget(void *arg)
 
 	if (s->slot->slab == s)
 		s->slot->slab = NULL;
+}
+
+JySlab *
+jy_slab_create(MemoryContext cxt)
+{
+	JySlab	   *s = (JySlab *) MemoryContextAllocZero(cxt, sizeof(JySlab));
+
+	s->cxt = cxt;
+	return s;
 }
 
 JySlab *
@@ -242,8 +253,7 @@ jy_slab_get(JySlabSlot **slots, MemoryContext slotcxt, MemoryContext aggcxt)
 		free_slot->next = *slots;
 		*slots = free_slot;
 	}
-	s = (JySlab *) MemoryContextAllocZero(aggcxt, sizeof(JySlab));
-	s->cxt = aggcxt;
+	s = jy_slab_create(aggcxt);
 	s->slot = free_slot;
 	s->cb.func = jy_slab_forget;
 	s->cb.arg = s;
@@ -253,18 +263,41 @@ jy_slab_get(JySlabSlot **slots, MemoryContext slotcxt, MemoryContext aggcxt)
 	return s;
 }
 
+/* the free list of a size above JY_SLAB_SMALL_CHUNK, NULL when there is none (add: claim one) */
+static void **
+jy_slab_large_list(JySlab *s, Size bytes, bool add)
+{
+	int			i;
+
+	for (i = 0; i < JY_SLAB_NLARGE; i++)
+	{
+		if (s->large_size[i] == bytes)
+			return &s->large_free[i];
+		if (s->large_size[i] == 0)
+		{
+			if (!add)
+				return NULL;
+			s->large_size[i] = bytes;
+			return &s->large_free[i];
+		}
+	}
+	return NULL;
+}
+
 void *
 jy_slab_alloc(JySlab *s, Size bytes)
 {
+	void	  **list;
 	void	   *p;
 
 	bytes = MAXALIGN(bytes);
 	if (bytes > JY_SLAB_MAX_CHUNK)
 		return MemoryContextAllocExtended(s->cxt, bytes, MCXT_ALLOC_HUGE);
-	if (s->free[bytes / 8] != NULL)
+	list = bytes <= JY_SLAB_SMALL_CHUNK ? &s->free[bytes / 8] : jy_slab_large_list(s, bytes, false);
+	if (list != NULL && *list != NULL)
 	{
-		p = s->free[bytes / 8];
-		s->free[bytes / 8] = *(void **) p;
+		p = *list;
+		*list = *(void **) p;
 		return p;
 	}
 	if (s->size - s->used < bytes)
@@ -282,12 +315,20 @@ jy_slab_alloc(JySlab *s, Size bytes)
 void
 jy_slab_free(JySlab *s, void *p, Size bytes)
 {
+	void	  **list;
+
 	bytes = MAXALIGN(bytes);
 	if (bytes > JY_SLAB_MAX_CHUNK)
-		pfree(p);
-	else if (bytes >= sizeof(void *))
 	{
-		*(void **) p = s->free[bytes / 8];
-		s->free[bytes / 8] = p;
+		pfree(p);
+		return;
+	}
+	if (bytes < sizeof(void *))
+		return;
+	list = bytes <= JY_SLAB_SMALL_CHUNK ? &s->free[bytes / 8] : jy_slab_large_list(s, bytes, true);
+	if (list != NULL)
+	{
+		*(void **) p = *list;
+		*list = p;
 	}
 }

@@ -151,28 +151,40 @@ extern void jy_deserial_end(StringInfo buf);
 /*
  * Per-group blocks without per-chunk overhead (hash aggregation over
  * millions of groups: an AllocSet chunk costs a 16-byte header and a
- * power-of-two rounding per state).  One JySlab per aggregate memory context
- * and call site: blocks are carved from big blocks of that context (so hash
+ * power-of-two rounding per state).  A JySlab belongs to one aggregate
+ * memory context: blocks are carved from big blocks of that context (so hash
  * aggregation counts them against work_mem and frees them with the
- * context), freed blocks go to a free list per size (a multiple of 8 bytes
- * up to JY_SLAB_MAX_CHUNK) for other groups; bigger requests are ordinary
- * (huge) allocations in the context.  A reset or deletion of the context
- * forgets its slab.
+ * context), freed blocks go to a free list per size for other groups; sizes
+ * are MAXALIGNed, requests above JY_SLAB_MAX_CHUNK are ordinary (huge)
+ * allocations in the context.  Free lists: one per multiple of 8 bytes up
+ * to JY_SLAB_SMALL_CHUNK, and JY_SLAB_NLARGE lists for exact larger sizes
+ * (the first sizes freed; a block of a further size stays unused until the
+ * context is reset: capacity classes have a handful of large sizes).
+ *
+ * Found through the call site's cache (fn_extra), one slot per aggregate
+ * context (grouping sets), forgotten when the context is reset or deleted:
  *
  *   JySlabSlot *slots;   (in the call site's fn_extra cache, zeroed)
  *   JySlab *s = jy_slab_get(&slots, fcinfo->flinfo->fn_mcxt, aggcxt);
  *   p = jy_slab_alloc(s, bytes); ... jy_slab_free(s, p, bytes);
  *
+ * or owned by a per-context object of the caller that already has its own
+ * slot and reset callback (journey_agg's name dictionary):
+ * s = jy_slab_create(aggcxt), freed with the context.
+ *
  * jy_slab_free must get the size the block was allocated with.  A block
  * may be freed through another JySlab of the same context (combine and
  * transition functions have separate call sites).
  */
-#define JY_SLAB_MAX_CHUNK ((Size) 2048)
+#define JY_SLAB_SMALL_CHUNK ((Size) 2048)
+#define JY_SLAB_MAX_CHUNK ((Size) 8192)
+#define JY_SLAB_NLARGE 16
 
 typedef struct JySlab JySlab;
 typedef struct JySlabSlot JySlabSlot;
 
 extern JySlab *jy_slab_get(JySlabSlot **slots, MemoryContext slotcxt, MemoryContext aggcxt);
+extern JySlab *jy_slab_create(MemoryContext cxt);
 extern void *jy_slab_alloc(JySlab *s, Size bytes);
 extern void jy_slab_free(JySlab *s, void *p, Size bytes);
 

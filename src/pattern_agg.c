@@ -49,7 +49,7 @@ pattern_arg(FunctionCallInfo fcinfo, int argno)
  * Hash aggregation keeps one state per user, millions of them, and counts
  * every byte of them against hash_mem: what does not fit is spilled to disk
  * and read again.  So states are small and headerless: blocks come from a
- * slab per aggregate context (PatSlab, found through the compiled pattern's
+ * slab per aggregate context (jy_slab, found through the compiled pattern's
  * cache) in size classes of 1, 2, 3, 4, 6, 8, ... 256 events without
  * per-chunk headers or power-of-two rounding (a user with three stored
  * events costs 48 bytes, where a palloc'd block of eight costed 144); a
@@ -59,7 +59,8 @@ pattern_arg(FunctionCallInfo fcinfo, int argno)
  * other groups.  Larger states, and deserialized ones, are ordinary (huge)
  * allocations (PATAGG_PALLOC).  A group none of whose rows is kept (only
  * events the pattern cannot see, NULL times, sequence_* rows with no true
- * condition) shares the slab's empty state (capacity 0, never written).
+ * condition) shares the pattern cache's empty state (capacity 0, never
+ * written).
  *
  * The pattern is not copied per group: the state points at the compiled
  * pattern cached for the query (PatCache, which holds its text, kind and
@@ -85,75 +86,27 @@ typedef struct PatAgg
 
 #define PATAGG_NCLASS 16
 static const uint32 PATAGG_CAPS[PATAGG_NCLASS] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256};
-#define PATAGG_SLAB_MAX ((Size) 1048576)
-
-typedef struct PatSlabSlot PatSlabSlot;
-
-typedef struct PatSlab
-{
-	MemoryContext cxt;			/* the aggregate context (holds the slab and its states) */
-	char	   *blk;			/* current block */
-	Size		used,
-				size;
-	void	   *freelist[PATAGG_NCLASS];
-	PatAgg		empty;			/* the shared state of groups with nothing kept */
-	PatSlabSlot *slot;			/* the slot that points here */
-	MemoryContextCallback cb;	/* clears slot->slab when cxt is reset or deleted */
-} PatSlab;
-
-struct PatSlabSlot
-{
-	MemoryContext cxt;
-	PatSlab    *slab;
-	PatSlabSlot *next;
-};
-
-static void
-patslab_forget(void *arg)
-{
-	PatSlab    *sl = (PatSlab *) arg;
-
-	if (sl->slot->slab == sl)
-		sl->slot->slab = NULL;
-}
+StaticAssertDecl(PATAGG_BYTES(256, 4) <= JY_SLAB_MAX_CHUNK, "the largest class is a slab block");
 
 /* the slab of aggcxt for the states of pattern c, created on first use */
-static PatSlab *
+static inline JySlab *
 patslab_get(PatCache *c, MemoryContext aggcxt)
 {
-	PatSlabSlot *s,
-			   *free_slot = NULL;
-	PatSlab    *sl;
+	return jy_slab_get(&c->slabs, (MemoryContext) c->alloc.arg, aggcxt);
+}
 
-	for (s = c->slabs; s != NULL; s = s->next)
+/* the shared state of pattern c's groups with nothing kept (lives as long as c) */
+static PatAgg *
+patagg_empty(PatCache *c)
+{
+	if (c->empty == NULL)
 	{
-		if (s->cxt == aggcxt)
-		{
-			if (s->slab != NULL)
-				return s->slab;
-			break;
-		}
-		if (s->slab == NULL && free_slot == NULL)
-			free_slot = s;
+		PatAgg	   *e = (PatAgg *) MemoryContextAllocZero((MemoryContext) c->alloc.arg, sizeof(PatAgg));
+
+		e->cache = c;
+		c->empty = e;
 	}
-	if (s == NULL && free_slot != NULL)
-		s = free_slot;
-	else if (s == NULL)
-	{
-		s = (PatSlabSlot *) MemoryContextAllocZero((MemoryContext) c->alloc.arg, sizeof(PatSlabSlot));
-		s->next = c->slabs;
-		c->slabs = s;
-	}
-	s->cxt = aggcxt;
-	sl = (PatSlab *) MemoryContextAllocZero(aggcxt, sizeof(PatSlab));
-	sl->cxt = aggcxt;
-	sl->empty.cache = c;
-	sl->slot = s;
-	sl->cb.func = patslab_forget;
-	sl->cb.arg = sl;
-	MemoryContextRegisterResetCallback(aggcxt, &sl->cb);
-	s->slab = sl;
-	return sl;
+	return (PatAgg *) c->empty;
 }
 
 static int
@@ -171,36 +124,17 @@ patagg_class(uint32 cap)
 static PatAgg *
 patagg_alloc(PatCache *c, MemoryContext aggcxt, uint32 cap)
 {
-	int			k = patagg_class(cap);
 	Size		bytes = PATAGG_BYTES(cap, c->pl_width);
-	PatSlab    *sl;
 	PatAgg	   *st;
 
-	if (k < 0)
+	if (patagg_class(cap) < 0)
 	{
 		st = (PatAgg *) MemoryContextAllocExtended(aggcxt, bytes, MCXT_ALLOC_HUGE);
 		st->bits = cap | PATAGG_PALLOC;
 	}
 	else
 	{
-		sl = patslab_get(c, aggcxt);
-		if (sl->freelist[k] != NULL)
-		{
-			st = (PatAgg *) sl->freelist[k];
-			sl->freelist[k] = *(void **) st;
-		}
-		else
-		{
-			if (sl->size - sl->used < bytes)
-			{
-				/* the tail of the old block is left unused (less than the largest class) */
-				sl->size = Max(Min(Max(sl->size * 2, (Size) 1024), PATAGG_SLAB_MAX), bytes);
-				sl->blk = (char *) MemoryContextAlloc(aggcxt, sl->size);
-				sl->used = 0;
-			}
-			st = (PatAgg *) (sl->blk + sl->used);
-			sl->used += bytes;
-		}
+		st = (PatAgg *) jy_slab_alloc(patslab_get(c, aggcxt), bytes);
 		st->bits = cap;
 	}
 	st->cache = c;
@@ -212,21 +146,13 @@ patagg_alloc(PatCache *c, MemoryContext aggcxt, uint32 cap)
 static void
 patagg_free(PatAgg *st, MemoryContext aggcxt)
 {
-	int			k;
-	PatSlab    *sl;
-
 	if (PATAGG_CAP(st) == 0)
 		return;
 	if (st->bits & PATAGG_PALLOC)
-	{
 		pfree(st);
-		return;
-	}
-	k = patagg_class(PATAGG_CAP(st));
-	Assert(k >= 0);
-	sl = patslab_get(st->cache, aggcxt);
-	*(void **) st = sl->freelist[k];
-	sl->freelist[k] = st;
+	else
+		jy_slab_free(patslab_get(st->cache, aggcxt), st,
+					 PATAGG_BYTES(PATAGG_CAP(st), st->cache->pl_width));
 }
 
 static inline uint32
@@ -385,9 +311,9 @@ patagg_push(PatCache *c, MemoryContext aggcxt, PatAgg *st, int64 ts, uint32 pl)
 
 /* the state to return for a row that keeps nothing */
 static inline PatAgg *
-patagg_keep(PatCache *c, MemoryContext aggcxt, PatAgg *st)
+patagg_keep(PatCache *c, PatAgg *st)
 {
-	return st != NULL ? st : &patslab_get(c, aggcxt)->empty;
+	return st != NULL ? st : patagg_empty(c);
 }
 
 /* transition: arg 0 state, 1 ts, 2 event, 3 pattern */
@@ -403,7 +329,7 @@ jy_pattern_trans(PG_FUNCTION_ARGS)
 	aggcxt = jy_agg_context(fcinfo, "journey pattern transition function");
 	st = patagg_arg(fcinfo, 3, KIND_JOURNEY, 0, &c);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
+		PG_RETURN_POINTER(patagg_keep(c, st));
 	ev = PG_GETARG_TEXT_PP(2);
 	key = jy_pat_tie_key(c->jp, VARDATA_ANY(ev), VARSIZE_ANY_EXHDR(ev));
 	/*
@@ -412,7 +338,7 @@ jy_pattern_trans(PG_FUNCTION_ARGS)
 	 * jy_pat_skips_others), and leaving it out keeps the per-user state small.
 	 */
 	if ((key & 1) == 0 && c->skips_others)
-		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
+		PG_RETURN_POINTER(patagg_keep(c, st));
 	PG_RETURN_POINTER(patagg_push(c, aggcxt, st, PG_GETARG_TIMESTAMPTZ(1), key));
 }
 
@@ -449,7 +375,7 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 				 errdetail("%d conditions were given.", nconds)));
 	st = patagg_arg(fcinfo, 1, KIND_CH, nconds, &c);
 	if (PG_ARGISNULL(2))
-		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
+		PG_RETURN_POINTER(patagg_keep(c, st));
 	/* NULL conditions count as false, like a false UInt8 in ClickHouse */
 	vals = (const bool *) ARR_DATA_PTR(arr);
 	nulls = ARR_NULLBITMAP(arr);
@@ -466,7 +392,7 @@ jy_seq_trans(PG_FUNCTION_ARGS)
 	}
 	/* ClickHouse keeps only rows for which at least one condition holds */
 	if (mask == 0)
-		PG_RETURN_POINTER(patagg_keep(c, aggcxt, st));
+		PG_RETURN_POINTER(patagg_keep(c, st));
 	PG_RETURN_POINTER(patagg_push(c, aggcxt, st, PG_GETARG_TIMESTAMPTZ(2), mask));
 }
 
@@ -485,7 +411,7 @@ jy_pattern_combine(PG_FUNCTION_ARGS)
 	aggcxt = jy_agg_context(fcinfo, "journey pattern combine function");
 	JY_COMBINE_ARGS(PatAgg, a, b);
 	if (a == NULL)
-		a = &patslab_get(b->cache, aggcxt)->empty;
+		a = patagg_empty(b->cache);
 	else
 		patagg_same_pattern(a, b->cache->kind, b->cache->nconds, b->cache->key, b->cache->keylen);
 	if (b->n > 0)

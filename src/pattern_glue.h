@@ -31,7 +31,8 @@ typedef struct PatCache
 	bool		skips_others;	/* journey patterns: jy_pat_skips_others */
 	uint8		pl_width;		/* aggregates: bytes per stored payload (1, 2 or 4) */
 	int8		arg_stable;		/* aggregates: pattern argument constant (1), not (0), unknown (-1) */
-	struct PatSlabSlot *slabs;	/* aggregates: state allocators, one per aggregate context */
+	struct JySlabSlot *slabs;	/* aggregates: state allocators, one per aggregate context (jy_slab) */
+	void	   *empty;			/* aggregates: the shared empty state (pattern_agg.c) */
 } PatCache;
 
 /* ---- sorting (ts, payload) by ts, stable --------------------------------- */
