@@ -43,12 +43,14 @@ PG_FUNCTION_INFO_V1(jy_journey_agg_final);
  *          it with the states it serves; a reset callback forgets it.
  *   JAgg   per group ONE block: a 16-byte header, then the times and the name
  *          ids (12 bytes per event).  Blocks come from the dictionary's own
- *          slab (big blocks of the aggregate context) in size classes of
- *          2, 3, 4, 5, 6, 7, 8, 10, 12, ... 512 events without per-chunk headers or
- *          power-of-two rounding; a state that grows moves to the next class
- *          (the transition function returns the new pointer) and its old
- *          block goes to that class's free list for other groups.  States
- *          above 512 events are ordinary (huge) allocations.
+ *          slab (jy_slab_create: big blocks of the aggregate context) in
+ *          size classes of 2, 3, 4, 5, 6, 7, 8, 10, 12, ... 512 events without
+ *          per-chunk headers or power-of-two rounding (MAXALIGNed: a class of
+ *          an odd number of events takes 4 bytes more than 16 + 12 * cap);
+ *          a state that grows moves to the next class (the transition
+ *          function returns the new pointer) and its old block goes to the
+ *          slab's free list for other groups.  States above 512 events are
+ *          ordinary (huge) allocations.
  *
  * The final (and serial) function maps the ids a group uses to the journey's
  * own dictionary and canonicalizes as any journey is built, so values do not
@@ -92,10 +94,7 @@ typedef struct JDict
 				bsize;
 	uint32	   *map;			/* scratch: view id -> dictionary id */
 	uint32		mapcap;
-	void	   *freelist[JAGG_NCLASS];	/* per JAGG_CAPS class: free state blocks */
-	char	   *slab;			/* current slab block */
-	Size		slab_used,
-				slab_size;
+	JySlab	   *slab;			/* the states' blocks (in cxt) */
 	JDictSlot  *slot;			/* the fn_extra slot that points here */
 	MemoryContextCallback cb;	/* clears slot->dict when cxt is reset or deleted */
 } JDict;
@@ -106,9 +105,6 @@ struct JDictSlot
 	JDict	   *dict;
 	JDictSlot  *next;
 };
-
-/* slab blocks grow up to this size; states above the largest class are pallocs */
-#define JAGG_SLAB_MAX ((Size) 1048576)
 
 typedef struct JAgg
 {
@@ -127,6 +123,8 @@ typedef struct JAggWire
 
 #define JAGG_IDS(st) ((uint32 *) ((st)->ts + (st)->cap))
 #define JAGG_BYTES(cap) (offsetof(JAgg, ts) + (Size) (cap) * (sizeof(int64) + sizeof(uint32)))
+
+StaticAssertDecl(JAGG_BYTES(512) <= JY_SLAB_MAX_CHUNK, "the largest class is a slab block");
 
 static void
 jdict_forget(void *arg)
@@ -169,6 +167,7 @@ jdict_get(FunctionCallInfo fcinfo, MemoryContext aggcxt)
 	d->names = (JName *) MemoryContextAlloc(aggcxt, d->cap * sizeof(JName));
 	d->hmask = 31;
 	d->htab = (uint32 *) MemoryContextAllocZero(aggcxt, (d->hmask + 1) * sizeof(uint32));
+	d->slab = jy_slab_create(aggcxt);
 	d->slot = s;
 	d->cb.func = jdict_forget;
 	d->cb.arg = d;
@@ -301,57 +300,17 @@ jdict_next_gen(JDict *d)
 	return d->gen;
 }
 
-static int
-jagg_class(uint32 cap)
-{
-	int			c;
-
-	for (c = 0; c < JAGG_NCLASS; c++)
-		if (JAGG_CAPS[c] == cap)
-			return c;
-	return -1;
-}
-
-/* a state block for cap events (uninitialized) */
-static JAgg *
+/* a state block for cap events (uninitialized); the slab serves the classes (JAGG_BYTES(512) <= JY_SLAB_MAX_CHUNK) */
+static inline JAgg *
 jagg_alloc(JDict *d, uint32 cap)
 {
-	int			c = jagg_class(cap);
-	Size		bytes = JAGG_BYTES(cap);
-	JAgg	   *st;
-
-	if (c < 0)
-		return (JAgg *) MemoryContextAllocExtended(d->cxt, bytes, MCXT_ALLOC_HUGE);
-	if (d->freelist[c] != NULL)
-	{
-		st = (JAgg *) d->freelist[c];
-		d->freelist[c] = *(void **) st;
-		return st;
-	}
-	if (d->slab_size - d->slab_used < bytes)
-	{
-		/* the tail of the old slab is left unused (less than the largest class) */
-		d->slab_size = Max(Min(Max(d->slab_size * 2, (Size) 1024), JAGG_SLAB_MAX), bytes);
-		d->slab = (char *) MemoryContextAlloc(d->cxt, d->slab_size);
-		d->slab_used = 0;
-	}
-	st = (JAgg *) (d->slab + d->slab_used);
-	d->slab_used += bytes;
-	return st;
+	return (JAgg *) jy_slab_alloc(d->slab, JAGG_BYTES(cap));
 }
 
-static void
+static inline void
 jagg_free(JDict *d, JAgg *st)
 {
-	int			c = jagg_class(st->cap);
-
-	if (c < 0)
-		pfree(st);
-	else
-	{
-		*(void **) st = d->freelist[c];
-		d->freelist[c] = st;
-	}
+	jy_slab_free(d->slab, st, JAGG_BYTES(st->cap));
 }
 
 static JAgg *
