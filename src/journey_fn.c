@@ -93,38 +93,37 @@ jy_journey_length(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32((int32) n);
 }
 
-Datum
-jy_journey_first_time(PG_FUNCTION_ARGS)
+/* first_time, last_time, duration: from the two ends of the journey, NULL when it is empty */
+typedef enum JourneyEnds
+{
+	JE_FIRST_TIME,
+	JE_LAST_TIME,
+	JE_DURATION
+} JourneyEnds;
+
+static Datum
+journey_ends(FunctionCallInfo fcinfo, JourneyEnds what)
 {
 	JyJView		v;
 
 	jy_journey_view(PG_GETARG_DATUM(0), &v);
 	if (v.n == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(v.ts[0]);
-}
-
-Datum
-jy_journey_last_time(PG_FUNCTION_ARGS)
-{
-	JyJView		v;
-
-	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	if (v.n == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(v.ts[v.n - 1]);
-}
-
-Datum
-jy_journey_duration(PG_FUNCTION_ARGS)
-{
-	JyJView		v;
-
-	jy_journey_view(PG_GETARG_DATUM(0), &v);
-	if (v.n == 0)
-		PG_RETURN_NULL();
+	switch (what)
+	{
+		case JE_FIRST_TIME:
+			PG_RETURN_TIMESTAMPTZ(v.ts[0]);
+		case JE_LAST_TIME:
+			PG_RETURN_TIMESTAMPTZ(v.ts[v.n - 1]);
+		case JE_DURATION:
+			break;
+	}
 	PG_RETURN_INTERVAL_P(jy_usecs_to_interval(v.ts[v.n - 1] - v.ts[0]));
 }
+
+JY_FMGR_VARIANT(jy_journey_first_time, journey_ends, JE_FIRST_TIME);
+JY_FMGR_VARIANT(jy_journey_last_time, journey_ends, JE_LAST_TIME);
+JY_FMGR_VARIANT(jy_journey_duration, journey_ends, JE_DURATION);
 
 static text *
 jname_text(const JyJView *v, uint32 id)

@@ -339,16 +339,34 @@ match_or_count(PatCache *c, const JyEvents *e, bool count)
 	return BoolGetDatum(jy_pat_match(c->jp, c->scratch, e));
 }
 
+/*
+ * The arguments of a journey function: (ts[], event[], pattern, ...) when
+ * arrays, else (j journey, pattern, ...).  Returns the compiled pattern
+ * (cached in fn_extra) and the journey in pattern-local ids in *j
+ * (keep_names: the array form keeps the event names, for results that
+ * return them).
+ */
+static PatCache *
+journey_args(FunctionCallInfo fcinfo, bool arrays, bool keep_names, ArrJourney *j)
+{
+	text	   *pat = PG_GETARG_TEXT_PP(arrays ? 2 : 1);
+	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
+
+	if (arrays)
+		arrays_to_journey(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), c->jp, keep_names, j);
+	else
+		journey_value_to_events(PG_GETARG_DATUM(0), c->jp, j);
+	return c;
+}
+
 /* journey_match / journey_count over arrays (ts[], event[], pattern) */
 static Datum
 array_run(FunctionCallInfo fcinfo, bool count)
 {
-	text	   *pat = PG_GETARG_TEXT_PP(2);
-	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
+	PatCache   *c = journey_args(fcinfo, true, false, &j);
 	JyEvents	e;
 
-	arrays_to_journey(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), c->jp, false, &j);
 	e.ts = j.ts;
 	e.ev = j.ev;
 	e.n = j.n;
@@ -414,14 +432,11 @@ emit_matches(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j)
 Datum
 jy_pattern_matches(PG_FUNCTION_ARGS)
 {
-	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
-	text	   *pat = PG_GETARG_TEXT_PP(2);
-	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
+	PatCache   *c;
 
 	jy_init_row_srf(fcinfo);
-	arrays_to_journey(tsa, eva, c->jp, true, &j);
+	c = journey_args(fcinfo, true, true, &j);
 	emit_matches(fcinfo, c, &j);
 	return (Datum) 0;
 }
@@ -430,16 +445,15 @@ jy_pattern_matches(PG_FUNCTION_ARGS)
 Datum
 jy_pattern_j_matches(PG_FUNCTION_ARGS)
 {
-	text	   *pat = PG_GETARG_TEXT_PP(1);
-	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
-
-	uint64		need = jy_pat_required(c->jp),
+	PatCache   *c;
+	uint64		need,
 				have = 0;
 	uint32		i;
 
 	jy_init_row_srf(fcinfo);
-	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
+	c = journey_args(fcinfo, false, false, &j);
+	need = jy_pat_required(c->jp);
 	if (need != 0)
 	{
 		/* a name every match needs is absent: no rows, without running the matcher */
@@ -567,13 +581,11 @@ fired_time(PatCache *c, ArrJourney *j, bool last, int64 *when)
 Datum
 jy_pattern_j_fired(PG_FUNCTION_ARGS)
 {
-	text	   *pat = PG_GETARG_TEXT_PP(1);
 	bool		last = PG_GETARG_BOOL(2);
-	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
+	PatCache   *c = journey_args(fcinfo, false, false, &j);
 	int64		when;
 
-	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
 	if (!fired_time(c, &j, last, &when))
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(when);
@@ -588,15 +600,11 @@ jy_pattern_j_fired(PG_FUNCTION_ARGS)
 Datum
 jy_pattern_fired(PG_FUNCTION_ARGS)
 {
-	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
-	text	   *pat = PG_GETARG_TEXT_PP(2);
 	bool		last = PG_GETARG_BOOL(3);
-	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
+	PatCache   *c = journey_args(fcinfo, true, false, &j);
 	int64		when;
 
-	arrays_to_journey(tsa, eva, c->jp, false, &j);
 	if (!fired_time(c, &j, last, &when))
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(when);
@@ -649,14 +657,10 @@ steps_around(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j, int32 n, bool 
 Datum
 jy_pattern_steps(PG_FUNCTION_ARGS)
 {
-	ArrayType  *tsa = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *eva = PG_GETARG_ARRAYTYPE_P(1);
-	text	   *pat = PG_GETARG_TEXT_PP(2);
-	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
+	PatCache   *c = journey_args(fcinfo, true, true, &j);
 	Datum		r;
 
-	arrays_to_journey(tsa, eva, c->jp, true, &j);
 	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(3), PG_GETARG_BOOL(5), PG_GETARG_BOOL(4));
 	if (r == (Datum) 0)
 		PG_RETURN_NULL();
@@ -667,12 +671,10 @@ jy_pattern_steps(PG_FUNCTION_ARGS)
 Datum
 jy_pattern_j_steps(PG_FUNCTION_ARGS)
 {
-	text	   *pat = PG_GETARG_TEXT_PP(1);
-	PatCache   *c = jy_pat_cache_get(fcinfo->flinfo, VARDATA_ANY(pat), VARSIZE_ANY_EXHDR(pat), KIND_JOURNEY, 0);
 	ArrJourney	j;
+	PatCache   *c = journey_args(fcinfo, false, false, &j);
 	Datum		r;
 
-	journey_value_to_events(PG_GETARG_DATUM(0), c->jp, &j);
 	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(2), PG_GETARG_BOOL(4), PG_GETARG_BOOL(3));
 	if (r == (Datum) 0)
 		PG_RETURN_NULL();
