@@ -1,30 +1,15 @@
 -- sessionize: split each partition's events into sessions by inactivity.
 -- New session when the gap to the previous event is strictly greater than
 -- gap, when the session would exceed max_length, or when split is true.
+#include "jy_sqldefs.h"
 
-CREATE FUNCTION sessionize(ts timestamptz, gap interval DEFAULT '30 minutes',
-                           max_length interval DEFAULT NULL, split boolean DEFAULT NULL)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'jy_sessionize_window'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+JY_SESSIONIZE(timestamptz)
 
-CREATE FUNCTION sessionize(ts timestamp, gap interval DEFAULT '30 minutes',
-                           max_length interval DEFAULT NULL, split boolean DEFAULT NULL)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'jy_sessionize_window'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+JY_SESSIONIZE(timestamp)
 
-CREATE FUNCTION session_start(ts timestamptz, gap interval DEFAULT '30 minutes',
-                              max_length interval DEFAULT NULL, split boolean DEFAULT NULL)
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'jy_session_start_window'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+JY_SESSION_START(timestamptz)
 
-CREATE FUNCTION session_start(ts timestamp, gap interval DEFAULT '30 minutes',
-                              max_length interval DEFAULT NULL, split boolean DEFAULT NULL)
-RETURNS timestamp
-AS 'MODULE_PATHNAME', 'jy_session_start_window'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+JY_SESSION_START(timestamp)
 
 CREATE FUNCTION session_key(user_key text, session_start timestamptz)
 RETURNS uuid

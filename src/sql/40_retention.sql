@@ -13,14 +13,7 @@ JY_VARLENA_IO_COMMENTS(cohort_retention,
     'binary output of cohort_retention')
 
 -- per-user aggregate (internal state: the user's distinct period keys)
-CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_trans(internal, timestamptz, text, integer, text) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_trans(internal, timestamptz, boolean, boolean, text, integer, text, text) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_trans' LANGUAGE C PARALLEL SAFE;
+JY_COHORT_RETENTION_TRANS(cohort_retention_trans, timestamptz)
 JY_AGG_STATE_FUNCS(cohort_retention, jy_cohort_retention)
 CREATE FUNCTION cohort_retention_final(internal) RETURNS cohort_retention
 AS 'MODULE_PATHNAME', 'jy_cohort_retention_final' LANGUAGE C PARALLEL SAFE;
@@ -34,24 +27,7 @@ JY_AGG_STATE_COMMENTS(cohort_retention,
     'deserialize function of cohort_retention (parallel aggregation)')
 COMMENT ON FUNCTION cohort_retention_final(internal) IS 'final function of cohort_retention: the user''s cohort(s) and active periods';
 
-CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
-CREATE AGGREGATE cohort_retention(ts timestamptz, period text, periods integer, tz text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
-CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
-                                  period text, periods integer, tz text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
-CREATE AGGREGATE cohort_retention(ts timestamptz, is_start boolean, is_return boolean,
-                                  period text, periods integer, tz text, cohorts text) (
-    SFUNC = cohort_retention_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
+JY_COHORT_RETENTION_AGGS(timestamptz, cohort_retention_trans)
 COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer) IS
 'retention summary of one user (GROUP BY user): cohort = period of the first event, active periods 0..periods; period ''day'', ''week'', ''month'' (calendar, in UTC whatever the session TimeZone: use the tz form for another zone) or ''rolling <interval>''';
 COMMENT ON AGGREGATE cohort_retention(timestamptz, text, integer, text) IS
@@ -131,10 +107,7 @@ JY_AGG_STATE_COMMENTS(retention_summary,
     'serialize function of retention_summary (parallel aggregation)',
     'deserialize function of retention_summary (parallel aggregation)')
 COMMENT ON FUNCTION retention_summary_final(internal) IS 'final function of retention_summary: the cohort_retention of all users';
-CREATE AGGREGATE retention_summary(user_id bigint, ts timestamptz, period text, periods integer, tz text) (
-    SFUNC = retention_summary_trans, STYPE = internal,
-    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
-);
+JY_RETENTION_SUMMARY_AGG(bigint, timestamptz)
 COMMENT ON AGGREGATE retention_summary(bigint, timestamptz, text, integer, text) IS
 'cohort_retention of all users in one pass (no GROUP BY user): calendar periods (''day'', ''week'', ''month'') in tz, any activity, first-time cohorts; equals rollup() of per-user cohort_retention(ts, period, periods, tz)';
 
@@ -148,37 +121,13 @@ COMMENT ON FUNCTION retention_stickiness(cohort_retention, text) IS
 
 -- timestamp without time zone: wall-clock time in the tz argument (as ts AT TIME ZONE tz), whatever the
 -- session TimeZone; without a tz argument, wall-clock time read as UTC
-CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer, text) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) RETURNS internal
-AS 'MODULE_PATHNAME', 'jy_cohort_retention_naive_trans' LANGUAGE C PARALLEL SAFE;
+JY_COHORT_RETENTION_TRANS(cohort_retention_naive_trans, timestamp)
 COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer) IS 'transition function of cohort_retention(ts timestamp, period, periods)';
 COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, text, integer, text) IS 'transition function of cohort_retention(ts timestamp, period, periods, tz)';
 COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz)';
 COMMENT ON FUNCTION cohort_retention_naive_trans(internal, timestamp, boolean, boolean, text, integer, text, text) IS 'transition function of cohort_retention(ts timestamp, is_start, is_return, period, periods, tz, cohorts)';
 
-CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
-CREATE AGGREGATE cohort_retention(ts timestamp, period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
-CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
-                                  period text, periods integer, tz text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
-CREATE AGGREGATE cohort_retention(ts timestamp, is_start boolean, is_return boolean,
-                                  period text, periods integer, tz text, cohorts text) (
-    SFUNC = cohort_retention_naive_trans, STYPE = internal, SSPACE = 104,
-    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
-);
+JY_COHORT_RETENTION_AGGS(timestamp, cohort_retention_naive_trans)
 COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer) IS
 'retention summary of one user from timestamps without time zone: wall-clock periods (the summary''s time zone is UTC), independent of the session TimeZone';
 COMMENT ON AGGREGATE cohort_retention(timestamp, text, integer, text) IS
@@ -204,26 +153,11 @@ COMMENT ON FUNCTION retention_summary_trans(internal, text, timestamptz, text, i
 COMMENT ON FUNCTION retention_summary_trans(internal, text, timestamp, text, integer, text) IS 'transition function of retention_summary(text, timestamp, ...)';
 COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamptz, text, integer, text) IS 'transition function of retention_summary(uuid, timestamptz, ...)';
 COMMENT ON FUNCTION retention_summary_trans(internal, uuid, timestamp, text, integer, text) IS 'transition function of retention_summary(uuid, timestamp, ...)';
-CREATE AGGREGATE retention_summary(user_id bigint, ts timestamp, period text, periods integer, tz text) (
-    SFUNC = retention_summary_trans, STYPE = internal,
-    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
-);
-CREATE AGGREGATE retention_summary(user_id text, ts timestamptz, period text, periods integer, tz text) (
-    SFUNC = retention_summary_trans, STYPE = internal,
-    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
-);
-CREATE AGGREGATE retention_summary(user_id text, ts timestamp, period text, periods integer, tz text) (
-    SFUNC = retention_summary_trans, STYPE = internal,
-    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
-);
-CREATE AGGREGATE retention_summary(user_id uuid, ts timestamptz, period text, periods integer, tz text) (
-    SFUNC = retention_summary_trans, STYPE = internal,
-    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
-);
-CREATE AGGREGATE retention_summary(user_id uuid, ts timestamp, period text, periods integer, tz text) (
-    SFUNC = retention_summary_trans, STYPE = internal,
-    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
-);
+JY_RETENTION_SUMMARY_AGG(bigint, timestamp)
+JY_RETENTION_SUMMARY_AGG(text, timestamptz)
+JY_RETENTION_SUMMARY_AGG(text, timestamp)
+JY_RETENTION_SUMMARY_AGG(uuid, timestamptz)
+JY_RETENTION_SUMMARY_AGG(uuid, timestamp)
 COMMENT ON AGGREGATE retention_summary(bigint, timestamp, text, integer, text) IS
 'retention_summary over timestamps without time zone, read as wall-clock time in tz whatever the session TimeZone';
 COMMENT ON AGGREGATE retention_summary(text, timestamptz, text, integer, text) IS

@@ -194,6 +194,104 @@ CREATE AGGREGATE rollup(#Type#) (#NL#\
 );
 #if 0
 
+---- overload families over timestamptz and timestamp ----------------------------------
+
+A family declared again, the same, for timestamp without time zone (the wall-clock forms)
+is one macro with the timestamp type Ts as its parameter: the fragment calls it once per
+type.  The names, arguments and options are in the macro; the comments, which differ
+between the two types, stay in the fragment.
+
+JY_COHORT_RETENTION_TRANS(Name, Ts): the four transition functions of cohort_retention
+over Ts, in C as jy_Name (40_retention.sql: cohort_retention_trans for timestamptz,
+cohort_retention_naive_trans for timestamp):
+    CREATE FUNCTION Name(internal, Ts, text, integer) RETURNS internal           IMMUTABLE
+    CREATE FUNCTION Name(internal, Ts, text, integer, text) RETURNS internal
+    CREATE FUNCTION Name(internal, Ts, boolean, boolean, text, integer, text) RETURNS internal
+    CREATE FUNCTION Name(internal, Ts, boolean, boolean, text, integer, text, text) RETURNS internal
+each followed by its line AS 'MODULE_PATHNAME', 'jy_Name' LANGUAGE C ... PARALLEL SAFE;
+(the forms with a time zone argument are not IMMUTABLE: they read the time zone database).
+#endif
+#define JY_COHORT_RETENTION_TRANS(Name, Ts) \
+CREATE FUNCTION #Name#(internal, #Ts#, text, integer) RETURNS internal#NL#\
+AS 'MODULE_PATHNAME', 'jy_#Name#' LANGUAGE C IMMUTABLE PARALLEL SAFE;#NL#\
+CREATE FUNCTION #Name#(internal, #Ts#, text, integer, text) RETURNS internal#NL#\
+AS 'MODULE_PATHNAME', 'jy_#Name#' LANGUAGE C PARALLEL SAFE;#NL#\
+CREATE FUNCTION #Name#(internal, #Ts#, boolean, boolean, text, integer, text) RETURNS internal#NL#\
+AS 'MODULE_PATHNAME', 'jy_#Name#' LANGUAGE C PARALLEL SAFE;#NL#\
+CREATE FUNCTION #Name#(internal, #Ts#, boolean, boolean, text, integer, text, text) RETURNS internal#NL#\
+AS 'MODULE_PATHNAME', 'jy_#Name#' LANGUAGE C PARALLEL SAFE;
+#if 0
+
+JY_COHORT_RETENTION_AGGS(Ts, Sfunc): the four cohort_retention aggregates over Ts with the
+transition function Sfunc (declared by JY_COHORT_RETENTION_TRANS) and the shared final and
+state functions (JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)):
+    CREATE AGGREGATE cohort_retention(ts Ts, period text, periods integer) (
+        SFUNC = Sfunc, STYPE = internal, SSPACE = 104,
+        JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)
+    );
+and likewise (ts Ts, period text, periods integer, tz text), (ts Ts, is_start boolean,
+is_return boolean, period text, periods integer, tz text) and the same with cohorts text.
+#endif
+#define JY_COHORT_RETENTION_AGGS(Ts, Sfunc) \
+CREATE AGGREGATE cohort_retention(ts #Ts#, period text, periods integer) (#NL#\
+    SFUNC = #Sfunc#, STYPE = internal, SSPACE = 104,#NL#\
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)#NL#\
+);#NL#\
+CREATE AGGREGATE cohort_retention(ts #Ts#, period text, periods integer, tz text) (#NL#\
+    SFUNC = #Sfunc#, STYPE = internal, SSPACE = 104,#NL#\
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)#NL#\
+);#NL#\
+CREATE AGGREGATE cohort_retention(ts #Ts#, is_start boolean, is_return boolean,#NL#\
+                                  period text, periods integer, tz text) (#NL#\
+    SFUNC = #Sfunc#, STYPE = internal, SSPACE = 104,#NL#\
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)#NL#\
+);#NL#\
+CREATE AGGREGATE cohort_retention(ts #Ts#, is_start boolean, is_return boolean,#NL#\
+                                  period text, periods integer, tz text, cohorts text) (#NL#\
+    SFUNC = #Sfunc#, STYPE = internal, SSPACE = 104,#NL#\
+    JY_AGG_PARALLEL(cohort_retention_final, SHAREABLE, cohort_retention)#NL#\
+);
+#if 0
+
+JY_SESSIONIZE(Ts), JY_SESSION_START(Ts): the window functions sessionize and session_start
+over Ts (20_sessionize.sql), in C as jy_sessionize_window and jy_session_start_window:
+    CREATE FUNCTION sessionize(ts Ts, gap interval DEFAULT '30 minutes',
+                               max_length interval DEFAULT NULL, split boolean DEFAULT NULL)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'jy_sessionize_window'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+and the same for session_start, which RETURNS Ts.
+#endif
+#define JY_SESSIONIZE(Ts) \
+CREATE FUNCTION sessionize(ts #Ts#, gap interval DEFAULT '30 minutes',#NL#\
+                           max_length interval DEFAULT NULL, split boolean DEFAULT NULL)#NL#\
+RETURNS bigint#NL#\
+AS 'MODULE_PATHNAME', 'jy_sessionize_window'#NL#\
+LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+#define JY_SESSION_START(Ts) \
+CREATE FUNCTION session_start(ts #Ts#, gap interval DEFAULT '30 minutes',#NL#\
+                              max_length interval DEFAULT NULL, split boolean DEFAULT NULL)#NL#\
+RETURNS #Ts##NL#\
+AS 'MODULE_PATHNAME', 'jy_session_start_window'#NL#\
+LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+#if 0
+
+JY_RETENTION_SUMMARY_AGG(User, Ts): one retention_summary aggregate (40_retention.sql), for
+user ids of type User and timestamps of type Ts; the overloads share the transition
+function name retention_summary_trans (one C function per (User, Ts), declared in the
+fragment) and the final and state functions:
+    CREATE AGGREGATE retention_summary(user_id User, ts Ts, period text, periods integer, tz text) (
+        SFUNC = retention_summary_trans, STYPE = internal,
+        JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)
+    );
+#endif
+#define JY_RETENTION_SUMMARY_AGG(User, Ts) \
+CREATE AGGREGATE retention_summary(user_id #User#, ts #Ts#, period text, periods integer, tz text) (#NL#\
+    SFUNC = retention_summary_trans, STYPE = internal,#NL#\
+    JY_AGG_PARALLEL(retention_summary_final, READ_ONLY, retention_summary)#NL#\
+);
+#if 0
+
 ---- casts ------------------------------------------------------------------------------
 
 JY_JSONB_CAST(Type, Comment): the cast of Type to jsonb through the function Type_to_jsonb(Type)
