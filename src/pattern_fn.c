@@ -577,38 +577,28 @@ fired_time(PatCache *c, ArrJourney *j, bool last, int64 *when)
 	return found;
 }
 
-/* journey_first_fired / journey_last_fired over a journey value (arg 2: last) */
-Datum
-jy_pattern_j_fired(PG_FUNCTION_ARGS)
-{
-	bool		last = PG_GETARG_BOOL(2);
-	ArrJourney	j;
-	PatCache   *c = journey_args(fcinfo, false, false, &j);
-	int64		when;
-
-	if (!fired_time(c, &j, last, &when))
-		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(when);
-}
-
 /*
- * journey_first_fired / journey_last_fired (ts[], event[], pattern): the time
- * of the last event of the first (last) non-overlapping match, i.e. when a
- * rule written as a pattern fired first (last); NULL when it never fired.
- * The C-level argument 3 selects last (true) or first (false).
+ * journey_first_fired / journey_last_fired (ts[], event[], pattern, last) and
+ * (j journey, pattern, last): the time of the last event of the first (last)
+ * non-overlapping match, i.e. when a rule written as a pattern fired first
+ * (last); NULL when it never fired.  The C-level argument `last` selects the
+ * last (true) or first (false) match.
  */
-Datum
-jy_pattern_fired(PG_FUNCTION_ARGS)
+static Datum
+fired_run(FunctionCallInfo fcinfo, bool arrays)
 {
-	bool		last = PG_GETARG_BOOL(3);
+	bool		last = PG_GETARG_BOOL(arrays ? 3 : 2);
 	ArrJourney	j;
-	PatCache   *c = journey_args(fcinfo, true, false, &j);
+	PatCache   *c = journey_args(fcinfo, arrays, false, &j);
 	int64		when;
 
 	if (!fired_time(c, &j, last, &when))
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(when);
 }
+
+JY_FMGR_VARIANT(jy_pattern_fired, fired_run, true);
+JY_FMGR_VARIANT(jy_pattern_j_fired, fired_run, false);
 
 /* ---- paths ------------------------------------------------------------------ */
 
@@ -653,33 +643,26 @@ steps_around(FunctionCallInfo fcinfo, PatCache *c, ArrJourney *j, int32 n, bool 
 	return PointerGetDatum(names_array(j, be + 1, Min(e.n, be + 1 + (size_t) n)));
 }
 
-/* journey_next_events / journey_prev_events (ts[], event[], pattern, n, last_match, backward) */
-Datum
-jy_pattern_steps(PG_FUNCTION_ARGS)
+/*
+ * journey_next_events / journey_prev_events (ts[], event[], pattern, n,
+ * last_match, backward) and (j journey, pattern, n, last_match, backward)
+ */
+static Datum
+steps_run(FunctionCallInfo fcinfo, bool arrays)
 {
+	int			a = arrays ? 3 : 2;		/* argument n */
 	ArrJourney	j;
-	PatCache   *c = journey_args(fcinfo, true, true, &j);
+	PatCache   *c = journey_args(fcinfo, arrays, arrays, &j);
 	Datum		r;
 
-	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(3), PG_GETARG_BOOL(5), PG_GETARG_BOOL(4));
+	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(a), PG_GETARG_BOOL(a + 2), PG_GETARG_BOOL(a + 1));
 	if (r == (Datum) 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(r);
 }
 
-/* the same over a journey value: (j, pattern, n, last_match, backward) */
-Datum
-jy_pattern_j_steps(PG_FUNCTION_ARGS)
-{
-	ArrJourney	j;
-	PatCache   *c = journey_args(fcinfo, false, false, &j);
-	Datum		r;
-
-	r = steps_around(fcinfo, c, &j, PG_GETARG_INT32(2), PG_GETARG_BOOL(4), PG_GETARG_BOOL(3));
-	if (r == (Datum) 0)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(r);
-}
+JY_FMGR_VARIANT(jy_pattern_steps, steps_run, true);
+JY_FMGR_VARIANT(jy_pattern_j_steps, steps_run, false);
 
 /*
  * transitions between consecutive events: step, from_event, to_event, from_ts, gap
