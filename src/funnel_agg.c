@@ -59,7 +59,7 @@ typedef struct FunnelAgg
 #define FUNNEL_BYTES(cap) (offsetof(FunnelAgg, e) + (Size) (cap) * sizeof(JyFunnelEntry))
 
 /* capacity classes served by the slab (FUNNEL_BYTES(96) < JY_SLAB_MAX_CHUNK); then doubling */
-static const int32 FUNNEL_CAPS[] = {0, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96};
+static const uint32 FUNNEL_CAPS[] = {0, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96};
 
 #define FUNNEL_NCAPS ((int) lengthof(FUNNEL_CAPS))
 
@@ -84,12 +84,7 @@ funnel_init(FunnelAgg *st, const FunnelConf *conf, int32 cap)
 static int32
 funnel_cap_for(int32 cap, int64 need)
 {
-	int			i;
-
-	for (i = 0; i < FUNNEL_NCAPS; i++)
-		if (FUNNEL_CAPS[i] >= need)
-			return FUNNEL_CAPS[i];
-	return (int32) jy_grow_cap(cap, need, FUNNEL_MAX_ENTRIES, FUNNEL_TOO_MANY_ENTRIES);
+	return (int32) jy_class_cap(FUNNEL_CAPS, FUNNEL_NCAPS, cap, need, FUNNEL_MAX_ENTRIES, FUNNEL_TOO_MANY_ENTRIES);
 }
 
 static FunnelAgg *
@@ -113,10 +108,8 @@ funnel_reserve(FunnelAgg *st, int64 more, JySlab *slab)
 	if (need <= st->cap)
 		return st;
 	cap = funnel_cap_for(st->cap, need);
-	x = (FunnelAgg *) jy_slab_alloc(slab, FUNNEL_BYTES(cap));
-	memcpy(x, st, FUNNEL_BYTES(st->n));
+	x = (FunnelAgg *) jy_slab_move(slab, st, FUNNEL_BYTES(st->n), FUNNEL_BYTES(st->cap), FUNNEL_BYTES(cap));
 	x->cap = cap;
-	jy_slab_free(slab, st, FUNNEL_BYTES(st->cap));
 	return x;
 }
 

@@ -335,7 +335,6 @@ jagg_reserve(JAgg *st, uint64 more)
 				cap;
 	JDict	   *d = st->dict;
 	JAgg	   *x;
-	int			c;
 
 	if (need <= st->cap)
 		return st;
@@ -344,15 +343,9 @@ jagg_reserve(JAgg *st, uint64 more)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("journey has too many events"),
 				 errdetail("A journey holds at most %u events.", JY_JC_MAX_EVENTS)));
-	cap = 0;
-	for (c = 0; c < JAGG_NCLASS; c++)
-		if (JAGG_CAPS[c] >= need)
-		{
-			cap = JAGG_CAPS[c];
-			break;
-		}
-	if (cap == 0)
-		cap = Min(Max(need, (uint64) st->cap * 2), (uint64) JY_JC_MAX_EVENTS);
+	/* past the classes: doubling up to JY_JC_MAX_EVENTS (need is not above it: the limit's message is never used) */
+	cap = (uint64) jy_class_cap(JAGG_CAPS, JAGG_NCLASS, st->cap, (int64) need, JY_JC_MAX_EVENTS,
+								"events in one journey", "per journey");
 	x = jagg_alloc(d, (uint32) cap);
 	x->dict = d;
 	x->n = st->n;

@@ -60,6 +60,18 @@ jy_grow_cap(int64 cap, int64 need, int64 limit, const char *what, const char *pe
 	return Min(Max(need, c), limit);
 }
 
+int64
+jy_class_cap(const uint32 *caps, int ncaps, int64 cap, int64 need,
+			 int64 limit, const char *what, const char *per)
+{
+	int			i;
+
+	for (i = 0; i < ncaps; i++)
+		if ((int64) caps[i] >= need)
+			return caps[i];
+	return jy_grow_cap(cap, need, limit, what, per);
+}
+
 void *
 jy_grow(MemoryContext cxt, void *p, int64 *cap, int64 need, Size elemsize,
 		int64 limit, const char *what, const char *per)
@@ -331,4 +343,14 @@ jy_slab_free(JySlab *s, void *p, Size bytes)
 		*(void **) p = *list;
 		*list = p;
 	}
+}
+
+void *
+jy_slab_move(JySlab *s, void *p, Size keep_bytes, Size old_bytes, Size new_bytes)
+{
+	void	   *x = jy_slab_alloc(s, new_bytes);
+
+	memcpy(x, p, keep_bytes);
+	jy_slab_free(s, p, old_bytes);
+	return x;
 }

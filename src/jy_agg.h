@@ -85,6 +85,15 @@ extern struct varlena *jy_agg_merge_arg(FunctionCallInfo fcinfo, bool *inplace);
  * is allocated in cxt.  Allocations may pass 1 GB (huge) when limit allows.
  */
 extern int64 jy_grow_cap(int64 cap, int64 need, int64 limit, const char *what, const char *per);
+
+/*
+ * Capacity classes of a state that moves to a bigger block as it grows
+ * (jy_slab below): the smallest of the ascending classes caps[0 .. ncaps-1]
+ * that holds need elements; past the last class jy_grow_cap(cap, need,
+ * limit, what, per).
+ */
+extern int64 jy_class_cap(const uint32 *caps, int ncaps, int64 cap, int64 need,
+						  int64 limit, const char *what, const char *per);
 extern void *jy_grow(MemoryContext cxt, void *p, int64 *cap, int64 need, Size elemsize,
 					 int64 limit, const char *what, const char *per);
 
@@ -187,5 +196,11 @@ extern JySlab *jy_slab_get(JySlabSlot **slots, MemoryContext slotcxt, MemoryCont
 extern JySlab *jy_slab_create(MemoryContext cxt);
 extern void *jy_slab_alloc(JySlab *s, Size bytes);
 extern void jy_slab_free(JySlab *s, void *p, Size bytes);
+
+/*
+ * The move of a one-block state to its next class: a new block of new_bytes
+ * holding the first keep_bytes of p, and p (a block of old_bytes) freed.
+ */
+extern void *jy_slab_move(JySlab *s, void *p, Size keep_bytes, Size old_bytes, Size new_bytes);
 
 #endif

@@ -193,22 +193,14 @@ static PatAgg *
 patagg_reserve(PatAgg *st, MemoryContext aggcxt, int64 more)
 {
 	int64		need = (int64) st->n + more,
-				cap = 0;
-	int			k,
-				w = st->cache->pl_width;
+				cap;
+	int			w = st->cache->pl_width;
 	PatAgg	   *x;
 
 	if (need <= (int64) PATAGG_CAP(st))
 		return st;
-	for (k = 0; k < PATAGG_NCLASS; k++)
-		if ((int64) PATAGG_CAPS[k] >= need)
-		{
-			cap = PATAGG_CAPS[k];
-			break;
-		}
-	if (cap == 0)
-		cap = jy_grow_cap(PATAGG_CAP(st), need, PATAGG_MAX_EVENTS,
-						  "events in one group for pattern matching", "events per group");
+	cap = jy_class_cap(PATAGG_CAPS, PATAGG_NCLASS, PATAGG_CAP(st), need, PATAGG_MAX_EVENTS,
+					   "events in one group for pattern matching", "events per group");
 	x = patagg_alloc(st->cache, aggcxt, (uint32) cap);
 	x->n = st->n;
 	x->bits |= st->bits & PATAGG_UNSORTED;

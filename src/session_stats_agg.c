@@ -54,7 +54,7 @@ typedef struct SessAgg
 #define SESSAGG_MAX_EVENTS ((int64) ((MaxAllocSize - SESSAGG_HDR) / sizeof(int64)))
 #define SESSAGG_TOO_MANY "events in one session_stats group", "events per group"
 
-static const int32 SESSAGG_CAPS[] = {2, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 200, 252};
+static const uint32 SESSAGG_CAPS[] = {2, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 200, 252};
 
 /* the call site's cache (fn_extra): the slabs of its aggregate contexts */
 typedef struct SessCache
@@ -75,12 +75,7 @@ sessagg_slab(FunctionCallInfo fcinfo, MemoryContext aggcxt)
 static int32
 sessagg_cap_for(int64 cap, int64 need)
 {
-	int			i;
-
-	for (i = 0; i < (int) lengthof(SESSAGG_CAPS); i++)
-		if (SESSAGG_CAPS[i] >= need)
-			return SESSAGG_CAPS[i];
-	return (int32) jy_grow_cap(cap, need, SESSAGG_MAX_EVENTS, SESSAGG_TOO_MANY);
+	return (int32) jy_class_cap(SESSAGG_CAPS, lengthof(SESSAGG_CAPS), cap, need, SESSAGG_MAX_EVENTS, SESSAGG_TOO_MANY);
 }
 
 static void
@@ -114,10 +109,8 @@ sessagg_reserve(SessAgg *st, int64 more, JySlab *slab)
 	if (need <= st->cap)
 		return st;
 	cap = sessagg_cap_for(st->cap, need);
-	x = (SessAgg *) jy_slab_alloc(slab, SESSAGG_BYTES(cap));
-	memcpy(x, st, SESSAGG_BYTES(st->n));
+	x = (SessAgg *) jy_slab_move(slab, st, SESSAGG_BYTES(st->n), SESSAGG_BYTES(st->cap), SESSAGG_BYTES(cap));
 	x->cap = cap;
-	jy_slab_free(slab, st, SESSAGG_BYTES(st->cap));
 	return x;
 }
 
