@@ -12,6 +12,7 @@
 #include "sessionize.h"
 #include "qsketch.h"
 #include "sample.h"
+#include "journey_codec.h"
 
 static double
 now(void)
@@ -121,6 +122,116 @@ main(int argc, char **argv)
 		sink = ne;
 		report("qsketch add", n, now() - t, 8);
 	}
+	/*
+	 * journey decode: the sample's users as stored journeys (about 8 events
+	 * each, as in the server bench's bench_journeys), fully validated.  Per
+	 * journey, this is the part of every stored-journey question that does not
+	 * depend on the question; doc/performance.md compares it with the scan
+	 * floor per row.
+	 */
+	{
+		size_t		nusers = n / 8 > 0 ? n / 8 : 1,
+					cap = 64 * nusers + 1024,
+					used = 0,
+					nj = 0,
+					nev = 0,
+					maxn = 0;
+		uint8_t    *arena = malloc(cap);
+		size_t	   *off = malloc((nusers + 1) * sizeof(size_t));
+		int64_t    *jts = malloc(JY_SAMPLE_MAX_USER_EVENTS * sizeof(int64_t));
+		uint32_t   *jev = malloc(JY_SAMPLE_MAX_USER_EVENTS * sizeof(uint32_t));
+		const char *jname[JY_EV_N];
+		uint32_t	jnl[JY_EV_N];
+		void	   *scr = malloc(jy_jc_canon_scratch(JY_SAMPLE_MAX_USER_EVENTS, JY_EV_N));
+		JyJcError	err;
+		int64_t		acc = 0;
+		int			r;
+
+		jy_sample_init(g, (int64_t) nusers, 1);
+		jy_sample_next(g, &e);
+		for (;;)
+		{
+			int64_t		uid = e.user_id;
+			uint32_t	m = 0;
+			bool		more = true;
+			JyJView		v;
+			size_t		sz;
+			int			kk;
+
+			while (more && e.user_id == uid)
+			{
+				jts[m] = e.ts;
+				jev[m] = e.event;
+				m++;
+				more = jy_sample_next(g, &e);
+			}
+			for (kk = 0; kk < JY_EV_N; kk++)
+			{
+				jname[kk] = jy_sample_event_names[kk];
+				jnl[kk] = (uint32_t) strlen(jname[kk]);
+			}
+			v.n = m;
+			v.ndict = JY_EV_N;
+			v.ts = jts;
+			v.ev = jev;
+			v.name = jname;
+			v.name_len = jnl;
+			if (jy_jc_canonicalize(&v, scr, &err) != JY_JC_OK)
+				return 1;
+			sz = jy_jc_encoded_size(&v);
+			if (used + sz > cap)
+				break;
+			off[nj++] = used;
+			jy_jc_encode(&v, arena + used);
+			used += sz;
+			nev += m;
+			if (m > maxn)
+				maxn = m;
+			if (!more)
+				break;
+		}
+		off[nj] = used;
+		{
+			JyJView		v;
+
+			v.ts = jts;
+			v.ev = jev;
+			v.name = jname;
+			v.name_len = jnl;
+			t = now();
+			for (r = 0; r < 3; r++)
+				for (i = 0; i < nj; i++)
+				{
+					if (jy_jc_decode(arena + off[i], off[i + 1] - off[i], &v, &err) != JY_JC_OK)
+						return 1;
+					acc += v.ts[v.n - 1];
+				}
+			t = now() - t;
+			printf("  %-42s %8.1f ns/journey %6.2f ns/event  (%zu journeys, %.1f events, %.1f bytes each)\n",
+				   "journey decode (validated), sample users", t / (3.0 * nj) * 1e9, t / (3.0 * nev) * 1e9,
+				   nj, (double) nev / nj, (double) used / nj);
+			t = now();
+			for (r = 0; r < 3; r++)
+				for (i = 0; i < nj; i++)
+				{
+					uint32_t	k2;
+
+					if (jy_jc_decode_times_ex(arena + off[i], off[i + 1] - off[i], jts, &k2, &err, NULL, NULL) != JY_JC_OK)
+						return 1;
+					acc += jts[0];
+				}
+			t = now() - t;
+			printf("  %-42s %8.1f ns/journey %6.2f ns/event\n", "journey decode, times only",
+				   t / (3.0 * nj) * 1e9, t / (3.0 * nev) * 1e9);
+		}
+		sink = (uint64_t) acc;
+		free(arena);
+		free(off);
+		free(jts);
+		free(jev);
+		free(scr);
+	}
+
 	free(ts);
 	free(scratch);
 	free(g);
