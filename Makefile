@@ -37,7 +37,7 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -Isrc/engine -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS = -Wall -Wextra -Werror
 
-EXTRA_CLEAN = $(OBJS:.o=.d) bench/micro $(DATA_built) $(DATA_built).tmp $(DATA_built).cpp test/unit/bin test/fuzz/bin results regression.diffs regression.out
+EXTRA_CLEAN = $(JY_DEPS) bench/micro $(DATA_built) $(DATA_built).tmp $(DATA_built).cpp test/unit/bin test/fuzz/bin results regression.diffs regression.out
 
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
@@ -48,10 +48,17 @@ include $(PGXS)
 # Header dependencies: compiling src/x.c also writes src/x.d (gcc -MMD -MP), the headers it read, as
 # prerequisites of src/x.o and of the JIT bitcode src/x.bc made from the same source; make reads the
 # .d files back, so a changed header rebuilds every object that includes it (-MP: a deleted header is
-# no error).  Once a .d is there, nothing else is needed.
+# no error).  An object without its .d (built before this rule existed, or the .d deleted) is rebuilt
+# unconditionally, since nothing says which headers it depends on.  (The usual trick of a .d
+# prerequisite with an empty rule does not work under PGXS, whose `.SECONDARY:` keeps a missing .d
+# from counting as remade.)
+JY_DEPS = $(OBJS:.o=.d)
 %.o: %.c
 	$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -MT $@ -MT $*.bc -c -o $@ $<
--include $(OBJS:.o=.d)
+$(foreach o,$(OBJS),$(if $(wildcard $(o:.o=.d)),,$(o))): jy-no-depfile
+.PHONY: jy-no-depfile
+jy-no-depfile:
+include $(wildcard $(JY_DEPS))
 
 $(DATA_built): $(SQL_FRAGMENTS) $(SQL_MACROS) journey.control
 	@{ printf '%s\n' '-- journey $(EXTVERSION) install script. Generated from src/sql/*.sql by make: edit those.'; \

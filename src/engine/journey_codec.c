@@ -1014,6 +1014,18 @@ jy_jc_canonicalize_ex(JyJView *v, void *scratch, JyJcError *err, void (*tick) (v
 
 
 /*
+ * The side a two-way merge of sorted lists takes while one is exhausted:
+ * 1 (b) when a's na items are all taken, -1 (a) when b's are, 0 when both
+ * have items left (the caller compares them).  Shared by the name and the
+ * event merges below, whose comparisons and outputs differ.
+ */
+static inline int
+merge_side(uint32_t i, uint32_t na, uint32_t j, uint32_t nb)
+{
+	return i == na ? 1 : (j == nb ? -1 : 0);
+}
+
+/*
  * The events of a merge (idempotent false: every event of both) or a union
  * (true: a (time, name) pair present in both is taken once from each side
  * in lockstep, so a pair occurring x times in a and y times in b occurs
@@ -1030,16 +1042,12 @@ merge_events(const JyJView *a, const JyJView *b, const uint32_t *ra, const uint3
 
 	while (i < a->n || j < b->n)
 	{
-		int			c;
+		int			c = merge_side(i, a->n, j, b->n);
 
 		jc_tick(k, tick, arg);
-		if (i == a->n)
-			c = 1;
-		else if (j == b->n)
-			c = -1;
-		else if (a->ts[i] != b->ts[j])
+		if (c == 0 && a->ts[i] != b->ts[j])
 			c = a->ts[i] < b->ts[j] ? -1 : 1;
-		else
+		else if (c == 0)
 			c = ra[a->ev[i]] < rb[b->ev[j]] ? -1 : (ra[a->ev[i]] > rb[b->ev[j]] ? 1 : 0);
 		if (k == JY_JC_MAX_EVENTS)
 			return fail(err, JY_JC_ELIMIT, 0, "The union would have more than %u events; a journey holds at most %u.",
@@ -1080,14 +1088,10 @@ union_dict(const JyJView *a, const JyJView *b, JyJView *out, uint32_t *ra, uint3
 
 	while (i < a->ndict || j < b->ndict)
 	{
-		int			c;
+		int			c = merge_side(i, a->ndict, j, b->ndict);
 
 		jc_tick(k, tick, arg);
-		if (i == a->ndict)
-			c = 1;
-		else if (j == b->ndict)
-			c = -1;
-		else
+		if (c == 0)
 			c = jy_jc_name_cmp(a->name[i], a->name_len[i], b->name[j], b->name_len[j]);
 		if (c <= 0)
 		{
