@@ -134,8 +134,7 @@ main(int argc, char **argv)
 					cap = 64 * nusers + 1024,
 					used = 0,
 					nj = 0,
-					nev = 0,
-					maxn = 0;
+					nev = 0;
 		uint8_t    *arena = malloc(cap);
 		size_t	   *off = malloc((nusers + 1) * sizeof(size_t));
 		int64_t    *jts = malloc(JY_SAMPLE_MAX_USER_EVENTS * sizeof(int64_t));
@@ -185,8 +184,6 @@ main(int argc, char **argv)
 			jy_jc_encode(&v, arena + used);
 			used += sz;
 			nev += m;
-			if (m > maxn)
-				maxn = m;
 			if (!more)
 				break;
 		}
